@@ -1,0 +1,16 @@
+/** One jest preset for every workspace: tests live beside the code as *.test.ts. */
+const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc },
+  testMatch: ['<rootDir>/**/src/**/*.test.ts', '<rootDir>/system-tests/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/client/'],
+  moduleNameMapper: {
+    '^@microtick/common$': '<rootDir>/common/src/index.ts',
+    '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',
+  },
+  testTimeout: 30_000,
+  maxWorkers: 2,
+};
