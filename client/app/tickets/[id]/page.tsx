@@ -1,0 +1,126 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { cache } from 'react';
+import { BuyButton } from '@/components/BuyButton';
+import { formatMoney } from '@/lib/money';
+import { signInHref } from '@/lib/next-path';
+import { apiGet, getCurrentUser, unwrapOrFail } from '@/lib/server-api';
+import type { Order, Ticket } from '@/lib/types';
+import styles from '../tickets.module.css';
+
+type Props = { params: Promise<{ id: string }> };
+
+/** Fetched once per request for both the metadata and the page. */
+const loadTicket = cache((id: string) => apiGet<Ticket>(`/api/tickets/${encodeURIComponent(id)}`));
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  try {
+    const result = await loadTicket(id);
+    return { title: result.ok ? result.data.title : 'Ticket' };
+  } catch {
+    return { title: 'Ticket' };
+  }
+}
+
+/** The signed-in buyer's live order for this ticket, if the reservation is theirs. */
+async function myLiveOrderFor(ticketId: string): Promise<Order | undefined> {
+  const result = await apiGet<Order[]>('/api/orders').catch(() => undefined);
+  if (!result?.ok || !Array.isArray(result.data)) return undefined;
+  return result.data.find((order) => order.ticket?.id === ticketId && order.status !== 'cancelled');
+}
+
+export default async function TicketPage({ params }: Props) {
+  const { id } = await params;
+  const path = `/tickets/${id}`;
+  const [result, user] = await Promise.all([loadTicket(id), getCurrentUser()]);
+  const ticket = unwrapOrFail(result, path);
+  const own = user?.id === ticket.userId;
+  const reserved = ticket.orderId !== null && ticket.orderId !== undefined;
+  const myOrder = reserved && user && !own ? await myLiveOrderFor(ticket.id) : undefined;
+
+  return (
+    <>
+      <Link href="/" className={styles.back}>
+        ← All tickets
+      </Link>
+      <div className={styles.detail}>
+        <section aria-labelledby="ticket-title">
+          <div className={styles.poster}>
+            <span className={styles.posterLabel}>Ticket</span>
+            <h1 id="ticket-title" data-testid="ticket-title">
+              {ticket.title}
+            </h1>
+          </div>
+          <dl className={styles.facts}>
+            <div className={styles.fact}>
+              <dt>Availability</dt>
+              <dd data-testid="ticket-availability">{reserved ? 'Reserved' : 'Available'}</dd>
+            </div>
+            <div className={styles.fact}>
+              <dt>Seller</dt>
+              <dd>{own ? 'You' : 'A MicroTick member'}</dd>
+            </div>
+          </dl>
+        </section>
+
+        <aside className={`card ${styles.aside}`} aria-label="Purchase">
+          <div>
+            <p className={styles.priceLabel}>Price</p>
+            <p className={styles.price} data-testid="ticket-detail-price">
+              {formatMoney(ticket.price)}
+            </p>
+          </div>
+
+          {reserved ? (
+            <div className="alert alert-warning" role="status" data-testid="ticket-reserved">
+              {myOrder ? (
+                <p>
+                  You’ve reserved this ticket. <Link href={`/orders/${myOrder.id}`}>Go to your order</Link> to pay for it.
+                </p>
+              ) : own ? (
+                <p>A buyer has reserved this ticket and is paying for it now. If they don’t, it goes back on sale.</p>
+              ) : (
+                <p>This ticket is reserved by another buyer. If their reservation lapses, it goes back on sale.</p>
+              )}
+            </div>
+          ) : null}
+
+          {own ? (
+            <div>
+              {reserved ? (
+                <>
+                  <button type="button" className="button button-secondary button-block" disabled aria-describedby="edit-reason">
+                    Edit
+                  </button>
+                  <p id="edit-reason" className={styles.reason}>
+                    You can’t edit a ticket while it’s reserved.
+                  </p>
+                </>
+              ) : (
+                <Link href={`/tickets/${ticket.id}/edit`} className="button button-secondary button-block">
+                  Edit
+                </Link>
+              )}
+              <p className={styles.reason}>This is your listing, so you can’t buy it.</p>
+            </div>
+          ) : reserved ? null : user ? (
+            <>
+              <BuyButton ticketId={ticket.id} />
+              <p className={styles.note}>Buying reserves the ticket for you while you pay.</p>
+            </>
+          ) : (
+            <>
+              <Link href={signInHref(path)} className="button button-block">
+                Sign in to buy
+              </Link>
+              <p className={styles.note}>
+                New here? <Link href={`/auth/signup?next=${encodeURIComponent(path)}`}>Create an account</Link>.
+              </p>
+            </>
+          )}
+        </aside>
+      </div>
+    </>
+  );
+}

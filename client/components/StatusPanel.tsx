@@ -1,0 +1,33 @@
+import type { ReactNode } from 'react';
+import styles from './StatusPanel.module.css';
+
+const ICONS = { danger: '!', warning: '⏱', success: '✓', neutral: '?', info: 'i' } as const;
+
+/** A centred panel for a page-level state: errors, not found, expired, paid. */
+export function StatusPanel({
+  tone,
+  title,
+  children,
+  actions,
+  testId,
+  headingLevel = 1,
+}: {
+  tone: keyof typeof ICONS;
+  title: string;
+  children?: ReactNode;
+  actions?: ReactNode;
+  testId?: string;
+  headingLevel?: 1 | 2;
+}) {
+  const Heading = headingLevel === 1 ? 'h1' : 'h2';
+  return (
+    <section className={`${styles.panel} ${styles[tone]}`} data-testid={testId}>
+      <div className={styles.icon} aria-hidden="true">
+        {ICONS[tone]}
+      </div>
+      <Heading className={styles.title}>{title}</Heading>
+      <div className={styles.body}>{children}</div>
+      {actions ? <div className={styles.actions}>{actions}</div> : null}
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '../logger';
+import { streamSubjects, subjectFor, type EventType } from '../events/catalogue';
+
+/** A connection to NATS plus where MicroTick's events live on it. */
+export interface EventBus {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  stream: string;
+  subjectFor(type: EventType): string;
+  close(): Promise<void>;
+}
+
+export interface EventBusOptions {
+  url: string;
+  stream: string;
+  subjectPrefix?: string;
+  name: string;
+  logger: Logger;
+  /** JetStream drops a second publish with the same `Nats-Msg-Id` within this window. */
+  duplicateWindowMs?: number;
+}
+
+/**
+ * Connects (reconnecting forever: a NATS restart must not kill the service) and makes sure the
+ * stream exists with file storage and a de-duplication window.
+ */
+export async function connectEventBus(options: EventBusOptions): Promise<EventBus> {
+  const { logger } = options;
+  const nc = await connect({
+    servers: options.url,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ status: status.type }, 'nats connection');
+    }
+  })();
+  const jsm = await jetstreamManager(nc);
+  const prefix = options.subjectPrefix ?? '';
+  const config = {
+    name: options.stream,
+    subjects: streamSubjects(prefix),
+    storage: StorageType.File,
+    duplicate_window: nanos(options.duplicateWindowMs ?? 5 * 60_000),
+  };
+  try {
+    await jsm.streams.info(options.stream);
+    await jsm.streams.update(options.stream, config);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    await jsm.streams.add(config);
+  }
+  return {
+    nc,
+    js: jetstream(nc),
+    jsm,
+    stream: options.stream,
+    subjectFor: (type) => subjectFor(type, prefix),
+    close: async () => {
+      if (!nc.isClosed()) await nc.drain();
+    },
+  };
+}
+
+export const isNotFound = (err: unknown): boolean =>
+  err instanceof Error && /not found/i.test(err.message);

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
+import type { EventEnvelope } from '../events/catalogue';
+import { listDeadLetters, replayDeadLetter } from './dead-letters';
+import { defineListener, type AnyListener } from './listener';
+import { ListenerRunner } from './listener-runner';
+import { addToOutbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { PostgresListenerStore } from './postgres-listener-store';
+import { checkVersion } from './versioned';
+
+const migrationsFolder = path.join(__dirname, '../testing/fixture-migrations');
+let database: TestDatabase<Record<string, never>>;
+let bus: TestEventBus;
+const stops: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase({ name: 'common', migrationsFolder });
+});
+afterAll(() => database.close());
+beforeEach(async () => {
+  await database.truncate();
+  bus = await createTestEventBus('core');
+});
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+  await bus.destroy();
+});
+
+const db = () => database.db as unknown as AnyDb;
+const ticket = (overrides: Partial<{ id: string; version: number; title: string }> = {}) => ({
+  id: overrides.id ?? randomUUID(),
+  version: overrides.version ?? 0,
+  title: overrides.title ?? 'Concert',
+  price: 10,
+  userId: randomUUID(),
+  orderId: null,
+});
+
+async function startRelay(relayBus = bus) {
+  const relay = new OutboxRelay({ pool: database.pool, bus: relayBus, logger: silentLogger, pollIntervalMs: 200 });
+  await relay.start();
+  stops.push(() => relay.stop());
+  return relay;
+}
+
+async function startRunner(listeners: AnyListener[], service = 'svc') {
+  const runner = new ListenerRunner({ service, bus, store: new PostgresListenerStore(db()), listeners, logger: silentLogger });
+  await runner.start();
+  stops.push(() => runner.stop());
+  return runner;
+}
+
+const streamMessages = async () => (await bus.jsm.streams.info(bus.stream)).state.messages;
+const outboxCount = async () => Number((await database.pool.query('select count(*) from outbox')).rows[0].count);
+
+/** Publishes an envelope straight to the stream, as a relay would. */
+const publishRaw = (envelope: unknown, msgID: string = randomUUID(), type = 'ticket:updated' as const) =>
+  bus.js.publish(bus.subjectFor(type), JSON.stringify(envelope), { msgID });
+const envelopeOf = (data: ReturnType<typeof ticket>): EventEnvelope<'ticket:updated'> => ({
+  id: randomUUID(), type: 'ticket:updated', occurredAt: new Date().toISOString(), data,
+});
+
+describe('transactional outbox', () => {
+  it('publishes nothing for a rolled-back transaction and a committed event exactly once', async () => {
+    await startRelay();
+    await db().transaction(async (tx) => {
+      await addToOutbox(tx, 'ticket:updated', ticket({ title: 'rolled back' }));
+      tx.rollback();
+    }).catch(() => undefined);
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket({ title: 'committed' })));
+
+    await waitFor(async () => (await streamMessages()) === 1 && (await outboxCount()) === 0, { what: 'publish' });
+    await sleep(300);
+    expect(await streamMessages()).toBe(1);
+    const stored = await bus.jsm.streams.getMessage(bus.stream, { seq: 1 });
+    expect(stored?.json<EventEnvelope>().data).toMatchObject({ title: 'committed' });
+  });
+
+  it('rejects an invalid payload at write time, so the state change rolls back with it', async () => {
+    await expect(
+      db().transaction((tx) => addToOutbox(tx, 'ticket:updated', { ...ticket(), price: -1 })),
+    ).rejects.toThrow();
+    expect(await outboxCount()).toBe(0);
+  });
+
+  it('publishes once even if a relay died between publishing and deleting the row', async () => {
+    const envelope = await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    // What the dead relay managed to do: publish with the row's message id, but not delete it.
+    await publishRaw(envelope, envelope.id);
+    await startRelay();
+    await waitFor(async () => (await outboxCount()) === 0, { what: 'outbox drained' });
+    expect(await streamMessages()).toBe(1);
+  });
+
+  it('lets two relays share the outbox without publishing a row twice', async () => {
+    const attempts = new Map<string, number>();
+    const countingBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: (subject: string, data: string, opts: { msgID: string }) => {
+          attempts.set(opts.msgID, (attempts.get(opts.msgID) ?? 0) + 1);
+          return bus.js.publish(subject, data, opts);
+        },
+      },
+    } as unknown as TestEventBus;
+    await startRelay(countingBus);
+    await startRelay(countingBus);
+    for (let i = 0; i < 20; i++) {
+      await db().transaction(async (tx) => {
+        for (let j = 0; j < 10; j++) await addToOutbox(tx, 'ticket:updated', ticket());
+      });
+    }
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 200, { what: '200 published' });
+    expect(attempts.size).toBe(200);
+    expect([...attempts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    await relay.start();
+    stops.push(() => relay.stop());
+    await sleep(50);
+    const started = Date.now();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 1, { intervalMs: 5, what: 'publish' });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('listener runner', () => {
+  /** A replica that counts how often its handler really applied something. */
+  const counter = () => {
+    const applied: string[] = [];
+    const listener = defineListener({
+      event: 'ticket:updated',
+      async handle(event, { tx }) {
+        applied.push(event.id);
+        await tx.execute(sql`insert into replica_items (id, title, version) values (${event.data.id}, ${event.data.title}, ${event.data.version})
+          on conflict (id) do update set title = excluded.title, version = excluded.version`);
+      },
+    });
+    return { applied, listener };
+  };
+
+  it('applies an event delivered twice only once', async () => {
+    const { applied, listener } = counter();
+    await startRunner([listener]);
+    const envelope = envelopeOf(ticket());
+    await publishRaw(envelope);
+    await publishRaw(envelope); // a second copy with another message id slips past JetStream's de-dup
+    await waitFor(async () => (await db().execute(sql`select 1 from processed_events`)).rowCount === 1);
+    await sleep(300);
+    expect(applied).toEqual([envelope.id]);
+  });
+
+  it('redelivers after a handler throws, and then applies the event', async () => {
+    let calls = 0;
+    await startRunner([
+      defineListener({
+        event: 'ticket:updated',
+        async handle(event, { tx }) {
+          calls += 1;
+          await tx.execute(sql`insert into replica_items (id, title, version) values (${event.data.id}, 'x', 0)`);
+          if (calls === 1) throw new Error('transient failure');
+        },
+      }),
+    ]);
+    const data = ticket();
+    await publishRaw(envelopeOf(data));
+    await waitFor(async () => (await db().execute(sql`select 1 from replica_items where id = ${data.id}`)).rowCount === 1, { what: 'applied' });
+    expect(calls).toBe(2);
+  });
+
+  it('parks a message that keeps failing as a dead letter, keeps the queue moving, and replays it', async () => {
+    let poisoned = true;
+    const { applied } = counter();
+    await startRunner([
+      defineListener({
+        event: 'ticket:updated',
+        maxDeliver: 2,
+        async handle(event) {
+          if (event.data.title === 'poison' && poisoned) throw new Error('cannot handle this');
+          applied.push(event.data.title);
+        },
+      }),
+    ]);
+    await startRelay();
+    const poison = envelopeOf(ticket({ title: 'poison' }));
+    await publishRaw(poison);
+    await publishRaw(envelopeOf(ticket({ title: 'after' })));
+    await waitFor(() => applied.includes('after'), { what: 'later message' });
+    const [letter] = await waitFor(async () => {
+      const letters = await listDeadLetters(db());
+      return letters.length === 1 ? letters : undefined;
+    }, { what: 'dead letter' });
+    expect(letter).toMatchObject({ consumer: 'svc-ticket-updated', eventId: poison.id, deliveries: 2 });
+    expect(letter!.error).toMatch(/cannot handle this/);
+
+    poisoned = false;
+    await replayDeadLetter(db(), letter!.id);
+    await waitFor(() => applied.includes('poison'), { what: 'replayed message' });
+    expect(await listDeadLetters(db())).toEqual([]);
+  });
+
+  it('dead-letters a message that is not a valid event at once', async () => {
+    const { applied, listener } = counter();
+    await startRunner([listener]);
+    await bus.js.publish(bus.subjectFor('ticket:updated'), 'not json at all');
+    await publishRaw(envelopeOf(ticket({ title: 'good' })));
+    const letters = await waitFor(async () => ((await listDeadLetters(db())).length ? listDeadLetters(db()) : undefined));
+    expect(letters[0]).toMatchObject({ payload: 'not json at all', deliveries: 1 });
+    await waitFor(() => applied.length === 1, { what: 'good message' });
+    await expect(replayDeadLetter(db(), letters[0]!.id)).rejects.toThrow(/cannot be replayed/);
+  });
+
+  it('holds back an event whose version is ahead until the missing one arrives', async () => {
+    const order: number[] = [];
+    await startRunner([
+      defineListener({
+        event: 'ticket:updated',
+        async handle(event, { tx }) {
+          const { rows } = await tx.execute<{ version: number }>(sql`select version from replica_items where id = ${event.data.id}`);
+          if (checkVersion(rows[0]?.version, event.data.version, 'item') === 'stale') return;
+          await tx.execute(sql`insert into replica_items (id, title, version) values (${event.data.id}, ${event.data.title}, ${event.data.version})
+            on conflict (id) do update set title = excluded.title, version = excluded.version`);
+          order.push(event.data.version);
+        },
+      }),
+    ]);
+    const id = randomUUID();
+    await publishRaw(envelopeOf(ticket({ id, version: 2, title: 'v2' })));
+    await publishRaw(envelopeOf(ticket({ id, version: 1, title: 'v1' })));
+    await sleep(300);
+    expect(order).toEqual([]); // v0 is missing: nothing may be applied
+    await publishRaw(envelopeOf(ticket({ id, version: 0, title: 'v0' })));
+    await waitFor(() => order.length === 3, { what: 'all versions' });
+    expect(order).toEqual([0, 1, 2]);
+    const { rows } = await db().execute<{ title: string }>(sql`select title from replica_items where id = ${id}`);
+    expect(rows[0]!.title).toBe('v2');
+  });
+
+  it('shares a durable consumer between two processes: each event is handled once in total', async () => {
+    const handledBy = new Map<string, string[]>();
+    const replica = (name: string) =>
+      defineListener({
+        event: 'ticket:updated',
+        async handle(event) {
+          handledBy.set(event.id, [...(handledBy.get(event.id) ?? []), name]);
+          await sleep(2);
+        },
+      });
+    // Two runners with the same service name are what two replicas of a service are.
+    const secondBus = await createTestEventBus('core2');
+    stops.push(() => secondBus.close());
+    await startRunner([replica('a')]);
+    const other = new ListenerRunner({
+      service: 'svc', bus: { ...secondBus, stream: bus.stream, subjectFor: bus.subjectFor },
+      store: new PostgresListenerStore(db()), listeners: [replica('b')], logger: silentLogger,
+    });
+    await other.start();
+    stops.push(() => other.stop());
+    await secondBus.jsm.streams.delete(secondBus.stream);
+
+    await Promise.all(Array.from({ length: 100 }, () => publishRaw(envelopeOf(ticket()))));
+    await waitFor(() => handledBy.size === 100, { what: '100 events' });
+    await sleep(300);
+    expect([...handledBy.values()].every((names) => names.length === 1)).toBe(true);
+    const byA = [...handledBy.values()].filter(([n]) => n === 'a').length;
+    expect(byA).toBeGreaterThan(0);
+    expect(byA).toBeLessThan(100);
+  });
+});

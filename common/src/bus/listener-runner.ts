@@ -1,0 +1,154 @@
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { parseEnvelope, type EventType } from '../events/catalogue';
+import type { Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics';
+import { isNotFound, type EventBus } from './event-bus';
+import { durableName, RetryLater, type AnyListener, type ListenerStore } from './listener';
+
+export interface ListenerRunnerOptions<Ctx> {
+  service: string;
+  bus: EventBus;
+  store: ListenerStore<Ctx>;
+  listeners: readonly AnyListener<Ctx>[];
+  logger: Logger;
+  metrics?: ServiceMetrics;
+  /** Messages handled at once per consumer; ordering between them is the handlers' version checks. */
+  concurrency?: number;
+}
+
+const DEFAULT_MAX_DELIVER = 10;
+const DEFAULT_ACK_WAIT_MS = 30_000;
+
+/** Exponential backoff for redeliveries: "not yet" retries quickly, failures more slowly. */
+const retryDelayMs = (deliveries: number, kind: 'not-yet' | 'failure'): number =>
+  kind === 'not-yet' ? Math.min(50 * 2 ** (deliveries - 1), 2_000) : Math.min(500 * 2 ** (deliveries - 1), 15_000);
+
+/**
+ * Runs listeners on durable pull consumers, one per (service, event). Per message, always in
+ * this order: the store opens a transaction → records (event id, consumer) as processed
+ * (already there: ack and stop) → handle → commit → ack. A throw rolls back and naks with backoff; after
+ * `maxDeliver` deliveries, or at once for a message that is not a valid event, the message is
+ * parked in `dead_letters` and terminated so the queue keeps moving.
+ */
+export class ListenerRunner<Ctx> {
+  private readonly subscriptions: ConsumerMessages[] = [];
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(private readonly options: ListenerRunnerOptions<Ctx>) {}
+
+  async start(): Promise<void> {
+    for (const listener of this.options.listeners) {
+      const consumer = await this.ensureConsumer(listener);
+      const messages = await this.options.bus.js.consumers
+        .get(this.options.bus.stream, consumer)
+        .then((c) => c.consume({ max_messages: Math.max(8, (this.options.concurrency ?? 8) * 2) }));
+      this.subscriptions.push(messages);
+      this.loops.push(this.run(listener, consumer, messages));
+    }
+  }
+
+  /** Stops taking messages, then waits for those in flight to be settled. */
+  async stop(): Promise<void> {
+    for (const messages of this.subscriptions) messages.stop();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async ensureConsumer(listener: AnyListener<Ctx>): Promise<string> {
+    const { bus, service } = this.options;
+    const name = durableName(service, listener.event);
+    const config = {
+      ack_wait: nanos(listener.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
+      // One more than the runner's own limit: if the process dies during the last attempt,
+      // the extra delivery still ends in the dead-letter table instead of vanishing.
+      max_deliver: (listener.maxDeliver ?? DEFAULT_MAX_DELIVER) + 1,
+      max_ack_pending: 1_000,
+    };
+    try {
+      await bus.jsm.consumers.info(bus.stream, name);
+      await bus.jsm.consumers.update(bus.stream, name, config);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await bus.jsm.consumers.add(bus.stream, {
+        ...config,
+        durable_name: name,
+        filter_subject: bus.subjectFor(listener.event),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+      });
+    }
+    return name;
+  }
+
+  private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
+    const limit = this.options.concurrency ?? 8;
+    const inFlight = new Set<Promise<void>>();
+    for await (const msg of messages) {
+      const task = this.handle(listener, consumer, msg).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= limit) await Promise.race(inFlight);
+    }
+    await Promise.allSettled(inFlight);
+  }
+
+  private async handle(listener: AnyListener<Ctx>, consumer: string, msg: JsMsg): Promise<void> {
+    const { store, metrics } = this.options;
+    const logger = this.options.logger.child({ consumer, seq: msg.seq });
+    const deliveries = msg.info.deliveryCount;
+    const maxDeliver = listener.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    const count = (outcome: string) => metrics?.eventsHandled.inc({ consumer, outcome });
+
+    let event;
+    try {
+      event = parseEnvelope(listener.event, msg.json());
+    } catch (err) {
+      logger.error({ err }, 'invalid event: dead-lettered');
+      await this.deadLetter(consumer, listener.event, msg, undefined, `invalid event: ${errorText(err)}`);
+      count('dead_lettered');
+      return;
+    }
+
+    const timer = metrics?.eventHandleDuration.startTimer({ consumer });
+    try {
+      const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx));
+      msg.ack();
+      count(outcome);
+      logger.debug({ eventId: event.id, outcome }, 'event handled');
+    } catch (err) {
+      const notYet = err instanceof RetryLater;
+      if (deliveries >= maxDeliver) {
+        logger.error({ err, eventId: event.id, deliveries }, 'event failed too often: dead-lettered');
+        await this.deadLetter(consumer, listener.event, msg, event.id, errorText(err));
+        count('dead_lettered');
+      } else {
+        if (notYet) logger.debug({ reason: err.message, deliveries }, 'event not applicable yet');
+        else logger.warn({ err, eventId: event.id, deliveries }, 'event handler failed; will retry');
+        msg.nak(retryDelayMs(deliveries, notYet ? 'not-yet' : 'failure'));
+        count(notYet ? 'retry' : 'failed');
+      }
+    } finally {
+      timer?.();
+    }
+  }
+
+  /** Parks the message; if even that fails (database down) it is nak'ed so nothing is lost. */
+  private async deadLetter(consumer: string, eventType: EventType, msg: JsMsg, eventId: string | undefined, error: string): Promise<void> {
+    try {
+      await this.options.store.deadLetter({
+        consumer,
+        subject: msg.subject,
+        eventType,
+        eventId,
+        payload: msg.string(),
+        error: error.slice(0, 2_000),
+        deliveries: msg.info.deliveryCount,
+      });
+      msg.term();
+    } catch (err) {
+      this.options.logger.error({ err, consumer }, 'cannot record dead letter; will retry');
+      msg.nak(5_000);
+    }
+  }
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));

@@ -1,0 +1,66 @@
+import type { DbExecutor } from '../db/database';
+import type { EventEnvelope, EventType } from '../events/catalogue';
+import type { Logger } from '../logger';
+
+/** What a handler gets besides the event: the transaction to write through, and a logger. */
+export interface HandlerContext {
+  tx: DbExecutor;
+  logger: Logger;
+}
+
+/**
+ * A service's reaction to one event type. The runner gives it durability, idempotency,
+ * ordering retries, dead-lettering, metrics and logging; the handler only writes through `tx`.
+ * Throwing means "not done": the transaction rolls back and the event is redelivered.
+ */
+export interface Listener<T extends EventType = EventType, Ctx = HandlerContext> {
+  event: T;
+  handle(event: EventEnvelope<T>, ctx: Ctx): Promise<void>;
+  /** Deliveries before the event is parked as a dead letter (default 10). */
+  maxDeliver?: number;
+  /** How long JetStream waits for an ack before redelivering (default 30 s). */
+  ackWaitMs?: number;
+}
+
+export const defineListener = <T extends EventType, Ctx = HandlerContext>(listener: Listener<T, Ctx>): Listener<T, Ctx> => listener;
+
+/**
+ * A listener of any event type, as collected in a service's `listeners` array (assignable from
+ * every `Listener<T>` because `handle` is declared with method syntax).
+ */
+export type AnyListener<Ctx = HandlerContext> = Listener<EventType, Ctx>;
+
+/** A message the runner gave up on, as recorded for an operator. */
+export interface NewDeadLetter {
+  consumer: string;
+  subject: string;
+  eventType: EventType;
+  eventId?: string;
+  payload: string;
+  error: string;
+  deliveries: number;
+}
+
+/**
+ * Where a consumer records what it has done: `runOnce` runs the handler at most once per
+ * (consumer, event id) and reports a repeat as `duplicate`; `deadLetter` parks a message.
+ * Postgres services use `PostgresListenerStore` (both in the handler's transaction).
+ */
+export interface ListenerStore<Ctx> {
+  runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: Ctx) => Promise<void>): Promise<'processed' | 'duplicate'>;
+  deadLetter(letter: NewDeadLetter): Promise<void>;
+}
+
+/**
+ * Thrown by a handler that cannot apply an event yet, typically because it is ahead of the
+ * replica's version. The event is nak'ed with a short delay and redelivered, never dropped.
+ */
+export class RetryLater extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RetryLater';
+  }
+}
+
+/** Durable consumer name: `<service>-<event>` with hyphens, e.g. `orders-ticket-created`. */
+export const durableName = (service: string, event: EventType): string => `${service}-${event.replace(':', '-')}`;

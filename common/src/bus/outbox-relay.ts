@@ -1,0 +1,159 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics';
+import type { EventType } from '../events/catalogue';
+import type { EventBus } from './event-bus';
+import { OUTBOX_CHANNEL } from './outbox';
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  bus: Pick<EventBus, 'js' | 'subjectFor'>;
+  logger: Logger;
+  metrics?: ServiceMetrics;
+  batchSize?: number;
+  /** Safety net when a NOTIFY is missed (e.g. the listening connection dropped). */
+  pollIntervalMs?: number;
+}
+
+interface OutboxRow {
+  seq: number;
+  msg_id: string;
+  event_type: EventType;
+  payload: unknown;
+  age_ms: number;
+}
+
+/**
+ * Publishes outbox rows to JetStream and deletes them once acknowledged. It wakes on the
+ * NOTIFY that `addToOutbox` sends at commit, so lag is milliseconds, and polls as a fallback.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several replicas share the work;
+ * a crash between publish and delete republishes with the same `Nats-Msg-Id`, which JetStream
+ * drops as a duplicate.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private listener?: pg.PoolClient;
+  private pollTimer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wakeAgain = false;
+  private stopped = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 200;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  }
+
+  async start(): Promise<void> {
+    await this.listen();
+    this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    await this.running;
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) {
+      await listener.query(`unlisten ${OUTBOX_CHANNEL}`).catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  /** Publishes everything pending now; coalesces concurrent wake-ups into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const { pool, logger } = this.options;
+    try {
+      const client = await pool.connect();
+      client.on('notification', () => this.wake());
+      client.on('error', (err) => {
+        logger.warn({ err }, 'outbox listener connection lost; polling until it is back');
+        client.release(err);
+        if (this.listener === client) this.listener = undefined;
+        this.relisten();
+      });
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    } catch (err) {
+      logger.warn({ err }, 'cannot LISTEN for outbox rows; polling until it works');
+      this.relisten();
+    }
+  }
+
+  private relisten(): void {
+    setTimeout(() => {
+      if (!this.stopped) void this.listen();
+    }, this.pollIntervalMs).unref();
+  }
+
+  private async drain(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const published = await this.publishBatch();
+        failures = 0;
+        if (published < this.batchSize) return;
+      } catch (err) {
+        failures += 1;
+        this.options.logger.warn({ err, failures }, 'outbox publish failed; retrying');
+        // The rows stay in the outbox; back off so a NATS or Postgres outage is not hammered.
+        await sleep(Math.min(100 * 2 ** failures, 5_000));
+      }
+    }
+  }
+
+  /** Claims one batch, publishes it, and deletes it in the same transaction. */
+  private async publishBatch(): Promise<number> {
+    const { pool, bus, metrics } = this.options;
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<OutboxRow>(
+        `select seq, msg_id, event_type, payload,
+                extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms
+           from outbox order by seq limit $1 for update skip locked`,
+        [this.batchSize],
+      );
+      const claimedAt = performance.now();
+      if (rows.length === 0) {
+        await client.query('commit');
+        return 0;
+      }
+      // One connection keeps publish order; awaiting the acks together keeps the batch fast.
+      await Promise.all(
+        rows.map((row) => bus.js.publish(bus.subjectFor(row.event_type), JSON.stringify(row.payload), { msgID: row.msg_id })),
+      );
+      await client.query('delete from outbox where seq = any($1::bigint[])', [rows.map((row) => row.seq)]);
+      await client.query('commit');
+      const publishMs = performance.now() - claimedAt;
+      for (const row of rows) {
+        metrics?.outboxPublished.inc({ type: row.event_type });
+        metrics?.outboxLag.observe((Number(row.age_ms) + publishMs) / 1000);
+      }
+      return rows.length;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}

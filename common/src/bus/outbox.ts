@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { DbExecutor } from '../db/database';
+import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
+import { outbox } from '../db/schema';
+
+/** The Postgres channel the OutboxRelay listens on; NOTIFY is delivered when the writer commits. */
+export const OUTBOX_CHANNEL = 'microtick_outbox';
+
+/**
+ * Stages an event in the caller's transaction: it is published if and only if the transaction
+ * commits. The payload is validated here, so a bad event fails the write instead of the bus.
+ */
+export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, data: EventData<T>): Promise<EventEnvelope<T>> {
+  const envelope: EventEnvelope<T> = {
+    id: randomUUID(),
+    type,
+    occurredAt: new Date().toISOString(),
+    data: eventCatalogue[type].parse(data) as EventData<T>,
+  };
+  await tx.insert(outbox).values({ msgId: envelope.id, eventType: type, payload: envelope });
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return envelope;
+}

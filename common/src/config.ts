@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** Thrown at start-up when the environment does not describe a runnable service. */
+export class ConfigError extends Error {}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.join(' or ')} URL`);
+
+/** Settings every MicroTick service needs; a service extends this with its own. */
+export const serviceConfigShape = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  NATS_URL: url(['nats:', 'tls:']).default('nats://127.0.0.1:4222'),
+  /** JetStream stream holding every MicroTick event. */
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('MICROTICK'),
+  /** Optional subject prefix, so several systems (tests, a second stack) can share one server. */
+  NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, 'a dot-separated subject token list').default(''),
+  JWT_KEY: z.string().min(1),
+};
+
+export const serviceConfigSchema = z
+  .object(serviceConfigShape)
+  .refine((c) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32, {
+    path: ['JWT_KEY'],
+    message: 'must be at least 32 characters',
+  });
+
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+
+/**
+ * Parses the environment with a zod schema. A missing or malformed variable stops the service
+ * with a message naming every offending variable.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const missing = issue.code === 'invalid_type' && env[String(issue.path[0])] === undefined;
+    return `  ${name}: ${missing ? 'is required' : issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+
+/** Anything that runs queries: the database itself or an open transaction. */
+export type DbExecutor = PgDatabase<NodePgQueryResultHKT, Record<string, unknown>>;
+
+export interface Database<TSchema extends Record<string, unknown> = Record<string, never>> {
+  pool: pg.Pool;
+  db: NodePgDatabase<TSchema>;
+  close(): Promise<void>;
+}
+
+// COUNT(*) and bigserial come back as strings by default; MicroTick's counts fit in a number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function openDatabase<TSchema extends Record<string, unknown>>(options: {
+  url: string;
+  schema?: TSchema;
+  poolSize?: number;
+  applicationName?: string;
+}): Database<TSchema> {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  const db = drizzle(pool, { schema: options.schema ?? ({} as TSchema) });
+  return { pool, db, close: () => pool.end() };
+}
+
+/** Creates the database a service owns when it does not exist yet (needs CREATEDB). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      try {
+        await client.query(`create database ${pg.escapeIdentifier(name)}`);
+      } catch (err) {
+        // Another replica created it between our check and our create.
+        if ((err as { code?: string }).code !== '42P04') throw err;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** The tables of the event core (outbox, processed events, dead letters), shipped with common. */
+export const commonMigrationsFolder = path.join(__dirname, '../../drizzle'); // same from src/ and dist/
+
+/**
+ * Applies common's migrations, then the service's. A session advisory lock, held on the same
+ * connection the migrations run on, serialises replicas that start together.
+ */
+export async function runMigrations(pool: pg.Pool, migrationsFolder: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('microtick-migrations'))`);
+    const db = drizzle(client);
+    await migrate(db, { migrationsFolder: commonMigrationsFolder, migrationsTable: '__microtick_common_migrations' });
+    await migrate(db, { migrationsFolder, migrationsTable: '__drizzle_migrations' });
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('microtick-migrations'))`).catch(() => undefined);
+    client.release();
+  }
+}

@@ -1,0 +1,44 @@
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/**
+ * Events waiting to be published. A service inserts here in the same transaction as the state
+ * change the event describes; the OutboxRelay publishes and deletes the row.
+ * `msgId` is the JetStream `Nats-Msg-Id`: the event id, or a fresh id for a dead-letter replay.
+ */
+export const outbox = pgTable('outbox', {
+  seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+  msgId: uuid('msg_id').notNull().unique(),
+  eventType: text('event_type').notNull(),
+  payload: jsonb('payload').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Events a consumer has applied, recorded in the handler's transaction: the idempotency key. */
+export const processedEvents = pgTable(
+  'processed_events',
+  {
+    consumer: text('consumer').notNull(),
+    eventId: uuid('event_id').notNull(),
+    processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] }), index('processed_events_processed_at_idx').on(t.processedAt)],
+);
+
+/** Messages a consumer gave up on (invalid, or failed `maxDeliver` times), kept for an operator. */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    consumer: text('consumer').notNull(),
+    subject: text('subject').notNull(),
+    eventType: text('event_type').notNull(),
+    eventId: text('event_id'),
+    /** The message body exactly as received (it may not even be JSON). */
+    payload: text('payload').notNull(),
+    error: text('error').notNull(),
+    deliveries: integer('deliveries').notNull(),
+    failedAt: timestamp('failed_at', { withTimezone: true }).notNull().defaultNow(),
+    replayedAt: timestamp('replayed_at', { withTimezone: true }),
+  },
+  (t) => [index('dead_letters_pending_idx').on(t.failedAt)],
+);

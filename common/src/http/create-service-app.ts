@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import cookieSession from 'cookie-session';
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics';
+import { currentUser } from './current-user';
+import { errorHandler, notFoundHandler } from './error-handler';
+
+/** A named dependency `GET /readyz` checks; it throws or rejects when unreachable. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<unknown>;
+}
+
+export interface ServiceAppOptions {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  jwtKey: string;
+  /** How long a session cookie lives; matches the JWT's expiry. */
+  sessionMaxAgeMs?: number;
+  readiness?: ReadinessCheck[];
+  /** False while shutting down, so load balancers stop sending traffic before we close. */
+  isAcceptingTraffic?: () => boolean;
+  /** Mounts the service's routes. */
+  routes(app: Express): void;
+}
+
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The Express app every service shares: request ids and logs, JSON bodies (100 kB max),
+ * the session cookie and current user, health/readiness/metrics, then the service's routes,
+ * a 404 for anything else and the SPEC's error shape for every error. No I/O here.
+ */
+export function createServiceApp(options: ServiceAppOptions): Express {
+  const { logger, metrics } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind the gateway or ingress: honour X-Forwarded-Proto so `secure` cookies work over https.
+  app.set('trust proxy', true);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (options.isAcceptingTraffic && !options.isAcceptingTraffic()) {
+      res.status(503).json({ status: 'stopping' });
+      return;
+    }
+    const results = await Promise.all(
+      (options.readiness ?? []).map(async ({ name, check }) => {
+        try {
+          await withTimeout(check(), 2_000);
+          return { name, ok: true };
+        } catch (err) {
+          return { name, ok: false, error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
+    const failing = results.filter((r) => !r.ok);
+    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'unavailable' : 'ok', checks: results });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => PROBE_PATHS.has(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(recordDuration(metrics));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(
+    cookieSession({
+      name: 'session',
+      signed: false, // the JWT inside is what is signed
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000,
+    }),
+  );
+  app.use((req, _res, next) => {
+    if (req.sessionOptions) req.sessionOptions.secure = req.secure;
+    next();
+  });
+  app.use(currentUser(options.jwtKey));
+
+  options.routes(app);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+/** Request duration by route pattern (not raw URL, so ids do not explode the label set). */
+const recordDuration = (metrics: ServiceMetrics): RequestHandler => (req, res, next) => {
+  const end = metrics.httpRequestDuration.startTimer();
+  res.on('finish', () => {
+    const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+    end({ method: req.method, route, status: String(res.statusCode) });
+  });
+  next();
+};
+
+const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
+  ]);

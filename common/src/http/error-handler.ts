@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HttpError, NotFoundError } from '../errors/http-errors';
+
+/** Errors raised by body-parser carry a `type` and an HTTP status; they are the client's fault. */
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+const isBodyParserError = (err: unknown): err is BodyParserError =>
+  typeof err === 'object' && err !== null && 'type' in err && 'status' in err &&
+  typeof (err as BodyParserError).status === 'number';
+
+const bodyParserMessages: Record<string, string> = {
+  'entity.parse.failed': 'Malformed JSON in request body',
+  'entity.too.large': 'Request body is too large',
+  'encoding.unsupported': 'Unsupported content encoding',
+  'charset.unsupported': 'Unsupported charset',
+  'request.aborted': 'Request aborted',
+};
+
+export const notFoundHandler: RequestHandler = () => {
+  throw new NotFoundError('Route not found');
+};
+
+/**
+ * Turns every error into the SPEC's `{errors: [...]}` shape. Known errors keep their status;
+ * client-side body errors (malformed JSON, too large) keep theirs; anything else is logged and
+ * answered with a bare 500 so nothing internal leaks.
+ */
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  if (res.headersSent) {
+    req.log?.error({ err }, 'error after response started');
+    res.end();
+    return;
+  }
+  if (err instanceof HttpError) {
+    res.status(err.statusCode).json({ errors: err.serialize() });
+    return;
+  }
+  if (isBodyParserError(err) && err.status >= 400 && err.status < 500) {
+    res.status(err.status).json({ errors: [{ message: bodyParserMessages[err.type] ?? 'Bad request' }] });
+    return;
+  }
+  (req.log ?? console).error({ err }, 'unhandled error');
+  res.status(500).json({ errors: [{ message: 'Something went wrong' }] });
+};

@@ -1,0 +1,48 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The Prometheus metrics every service exposes on `GET /metrics`. */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly eventsHandled = new Counter({
+    name: 'events_handled_total',
+    help: 'Events taken from JetStream by consumer and outcome (processed, duplicate, retry, failed, dead_lettered)',
+    labelNames: ['consumer', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventHandleDuration = new Histogram({
+    name: 'event_handle_duration_seconds',
+    help: 'Time to handle one event, transaction included',
+    labelNames: ['consumer'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly outboxPublished = new Counter({
+    name: 'outbox_published_total',
+    help: 'Outbox rows published to JetStream',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxLag = new Histogram({
+    name: 'outbox_publish_lag_seconds',
+    help: 'Time from writing an outbox row to JetStream acknowledging its publish',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

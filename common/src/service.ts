@@ -1,0 +1,80 @@
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { sql } from 'drizzle-orm';
+import type { Express } from 'express';
+import type { ServiceConfig } from './config';
+import { ensureDatabase, openDatabase, runMigrations } from './db/database';
+import { connectEventBus } from './bus/event-bus';
+import type { AnyListener } from './bus/listener';
+import { ListenerRunner } from './bus/listener-runner';
+import { OutboxRelay } from './bus/outbox-relay';
+import { PostgresListenerStore } from './bus/postgres-listener-store';
+import type { ServiceAppOptions } from './http/create-service-app';
+import { closeServer, listen } from './http/listen';
+import { Lifecycle } from './lifecycle';
+import { createLogger, type Logger } from './logger';
+import { ServiceMetrics } from './metrics';
+
+/** What `createServiceApp` needs besides the routes; a service's `buildApp` adds its own deps. */
+export type BaseAppDeps = Omit<ServiceAppOptions, 'routes'>;
+
+export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
+  name: string;
+  config: ServiceConfig;
+  schema: TSchema;
+  migrationsFolder: string;
+  listeners: readonly AnyListener[];
+  buildApp(deps: BaseAppDeps & { db: NodePgDatabase<TSchema> }): Express;
+}
+
+export interface RunningService {
+  port: number;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Composes a Postgres-backed service, each step registering how to undo itself:
+ * database (created if missing, migrated) → NATS → outbox relay → listeners → HTTP.
+ * SIGTERM/SIGINT stop them in reverse: stop accepting and finish requests, stop consumers
+ * and wait for in-flight events, flush the relay, drain NATS, close the pool.
+ */
+export async function startService<TSchema extends Record<string, unknown>>(definition: ServiceDefinition<TSchema>): Promise<RunningService> {
+  const { name, config } = definition;
+  const logger = createLogger(name, config.LOG_LEVEL);
+  const metrics = new ServiceMetrics(name);
+  const lifecycle = new Lifecycle(logger);
+  lifecycle.handleSignals();
+
+  await ensureDatabase(config.DATABASE_URL);
+  const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });
+  lifecycle.onStop('postgres', () => database.close());
+  await runMigrations(database.pool, definition.migrationsFolder);
+
+  const bus = await connectEventBus({ url: config.NATS_URL, stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, name, logger });
+  lifecycle.onStop('nats', () => bus.close());
+
+  const relay = new OutboxRelay({ pool: database.pool, bus, logger, metrics });
+  await relay.start();
+  lifecycle.onStop('outbox relay', () => relay.stop());
+
+  const store = new PostgresListenerStore(database.db as NodePgDatabase<Record<string, unknown>>);
+  const runner = new ListenerRunner({ service: name, bus, store, listeners: definition.listeners, logger, metrics });
+  await runner.start();
+  lifecycle.onStop('listeners', () => runner.stop());
+
+  const app = definition.buildApp({
+    db: database.db,
+    logger,
+    metrics,
+    jwtKey: config.JWT_KEY,
+    readiness: [
+      { name: 'postgres', check: () => database.db.execute(sql`select 1`) },
+      { name: 'nats', check: async () => { if (bus.nc.isClosed()) throw new Error('closed'); await bus.nc.flush(); } },
+    ],
+    isAcceptingTraffic: () => !lifecycle.isStopping,
+  });
+  const { server, port } = await listen(app, config.PORT);
+  lifecycle.onStop('http', () => closeServer(server));
+  logger.info({ port }, `${name} ready`);
+  return { port, logger, stop: () => lifecycle.stop() };
+}

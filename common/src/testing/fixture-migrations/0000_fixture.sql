@@ -1,0 +1,5 @@
+CREATE TABLE "replica_items" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"title" text NOT NULL,
+	"version" integer NOT NULL
+);

@@ -1,0 +1,107 @@
+/**
+ * Helpers for tests that run against the real Postgres and NATS started by infra/setup.sh.
+ * Each jest worker gets its own database; each bus gets its own stream and subject prefix, so
+ * test files, workers and a running `npm start` never see each other's data.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import jwt from 'jsonwebtoken';
+import pino from 'pino';
+import { connectEventBus, type EventBus } from '../bus/event-bus';
+import { ensureDatabase, openDatabase, runMigrations, type Database } from '../db/database';
+import type { UserPayload } from '../http/current-user';
+import { ServiceMetrics } from '../metrics';
+import type { BaseAppDeps } from '../service';
+
+export const TEST_JWT_KEY = 'test-jwt-key-that-is-long-enough-for-hs256';
+export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://microtick:microtick@127.0.0.1:5432';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+const workerId = () => process.env.JEST_WORKER_ID ?? '0';
+
+export interface TestDatabase<TSchema extends Record<string, unknown>> extends Database<TSchema> {
+  url: string;
+  /** Empties every table of the service (not the migrations' bookkeeping). */
+  truncate(): Promise<void>;
+}
+
+/** A migrated database `mt_test_<name>_<worker>` for this jest worker. */
+export async function createTestDatabase<TSchema extends Record<string, unknown>>(options: {
+  name: string;
+  migrationsFolder: string;
+  schema?: TSchema;
+}): Promise<TestDatabase<TSchema>> {
+  const url = `${PG_URL}/mt_test_${options.name.replace(/\W/g, '_')}_${workerId()}`;
+  await ensureDatabase(url);
+  const database = openDatabase({ url, schema: options.schema, poolSize: 20 });
+  await runMigrations(database.pool, options.migrationsFolder);
+  return {
+    ...database,
+    url,
+    truncate: async () => {
+      const { rows } = await database.pool.query<{ tablename: string }>(
+        `select tablename from pg_tables where schemaname = 'public' and tablename not like '\\_\\_%'`,
+      );
+      if (rows.length) await database.pool.query(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} restart identity`);
+    },
+  };
+}
+
+export interface TestEventBus extends EventBus {
+  /** Deletes the stream (and its consumers) and closes the connection. */
+  destroy(): Promise<void>;
+}
+
+/** A connection to the real NATS with a stream and subject prefix of its own. */
+export async function createTestEventBus(name = 'bus'): Promise<TestEventBus> {
+  const unique = `${name.replace(/\W/g, '_')}_${workerId()}_${randomUUID().slice(0, 8)}`;
+  const bus = await connectEventBus({
+    url: NATS_URL,
+    stream: `TEST_${unique}`,
+    subjectPrefix: `test_${unique}`,
+    name: `test-${unique}`,
+    logger: silentLogger,
+  });
+  return {
+    ...bus,
+    destroy: async () => {
+      await bus.jsm.streams.delete(bus.stream).catch(() => undefined);
+      await bus.close();
+    },
+  };
+}
+
+/** What a service's `buildApp` needs from common, for tests. */
+export const testAppDeps = (): BaseAppDeps => ({
+  logger: silentLogger,
+  metrics: new ServiceMetrics('test'),
+  jwtKey: TEST_JWT_KEY,
+});
+
+/** A `Cookie` header value for a signed-in user, as the auth service would set it. */
+export function sessionCookie(user: Partial<UserPayload> = {}, options: { jwtKey?: string; expiresInSeconds?: number } = {}): string {
+  const payload = { id: user.id ?? randomUUID(), email: user.email ?? `user-${randomUUID().slice(0, 8)}@example.com` };
+  const token = jwt.sign(payload, options.jwtKey ?? TEST_JWT_KEY, { expiresIn: options.expiresInSeconds ?? 3600 });
+  return `session=${Buffer.from(JSON.stringify({ jwt: token })).toString('base64')}`;
+}
+
+/** Polls until `probe` returns something truthy (or passes without throwing), then returns it. */
+export async function waitFor<T>(probe: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    await sleep(intervalMs);
+  }
+}
+
+export type AnyDb = NodePgDatabase<Record<string, unknown>>;

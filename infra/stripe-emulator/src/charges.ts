@@ -1,0 +1,95 @@
+/**
+ * Confirming a PaymentIntent: one Charge per attempt, succeeded or failed as the test card
+ * dictates. A decline leaves the intent in `requires_payment_method` with `last_payment_error`
+ * and yields the 402 `card_error` Stripe returns (the SDK throws `StripeCardError` for it).
+ */
+import { docUrl, StripeApiError } from './errors';
+import { newId, unixNow } from './ids';
+import type { Account, StoredPaymentMethod } from './state';
+import type { Charge, PaymentIntent } from './types';
+
+function newCharge(intent: PaymentIntent, { object: method, card }: StoredPaymentMethod): Charge {
+  const decline = card.decline;
+  return {
+    id: newId('ch'),
+    object: 'charge',
+    amount: intent.amount,
+    amount_captured: decline ? 0 : intent.amount,
+    amount_refunded: 0,
+    balance_transaction: null,
+    captured: !decline,
+    created: unixNow(),
+    currency: intent.currency,
+    description: intent.description,
+    failure_code: decline ? decline.code : null,
+    failure_message: decline ? decline.message : null,
+    livemode: false,
+    metadata: { ...intent.metadata },
+    outcome: decline
+      ? {
+          network_status: 'declined_by_network',
+          reason: decline.declineCode,
+          risk_level: 'normal',
+          seller_message: decline.sellerMessage,
+          type: 'issuer_declined',
+        }
+      : {
+          network_status: 'approved_by_network',
+          reason: null,
+          risk_level: 'normal',
+          seller_message: 'Payment complete.',
+          type: 'authorized',
+        },
+    paid: !decline,
+    payment_intent: intent.id,
+    payment_method: method.id,
+    payment_method_details: { type: 'card', card: method.card },
+    refunded: false,
+    status: decline ? 'failed' : 'succeeded',
+  };
+}
+
+/**
+ * Charges `method` for `intent` (mutating the stored intent). Returns nothing on success and
+ * the card error to send on a decline.
+ */
+export function chargePaymentIntent(
+  account: Account,
+  intent: PaymentIntent,
+  method: StoredPaymentMethod,
+): StripeApiError | undefined {
+  const charge = newCharge(intent, method);
+  account.charges.set(charge.id, charge);
+  intent.latest_charge = charge.id;
+
+  const decline = method.card.decline;
+  if (decline === undefined) {
+    intent.status = 'succeeded';
+    intent.amount_received = intent.amount;
+    intent.payment_method = method.object.id;
+    intent.last_payment_error = null;
+    account.recordSuccessfulCharge({
+      id: charge.id,
+      paymentIntentId: intent.id,
+      amount: charge.amount,
+      currency: charge.currency,
+      metadata: { ...intent.metadata },
+      created: charge.created,
+    });
+    return undefined;
+  }
+
+  intent.status = 'requires_payment_method';
+  intent.payment_method = null;
+  intent.last_payment_error = {
+    type: 'card_error',
+    charge: charge.id,
+    code: decline.code,
+    decline_code: decline.declineCode,
+    doc_url: docUrl(decline.code),
+    message: decline.message,
+    ...(decline.param === undefined ? {} : { param: decline.param }),
+    payment_method: method.object,
+  };
+  return new StripeApiError(402, { ...intent.last_payment_error, payment_intent: structuredClone(intent) });
+}

@@ -1,0 +1,77 @@
+/**
+ * In-memory state. Each secret key is its own Stripe "account": objects created with one key are
+ * invisible to another (as with two real accounts), which also lets parallel test files isolate
+ * themselves by using distinct `sk_test_…` keys.
+ */
+import { IdempotencyStore } from './idempotency';
+import type { TestCard } from './test-cards';
+import type { Charge, EmulatorChargeRecord, PaymentIntent, PaymentMethod } from './types';
+
+export interface StoredPaymentMethod {
+  object: PaymentMethod;
+  card: TestCard;
+}
+
+interface LedgerEntry {
+  apiKey: string;
+  charge: EmulatorChargeRecord;
+}
+
+export class Account {
+  /** Payment intents in creation order (lists read it backwards: newest first). */
+  readonly paymentIntents = new Map<string, PaymentIntent>();
+  readonly charges = new Map<string, Charge>();
+  readonly paymentMethods = new Map<string, StoredPaymentMethod>();
+  readonly idempotency = new IdempotencyStore();
+
+  private detached = false;
+
+  constructor(
+    private readonly apiKey: string,
+    private readonly ledger: LedgerEntry[],
+  ) {}
+
+  /** Notes a successful charge for `GET /__emulator/charges` (unless the account was reset meanwhile). */
+  recordSuccessfulCharge(charge: EmulatorChargeRecord): void {
+    if (!this.detached) this.ledger.push({ apiKey: this.apiKey, charge });
+  }
+
+  /** Called on reset, so a request still in flight cannot write into the fresh state. */
+  detach(): void {
+    this.detached = true;
+  }
+}
+
+export class EmulatorState {
+  private readonly accounts = new Map<string, Account>();
+  private ledger: LedgerEntry[] = [];
+
+  account(apiKey: string): Account {
+    let account = this.accounts.get(apiKey);
+    if (account === undefined) {
+      account = new Account(apiKey, this.ledger);
+      this.accounts.set(apiKey, account);
+    }
+    return account;
+  }
+
+  /** Successful charges of one account, or of every account, oldest first. */
+  successfulCharges(apiKey?: string): EmulatorChargeRecord[] {
+    return this.ledger.filter((entry) => apiKey === undefined || entry.apiKey === apiKey).map((entry) => entry.charge);
+  }
+
+  /** Forgets one account, or everything. */
+  reset(apiKey?: string): void {
+    if (apiKey === undefined) {
+      for (const account of this.accounts.values()) account.detach();
+      this.accounts.clear();
+      this.ledger = [];
+    } else {
+      this.accounts.get(apiKey)?.detach();
+      this.accounts.delete(apiKey);
+      // Filter in place: surviving accounts hold a reference to this array.
+      const kept = this.ledger.filter((entry) => entry.apiKey !== apiKey);
+      this.ledger.splice(0, this.ledger.length, ...kept);
+    }
+  }
+}

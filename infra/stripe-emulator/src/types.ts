@@ -1,0 +1,122 @@
+/**
+ * The Stripe API objects the emulator returns, trimmed to the fields the PaymentIntents flow
+ * uses. Field names are Stripe's (snake_case) because these objects go over the wire as-is.
+ */
+
+export type Metadata = Record<string, string>;
+
+export interface CardDetails {
+  brand: string;
+  country: string;
+  exp_month: number;
+  exp_year: number;
+  fingerprint: string;
+  funding: 'credit' | 'debit';
+  last4: string;
+}
+
+export interface PaymentMethod {
+  id: string;
+  object: 'payment_method';
+  billing_details: { address: null; email: null; name: null; phone: null };
+  card: CardDetails;
+  created: number;
+  customer: null;
+  livemode: false;
+  metadata: Metadata;
+  type: 'card';
+}
+
+export interface PaymentError {
+  type: 'card_error';
+  code: string;
+  decline_code: string;
+  message: string;
+  param?: string;
+  doc_url: string;
+  charge: string;
+  payment_method: PaymentMethod;
+}
+
+export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'succeeded';
+
+export interface AutomaticPaymentMethods {
+  enabled: boolean;
+  allow_redirects: 'always' | 'never';
+}
+
+export interface PaymentIntent {
+  id: string;
+  object: 'payment_intent';
+  amount: number;
+  amount_capturable: 0;
+  amount_received: number;
+  automatic_payment_methods: AutomaticPaymentMethods | null;
+  canceled_at: null;
+  cancellation_reason: null;
+  capture_method: 'automatic' | 'automatic_async';
+  client_secret: string;
+  confirmation_method: 'automatic';
+  created: number;
+  currency: string;
+  customer: null;
+  description: string | null;
+  last_payment_error: PaymentError | null;
+  latest_charge: string | Charge | null;
+  livemode: false;
+  metadata: Metadata;
+  next_action: null;
+  payment_method: string | PaymentMethod | null;
+  payment_method_types: string[];
+  receipt_email: string | null;
+  statement_descriptor: string | null;
+  statement_descriptor_suffix: string | null;
+  status: PaymentIntentStatus;
+}
+
+export interface Charge {
+  id: string;
+  object: 'charge';
+  amount: number;
+  amount_captured: number;
+  amount_refunded: 0;
+  balance_transaction: null;
+  captured: boolean;
+  created: number;
+  currency: string;
+  description: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  livemode: false;
+  metadata: Metadata;
+  outcome: {
+    network_status: 'approved_by_network' | 'declined_by_network';
+    reason: string | null;
+    risk_level: 'normal';
+    seller_message: string;
+    type: 'authorized' | 'issuer_declined';
+  };
+  paid: boolean;
+  payment_intent: string;
+  payment_method: string;
+  payment_method_details: { type: 'card'; card: CardDetails };
+  refunded: false;
+  status: 'succeeded' | 'failed';
+}
+
+export interface ListObject<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+  url: string;
+}
+
+/** What `GET /__emulator/charges` reports for every successful charge. */
+export interface EmulatorChargeRecord {
+  id: string;
+  paymentIntentId: string;
+  amount: number;
+  currency: string;
+  metadata: Metadata;
+  created: number;
+}
