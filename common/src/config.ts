@@ -28,13 +28,19 @@ export const serviceConfigShape = {
   JWT_KEY: z.string().min(1),
 };
 
-export const serviceConfigSchema = z
-  .object(serviceConfigShape)
-  .refine((c) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32, {
+const jwtKeyIsStrong = (c: { NODE_ENV: string; JWT_KEY: string }) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32;
+
+/**
+ * A service's config schema: the shared settings plus its own (which may override defaults,
+ * e.g. `PORT`). Outside tests the JWT key must be long enough to be a real secret.
+ */
+export const defineServiceConfig = <Extra extends z.ZodRawShape>(extra: Extra) =>
+  z.object({ ...serviceConfigShape, ...extra }).refine((c) => jwtKeyIsStrong(c as { NODE_ENV: string; JWT_KEY: string }), {
     path: ['JWT_KEY'],
     message: 'must be at least 32 characters',
   });
 
+export const serviceConfigSchema = defineServiceConfig({});
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
 /**

@@ -5,10 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import { connectEventBus, type EventBus } from '../bus/event-bus';
+import type { AnyListener } from '../bus/listener';
+import { ListenerRunner } from '../bus/listener-runner';
+import { PostgresListenerStore } from '../bus/postgres-listener-store';
+import type { EventData, EventEnvelope, EventType } from '../events/catalogue';
 import { ensureDatabase, openDatabase, runMigrations, type Database } from '../db/database';
 import type { UserPayload } from '../http/current-user';
 import { ServiceMetrics } from '../metrics';
@@ -105,3 +110,47 @@ export async function waitFor<T>(probe: () => Promise<T> | T, { timeoutMs = 10_0
 }
 
 export type AnyDb = NodePgDatabase<Record<string, unknown>>;
+
+/** Events a route staged in the outbox (in order), to assert they were written with the change. */
+export async function outboxEvents(db: { execute: AnyDb['execute'] }): Promise<EventEnvelope[]> {
+  const { rows } = await db.execute<{ payload: EventEnvelope }>(sql`select payload from outbox order by seq`);
+  return rows.map((row) => row.payload);
+}
+
+export interface ListenerHarness {
+  bus: TestEventBus;
+  /** Publishes an event as its real publisher would; returns the envelope (publish it again to simulate a duplicate). */
+  publish<T extends EventType>(type: T, data: EventData<T>): Promise<EventEnvelope<T>>;
+  /** Publishes an existing envelope again under a new message id (JetStream de-dup does not catch it). */
+  redeliver(envelope: EventEnvelope): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Runs a service's listeners through the real ListenerRunner on a private stream. */
+export async function startListenerHarness(options: { service: string; db: AnyDb; listeners: readonly AnyListener[] }): Promise<ListenerHarness> {
+  const bus = await createTestEventBus(options.service);
+  const runner = new ListenerRunner({
+    service: options.service,
+    bus,
+    store: new PostgresListenerStore(options.db),
+    listeners: options.listeners,
+    logger: silentLogger,
+  });
+  await runner.start();
+  const redeliver = async (envelope: EventEnvelope) => {
+    await bus.js.publish(bus.subjectFor(envelope.type), JSON.stringify(envelope), { msgID: randomUUID() });
+  };
+  return {
+    bus,
+    publish: async (type, data) => {
+      const envelope = { id: randomUUID(), type, occurredAt: new Date().toISOString(), data };
+      await redeliver(envelope);
+      return envelope;
+    },
+    redeliver,
+    stop: async () => {
+      await runner.stop();
+      await bus.destroy();
+    },
+  };
+}
