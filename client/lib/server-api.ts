@@ -1,7 +1,7 @@
 import 'server-only';
 import { cache } from 'react';
 import { headers } from 'next/headers';
-import { notFound, redirect } from 'next/navigation';
+import { notFound, redirect, unstable_rethrow } from 'next/navigation';
 import { parseApiErrors } from './api-errors';
 import { signInHref } from './next-path';
 import type { ApiErrorItem, CurrentUser } from './types';
@@ -60,15 +60,18 @@ async function forwardedHeaders(): Promise<Headers> {
  */
 export async function apiGet<T>(path: string): Promise<ServerResult<T>> {
   const url = `${apiBaseUrl()}${path}`;
+  // Outside the try: reading the request's headers is what marks the page as dynamic.
+  const requestHeaders = await forwardedHeaders();
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: await forwardedHeaders(),
+      headers: requestHeaders,
       cache: 'no-store',
       redirect: 'manual',
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
+    unstable_rethrow(error);
     console.error(`[client] GET ${path} failed: ${error instanceof Error ? error.message : String(error)}`);
     throw new ApiUnavailableError('The MicroTick API could not be reached.', 0);
   }
@@ -106,11 +109,25 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
     : null;
 });
 
+/**
+ * Like `apiGet`, but an unreachable API gives `undefined` instead of throwing: for extras a
+ * page can do without.
+ */
+export async function apiGetOptional<T>(path: string): Promise<ServerResult<T> | undefined> {
+  try {
+    return await apiGet<T>(path);
+  } catch (error) {
+    unstable_rethrow(error);
+    return undefined;
+  }
+}
+
 /** For the layout: the user, or `undefined` when the API is down (the header says so). */
 export async function getCurrentUserSafely(): Promise<CurrentUser | null | undefined> {
   try {
     return await getCurrentUser();
-  } catch {
+  } catch (error) {
+    unstable_rethrow(error);
     return undefined;
   }
 }

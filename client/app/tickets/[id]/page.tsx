@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
+import { unstable_rethrow } from 'next/navigation';
 import Link from 'next/link';
 import { cache } from 'react';
 import { BuyButton } from '@/components/BuyButton';
 import { formatMoney } from '@/lib/money';
 import { signInHref } from '@/lib/next-path';
-import { apiGet, getCurrentUser, unwrapOrFail } from '@/lib/server-api';
+import { apiGet, apiGetOptional, getCurrentUser, unwrapOrFail } from '@/lib/server-api';
 import type { Order, Ticket } from '@/lib/types';
 import styles from '../tickets.module.css';
 
@@ -18,14 +19,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   try {
     const result = await loadTicket(id);
     return { title: result.ok ? result.data.title : 'Ticket' };
-  } catch {
+  } catch (error) {
+    unstable_rethrow(error);
     return { title: 'Ticket' };
   }
 }
 
 /** The signed-in buyer's live order for this ticket, if the reservation is theirs. */
 async function myLiveOrderFor(ticketId: string): Promise<Order | undefined> {
-  const result = await apiGet<Order[]>('/api/orders').catch(() => undefined);
+  const result = await apiGetOptional<Order[]>('/api/orders');
   if (!result?.ok || !Array.isArray(result.data)) return undefined;
   return result.data.find((order) => order.ticket?.id === ticketId && order.status !== 'cancelled');
 }
