@@ -16,7 +16,8 @@ export interface ReadinessCheck {
 export interface ServiceAppOptions {
   logger: Logger;
   metrics: ServiceMetrics;
-  jwtKey: string;
+  /** Verifies session JWTs; a service without user-facing routes (expiration) leaves it out. */
+  jwtKey?: string;
   /** How long a session cookie lives; matches the JWT's expiry. */
   sessionMaxAgeMs?: number;
   readiness?: ReadinessCheck[];
@@ -80,20 +81,22 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   );
   app.use(recordDuration(metrics));
   app.use(express.json({ limit: '100kb' }));
-  app.use(
-    cookieSession({
-      name: 'session',
-      signed: false, // the JWT inside is what is signed
-      httpOnly: true,
-      sameSite: 'lax',
-      maxAge: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000,
-    }),
-  );
-  app.use((req, _res, next) => {
-    if (req.sessionOptions) req.sessionOptions.secure = req.secure;
-    next();
-  });
-  app.use(currentUser(options.jwtKey));
+  if (options.jwtKey) {
+    app.use(
+      cookieSession({
+        name: 'session',
+        signed: false, // the JWT inside is what is signed
+        httpOnly: true,
+        sameSite: 'lax',
+        maxAge: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000,
+      }),
+    );
+    app.use((req, _res, next) => {
+      if (req.sessionOptions) req.sessionOptions.secure = req.secure;
+      next();
+    });
+    app.use(currentUser(options.jwtKey));
+  }
 
   options.routes(app);
 

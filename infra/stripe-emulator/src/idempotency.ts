@@ -39,9 +39,11 @@ function idempotencyError(status: number, message: string, code?: string): Strip
 
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
+  private lastSweep = 0;
 
   /** Decides what a request carrying `key` does; on `proceed` the key is now held as in flight. */
   begin(key: string, request: IdempotentRequest, now = Date.now()): IdempotencyDecision {
+    this.sweep(now);
     const entry = this.entries.get(key);
     if (entry !== undefined && now - entry.startedAt < IDEMPOTENCY_KEY_TTL_MS) {
       return this.decide(key, entry, request);
@@ -56,6 +58,15 @@ export class IdempotencyStore {
     if (entry === undefined) return;
     if (response === undefined) this.entries.delete(key);
     else entry.response = response;
+  }
+
+  /** Drops expired keys, at most once a minute (the SDK sends a key with every POST). */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, entry] of this.entries) {
+      if (entry.response !== undefined && now - entry.startedAt >= IDEMPOTENCY_KEY_TTL_MS) this.entries.delete(key);
+    }
   }
 
   private decide(key: string, entry: Entry, request: IdempotentRequest): IdempotencyDecision {
