@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { ConfigError, defineServiceConfig, loadConfig } from './config';
+
+const schema = defineServiceConfig({ PORT: z.coerce.number().int().default(3002), WINDOW: z.coerce.number().int().positive().default(900) });
+const valid = { DATABASE_URL: 'postgres://u:p@localhost:5432/db', JWT_KEY: 'k'.repeat(32) };
+
+describe('loadConfig', () => {
+  it('applies defaults and coerces numbers', () => {
+    const config = loadConfig(schema, { ...valid, WINDOW: '60' });
+    expect(config).toMatchObject({ PORT: 3002, WINDOW: 60, NATS_URL: 'nats://127.0.0.1:4222', NATS_STREAM: 'MICROTICK', NATS_SUBJECT_PREFIX: '' });
+  });
+
+  it('names a missing variable', () => {
+    expect(() => loadConfig(schema, { JWT_KEY: valid.JWT_KEY })).toThrow(/DATABASE_URL: is required/);
+  });
+
+  it('names every malformed variable', () => {
+    const error = (() => {
+      try {
+        loadConfig(schema, { ...valid, DATABASE_URL: 'mysql://x', WINDOW: '-5', NATS_STREAM: 'a.b' });
+      } catch (err) {
+        return err as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toMatch(/DATABASE_URL: must be a postgres: or postgresql: URL/);
+    expect(error?.message).toMatch(/WINDOW:/);
+    expect(error?.message).toMatch(/NATS_STREAM:/);
+  });
+
+  it('requires a real JWT key outside tests', () => {
+    expect(() => loadConfig(schema, { ...valid, JWT_KEY: 'short' })).toThrow(/JWT_KEY: must be at least 32 characters/);
+    expect(loadConfig(schema, { ...valid, JWT_KEY: 'short', NODE_ENV: 'test' }).JWT_KEY).toBe('short');
+  });
+});

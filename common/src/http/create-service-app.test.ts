@@ -1,0 +1,142 @@
+import express from 'express';
+import { body } from 'express-validator';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { BadRequestError } from '../errors/http-errors';
+import { sessionCookie, testAppDeps, TEST_JWT_KEY } from '../testing';
+import { requireAuth, userOf } from './current-user';
+import { createServiceApp } from './create-service-app';
+import { validateRequest } from './validate-request';
+
+function setup(options: { ready?: boolean } = {}) {
+  const app = createServiceApp({
+    ...testAppDeps(),
+    readiness: [{ name: 'database', check: async () => { if (options.ready === false) throw new Error('down'); } }],
+    routes: (app) => {
+      const router = express.Router();
+      router.get('/api/things/me', (req, res) => { res.json({ currentUser: req.currentUser ?? null }); });
+      router.post('/api/things', requireAuth, body('name').isString().trim().notEmpty().withMessage('Name is required'),
+        body('count').isInt({ min: 1 }).withMessage('Count must be a positive integer'), validateRequest,
+        (req, res) => { res.status(201).json({ name: req.body.name, owner: userOf(req).id }); });
+      router.get('/api/bad', () => { throw new BadRequestError('Nope', 'thing'); });
+      router.get('/api/boom', async () => { throw new Error('secret internal detail'); });
+      app.use(router);
+    },
+  });
+  return { app };
+}
+
+const tokenCookie = (token: string) => `session=${Buffer.from(JSON.stringify({ jwt: token })).toString('base64')}`;
+
+describe('currentUser', () => {
+  it('reads the user from a valid session', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/api/things/me').set('Cookie', sessionCookie({ id: 'u1', email: 'a@b.co' }));
+    expect(res.body.currentUser).toEqual({ id: 'u1', email: 'a@b.co' });
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['forged (signed with another key)', tokenCookie(jwt.sign({ id: 'u1', email: 'a@b.co' }, 'another-key-another-key-another-key'))],
+    ['expired', tokenCookie(jwt.sign({ id: 'u1', email: 'a@b.co', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_JWT_KEY))],
+    ['unsigned (alg none)', tokenCookie(jwt.sign({ id: 'u1', email: 'a@b.co' }, '', { algorithm: 'none' }))],
+    ['not base64 JSON', 'session=%%%garbage'],
+    ['a token without the user fields', tokenCookie(jwt.sign({ sub: 'u1' }, TEST_JWT_KEY))],
+  ])('treats a %s cookie as anonymous', async (_name, cookie) => {
+    const { app } = setup();
+    const req = request(app).get('/api/things/me');
+    const res = cookie ? await req.set('Cookie', cookie) : await req;
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ currentUser: null });
+  });
+});
+
+describe('requireAuth and validateRequest', () => {
+  it('answers 401 without a session', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/api/things').send({ name: 'x', count: 1 });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ errors: [{ message: 'Not authorized' }] });
+  });
+
+  it('names each invalid field once', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/api/things').set('Cookie', sessionCookie()).send({ name: '  ', count: 'many' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      { message: 'Name is required', field: 'name' },
+      { message: 'Count must be a positive integer', field: 'count' },
+    ]);
+  });
+
+  it('passes valid input through', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/api/things').set('Cookie', sessionCookie({ id: 'u9' })).send({ name: ' a ', count: 2 });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ name: 'a', owner: 'u9' });
+  });
+});
+
+describe('error handler', () => {
+  it('answers malformed JSON with 400 in the error shape', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/api/things').set('Content-Type', 'application/json').send('{"name": ');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: 'Malformed JSON in request body' }] });
+  });
+
+  it('answers a body over 100 kB with 413', async () => {
+    const { app } = setup();
+    const res = await request(app).post('/api/things').set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(200_000) }));
+    expect(res.status).toBe(413);
+    expect(res.body.errors[0].message).toMatch(/too large/);
+  });
+
+  it('answers an unknown route with 404 in the error shape', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/api/nowhere');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ errors: [{ message: 'Route not found' }] });
+  });
+
+  it('serialises known errors with their field', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/api/bad');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: 'Nope', field: 'thing' }] });
+  });
+
+  it('turns an unexpected error into a bare 500 that leaks nothing', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/api/boom');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ errors: [{ message: 'Something went wrong' }] });
+    expect(res.text).not.toMatch(/secret|at .*\.ts/);
+  });
+});
+
+describe('probes', () => {
+  it('serves healthz, readyz and Prometheus metrics', async () => {
+    const { app } = setup();
+    await request(app).get('/api/things/me');
+    expect((await request(app).get('/healthz')).status).toBe(200);
+    const ready = await request(app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual([{ name: 'database', ok: true }]);
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{.*route="\/api\/things\/me"/);
+  });
+
+  it('reports not ready, naming the failing dependency', async () => {
+    const { app } = setup({ ready: false });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual([{ name: 'database', ok: false, error: 'down' }]);
+  });
+
+  it('echoes a request id', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/api/things/me').set('X-Request-Id', 'abc-123');
+    expect(res.headers['x-request-id']).toBe('abc-123');
+  });
+});
