@@ -120,12 +120,10 @@ export function optionalMetadata(params: FormObject, name = 'metadata'): Metadat
   const value = params[name];
   if (value === undefined) return undefined;
   if (value === '') return {};
+  if (typeof value === 'string') throw invalidRequest('Invalid object', { param: name });
   const entries: [string, FormValue][] = Array.isArray(value)
     ? value.map((item, index) => [String(index), item])
-    : isFormObject(value)
-      ? Object.entries(value)
-      : [];
-  if (typeof value === 'string') throw invalidRequest('Invalid object', { param: name });
+    : Object.entries(value);
   if (entries.length > 50) {
     throw invalidRequest('You can specify up to 50 keys in metadata.', { param: name });
   }

@@ -3,9 +3,10 @@
  * follows Stripe's, including the rule that trips integrations moving from a mock to real Stripe:
  * confirming with automatic payment methods that allow redirects needs a `return_url`.
  */
+import { automaticPaymentMethods } from './automatic-payment-methods';
 import { chargePaymentIntent } from './charges';
 import { checkAmount, normalizeCurrency } from './currencies';
-import { invalidRequest, missingParam, resourceMissing } from './errors';
+import { invalidRequest, resourceMissing } from './errors';
 import { expandPaymentIntent, parseExpand } from './expand';
 import { newId, randomToken, unixNow } from './ids';
 import {
@@ -21,10 +22,7 @@ import {
 } from './params';
 import { resolvePaymentMethod } from './payment-methods';
 import type { Account, StoredPaymentMethod } from './state';
-import type { AutomaticPaymentMethods, PaymentIntent } from './types';
-
-/** Since API version 2023-08-16, automatic payment methods are on unless payment_method_types is given. */
-const AUTOMATIC_PAYMENT_METHODS_DEFAULT_SINCE = '2023-08-16';
+import type { PaymentIntent } from './types';
 
 const SHARED_PARAMS = [
   'payment_method',
@@ -42,6 +40,7 @@ const CREATE_PARAMS = new Set([
   'currency',
   'confirm',
   'payment_method_types',
+  'allowed_payment_method_types',
   'automatic_payment_methods',
   'description',
   'metadata',
@@ -88,39 +87,6 @@ function checkAllowed(params: FormObject, name: string, allowed: readonly string
   }
 }
 
-function automaticPaymentMethods(params: FormObject, apiVersion: string): AutomaticPaymentMethods | null {
-  const types = optionalStringArray(params, 'payment_method_types');
-  const automatic = optionalObject(params, 'automatic_payment_methods');
-  if (types !== undefined && automatic !== undefined) {
-    throw invalidRequest(
-      'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
-    );
-  }
-  if (types !== undefined) {
-    types.forEach((type, index) => {
-      if (type !== 'card') {
-        throw invalidRequest(`The MicroTick Stripe emulator only supports the payment method type 'card', not '${type}'.`, {
-          param: `payment_method_types[${index}]`,
-        });
-      }
-    });
-    return null;
-  }
-  if (automatic === undefined) {
-    return apiVersion >= AUTOMATIC_PAYMENT_METHODS_DEFAULT_SINCE ? { enabled: true, allow_redirects: 'always' } : null;
-  }
-  rejectUnknownParams(automatic, new Set(['enabled', 'allow_redirects']), new Set(), 'automatic_payment_methods');
-  const enabled = optionalBoolean(automatic, 'enabled', 'automatic_payment_methods[enabled]');
-  if (enabled === undefined) throw missingParam('automatic_payment_methods[enabled]');
-  const redirects = optionalString(automatic, 'allow_redirects', 'automatic_payment_methods[allow_redirects]') ?? 'always';
-  if (redirects !== 'always' && redirects !== 'never') {
-    throw invalidRequest(`Invalid automatic_payment_methods[allow_redirects]: must be one of always or never`, {
-      param: 'automatic_payment_methods[allow_redirects]',
-    });
-  }
-  return enabled ? { enabled, allow_redirects: redirects } : null;
-}
-
 /** What Stripe checks before it attempts a charge. */
 function checkConfirmable(intent: PaymentIntent, method: StoredPaymentMethod | undefined, returnUrl: string | undefined) {
   if (method === undefined) {
@@ -156,6 +122,7 @@ export function createPaymentIntent(ctx: RequestContext): PaymentIntent {
   const confirm = optionalBoolean(params, 'confirm') ?? false;
   const returnUrl = optionalString(params, 'return_url');
   const automatic = automaticPaymentMethods(params, ctx.apiVersion);
+  const allowedTypes = optionalStringArray(params, 'allowed_payment_method_types') ?? null;
   const metadata = optionalMetadata(params) ?? {};
   const method = resolvePaymentMethod(account, params);
 
@@ -182,7 +149,8 @@ export function createPaymentIntent(ctx: RequestContext): PaymentIntent {
     metadata,
     next_action: null,
     payment_method: method?.object.id ?? null,
-    payment_method_types: optionalStringArray(params, 'payment_method_types') ?? ['card'],
+    payment_method_types: ['card'],
+    allowed_payment_method_types: allowedTypes,
     receipt_email: optionalString(params, 'receipt_email') ?? null,
     statement_descriptor: optionalString(params, 'statement_descriptor') ?? null,
     statement_descriptor_suffix: optionalString(params, 'statement_descriptor_suffix') ?? null,

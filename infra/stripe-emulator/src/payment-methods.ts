@@ -43,6 +43,12 @@ function createPaymentMethod(account: Account, card: TestCard): StoredPaymentMet
 function fromId(account: Account, id: string): StoredPaymentMethod {
   const existing = account.paymentMethods.get(id);
   if (existing !== undefined) return existing;
+  if (id.startsWith('tok_')) {
+    throw invalidRequest(
+      `A token may not be passed in as a PaymentMethod. Instead, use payment_method_data with type=card and card[token]=${id}.`,
+      { param: 'payment_method' },
+    );
+  }
   const card = testCardForPaymentMethod(id);
   if (card === undefined) throw resourceMissing(`No such PaymentMethod: '${id}'`, 'payment_method');
   return createPaymentMethod(account, card);

@@ -50,6 +50,7 @@ export interface PaymentIntent {
   object: 'payment_intent';
   amount: number;
   amount_capturable: 0;
+  allowed_payment_method_types: string[] | null;
   amount_received: number;
   automatic_payment_methods: AutomaticPaymentMethods | null;
   canceled_at: null;
