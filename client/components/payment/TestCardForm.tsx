@@ -11,7 +11,7 @@ export const TEST_CARDS = [
   {
     token: 'tok_chargeDeclinedInsufficientFunds',
     label: 'Insufficient funds',
-    detail: '4000 0000 0000 9995 · declined for insufficient funds',
+    detail: '4000 0000 0000 9995 · not enough balance',
   },
 ] as const;
 
