@@ -5,8 +5,8 @@ const swc = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescri
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc },
-  testMatch: ['<rootDir>/**/src/**/*.test.ts', '<rootDir>/system-tests/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/client/'],
+  testMatch: ['<rootDir>/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.next/', '/client/e2e/'],
   moduleNameMapper: {
     '^@microtick/common$': '<rootDir>/common/src/index.ts',
     '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',
