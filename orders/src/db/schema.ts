@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { orderStatus, type OrderStatus } from '@microtick/common';
+
+/**
+ * The replica of the tickets service's tickets, fed by `ticket:created` / `ticket:updated` and
+ * applied strictly in version order. Whether a ticket is reserved is decided by `orders` below,
+ * not by the tickets service's `orderId`, so the replica does not keep it.
+ */
+export const tickets = pgTable('tickets', {
+  id: uuid('id').primaryKey(),
+  title: text('title').notNull(),
+  // bigint: whatever price the tickets service accepts (any safe integer of cents) fits.
+  priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
+  userId: uuid('user_id').notNull(),
+  version: integer('version').notNull(),
+});
+
+// The statuses of the event contract; zod lists them as a plain array, drizzle wants a non-empty tuple.
+export const orderStatusEnum = pgEnum('order_status', orderStatus.options as [OrderStatus, ...OrderStatus[]]);
+
+/** The name of the index that makes a second live order for a ticket a unique violation. */
+export const ONE_LIVE_ORDER_PER_TICKET = 'orders_one_live_order_per_ticket';
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    status: orderStatusEnum('status').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    version: integer('version').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A ticket is reserved while it has an order that is not cancelled (created,
+    // awaiting:payment or complete). The database, not a check-then-insert, keeps it to one.
+    uniqueIndex(ONE_LIVE_ORDER_PER_TICKET).on(t.ticketId).where(sql`status <> 'cancelled'`),
+    index('orders_user_newest_first_idx').on(t.userId, t.createdAt.desc()),
+  ],
+);
+
+export type TicketRow = typeof tickets.$inferSelect;
+export type OrderRow = typeof orders.$inferSelect;
+
+export const schema = { tickets, orders };
+export type OrdersDb = NodePgDatabase<typeof schema>;
+
+/** Generated SQL migrations; the same path from src/ and dist/. */
+export const migrationsFolder = path.join(__dirname, '../../drizzle');

@@ -1,0 +1,16 @@
+import { loadConfig, startService } from '@microtick/common';
+import { buildApp } from './app';
+import { configSchema } from './config';
+import { migrationsFolder, schema } from './db/schema';
+import { listeners } from './events/listeners';
+
+const config = loadConfig(configSchema);
+
+void startService({
+  name: 'orders',
+  config,
+  schema,
+  migrationsFolder,
+  listeners,
+  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS }),
+});

@@ -1,0 +1,63 @@
+import { and, eq } from 'drizzle-orm';
+import { addToOutbox, orderStatus, type DbExecutor, type OrderStatus } from '@microtick/common';
+import { orders, type OrderRow } from '../db/schema';
+
+/** Statuses an order can still leave: it is reserved but not paid. */
+const UNPAID: readonly OrderStatus[] = ['created', 'awaiting:payment'];
+
+const isUnpaid = (status: OrderStatus): boolean => UNPAID.includes(status);
+
+export async function findOrder(tx: DbExecutor, orderId: string): Promise<OrderRow | undefined> {
+  const [order] = await tx.select().from(orders).where(eq(orders.id, orderId));
+  return order;
+}
+
+/**
+ * Moves `order` to the status `decide` picks (undefined: leave it), with optimistic concurrency:
+ * `UPDATE … WHERE id AND version`, bumping the version. If another writer changed the order
+ * since it was read, it is read again and decided anew. Statuses only move forward
+ * (created → awaiting:payment → complete | cancelled), so this settles within a few rounds.
+ */
+async function transition(tx: DbExecutor, order: OrderRow, decide: (current: OrderRow) => OrderStatus | undefined): Promise<{ order: OrderRow; changed: boolean }> {
+  let current = order;
+  for (let round = 0; round < orderStatus.options.length; round++) {
+    const status = decide(current);
+    if (!status) return { order: current, changed: false };
+    const [updated] = await tx
+      .update(orders)
+      .set({ status, version: current.version + 1 })
+      .where(and(eq(orders.id, current.id), eq(orders.version, current.version)))
+      .returning();
+    if (updated) return { order: updated, changed: true };
+    const reread = await findOrder(tx, current.id);
+    if (!reread) throw new Error(`order ${current.id} vanished`);
+    current = reread;
+  }
+  throw new Error(`order ${order.id} kept changing under a status transition`);
+}
+
+/**
+ * Cancels an unpaid order (by its buyer or because its payment window passed) and stages
+ * `order:cancelled` with the new version in the same transaction. A complete or already
+ * cancelled order is left as it is and nothing is published; the caller gets the order as it
+ * stands and whether this call cancelled it.
+ */
+export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ order: OrderRow; changed: boolean }> {
+  const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'cancelled' : undefined));
+  if (result.changed) {
+    await addToOutbox(tx, 'order:cancelled', { id: result.order.id, version: result.order.version, ticket: { id: result.order.ticketId } });
+  }
+  return result;
+}
+
+/**
+ * Marks a paid order complete. A cancelled order stays cancelled (payments refunds a charge that
+ * raced the cancellation); a complete one is already done.
+ *
+ * The version is bumped, but no event is published: the seed defines none for this transition.
+ * That leaves no gap for any replica, because `complete` is terminal — no later event about this
+ * order exists, so no consumer ever waits for the version this change consumes.
+ */
+export async function completeOrder(tx: DbExecutor, order: OrderRow): Promise<{ order: OrderRow; changed: boolean }> {
+  return transition(tx, order, (current) => (isUnpaid(current.status) ? 'complete' : undefined));
+}

@@ -1,0 +1,60 @@
+import { eq } from 'drizzle-orm';
+import { Router } from 'express';
+import { body, matchedData } from 'express-validator';
+import { addToOutbox, BadRequestError, fromCents, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
+import { isUniqueViolation } from '../db/unique-violation';
+import { expiresAtFor } from '../orders/expiry';
+import { isUuid } from './ids';
+import { toOrderJson } from './order-view';
+
+export interface CreateOrderDeps {
+  db: OrdersDb;
+  expirationWindowSeconds: number;
+  now: () => Date;
+}
+
+/**
+ * `POST /api/orders {ticketId}` reserves a ticket until `expiresAt` and stages `order:created`
+ * in the same transaction. Two buyers racing for one ticket are settled by the partial unique
+ * index on live orders: the loser's insert fails and is answered "already reserved".
+ */
+export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOrderDeps): Router {
+  const router = Router();
+  router.post(
+    '/api/orders',
+    requireAuth,
+    body('ticketId').isString().withMessage('ticketId must be provided'),
+    validateRequest,
+    async (req, res) => {
+      const user = userOf(req);
+      const { ticketId } = matchedData<{ ticketId: string }>(req);
+      if (!isUuid(ticketId)) throw new NotFoundError('Ticket not found');
+      const expiresAt = expiresAtFor(now(), expirationWindowSeconds);
+
+      try {
+        const view = await db.transaction(async (tx) => {
+          const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, ticketId));
+          if (!ticket) throw new NotFoundError('Ticket not found');
+          if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
+          const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', expiresAt }).returning();
+          if (!order) throw new Error('insert returned no order');
+          await addToOutbox(tx, 'order:created', {
+            id: order.id,
+            version: order.version,
+            status: order.status,
+            userId: order.userId,
+            expiresAt: order.expiresAt.toISOString(),
+            ticket: { id: ticket.id, price: fromCents(ticket.priceCents) },
+          });
+          return { order, ticket };
+        });
+        res.status(201).json(toOrderJson(view));
+      } catch (err) {
+        if (isUniqueViolation(err, ONE_LIVE_ORDER_PER_TICKET)) throw new BadRequestError('Ticket is already reserved');
+        throw err;
+      }
+    },
+  );
+  return router;
+}

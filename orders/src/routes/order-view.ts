@@ -1,0 +1,31 @@
+import { eq } from 'drizzle-orm';
+import { fromCents, type DbExecutor, type OrderStatus } from '@microtick/common';
+import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
+
+export interface OrderView {
+  order: OrderRow;
+  ticket: TicketRow;
+}
+
+/** Orders joined with the ticket each one reserves; callers add the filter and ordering. */
+export const selectOrderViews = (db: DbExecutor) =>
+  db.select({ order: orders, ticket: tickets }).from(orders).innerJoin(tickets, eq(orders.ticketId, tickets.id));
+
+export interface OrderJson {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  expiresAt: string;
+  version: number;
+  ticket: { id: string; title: string; price: number };
+}
+
+/** The SPEC §3 order: `{id, userId, status, expiresAt, version, ticket: {id, title, price}}`. */
+export const toOrderJson = ({ order, ticket }: OrderView): OrderJson => ({
+  id: order.id,
+  userId: order.userId,
+  status: order.status,
+  expiresAt: order.expiresAt.toISOString(),
+  version: order.version,
+  ticket: { id: ticket.id, title: ticket.title, price: fromCents(ticket.priceCents) },
+});
