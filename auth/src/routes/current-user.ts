@@ -1,0 +1,8 @@
+import { Router } from 'express';
+
+/** `{currentUser: {id, email}}` from a valid session cookie, else `{currentUser: null}`. */
+export function currentUserRouter(): Router {
+  return Router().get('/api/users/currentuser', (req, res) => {
+    res.json({ currentUser: req.currentUser ? { id: req.currentUser.id, email: req.currentUser.email } : null });
+  });
+}

@@ -1,0 +1,27 @@
+import { BadRequestError, validateRequest } from '@microtick/common';
+import { Router, type RequestHandler } from 'express';
+import { findUserByEmail, replacePasswordHash, type AuthDb } from '../db/users';
+import { hashForUnknownUser, hashPassword, needsRehash, verifyPassword } from '../passwords/password-hash';
+import { emailField, passwordField, type Credentials } from './credential-fields';
+import { startSession, type SessionSettings } from './session';
+
+export interface SigninLimiters {
+  perIp: RequestHandler;
+  /** Runs after validation, so it counts normalised emails only. */
+  perEmail: RequestHandler;
+}
+
+export function signinRouter(deps: { db: AuthDb; session: SessionSettings; limiters: SigninLimiters }): Router {
+  const { db, limiters } = deps;
+  return Router().post('/api/users/signin', limiters.perIp, emailField(), passwordField(), validateRequest, limiters.perEmail, async (req, res) => {
+    const { email, password } = req.body as Credentials;
+    const user = await findUserByEmail(db, email);
+    // Unknown emails are checked against a dummy hash so both failures take as long.
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));
+    if (!user || !matches) throw new BadRequestError('Invalid credentials');
+
+    if (needsRehash(user.passwordHash)) await replacePasswordHash(db, user.id, await hashPassword(password));
+    startSession(req, user, deps.session);
+    res.status(200).json({ id: user.id, email: user.email });
+  });
+}
