@@ -1,0 +1,49 @@
+import path from 'node:path';
+import type { OrderStatus } from '@microtick/common';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** Generated SQL migrations (`npx drizzle-kit generate`); the same path from src/ and dist/. */
+export const migrationsFolder = path.join(__dirname, '../../drizzle');
+
+/** Tickets for sale. `orderId` is set while an order holds the ticket: it can be neither edited nor ordered. */
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    /** Integer cents, so 19.99 is stored exactly as 1999. */
+    priceCents: integer('price_cents').notNull(),
+    userId: uuid('user_id').notNull(),
+    /** Optimistic concurrency: every change is `… WHERE version = <read version>` and increments it. */
+    version: integer('version').notNull().default(0),
+    orderId: uuid('order_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('tickets_price_cents_positive', sql`${t.priceCents} > 0`),
+    // Serves GET /api/tickets (available tickets, newest first) without reading reserved ones;
+    // `id` breaks ties between tickets created in the same microsecond, so pages never overlap.
+    // NULLS FIRST is what a plain `ORDER BY … DESC` means; drizzle-kit would otherwise emit NULLS
+    // LAST and the planner could not read the index in the query's order (tested with EXPLAIN).
+    index('tickets_available_newest_idx')
+      .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.orderId} is null`),
+  ],
+);
+
+/**
+ * What tickets knows of each order that reserved one of its tickets, applied in version order:
+ * the order events arrive on separate consumers, so this is how a listener tells "not yet"
+ * from "already done" (see events/listeners/order-created.listener.ts).
+ */
+export const orderReplicas = pgTable('order_replicas', {
+  id: uuid('id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull(),
+  status: text('status').$type<OrderStatus>().notNull(),
+  version: integer('version').notNull(),
+});
+
+export const schema = { tickets, orderReplicas };
+export type TicketsDatabase = typeof schema;
+export type Ticket = typeof tickets.$inferSelect;

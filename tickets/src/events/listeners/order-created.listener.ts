@@ -1,0 +1,31 @@
+import { checkVersion, defineListener, RetryLater } from '@microtick/common';
+import { orderReplicas } from '../../db/schema';
+import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from './ticket-holder';
+
+/**
+ * order:created → the ticket is reserved: its `orderId` is set, so it can be neither edited nor
+ * ordered again, and ticket:updated tells orders.
+ *
+ * Why tickets keeps a replica of orders (id, ticket, status, version): order:created and
+ * order:cancelled reach us on separate durable consumers, so their order is not guaranteed.
+ * Applying each order's events in version order (created = 0, cancelled = 1, `checkVersion`)
+ * turns both races into "not yet" retries instead of wrong states:
+ * - cancelled(X) before created(X): there is no replica of X yet, so the cancellation waits
+ *   (order-cancelled.listener.ts); applying it first would let created(X) lock the ticket forever.
+ * - created(X) while an earlier order Y still holds the ticket: orders allows one live order per
+ *   ticket, so Y is already cancelled and its event is on its way; created(X) waits for it to
+ *   release the ticket instead of overwriting Y (whose late cancellation would then find the
+ *   ticket held by X and, rightly, leave it alone — X would be fine, but Y's release lost).
+ * Every wait is for an event orders has already committed, so each one ends.
+ */
+export const orderCreated = defineListener({
+  event: 'order:created',
+  maxDeliver: ORDER_EVENT_MAX_DELIVER,
+  async handle({ data }, { tx }) {
+    const { ticket, order } = await lockTicketForOrder(tx, data.ticket.id, data.id);
+    if (checkVersion(order?.version, data.version, `order ${data.id}`) === 'stale') return;
+    if (ticket.orderId) throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
+    await tx.insert(orderReplicas).values({ id: data.id, ticketId: ticket.id, status: data.status, version: data.version });
+    await setTicketHolder(tx, ticket, data.id);
+  },
+});

@@ -1,0 +1,22 @@
+import { addToOutbox, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { Router } from 'express';
+import { tickets } from '../db/schema';
+import { ticketView } from '../tickets/ticket-view';
+import type { RouteDeps } from './route-deps';
+import { ticketInputOf, ticketInputRules } from './ticket-input';
+
+/** POST /api/tickets: lists a ticket for sale and stages `ticket:created` with it. */
+export function createTicketRouter({ db }: RouteDeps): Router {
+  const router = Router();
+  router.post('/api/tickets', requireAuth, ...ticketInputRules, validateRequest, async (req, res) => {
+    const input = ticketInputOf(req);
+    const ticket = await db.transaction(async (tx) => {
+      const [created] = await tx.insert(tickets).values({ ...input, userId: userOf(req).id }).returning();
+      const view = ticketView(created!); // one row in, one row out
+      await addToOutbox(tx, 'ticket:created', { id: view.id, version: view.version, title: view.title, price: view.price, userId: view.userId });
+      return view;
+    });
+    res.status(201).json(ticket);
+  });
+  return router;
+}
