@@ -1,0 +1,30 @@
+import { ConfigError, loadConfig } from '@microtick/common';
+import { configSchema } from './config';
+
+describe('expiration config', () => {
+  it('needs nothing but defaults: no database URL, no JWT key', () => {
+    expect(loadConfig(configSchema, {})).toEqual({
+      NODE_ENV: 'development',
+      PORT: 3005,
+      LOG_LEVEL: 'info',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_STREAM: 'MICROTICK',
+      NATS_SUBJECT_PREFIX: '',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: 'microtick',
+    });
+  });
+
+  it('takes Redis settings from the environment', () => {
+    const config = loadConfig(configSchema, { REDIS_URL: 'rediss://cache.internal:6380/2', REDIS_KEY_PREFIX: 'stack-2', PORT: '0' });
+    expect(config).toMatchObject({ REDIS_URL: 'rediss://cache.internal:6380/2', REDIS_KEY_PREFIX: 'stack-2', PORT: 0 });
+  });
+
+  it('names every malformed variable', () => {
+    const load = () => loadConfig(configSchema, { REDIS_URL: 'http://127.0.0.1:6379', REDIS_KEY_PREFIX: 'a:b', PORT: '70000' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/REDIS_URL: must be a redis: or rediss: URL/);
+    expect(load).toThrow(/REDIS_KEY_PREFIX: letters, digits, _ and - only/);
+    expect(load).toThrow(/PORT:/);
+  });
+});

@@ -1,0 +1,22 @@
+import { serviceConfigShape } from '@microtick/common';
+import { z } from 'zod';
+
+const { NODE_ENV, PORT, LOG_LEVEL, NATS_URL, NATS_STREAM, NATS_SUBJECT_PREFIX } = serviceConfigShape;
+
+/**
+ * The shared settings minus Postgres and JWT (Redis is this service's only store and it serves
+ * no user routes), plus where Redis is and the prefix of every key this service writes there.
+ */
+export const configSchema = z.object({
+  NODE_ENV,
+  PORT: PORT.unwrap().default(3005),
+  LOG_LEVEL,
+  NATS_URL,
+  NATS_STREAM,
+  NATS_SUBJECT_PREFIX,
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis: or rediss: URL' }).default('redis://127.0.0.1:6379'),
+  /** BullMQ's `prefix` and the namespace of our own keys, so tests and a second stack share one Redis safely. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('microtick'),
+});
+
+export type Config = z.infer<typeof configSchema>;

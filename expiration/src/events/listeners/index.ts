@@ -1,0 +1,7 @@
+import type { AnyListener } from '@microtick/common';
+import type { ExpirationHandlerContext } from '../handler-context';
+import { orderCancelled } from './order-cancelled.listener';
+import { orderCreated } from './order-created.listener';
+import { paymentCreated } from './payment-created.listener';
+
+export const listeners: readonly AnyListener<ExpirationHandlerContext>[] = [orderCreated, paymentCreated, orderCancelled];

@@ -1,0 +1,10 @@
+import { defineListener } from '@microtick/common';
+import type { ExpirationHandlerContext } from '../handler-context';
+
+/** A cancelled order has nothing left to expire: drop its timer. */
+export const orderCancelled = defineListener({
+  event: 'order:cancelled',
+  async handle({ data }, { timers }: ExpirationHandlerContext) {
+    await timers.settle(data.id);
+  },
+});

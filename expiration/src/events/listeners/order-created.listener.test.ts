@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@microtick/common/testing';
+import { expirationEventId } from '../../expiration-complete.publisher';
+import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../testing/expiration-test-kit';
+
+let kit: ExpirationTestKit;
+beforeEach(async () => {
+  kit = await createExpirationTestKit();
+});
+afterEach(() => kit.destroy());
+
+describe('order:created', () => {
+  it('publishes expiration:complete at expiresAt, with an event id derived from the order id', async () => {
+    await kit.startWorker();
+    await kit.startListeners();
+    const order = orderCreatedData(300);
+    await kit.publish('order:created', order);
+
+    const [expiration] = await waitFor(() => (kit.received.length ? kit.received : undefined), { what: 'expiration:complete' });
+    expect(expiration!.envelope).toEqual({
+      id: expirationEventId(order.id),
+      type: 'expiration:complete',
+      occurredAt: order.expiresAt,
+      data: { orderId: order.id },
+    });
+    expect(expiration!.receivedAt).toBeGreaterThanOrEqual(Date.parse(order.expiresAt));
+    expect(expiration!.receivedAt - Date.parse(order.expiresAt)).toBeLessThan(1_000);
+    expect(await kit.storedExpirations()).toEqual([expiration!.envelope]);
+  });
+
+  it('skips an event delivered again after it was handled', async () => {
+    const metrics = await kit.startListeners();
+    const envelope = await kit.publish('order:created', orderCreatedData(60_000));
+    await waitFor(async () => (await handledOutcomes(metrics)).processed === 1, { what: 'first delivery' });
+    await kit.redeliver(envelope);
+    await waitFor(async () => (await handledOutcomes(metrics)).duplicate === 1, { what: 'second delivery' });
+    expect(await handledOutcomes(metrics)).toEqual({ processed: 1, duplicate: 1 });
+  });
+
+  it('arms one timer however many copies and events about the same order arrive at once', async () => {
+    await kit.startWorker();
+    const metrics = await kit.startListeners();
+    const order = orderCreatedData(500);
+    const envelope = await kit.publish('order:created', order);
+    // Copies handled concurrently can all run the handler (the id is marked after success):
+    // the job id, not the processed mark, is what keeps the timer single.
+    await Promise.all([kit.redeliver(envelope), kit.publish('order:created', order)]);
+
+    await waitFor(async () => {
+      const outcomes = await handledOutcomes(metrics);
+      return (outcomes.processed ?? 0) + (outcomes.duplicate ?? 0) === 3;
+    }, { what: 'three deliveries handled' });
+    expect(await kit.queue.getJobCounts('delayed')).toEqual({ delayed: 1 });
+
+    await waitFor(() => kit.received.length === 1, { what: 'expiration:complete' });
+    await sleep(500);
+    // Counted on a plain subscription, which sees every publish, even those JetStream de-duplicates.
+    expect(kit.received).toHaveLength(1);
+  });
+
+  it('fires at once for an expiresAt already in the past', async () => {
+    await kit.startWorker();
+    await kit.startListeners();
+    const order = orderCreatedData(-60_000);
+    const publishedAt = Date.now();
+    await kit.publish('order:created', order);
+
+    await waitFor(() => kit.received.length === 1, { what: 'expiration:complete' });
+    expect(kit.received[0]!.receivedAt - publishedAt).toBeLessThan(1_000);
+    expect(kit.received[0]!.envelope.data.orderId).toBe(order.id);
+  });
+
+  it('never arms the timer of an order that was paid before its order:created arrived', async () => {
+    await kit.startWorker();
+    const metrics = await kit.startListeners();
+    const order = orderCreatedData(200);
+    await kit.publish('payment:created', { id: crypto.randomUUID(), orderId: order.id, stripeId: 'pi_test' });
+    await waitFor(async () => (await handledOutcomes(metrics)).processed === 1, { what: 'payment handled' });
+    await kit.publish('order:created', order);
+    await waitFor(async () => (await handledOutcomes(metrics)).processed === 2, { what: 'order handled' });
+
+    await sleep(600);
+    expect(kit.received).toEqual([]);
+    expect(await kit.queue.getJob(order.id)).toBeUndefined();
+  });
+});

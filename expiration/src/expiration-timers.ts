@@ -1,0 +1,36 @@
+import type { Redis } from 'ioredis';
+import { addExpirationJob, type ExpirationJob, type ExpirationQueue } from './expiration-queue';
+import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
+
+/** What the listeners do to an order's timer; both calls are idempotent. */
+export interface ExpirationTimers {
+  schedule(job: ExpirationJob): Promise<void>;
+  /** The order was paid or cancelled: its timer must never fire, even if it is scheduled later. */
+  settle(orderId: string): Promise<void>;
+}
+
+/**
+ * Timers as BullMQ delayed jobs. Each event type has its own consumer, so `payment:created` or
+ * `order:cancelled` can be handled before the order's `order:created` (e.g. after a restart
+ * with a backlog). Settling therefore leaves a marker, and scheduling checks it after adding the
+ * job: whichever of the two runs second removes the job.
+ */
+export class RedisExpirationTimers implements ExpirationTimers {
+  private readonly keys;
+
+  constructor(private readonly queue: ExpirationQueue, private readonly redis: Redis, keyPrefix: string) {
+    this.keys = redisKeys(keyPrefix);
+  }
+
+  async schedule(job: ExpirationJob): Promise<void> {
+    await addExpirationJob(this.queue, job);
+    if (await this.redis.exists(this.keys.settledOrder(job.orderId))) await this.queue.remove(job.orderId);
+  }
+
+  async settle(orderId: string): Promise<void> {
+    await this.redis.set(this.keys.settledOrder(orderId), '1', 'EX', REMEMBER_FOR_SECONDS);
+    // Returns 0 for a job already running: its expiration:complete is then harmless (orders
+    // ignores the expiry of a paid or cancelled order), and there is no way to stop it anyway.
+    await this.queue.remove(orderId);
+  }
+}

@@ -1,0 +1,54 @@
+import type { EventBus, Logger } from '@microtick/common';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { publishExpirationComplete } from './expiration-complete.publisher';
+import type { ExpirationMetrics } from './expiration-metrics';
+import { EXPIRATION_QUEUE, expirationJob, publishRetryDelayMs, type ExpirationJob } from './expiration-queue';
+
+export interface ExpirationWorkerOptions {
+  redis: Redis;
+  keyPrefix: string;
+  bus: Pick<EventBus, 'js' | 'subjectFor'>;
+  logger: Logger;
+  metrics: ExpirationMetrics;
+  /** Jobs published at once; many orders often expire in the same second. */
+  concurrency?: number;
+}
+
+/**
+ * Fires due timers: publishes `expiration:complete` and completes the job only once JetStream
+ * has acknowledged it. A throw fails the attempt and BullMQ retries it with backoff.
+ */
+export function startExpirationWorker(options: ExpirationWorkerOptions): Worker<ExpirationJob, void> {
+  const { bus, logger, metrics } = options;
+  const worker = new Worker<ExpirationJob, void>(
+    EXPIRATION_QUEUE,
+    async (job) => {
+      const parsed = expirationJob.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`not an expiration job: ${parsed.error.message}`);
+      const { orderId, expiresAt } = parsed.data;
+      const outcome = await publishExpirationComplete(bus, parsed.data);
+      if (outcome === 'duplicate') {
+        logger.info({ orderId }, 'expiration:complete was already published before a restart');
+        return;
+      }
+      const latenessMs = Date.now() - Date.parse(expiresAt);
+      metrics.published.inc();
+      metrics.lateness.observe(Math.max(0, latenessMs) / 1_000);
+      logger.info({ orderId, latenessMs }, 'order expired');
+    },
+    {
+      connection: options.redis,
+      prefix: options.keyPrefix,
+      concurrency: options.concurrency ?? 50,
+      // A job whose worker died is retried rather than failed: crash loops must not lose expirations.
+      maxStalledCount: 100,
+      settings: { backoffStrategy: publishRetryDelayMs },
+    },
+  );
+  worker.on('failed', (job, err) => {
+    logger.warn({ err, orderId: job?.id, attempts: job?.attemptsMade }, 'publishing expiration:complete failed; will retry');
+  });
+  worker.on('error', (err) => logger.error({ err }, 'expiration worker'));
+  return worker;
+}

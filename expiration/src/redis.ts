@@ -1,0 +1,34 @@
+import type { Logger } from '@microtick/common';
+import { Redis } from 'ioredis';
+
+/**
+ * One Redis connection for the queue, the listener store and readiness (BullMQ's worker
+ * duplicates it for its blocking commands). `maxRetriesPerRequest: null` is what BullMQ
+ * requires: commands wait for a reconnect instead of failing after a few tries.
+ *
+ * Pending expirations live only in Redis, so Redis must persist them: infra/setup.sh starts it
+ * with `--appendonly yes` (and a Kubernetes Redis needs the same, on a persistent volume).
+ */
+export async function connectRedis(url: string, name: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: true });
+  redis.on('error', (err: Error) => logger.warn({ err }, 'redis connection'));
+  // Connecting eagerly makes an unreachable Redis fail the start-up instead of the first job.
+  try {
+    await redis.connect();
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
+  return redis;
+}
+
+/** Every key this service writes besides BullMQ's own (`<prefix>:order-expiration:*`). */
+export const redisKeys = (prefix: string) => ({
+  processedEvent: (consumer: string, eventId: string) => `${prefix}:expiration:processed:${consumer}:${eventId}`,
+  settledOrder: (orderId: string) => `${prefix}:expiration:settled:${orderId}`,
+  deadLetters: `${prefix}:expiration:dead-letters`,
+  replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
+});
+
+/** How long we remember an event id or a settled order: longer than any message can wait in JetStream. */
+export const REMEMBER_FOR_SECONDS = 7 * 24 * 3600;
