@@ -1,0 +1,57 @@
+import { outboxEvents, type ListenerHarness } from '@microtick/common/testing';
+import { createOrdersTestDatabase, insertOrder, insertTicket, readOrder, startOrdersListeners, waitUntilSettled, type OrdersTestDatabase } from '../../test-fixtures';
+
+let database: OrdersTestDatabase;
+let harness: ListenerHarness;
+beforeAll(async () => {
+  database = await createOrdersTestDatabase();
+});
+afterAll(() => database.close());
+beforeEach(async () => {
+  await database.truncate();
+  harness = await startOrdersListeners(database.db);
+});
+afterEach(() => harness.stop());
+
+async function expire(order: { id: string }) {
+  const event = await harness.publish('expiration:complete', { orderId: order.id });
+  await waitUntilSettled(harness, event);
+  return event;
+}
+
+describe('expiration:complete', () => {
+  it.each(['created', 'awaiting:payment'] as const)('cancels a %s order and publishes order:cancelled with the next version', async (status) => {
+    const ticket = await insertTicket(database.db);
+    const order = await insertOrder(database.db, ticket, { status });
+
+    await expire(order);
+
+    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database.db)).toMatchObject([{ type: 'order:cancelled', data: { id: order.id, version: 1, ticket: { id: ticket.id } } }]);
+  });
+
+  it('applies a delivery that arrives twice only once', async () => {
+    const order = await insertOrder(database.db, await insertTicket(database.db));
+    const event = await expire(order);
+    await harness.redeliver(event);
+    await waitUntilSettled(harness, event);
+    // A second expiration for the same order (a new event id) finds it cancelled: no-op as well.
+    await expire(order);
+    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database.db)).toHaveLength(1);
+  });
+
+  it('leaves a complete order alone', async () => {
+    const order = await insertOrder(database.db, await insertTicket(database.db), { status: 'complete', version: 1 });
+    await expire(order);
+    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'complete', version: 1 });
+    expect(await outboxEvents(database.db)).toEqual([]);
+  });
+
+  it('publishes nothing for an order that is already cancelled', async () => {
+    const order = await insertOrder(database.db, await insertTicket(database.db), { status: 'cancelled', version: 1 });
+    await expire(order);
+    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database.db)).toEqual([]);
+  });
+});

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { sessionCookie, testAppDeps } from '@microtick/common/testing';
+import { buildApp } from '../app';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+
+let database: OrdersTestDatabase;
+beforeAll(async () => {
+  database = await createOrdersTestDatabase();
+});
+afterAll(() => database.close());
+beforeEach(() => database.truncate());
+
+async function setup() {
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900 });
+  const buyer = { id: randomUUID() };
+  const ticket = await insertTicket(database.db, { title: 'Ballet', priceCents: 4_599 });
+  const order = await insertOrder(database.db, ticket, { userId: buyer.id });
+  const show = (id: string, cookie = sessionCookie(buyer)) => request(app).get(`/api/orders/${id}`).set('Cookie', cookie);
+  return { app, buyer, ticket, order, show };
+}
+
+describe('GET /api/orders/:id', () => {
+  it('shows the owner their order with its ticket', async () => {
+    const { buyer, ticket, order, show } = await setup();
+    const res = await show(order.id);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      id: order.id,
+      userId: buyer.id,
+      status: 'created',
+      expiresAt: order.expiresAt.toISOString(),
+      version: 0,
+      ticket: { id: ticket.id, title: 'Ballet', price: 45.99 },
+    });
+  });
+
+  it("answers 401 for someone else's order", async () => {
+    const { order, show } = await setup();
+    const res = await show(order.id, sessionCookie({ id: randomUUID() }));
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ errors: [{ message: 'Not authorized' }] });
+  });
+
+  it.each(['not-a-uuid', randomUUID()])('answers 404 for a malformed or unknown id %j', async (id) => {
+    const { show } = await setup();
+    const res = await show(id);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ errors: [{ message: 'Order not found' }] });
+  });
+
+  it('requires a session', async () => {
+    const { app, order } = await setup();
+    const res = await request(app).get(`/api/orders/${order.id}`);
+    expect(res.status).toBe(401);
+  });
+});
