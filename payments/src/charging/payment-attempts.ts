@@ -1,0 +1,68 @@
+import { BadRequestError, NotAuthorizedError, NotFoundError, type DbExecutor } from '@microtick/common';
+import { and, eq } from 'drizzle-orm';
+import type { PaymentsDb } from '../db/database';
+import { orders, paymentAttempts, payments, type Order, type PaymentAttempt } from '../db/schema';
+import { PaymentInProgressError } from './errors';
+
+export type Claim =
+  /** This request may now charge the card. */
+  | { kind: 'new'; attempt: PaymentAttempt; order: Order }
+  /** A request died while talking to Stripe; this one must find out what happened first. */
+  | { kind: 'interrupted'; attempt: PaymentAttempt; order: Order };
+
+/**
+ * Decides, with the order row locked, whether `userId` may start paying the order now, and if so
+ * records a pending attempt holding a lease. The lock serialises claims for one order (and the
+ * order:cancelled listener); the unique index on pending attempts backs it up.
+ */
+export function claimAttempt(
+  db: PaymentsDb,
+  request: { orderId: string; userId: string; paymentMethod: string },
+  leaseMs: number,
+): Promise<Claim> {
+  return db.transaction(async (tx) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, request.orderId)).for('update');
+    if (!order) throw new NotFoundError('Order not found');
+    if (order.userId !== request.userId) throw new NotAuthorizedError();
+    const now = Date.now();
+    const lockedUntil = new Date(now + leaseMs);
+
+    const [pending] = await tx
+      .select()
+      .from(paymentAttempts)
+      .where(and(eq(paymentAttempts.orderId, order.id), eq(paymentAttempts.status, 'pending')));
+    if (pending) {
+      if (pending.lockedUntil.getTime() > now) throw new PaymentInProgressError();
+      // Whatever the order's state now, the interrupted charge may have happened: settle it first.
+      await tx.update(paymentAttempts).set({ lockedUntil }).where(eq(paymentAttempts.id, pending.id));
+      return { kind: 'interrupted', attempt: { ...pending, lockedUntil }, order };
+    }
+
+    if (order.status === 'cancelled') throw new BadRequestError('Order has been cancelled');
+    const [paid] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, order.id));
+    if (paid) throw new BadRequestError('Order is already paid');
+    // orders cancels the order when it expires, but that event may still be on its way.
+    if (now >= order.expiresAt.getTime()) throw new BadRequestError('Order has expired');
+
+    const [attempt] = await tx.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: request.paymentMethod, lockedUntil }).returning();
+    return { kind: 'new', attempt: attempt!, order };
+  });
+}
+
+type Outcome = { status: 'succeeded' | 'refunded'; stripeId: string } | { status: 'declined' | 'rejected'; failure: string };
+
+/** Ends an attempt with what Stripe said; the order may be paid again unless it succeeded. */
+export async function finishAttempt(tx: DbExecutor, attemptId: string, outcome: Outcome): Promise<void> {
+  await tx.update(paymentAttempts).set({ ...outcome, finishedAt: new Date() }).where(eq(paymentAttempts.id, attemptId));
+}
+
+/**
+ * Gives up the lease of an attempt whose outcome is unknown, so that the next request for the
+ * order settles it at once instead of waiting for the lease to run out.
+ */
+export async function releaseAttempt(db: PaymentsDb, attemptId: string): Promise<void> {
+  await db
+    .update(paymentAttempts)
+    .set({ lockedUntil: new Date() })
+    .where(and(eq(paymentAttempts.id, attemptId), eq(paymentAttempts.status, 'pending')));
+}

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { outboxEvents, sessionCookie } from '@microtick/common/testing';
+import { eq } from 'drizzle-orm';
+import request from 'supertest';
+import { paymentAttempts, payments } from '../db/schema';
+import { paymentIdempotencyKey, paymentIntentParams } from '../charging/stripe-requests';
+import { insertOrder, startPaymentsFixture, stripeClientFor, type PaymentsFixture } from '../test-support';
+
+let fx: PaymentsFixture;
+beforeAll(async () => {
+  fx = await startPaymentsFixture();
+});
+afterAll(() => fx.close());
+beforeEach(() => fx.database.truncate());
+
+async function setup(overrides: Parameters<typeof insertOrder>[1] = {}) {
+  const order = await insertOrder(fx.database, overrides);
+  const cookie = sessionCookie({ id: order.userId });
+  const app = fx.app();
+  const pay = (token: string, orderId: string = order.id) => request(app).post('/api/payments').set('Cookie', cookie).send({ orderId, token });
+  return { order, cookie, app, pay };
+}
+
+const paymentRows = (orderId: string) => fx.database.db.select().from(payments).where(eq(payments.orderId, orderId));
+
+describe('POST /api/payments', () => {
+  it('charges the exact price in cents, stores the payment and stages payment:created with it', async () => {
+    const { order, pay } = await setup({ priceCents: 435 }); // 4.35 * 100 is 434.99999999999994 in floating point
+
+    const res = await pay('tok_visa');
+
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.any(String), orderId: order.id, stripeId: expect.stringMatching(/^pi_/) });
+    expect(await paymentRows(order.id)).toMatchObject([{ id: res.body.id, stripeId: res.body.stripeId, amountCents: 435, refundedAt: null }]);
+    expect(await outboxEvents(fx.database.db)).toMatchObject([
+      { type: 'payment:created', data: { id: res.body.id, orderId: order.id, stripeId: res.body.stripeId } },
+    ]);
+    expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: res.body.stripeId, amount: 435, currency: 'usd' }]);
+  });
+
+  it('accepts a PaymentMethod id (pm_card_visa)', async () => {
+    const { order, pay } = await setup();
+    expect((await pay('pm_card_visa')).status).toBe(201);
+    expect(await fx.charges(order.id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['tok_chargeDeclined', 'Your card was declined.'],
+    ['tok_chargeDeclinedInsufficientFunds', 'Your card has insufficient funds.'],
+    ['pm_card_chargeDeclined', 'Your card was declined.'],
+  ])('answers a declined card (%s) with 402 and its message; the order stays payable with another card', async (card, message) => {
+    const { order, pay } = await setup();
+
+    const declined = await pay(card);
+    expect(declined.status).toBe(402);
+    expect(declined.body).toEqual({ errors: [{ message }] });
+    expect(await paymentRows(order.id)).toEqual([]);
+    expect(await outboxEvents(fx.database.db)).toEqual([]);
+
+    const paid = await pay('tok_visa');
+    expect(paid.status).toBe(201);
+    expect(await fx.charges(order.id)).toHaveLength(1);
+  });
+
+  it('declines the same declined card again without blocking the order', async () => {
+    const { pay } = await setup();
+    expect((await pay('tok_chargeDeclined')).status).toBe(402);
+    expect((await pay('tok_chargeDeclined')).status).toBe(402);
+    expect((await pay('pm_card_visa')).status).toBe(201);
+  });
+
+  it('refuses a cancelled order without charging', async () => {
+    const { order, pay } = await setup({ status: 'cancelled', version: 1 });
+    const res = await pay('tok_visa');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: 'Order has been cancelled' }] });
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it('refuses to pay an order twice, with the same card or another, and charges once', async () => {
+    const { order, pay } = await setup();
+    expect((await pay('tok_visa')).status).toBe(201);
+
+    for (const card of ['tok_visa', 'tok_mastercard']) {
+      const again = await pay(card);
+      expect(again.status).toBe(400);
+      expect(again.body).toEqual({ errors: [{ message: 'Order is already paid' }] });
+    }
+    expect(await fx.charges(order.id)).toHaveLength(1);
+    expect(await outboxEvents(fx.database.db)).toHaveLength(1);
+  });
+
+  it('refuses an order whose expiresAt has passed even before order:cancelled arrives, without charging', async () => {
+    const { order, pay } = await setup({ expiresAt: new Date(Date.now() - 1) });
+    const res = await pay('tok_visa');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: 'Order has expired' }] });
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it("answers 401 for someone else's order and for no session, without charging", async () => {
+    const { order, app } = await setup();
+    const stranger = await request(app).post('/api/payments').set('Cookie', sessionCookie()).send({ orderId: order.id, token: 'tok_visa' });
+    expect(stranger.status).toBe(401);
+    expect(stranger.body).toEqual({ errors: [{ message: 'Not authorized' }] });
+    const anonymous = await request(app).post('/api/payments').send({ orderId: order.id, token: 'tok_visa' });
+    expect(anonymous.status).toBe(401);
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it('answers 404 for an unknown or malformed order id', async () => {
+    const { pay } = await setup();
+    for (const orderId of [randomUUID(), 'not-a-uuid', '../../etc']) {
+      const res = await pay('tok_visa', orderId);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ errors: [{ message: 'Order not found' }] });
+    }
+  });
+
+  it.each([
+    ['no token', { token: undefined }, 'token'],
+    ['a numeric token', { token: 42 }, 'token'],
+    ['an empty token', { token: '' }, 'token'],
+    ['a token of 256 characters', { token: `tok_${'a'.repeat(252)}` }, 'token'],
+    ['a token that is not a Stripe id', { token: 'card 4242 4242 4242 4242' }, 'token'],
+    ['a token with an object inside', { token: { $ne: null } }, 'token'],
+    ['no orderId', { orderId: undefined }, 'orderId'],
+    ['an empty orderId', { orderId: '' }, 'orderId'],
+    ['an orderId array', { orderId: [randomUUID()] }, 'orderId'],
+  ])('answers 400 naming the field for %s', async (_what, change, field) => {
+    const { order, cookie, app } = await setup();
+    const res = await request(app).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: 'tok_visa', ...change });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ message: expect.any(String), field }]);
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it('answers 400 on the token when Stripe does not know it, and the order stays payable', async () => {
+    const { pay } = await setup();
+    const res = await pay('tok_doesNotExist');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: "No such token: 'tok_doesNotExist'", field: 'token' }] });
+    expect((await pay('tok_visa')).status).toBe(201);
+  });
+
+  it('answers 400 with Stripe\'s message for a price below its minimum charge', async () => {
+    const { pay } = await setup({ priceCents: 20 });
+    const res = await pay('tok_visa');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/at least/i);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const { cookie, app } = await setup();
+    const res = await request(app).post('/api/payments').set('Cookie', cookie).set('Content-Type', 'application/json').send('{"orderId":');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: 'Malformed JSON in request body' }] });
+  });
+});
+
+describe('one charge per order', () => {
+  it('charges once and answers 201 at most once for 10 concurrent requests', async () => {
+    const slow = await startPaymentsFixture({ latencyMs: 200 });
+    try {
+      const order = await insertOrder(slow.database);
+      const app = slow.app();
+      const cookie = sessionCookie({ id: order.userId });
+      const cards = ['tok_visa', 'tok_mastercard', 'pm_card_visa', 'pm_card_amex', 'tok_visa_debit'];
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => request(app).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: cards[i % cards.length] })),
+      );
+
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+      expect(statuses.every((s) => s === 201 || s === 409 || s === 400)).toBe(true);
+      expect(responses.find((r) => r.status === 409)?.body).toEqual({ errors: [{ message: 'A payment for this order is already in progress' }] });
+      expect(await slow.charges(order.id)).toHaveLength(1);
+      expect(await slow.database.db.select().from(payments)).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('answers 409 while another attempt holds the order', async () => {
+    const { order, pay } = await setup();
+    await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: 'tok_visa', lockedUntil: new Date(Date.now() + 60_000) });
+    const res = await pay('tok_mastercard');
+    expect(res.status).toBe(409);
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it('after a crash that left the charge unrecorded, records that charge instead of charging another card', async () => {
+    const { order, pay } = await setup();
+    // What the crashed request managed: its attempt is on record, and Stripe charged the card.
+    await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: 'tok_visa', lockedUntil: new Date(Date.now() - 1) });
+    const charged = await fx.stripe.paymentIntents.create(paymentIntentParams(order, 'tok_visa'), {
+      idempotencyKey: paymentIdempotencyKey(order.id, 'tok_visa'),
+    });
+
+    const res = await pay('tok_mastercard');
+
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ orderId: order.id, stripeId: charged.id });
+    expect(await fx.charges(order.id)).toHaveLength(1);
+    expect(await outboxEvents(fx.database.db)).toMatchObject([{ type: 'payment:created', data: { stripeId: charged.id } }]);
+    expect((await pay('tok_mastercard')).status).toBe(400);
+  });
+
+  it('after a crash before a declined charge was recorded, goes on with the new card', async () => {
+    const { order, pay } = await setup();
+    await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: 'tok_chargeDeclined', lockedUntil: new Date(Date.now() - 1) });
+
+    const res = await pay('tok_visa');
+
+    expect(res.status).toBe(201);
+    expect(await fx.charges(order.id)).toHaveLength(1);
+    const attempts = await fx.database.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, order.id));
+    expect(attempts.map((a) => a.status).sort()).toEqual(['declined', 'succeeded']);
+  });
+
+  it('answers 503 when Stripe is unreachable, and the next request charges once', async () => {
+    const { order, cookie } = await setup();
+    const closed = await startPaymentsFixture();
+    const deadUrl = closed.emulator.url;
+    await closed.close();
+    const unreachable = fx.app({ stripe: stripeClientFor(deadUrl, 1_000) });
+
+    const failed = await request(unreachable).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: 'tok_visa' });
+    expect(failed.status).toBe(503);
+    expect(failed.body).toEqual({ errors: [{ message: 'The payment provider is unavailable; please try again in a moment' }] });
+
+    // The attempt's outcome was unknown; its lease was given up so the order is not blocked.
+    const paid = await request(fx.app()).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: 'tok_visa' });
+    expect(paid.status).toBe(201);
+    expect(await fx.charges(order.id)).toHaveLength(1);
+  });
+});

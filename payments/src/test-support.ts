@@ -1,0 +1,61 @@
+/** Test helpers: the replica database, the Stripe emulator in-process, and the app wired to both. */
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, testAppDeps, type TestDatabase } from '@microtick/common/testing';
+import { startStripeEmulator, type EmulatorChargeRecord, type RunningStripeEmulator } from '@microtick/stripe-emulator';
+import type { Express } from 'express';
+import type Stripe from 'stripe';
+import { buildApp } from './app';
+import { migrationsFolder, orders, schema, type Order } from './db/schema';
+import { createStripeClient } from './stripe-client';
+
+export interface PaymentsFixture {
+  database: TestDatabase<typeof schema>;
+  emulator: RunningStripeEmulator;
+  /** The SDK pointed at the emulator exactly as main.ts would with STRIPE_SECRET_KEY unset. */
+  stripe: Stripe;
+  app(overrides?: { stripe?: Stripe; attemptLeaseMs?: number }): Express;
+  /** Successful charges the emulator recorded for one order. */
+  charges(orderId: string): Promise<(EmulatorChargeRecord & { refunded?: boolean })[]>;
+  close(): Promise<void>;
+}
+
+export const stripeClientFor = (url: string, timeoutMs = 10_000): Stripe =>
+  createStripeClient({ STRIPE_SECRET_KEY: undefined, STRIPE_API_URL: url, STRIPE_TIMEOUT_MS: timeoutMs, STRIPE_MAX_NETWORK_RETRIES: 2 });
+
+export async function startPaymentsFixture(options: { latencyMs?: number } = {}): Promise<PaymentsFixture> {
+  const database = await createTestDatabase({ name: 'payments', migrationsFolder, schema });
+  const emulator = await startStripeEmulator({ port: 0, latencyMs: options.latencyMs ?? 0 });
+  const stripe = stripeClientFor(emulator.url);
+  return {
+    database,
+    emulator,
+    stripe,
+    app: (overrides = {}) =>
+      buildApp({ ...testAppDeps(), db: database.db, stripe: overrides.stripe ?? stripe, attemptLeaseMs: overrides.attemptLeaseMs ?? 60_000 }),
+    charges: async (orderId) => {
+      const all = (await (await fetch(`${emulator.url}/__emulator/charges`)).json()) as EmulatorChargeRecord[];
+      return all.filter((charge) => charge.metadata['orderId'] === orderId);
+    },
+    close: async () => {
+      await emulator.close();
+      await database.close();
+    },
+  };
+}
+
+/** Puts an order straight into the replica, as order:created would. */
+export async function insertOrder(database: PaymentsFixture['database'], overrides: Partial<Order> = {}): Promise<Order> {
+  const [order] = await database.db
+    .insert(orders)
+    .values({
+      id: randomUUID(),
+      version: 0,
+      status: 'created',
+      userId: randomUUID(),
+      expiresAt: new Date(Date.now() + 15 * 60_000),
+      priceCents: 1999,
+      ...overrides,
+    })
+    .returning();
+  return order!;
+}
