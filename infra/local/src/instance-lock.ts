@@ -1,0 +1,106 @@
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunningProcessInfo } from './stack';
+
+/** What a running `npm start` writes to `.local/npm-start.json`. */
+export interface LockRecord {
+  pid: number;
+  /** The runner's own command line: a recycled pid with another command is not a runner. */
+  command: string;
+  url: string;
+  startedAt: string;
+  /** Its children, so a run that was SIGKILLed (and so could not stop them) is cleaned up by the next. */
+  processes: RunningProcessInfo[];
+}
+
+export class AlreadyRunningError extends Error {
+  constructor(readonly record: LockRecord) {
+    super(
+      `MicroTick is already running (pid ${record.pid}, started ${record.startedAt}) at ${record.url}.\n` +
+        `Use that one, or stop it first: Ctrl-C in its terminal, or \`kill ${record.pid}\`.`,
+    );
+  }
+}
+
+/**
+ * One `npm start` per checkout: the lock is a file created exclusively, holding the runner's
+ * pid. A lock whose runner is gone is stale and taken over; the processes it lists that are
+ * still alive (and still the same commands) are returned as leftovers for the caller to stop.
+ */
+export class InstanceLock {
+  private held = false;
+
+  constructor(readonly file: string) {}
+
+  acquire(url: string): { leftovers: RunningProcessInfo[] } {
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const record: LockRecord = { pid: process.pid, command: commandLineOf(process.pid) ?? '', url, startedAt: new Date().toISOString(), processes: [] };
+    let leftovers: RunningProcessInfo[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = openSync(this.file, 'wx');
+        writeFileSync(fd, JSON.stringify(record, null, 2));
+        closeSync(fd);
+        this.held = true;
+        return { leftovers };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const existing = this.read();
+      if (existing && isSameProcess(existing.pid, existing.command)) throw new AlreadyRunningError(existing);
+      leftovers = (existing?.processes ?? []).filter((p) => isSameProcess(p.pid, p.command));
+      rmSync(this.file, { force: true });
+    }
+    throw new Error(`could not take the lock ${this.file}: another npm start is starting right now`);
+  }
+
+  /** Records the current children (call whenever they change). */
+  update(processes: RunningProcessInfo[]): void {
+    if (!this.held) return;
+    const record = this.read();
+    if (record?.pid === process.pid) writeFileSync(this.file, JSON.stringify({ ...record, processes }, null, 2));
+  }
+
+  release(): void {
+    if (!this.held) return;
+    if (this.read()?.pid === process.pid) rmSync(this.file, { force: true });
+    this.held = false;
+  }
+
+  private read(): LockRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as LockRecord;
+    } catch {
+      return undefined; // missing or half-written: treated as no lock
+    }
+  }
+}
+
+/** `/proc/<pid>/cmdline` as one space-separated string; undefined when there is no such process. */
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+const isSameProcess = (pid: number, command: string): boolean => command !== '' && commandLineOf(pid) === command;
+
+/** Stops processes a killed run left behind: SIGTERM to each group, SIGKILL after `timeoutMs`. */
+export async function stopLeftovers(leftovers: RunningProcessInfo[], timeoutMs = 10_000): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    for (const { pid } of leftovers) {
+      try {
+        process.kill(-pid, sig);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (leftovers.some((p) => isSameProcess(p.pid, p.command)) && Date.now() < deadline) await sleep(100);
+  signal('SIGKILL');
+}

@@ -1,0 +1,186 @@
+import path from 'node:path';
+
+/** The five back-end services, each built to `<name>/dist/main.js`. */
+export const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+export type ProcessName = ServiceName | 'stripe-emulator' | 'client' | 'gateway';
+
+/** Stopping goes gateway first (no new traffic), emulator last (payments may still call it). */
+export const STOP_ORDER: readonly ProcessName[] = ['gateway', 'client', ...SERVICES, 'stripe-emulator'];
+
+/** `npm start`'s ports (docs/service-anatomy.md); replica k ≥ 1 of a service listens on port + 10·k. */
+export const DEFAULT_PORTS: Readonly<Record<ProcessName, number>> = {
+  client: 3000,
+  auth: 3001,
+  tickets: 3002,
+  orders: 3003,
+  payments: 3004,
+  expiration: 3005,
+  'stripe-emulator': 12111,
+  gateway: 8080,
+};
+export const REPLICA_PORT_STEP = 10;
+export const MAX_REPLICAS = 9;
+
+export const isServiceName = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
+
+/** Where the stack keeps its data; a namespace gives it names of its own on the shared servers. */
+export interface InfraUrls {
+  /** Server URL without a database, e.g. postgres://microtick:microtick@127.0.0.1:5432 */
+  postgres: string;
+  nats: string;
+  redis: string;
+}
+
+export interface StackPlanInput {
+  repoRoot: string;
+  /** '' = the default names (`microtick_<svc>`, stream MICROTICK, no subject prefix). */
+  namespace: string;
+  portOf(name: ProcessName, replica: number): number;
+  replicas: Readonly<Record<ServiceName, number>>;
+  withClient: boolean;
+  infra: InfraUrls;
+  jwtKey: string;
+  logLevel: string;
+  expirationWindowSeconds?: number;
+  /** Set: payments uses real Stripe and no emulator runs. */
+  stripeSecretKey?: string;
+  gatewayHost: string;
+  /** Environment every child inherits (PATH, HOME, …) before its own settings. */
+  baseEnv: NodeJS.ProcessEnv;
+}
+
+export interface ReadinessProbe {
+  url: string;
+  /** `ok`: a 200 answer; `any`: any HTTP answer at all (the process is listening). */
+  expect: 'ok' | 'any';
+}
+
+export interface ProcessSpec {
+  name: ProcessName;
+  /** 0-based replica number. */
+  replica: number;
+  /** `orders`, `orders#2`, …: how logs and messages name it. */
+  label: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  port: number;
+  url: string;
+  ready: ReadinessProbe;
+}
+
+/**
+ * Every variable a child's configuration reads. Inherited values are dropped first, so a
+ * variable set in the caller's shell (or jest's NODE_ENV=test) never leaks into a stack.
+ */
+const MANAGED_ENV = [
+  'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
+  'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
+  'STRIPE_API_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
+  'ROUTES_FILE', 'JEST_WORKER_ID',
+];
+
+/** Names a namespace's data gets, shared by the plan and the clean-up of test stacks. */
+export const namespaceNames = (namespace: string) => ({
+  database: (service: ServiceName) => (namespace ? `microtick_${namespace}_${service}` : `microtick_${service}`),
+  stream: namespace ? `MICROTICK_${namespace.toUpperCase()}` : 'MICROTICK',
+  subjectPrefix: namespace,
+  redisKeyPrefix: namespace ? `microtick_${namespace}` : 'microtick',
+});
+
+export const isValidNamespace = (namespace: string): boolean => /^([a-z][a-z0-9_]{0,30})?$/.test(namespace);
+
+/** The processes of one stack and exactly how each is started; starts nothing. */
+export function planStack(input: StackPlanInput): ProcessSpec[] {
+  if (!isValidNamespace(input.namespace)) throw new Error(`namespace "${input.namespace}" must be lower-case letters, digits and _ (≤ 31), starting with a letter`);
+  const names = namespaceNames(input.namespace);
+  const localUrl = (port: number) => `http://127.0.0.1:${port}`;
+  const baseEnv = { ...input.baseEnv };
+  for (const name of MANAGED_ENV) delete baseEnv[name];
+  const node = process.execPath;
+  const specs: ProcessSpec[] = [];
+  const add = (name: ProcessName, replica: number, spec: Omit<ProcessSpec, 'name' | 'replica' | 'label' | 'port' | 'url' | 'cwd'> & { cwd?: string }) => {
+    const port = input.portOf(name, replica);
+    specs.push({ name, replica, label: replica ? `${name}#${replica + 1}` : name, port, url: localUrl(port), cwd: input.repoRoot, ...spec });
+  };
+
+  const emulatorPort = input.portOf('stripe-emulator', 0);
+  if (!input.stripeSecretKey) {
+    add('stripe-emulator', 0, {
+      command: node,
+      args: [path.join(input.repoRoot, 'infra/stripe-emulator/dist/main.js')],
+      env: { ...baseEnv, PORT: String(emulatorPort), HOST: '127.0.0.1' },
+      ready: { url: `${localUrl(emulatorPort)}/`, expect: 'any' },
+    });
+  }
+
+  for (const service of SERVICES) {
+    for (let replica = 0; replica < input.replicas[service]; replica++) {
+      const port = input.portOf(service, replica);
+      add(service, replica, {
+        command: node,
+        args: [path.join(input.repoRoot, service, 'dist/main.js')],
+        env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, names, localUrl(emulatorPort)) },
+        ready: { url: `${localUrl(port)}/readyz`, expect: 'ok' },
+      });
+    }
+  }
+
+  const gatewayPort = input.portOf('gateway', 0);
+  const gatewayUrl = `http://${input.gatewayHost === '0.0.0.0' ? '127.0.0.1' : input.gatewayHost}:${gatewayPort}`;
+  const clientPort = input.portOf('client', 0);
+  if (input.withClient) {
+    const clientDir = path.join(input.repoRoot, 'client');
+    add('client', 0, {
+      command: node,
+      args: [require.resolve('next/dist/bin/next', { paths: [clientDir] }), 'start', '--port', String(clientPort), '--hostname', '127.0.0.1'],
+      cwd: clientDir,
+      env: { ...baseEnv, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', API_BASE_URL: gatewayUrl },
+      ready: { url: `${localUrl(clientPort)}/`, expect: 'any' },
+    });
+  }
+
+  const upstreams: Record<string, string[]> = { client: [localUrl(clientPort)] };
+  for (const spec of specs) if (isServiceName(spec.name)) (upstreams[spec.name] ??= []).push(spec.url);
+  specs.push({
+    name: 'gateway',
+    replica: 0,
+    label: 'gateway',
+    command: node,
+    args: [path.join(input.repoRoot, 'infra/local/dist/gateway-main.js')],
+    cwd: input.repoRoot,
+    env: {
+      ...baseEnv,
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_HOST: input.gatewayHost,
+      GATEWAY_UPSTREAMS: JSON.stringify(upstreams),
+      LOG_LEVEL: input.logLevel,
+    },
+    port: gatewayPort,
+    url: gatewayUrl,
+    ready: { url: `${gatewayUrl}/api/users/currentuser`, expect: 'any' },
+  });
+  return specs;
+}
+
+function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnType<typeof namespaceNames>, emulatorUrl: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    DATABASE_URL: `${input.infra.postgres.replace(/\/+$/, '')}/${names.database(service)}`,
+    NATS_URL: input.infra.nats,
+    NATS_STREAM: names.stream,
+    NATS_SUBJECT_PREFIX: names.subjectPrefix,
+    JWT_KEY: input.jwtKey,
+  };
+  if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
+  if (service === 'payments') {
+    if (input.stripeSecretKey) env.STRIPE_SECRET_KEY = input.stripeSecretKey;
+    else env.STRIPE_API_URL = emulatorUrl;
+  }
+  if (service === 'expiration') {
+    env.REDIS_URL = input.infra.redis;
+    env.REDIS_KEY_PREFIX = names.redisKeyPrefix;
+  }
+  return env;
+}

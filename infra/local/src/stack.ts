@@ -1,0 +1,273 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { formatLogLine } from './log-format';
+import { ManagedProcess, raceExit } from './managed-process';
+import { dropNamespaceData } from './namespace-data';
+import { findFreePorts, isPortFree } from './ports';
+import { waitUntilReady } from './readiness';
+import {
+  DEFAULT_PORTS,
+  MAX_REPLICAS,
+  planStack,
+  REPLICA_PORT_STEP,
+  SERVICES,
+  STOP_ORDER,
+  type InfraUrls,
+  type ProcessName,
+  type ProcessSpec,
+  type ServiceName,
+} from './stack-plan';
+
+export const REPO_ROOT = path.resolve(__dirname, '../../..'); // same from src/ and dist/
+
+export const DEFAULT_INFRA: InfraUrls = {
+  postgres: 'postgres://microtick:microtick@127.0.0.1:5432',
+  nats: 'nats://127.0.0.1:4222',
+  redis: 'redis://127.0.0.1:6379',
+};
+
+export interface StackOptions {
+  /** 0 (default): any free port. */
+  gatewayPort?: number;
+  /** 127.0.0.1 (default); 0.0.0.0 to reach it from other machines. */
+  gatewayHost?: string;
+  /** Set: client at basePort, auth +1 … expiration +5, replica k at +10·k. Unset: every port is a free one. */
+  basePort?: number;
+  /** Default: basePort + 9, or a free port. */
+  stripeEmulatorPort?: number;
+  /** '' (default) = the default database, stream and key names; tests use one of their own. */
+  namespace?: string;
+  /** Passed to orders as EXPIRATION_WINDOW_SECONDS; unset = the service's default (900). */
+  expirationWindowSeconds?: number;
+  /** Replicas per service, e.g. `{ orders: 2, tickets: 2 }`; 1 for the others. */
+  replicas?: Partial<Record<ServiceName, number>>;
+  /** Start the Next.js client (needs its `next build` output). Default true. */
+  withClient?: boolean;
+  /** Set: real Stripe, no emulator. */
+  stripeSecretKey?: string;
+  /** Default: a random key for this stack. */
+  jwtKey?: string;
+  logLevel?: string;
+  /** Where the prefixed log lines go (default: stdout). */
+  log?: (line: string) => void;
+  /** Colour the prefixes (default: when stdout is a terminal and NO_COLOR is unset). */
+  color?: boolean;
+  readyTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  /** Drop the namespace's databases, stream and Redis keys on stop (tests). */
+  ephemeral?: boolean;
+  infra?: InfraUrls;
+  repoRoot?: string;
+  /** Aborting it during start-up stops what was started and rejects. */
+  signal?: AbortSignal;
+  /** Told whenever the set of running child pids changes (the CLI records them in its lock file). */
+  onPidsChanged?: (processes: RunningProcessInfo[]) => void;
+}
+
+export interface RunningProcessInfo {
+  label: string;
+  pid: number;
+  command: string;
+}
+
+export interface StackInstance {
+  name: ProcessName;
+  replica: number;
+  label: string;
+  port: number;
+  url: string;
+  /** Undefined while it is down (killed, or waiting to be restarted). */
+  readonly pid: number | undefined;
+}
+
+export interface Stack {
+  /** The gateway: the one origin for the browser and the API. */
+  url: string;
+  namespace: string;
+  /** Every process by name, replicas in order. */
+  services: Readonly<Partial<Record<ProcessName, readonly StackInstance[]>>>;
+  /** How long start-up took, from spawning the first process to everything ready. */
+  readyAfterMs: number;
+  /** Stops everything gracefully (gateway first); drops the namespace's data when ephemeral. */
+  stop(): Promise<void>;
+  /** Simulates a crash (SIGKILL by default); it stays down until `restart`. */
+  kill(name: ProcessName, replica?: number, signal?: NodeJS.Signals): Promise<void>;
+  /** Stops (if running) and starts it again; resolves once it is ready. */
+  restart(name: ProcessName, replica?: number): Promise<void>;
+  /** SIGKILL to everything at once, without waiting (a second Ctrl-C). */
+  forceKill(): void;
+}
+
+/**
+ * Starts a whole MicroTick — Stripe emulator, the five services (with replicas), the client and
+ * the gateway — as child processes, waits until every one is ready, then supervises them:
+ * a process that crashes is restarted with backoff. `npm start` and the system tests both
+ * run through here; tests give each stack free ports and a namespace of its own.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const repoRoot = options.repoRoot ?? REPO_ROOT;
+  const namespace = options.namespace ?? '';
+  const infra = options.infra ?? DEFAULT_INFRA;
+  const replicas = resolveReplicas(options.replicas ?? {});
+  const withClient = options.withClient ?? true;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const notice = (message: string) => log(formatLogLine('local', message, { labelWidth: 0, color }));
+
+  const portOf = await assignPorts(options, replicas);
+  const specs = planStack({
+    repoRoot,
+    namespace,
+    portOf,
+    replicas,
+    withClient,
+    infra,
+    jwtKey: options.jwtKey ?? randomBytes(32).toString('hex'),
+    logLevel: options.logLevel ?? 'info',
+    expirationWindowSeconds: options.expirationWindowSeconds,
+    stripeSecretKey: options.stripeSecretKey,
+    gatewayHost: options.gatewayHost ?? '127.0.0.1',
+    baseEnv: process.env,
+  });
+  assertBuilt(specs, repoRoot);
+  await assertPortsFree(specs);
+
+  const labelWidth = Math.max(...specs.map((spec) => spec.label.length), 'local'.length);
+  const reportPids = () => options.onPidsChanged?.(processes.flatMap((p) => (p.pid === undefined ? [] : [{ label: p.label, pid: p.pid, command: [p.spec.command, ...p.spec.args].join(' ') }])));
+  const processes = specs.map(
+    (spec) =>
+      new ManagedProcess(spec, {
+        onLine: (line) => log(formatLogLine(spec.label, line, { labelWidth, color })),
+        onNotice: (message) => {
+          notice(message);
+          reportPids();
+        },
+        stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
+      }),
+  );
+  const find = (name: ProcessName, replica = 0): ManagedProcess => {
+    const found = processes.find((p) => p.spec.name === name && p.spec.replica === replica);
+    if (!found) throw new Error(`no ${name} replica ${replica} in this stack`);
+    return found;
+  };
+  const waitReady = async (managed: ManagedProcess) => {
+    const abort = new AbortController();
+    try {
+      await raceExit(managed, waitUntilReady(managed.spec.ready, { timeoutMs: readyTimeoutMs, what: managed.label, signal: abort.signal }));
+    } finally {
+      abort.abort();
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const name of STOP_ORDER) {
+        await Promise.all(processes.filter((p) => p.spec.name === name).map((p) => p.stop()));
+      }
+      reportPids();
+      if (options.ephemeral && namespace) await dropNamespaceData(namespace, infra);
+    })());
+
+  const startedAt = Date.now();
+  try {
+    for (const managed of processes) managed.start();
+    reportPids();
+    await Promise.race([Promise.all(processes.map(waitReady)), rejectOnAbort(options.signal)]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  for (const managed of processes) managed.superviseCrashes();
+
+  return {
+    url: (specs.find((spec) => spec.name === 'gateway') as ProcessSpec).url,
+    namespace,
+    readyAfterMs: Date.now() - startedAt,
+    services: groupInstances(processes),
+    stop,
+    kill: async (name, replica, signal) => {
+      await find(name, replica).kill(signal);
+      reportPids();
+    },
+    restart: async (name, replica) => {
+      const managed = find(name, replica);
+      await managed.stop();
+      managed.start();
+      reportPids();
+      await waitReady(managed);
+    },
+    forceKill: () => {
+      for (const managed of processes) managed.forceKill();
+    },
+  };
+}
+
+const rejectOnAbort = (signal: AbortSignal | undefined): Promise<never> =>
+  new Promise((_, reject) => {
+    if (!signal) return;
+    if (signal.aborted) reject(new Error('start-up interrupted'));
+    signal.addEventListener('abort', () => reject(new Error('start-up interrupted')), { once: true });
+  });
+
+function resolveReplicas(requested: Partial<Record<ServiceName, number>>): Record<ServiceName, number> {
+  const replicas = Object.fromEntries(SERVICES.map((service) => [service, requested[service] ?? 1])) as Record<ServiceName, number>;
+  for (const [service, count] of Object.entries(replicas)) {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_REPLICAS) throw new Error(`replicas of ${service} must be 1–${MAX_REPLICAS}, got ${count}`);
+  }
+  return replicas;
+}
+
+async function assignPorts(options: StackOptions, replicas: Record<ServiceName, number>): Promise<(name: ProcessName, replica: number) => number> {
+  const { basePort } = options;
+  // Without a base port every port is a free one: a stack never collides with `npm start` or another stack.
+  const wanted = ['gateway', 'stripe-emulator', ...(basePort === undefined ? ['client', ...SERVICES.flatMap((s) => Array.from({ length: replicas[s] }, (_, i) => `${s}#${i}`))] : [])];
+  const free = await findFreePorts(wanted.length);
+  const freePort = (key: string) => free[wanted.indexOf(key)] as number;
+  const gatewayPort = options.gatewayPort || freePort('gateway');
+  const emulatorPort = options.stripeEmulatorPort ?? (basePort === undefined ? freePort('stripe-emulator') : basePort + 9);
+  return (name, replica) => {
+    if (name === 'gateway') return gatewayPort;
+    if (name === 'stripe-emulator') return emulatorPort;
+    if (basePort === undefined) return freePort(name === 'client' ? name : `${name}#${replica}`);
+    return basePort + DEFAULT_PORTS[name] - DEFAULT_PORTS.client + REPLICA_PORT_STEP * replica;
+  };
+}
+
+function assertBuilt(specs: ProcessSpec[], repoRoot: string): void {
+  const missing = specs
+    .filter((spec) => spec.name !== 'client')
+    .map((spec) => spec.args[0] as string)
+    .filter((entry, i, all) => all.indexOf(entry) === i && !existsSync(entry));
+  if (missing.length) {
+    throw new Error(`Not built yet: ${missing.map((file) => path.relative(repoRoot, file)).join(', ')}. Run \`npx tsc -b\` first (\`npm start\` does).`);
+  }
+  if (specs.some((spec) => spec.name === 'client') && !existsSync(path.join(repoRoot, 'client/.next/BUILD_ID'))) {
+    throw new Error('The client is not built yet. Run `npm run build -w @microtick/client` first (`npm start` does).');
+  }
+}
+
+async function assertPortsFree(specs: ProcessSpec[]): Promise<void> {
+  const busy: string[] = [];
+  for (const spec of specs) if (spec.port && !(await isPortFree(spec.port))) busy.push(`${spec.port} (${spec.label})`);
+  if (busy.length) throw new Error(`Port${busy.length > 1 ? 's' : ''} already in use: ${busy.join(', ')}. Stop whatever listens there, or choose other ports.`);
+}
+
+function groupInstances(processes: ManagedProcess[]): Partial<Record<ProcessName, StackInstance[]>> {
+  const grouped: Partial<Record<ProcessName, StackInstance[]>> = {};
+  for (const managed of processes) {
+    const { name, replica, label, port, url } = managed.spec;
+    (grouped[name] ??= []).push({
+      name,
+      replica,
+      label,
+      port,
+      url,
+      get pid() {
+        return managed.pid;
+      },
+    });
+  }
+  return grouped;
+}

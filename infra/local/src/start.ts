@@ -1,0 +1,142 @@
+/**
+ * `npm start` (after infra/local/start.sh has prepared the servers, installed and compiled):
+ * builds the client when needed, starts the whole system on the default ports, prints one
+ * "ready" line and stays in the foreground. Ctrl-C (or SIGTERM) stops everything it started;
+ * a second Ctrl-C kills at once. A crashed child is restarted with backoff.
+ */
+import path from 'node:path';
+import { loadConfig } from '@microtick/common';
+import { z } from 'zod';
+import { buildClient, clientBuildIsStale } from './client-build';
+import { AlreadyRunningError, InstanceLock, stopLeftovers } from './instance-lock';
+import { formatLogLine } from './log-format';
+import { parseReplicas } from './replicas-env';
+import { DEFAULT_INFRA, REPO_ROOT, startStack, type Stack } from './stack';
+import { DEFAULT_PORTS } from './stack-plan';
+
+/** Used only when JWT_KEY is unset, and said so loudly: sessions signed with it are forgeable. */
+const DEVELOPMENT_JWT_KEY = 'microtick-DEVELOPMENT-ONLY-jwt-key-never-use-in-production';
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const runnerConfigSchema = z.object({
+  GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(DEFAULT_PORTS.gateway),
+  GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  EXPIRATION_WINDOW_SECONDS: optional(z.coerce.number().int().min(1)),
+  STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_…)')),
+  JWT_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  REPLICAS: z.string().default('').transform((text, ctx) => {
+    try {
+      return parseReplicas(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 0: API only, no web client (and no `next build`). */
+  WITH_CLIENT: z.enum(['0', '1']).default('1'),
+  /** Set by start.sh: when `npm start` began, to report the whole start-up time. */
+  MICROTICK_STARTED_AT: optional(z.coerce.number().int()),
+});
+
+const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const say = (message: string) => process.stdout.write(`${formatLogLine('local', message, { labelWidth: 0, color })}\n`);
+
+async function main(): Promise<number> {
+  const config = loadConfig(runnerConfigSchema);
+  const url = `http://${config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
+  const lock = new InstanceLock(path.join(REPO_ROOT, '.local/npm-start.json'));
+  const { leftovers } = lock.acquire(url);
+  if (leftovers.length) {
+    say(`a previous run was killed without stopping its processes; stopping them: ${leftovers.map((p) => `${p.label} (pid ${p.pid})`).join(', ')}`);
+    await stopLeftovers(leftovers);
+  }
+
+  const interrupted = new AbortController();
+  let stack: Stack | undefined;
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // Under `npm start` one Ctrl-C arrives twice (from the terminal, and forwarded by npm):
+    // only a repeat a moment later means "kill now".
+    if (firstSignalAt && Date.now() - firstSignalAt < 1_000) return;
+    if (firstSignalAt) {
+      say(`${signal} again: killing everything now`);
+      stack?.forceKill();
+      lock.release();
+      process.exit(130);
+    }
+    firstSignalAt = Date.now();
+    say(`${signal}: stopping MicroTick (${signal === 'SIGINT' ? 'Ctrl-C' : 'signal'} again to kill at once)…`);
+    interrupted.abort();
+    if (stack) void stack.stop().finally(() => finish(0));
+  };
+  const finish = (code: number) => {
+    lock.release();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  try {
+    if (!config.JWT_KEY) say('JWT_KEY is unset: using the DEVELOPMENT-ONLY default key. Set JWT_KEY (≥ 32 characters) for anything real.');
+    say(config.STRIPE_SECRET_KEY ? 'STRIPE_SECRET_KEY is set: payments go to real Stripe (no emulator).' : 'STRIPE_SECRET_KEY is unset: payments use the bundled Stripe emulator.');
+    const withClient = config.WITH_CLIENT === '1';
+    const clientDir = path.join(REPO_ROOT, 'client');
+    if (withClient && clientBuildIsStale(clientDir)) {
+      say('building the web client (next build)…');
+      const onLine = (line: string) => process.stdout.write(`${formatLogLine('client-build', line, { labelWidth: 0, color })}\n`);
+      await buildClient(clientDir, onLine, interrupted.signal);
+    }
+    stack = await startStack({
+      basePort: DEFAULT_PORTS.client,
+      stripeEmulatorPort: DEFAULT_PORTS['stripe-emulator'],
+      gatewayPort: config.GATEWAY_PORT,
+      gatewayHost: config.GATEWAY_HOST,
+      expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+      stripeSecretKey: config.STRIPE_SECRET_KEY,
+      jwtKey: config.JWT_KEY ?? DEVELOPMENT_JWT_KEY,
+      replicas: config.REPLICAS,
+      withClient,
+      logLevel: config.LOG_LEVEL,
+      infra: DEFAULT_INFRA,
+      color,
+      signal: interrupted.signal,
+      onPidsChanged: (processes) => lock.update(processes),
+    });
+  } catch (err) {
+    lock.release();
+    if (!interrupted.signal.aborted) throw err;
+    say('stopped');
+    return 130;
+  }
+  if (interrupted.signal.aborted) {
+    // The signal came just as start-up finished, before the handler could see the stack.
+    await stack.stop();
+    lock.release();
+    say('stopped');
+    return 130;
+  }
+
+  const total = config.MICROTICK_STARTED_AT ? `, ${((Date.now() - config.MICROTICK_STARTED_AT) / 1000).toFixed(1)} s since npm start` : '';
+  process.stdout.write(`\nMicroTick is ready at ${stack.url}\n\n`);
+  say(`(processes ready in ${(stack.readyAfterMs / 1000).toFixed(1)} s${total}; Ctrl-C stops everything; crashed processes are restarted)`);
+  return finishLater();
+}
+
+/** The process lives on until a signal handler exits it. */
+const finishLater = (): Promise<number> => new Promise<number>(() => undefined);
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof AlreadyRunningError) {
+      console.error(err.message);
+    } else {
+      console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    process.exit(1);
+  },
+);
