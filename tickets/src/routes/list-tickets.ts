@@ -10,19 +10,12 @@ export const MAX_PAGE_SIZE = 100;
 /** Deeper than anyone pages by hand; past it, offset paging is the wrong tool anyway. */
 export const MAX_OFFSET = 1_000_000;
 
-// isString first: a repeated parameter (?limit=1&limit=2) arrives as an array.
-const pageRules = [
-  query('limit')
-    .optional()
-    .isString().bail()
-    .isInt({ min: 1, max: MAX_PAGE_SIZE }).withMessage(`Limit must be an integer from 1 to ${MAX_PAGE_SIZE}`)
-    .toInt(),
-  query('offset')
-    .optional()
-    .isString().bail()
-    .isInt({ min: 0, max: MAX_OFFSET }).withMessage(`Offset must be an integer from 0 to ${MAX_OFFSET}`)
-    .toInt(),
-];
+/** An optional integer query parameter; a repeated one (?limit=1&limit=2) arrives as an array, hence isString. */
+const integerParam = (name: 'limit' | 'offset', min: number, max: number) => {
+  const message = `${name[0]!.toUpperCase()}${name.slice(1)} must be an integer from ${min} to ${max}`;
+  return query(name).optional().isString().withMessage(message).bail().isInt({ min, max }).withMessage(message).toInt();
+};
+const pageRules = [integerParam('limit', 1, MAX_PAGE_SIZE), integerParam('offset', 0, MAX_OFFSET)];
 
 /** GET /api/tickets: the tickets that are for sale (not reserved), newest first, one page. */
 export function listTicketsRouter({ db }: RouteDeps): Router {

@@ -6,7 +6,7 @@ export const MAX_TITLE_LENGTH = 200;
 /** Generous for a resale ticket, and keeps cents far inside the 32-bit `price_cents` column. */
 export const MAX_PRICE = 1_000_000;
 
-// The events' own rule (> 0, at most 2 decimals): a price the route accepts can never make
+// The events' own price rule (> 0, at most 2 decimals): a price the route accepts can never make
 // addToOutbox reject the event and turn a valid request into a 500.
 const eventPrice = eventCatalogue['ticket:created'].shape.price;
 
@@ -22,8 +22,9 @@ export const ticketInputRules = [
   body('price')
     // JSON numbers only: "19.99" as a string is a client bug worth reporting, not guessing at.
     .custom((value) => typeof value === 'number').withMessage('Price must be a number').bail()
-    .custom((value) => eventPrice.safeParse(value).success).withMessage('Price must be greater than 0 with at most 2 decimals').bail()
-    .custom((value: number) => value <= MAX_PRICE).withMessage(`Price must be at most ${MAX_PRICE}`),
+    .custom((value: number) => value > 0).withMessage('Price must be greater than 0').bail()
+    .custom((value: number) => value <= MAX_PRICE).withMessage(`Price must be at most ${MAX_PRICE}`).bail()
+    .custom((value: number) => eventPrice.safeParse(value).success).withMessage('Price must have at most 2 decimals'),
 ];
 
 /** The validated (trimmed) body in storage units; only call after `ticketInputRules` and `validateRequest`. */
