@@ -1,0 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@microtick/common/testing';
+import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../testing/expiration-test-kit';
+
+let kit: ExpirationTestKit;
+beforeEach(async () => {
+  kit = await createExpirationTestKit();
+});
+afterEach(() => kit.destroy());
+
+describe('order:cancelled', () => {
+  it('drops the pending timer of the cancelled order, so nothing is published', async () => {
+    await kit.startWorker();
+    const metrics = await kit.startListeners();
+    const order = orderCreatedData(600);
+    await kit.publish('order:created', order);
+    await waitFor(() => kit.queue.getJob(order.id), { what: 'timer armed' });
+
+    const cancellation = await kit.publish('order:cancelled', { id: order.id, version: 1, ticket: { id: order.ticket.id } });
+    await kit.redeliver(cancellation);
+    await waitFor(async () => ((await handledOutcomes(metrics)).processed ?? 0) >= 2, { what: 'cancellation handled' });
+    expect(await kit.queue.getJob(order.id)).toBeUndefined();
+
+    await sleep(Date.parse(order.expiresAt) - Date.now() + 400);
+    expect(kit.received).toEqual([]);
+  });
+});
