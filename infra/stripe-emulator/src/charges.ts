@@ -75,6 +75,8 @@ export function chargePaymentIntent(
       currency: charge.currency,
       metadata: { ...intent.metadata },
       created: charge.created,
+      amountRefunded: 0,
+      refunded: false,
     });
     return undefined;
   }

@@ -41,6 +41,12 @@ function format(amount: number, currency: string, rule: CurrencyRule): string {
   return `${rule.symbol}${units} ${currency}`;
 }
 
+/** An amount in the smallest unit as Stripe writes it in messages, e.g. `$19.99 usd`. */
+export function formatAmount(amount: number, currency: string): string {
+  const rule = CURRENCIES[currency];
+  return rule === undefined ? `${amount} ${currency}` : format(amount, currency, rule);
+}
+
 /** Lower-cases and checks `currency`; throws Stripe's "Invalid currency" error. */
 export function normalizeCurrency(currency: string): string {
   const code = currency.toLowerCase();

@@ -44,6 +44,8 @@ describe('creating and confirming a PaymentIntent', () => {
         currency: 'usd',
         metadata: { orderId: 'order-1' },
         created: expect.any(Number),
+        amountRefunded: 0,
+        refunded: false,
       },
     ]);
   });

@@ -5,7 +5,7 @@
  */
 import { IdempotencyStore } from './idempotency';
 import type { TestCard } from './test-cards';
-import type { Charge, EmulatorChargeRecord, PaymentIntent, PaymentMethod } from './types';
+import type { Charge, EmulatorChargeRecord, PaymentIntent, PaymentMethod, Refund } from './types';
 
 export interface StoredPaymentMethod {
   object: PaymentMethod;
@@ -22,6 +22,7 @@ export class Account {
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
   readonly paymentMethods = new Map<string, StoredPaymentMethod>();
+  readonly refunds = new Map<string, Refund>();
   readonly idempotency = new IdempotencyStore();
 
   private detached = false;
@@ -34,6 +35,14 @@ export class Account {
   /** Notes a successful charge for `GET /__emulator/charges` (unless the account was reset meanwhile). */
   recordSuccessfulCharge(charge: EmulatorChargeRecord): void {
     if (!this.detached) this.ledger.push({ apiKey: this.apiKey, charge });
+  }
+
+  /** Mirrors a refund into the charge's `GET /__emulator/charges` record. */
+  recordRefund(charge: Charge): void {
+    const entry = this.ledger.find((item) => item.apiKey === this.apiKey && item.charge.id === charge.id);
+    if (entry === undefined) return;
+    entry.charge.amountRefunded = charge.amount_refunded;
+    entry.charge.refunded = charge.refunded;
   }
 
   /** Called on reset, so a request still in flight cannot write into the fresh state. */

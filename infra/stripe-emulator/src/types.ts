@@ -80,7 +80,7 @@ export interface Charge {
   object: 'charge';
   amount: number;
   amount_captured: number;
-  amount_refunded: 0;
+  amount_refunded: number;
   balance_transaction: null;
   captured: boolean;
   created: number;
@@ -101,8 +101,27 @@ export interface Charge {
   payment_intent: string;
   payment_method: string;
   payment_method_details: { type: 'card'; card: CardDetails };
-  refunded: false;
+  refunded: boolean;
   status: 'succeeded' | 'failed';
+}
+
+export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
+
+export interface Refund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  balance_transaction: null;
+  charge: string;
+  created: number;
+  currency: string;
+  metadata: Metadata;
+  payment_intent: string;
+  reason: RefundReason | null;
+  receipt_number: null;
+  source_transfer_reversal: null;
+  status: 'succeeded';
+  transfer_reversal: null;
 }
 
 export interface ListObject<T> {
@@ -120,4 +139,7 @@ export interface EmulatorChargeRecord {
   currency: string;
   metadata: Metadata;
   created: number;
+  /** Cents given back so far; `refunded` once that is the whole amount. */
+  amountRefunded: number;
+  refunded: boolean;
 }

@@ -2,6 +2,7 @@
 import { Router, urlencoded } from 'express';
 import { listPaymentIntents } from '../list-payment-intents';
 import { confirmPaymentIntent, createPaymentIntent, retrievePaymentIntent } from '../payment-intents';
+import { createRefund } from '../refunds';
 import { createApiRoute, DEFAULT_API_VERSION, type ApiRouteDeps } from './api-route';
 import { authenticate } from './auth';
 import { notFound } from './error-handler';
@@ -20,6 +21,7 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.get('/payment_intents', read((ctx) => listPaymentIntents(ctx)));
   router.get('/payment_intents/:id', read(retrievePaymentIntent));
   router.post('/payment_intents/:id/confirm', write(confirmPaymentIntent));
+  router.post('/refunds', write((ctx) => createRefund(ctx)));
 
   // Stripe authenticates before it routes: an unknown URL without a key is a 401.
   router.use((req, _res, next) => {
