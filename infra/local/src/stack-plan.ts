@@ -46,6 +46,8 @@ export interface StackPlanInput {
   /** Set: payments uses real Stripe and no emulator runs. */
   stripeSecretKey?: string;
   gatewayHost: string;
+  /** Next's CLI (`next/dist/bin/next`), needed when `withClient`. */
+  nextBin?: string;
   /** Environment every child inherits (PATH, HOME, …) before its own settings. */
   baseEnv: NodeJS.ProcessEnv;
 }
@@ -92,7 +94,7 @@ export const namespaceNames = (namespace: string) => ({
 
 export const isValidNamespace = (namespace: string): boolean => /^([a-z][a-z0-9_]{0,30})?$/.test(namespace);
 
-/** The processes of one stack and exactly how each is started; starts nothing. */
+/** The processes of one stack and exactly how each is started. Pure: no I/O. */
 export function planStack(input: StackPlanInput): ProcessSpec[] {
   if (!isValidNamespace(input.namespace)) throw new Error(`namespace "${input.namespace}" must be lower-case letters, digits and _ (≤ 31), starting with a letter`);
   const names = namespaceNames(input.namespace);
@@ -132,10 +134,11 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   const gatewayUrl = `http://${input.gatewayHost === '0.0.0.0' ? '127.0.0.1' : input.gatewayHost}:${gatewayPort}`;
   const clientPort = input.portOf('client', 0);
   if (input.withClient) {
+    if (!input.nextBin) throw new Error('the client needs nextBin');
     const clientDir = path.join(input.repoRoot, 'client');
     add('client', 0, {
       command: node,
-      args: [require.resolve('next/dist/bin/next', { paths: [clientDir] }), 'start', '--port', String(clientPort), '--hostname', '127.0.0.1'],
+      args: [input.nextBin, 'start', '--port', String(clientPort), '--hostname', '127.0.0.1'],
       cwd: clientDir,
       env: { ...baseEnv, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', API_BASE_URL: gatewayUrl },
       ready: { url: `${localUrl(clientPort)}/`, expect: 'any' },

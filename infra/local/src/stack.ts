@@ -129,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     expirationWindowSeconds: options.expirationWindowSeconds,
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
+    nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
     baseEnv: process.env,
   });
   assertBuilt(specs, repoRoot);

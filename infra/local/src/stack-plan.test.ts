@@ -1,0 +1,95 @@
+import { DEFAULT_PORTS, planStack, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
+
+const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
+  repoRoot: '/repo',
+  namespace: '',
+  portOf: (name: ProcessName, replica: number) => DEFAULT_PORTS[name] + REPLICA_PORT_STEP * replica,
+  replicas: { auth: 1, tickets: 1, orders: 1, payments: 1, expiration: 1 },
+  withClient: false,
+  infra: { postgres: 'postgres://u:p@127.0.0.1:5432', nats: 'nats://127.0.0.1:4222', redis: 'redis://127.0.0.1:6379' },
+  jwtKey: 'k'.repeat(32),
+  logLevel: 'info',
+  gatewayHost: '127.0.0.1',
+  baseEnv: { PATH: '/usr/bin' },
+  ...overrides,
+});
+
+const find = (specs: ReturnType<typeof planStack>, label: string) => {
+  const spec = specs.find((s) => s.label === label);
+  if (!spec) throw new Error(`no ${label} in ${specs.map((s) => s.label).join(', ')}`);
+  return spec;
+};
+
+describe('planStack', () => {
+  it('runs the emulator, the five services and the gateway on the default ports', () => {
+    const specs = planStack(input());
+    expect(specs.map((s) => `${s.label}:${s.port}`)).toEqual([
+      'stripe-emulator:12111', 'auth:3001', 'tickets:3002', 'orders:3003', 'payments:3004', 'expiration:3005', 'gateway:8080',
+    ]);
+    expect(find(specs, 'orders')).toMatchObject({ args: ['/repo/orders/dist/main.js'], ready: { url: 'http://127.0.0.1:3003/readyz', expect: 'ok' } });
+  });
+
+  it('gives the default namespace the default names', () => {
+    const env = find(planStack(input()), 'expiration').env;
+    expect(env).toMatchObject({
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/microtick_expiration',
+      NATS_STREAM: 'MICROTICK',
+      NATS_SUBJECT_PREFIX: '',
+      REDIS_KEY_PREFIX: 'microtick',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+  });
+
+  it('isolates a namespace: databases, stream, subjects and Redis keys of its own', () => {
+    const specs = planStack(input({ namespace: 'st_1' }));
+    for (const service of SERVICES) expect(find(specs, service).env.DATABASE_URL).toBe(`postgres://u:p@127.0.0.1:5432/microtick_st_1_${service}`);
+    expect(find(specs, 'orders').env).toMatchObject({ NATS_STREAM: 'MICROTICK_ST_1', NATS_SUBJECT_PREFIX: 'st_1' });
+    expect(find(specs, 'expiration').env.REDIS_KEY_PREFIX).toBe('microtick_st_1');
+    expect(() => planStack(input({ namespace: 'Bad-Name' }))).toThrow(/namespace/);
+  });
+
+  it('starts replicas on their own ports and load-balances the gateway over them', () => {
+    const specs = planStack(input({ replicas: { auth: 1, tickets: 2, orders: 3, payments: 1, expiration: 1 } }));
+    expect(find(specs, 'orders#3').port).toBe(3023);
+    expect(find(specs, 'tickets#2').env.PORT).toBe('3012');
+    expect(JSON.parse(find(specs, 'gateway').env.GATEWAY_UPSTREAMS as string)).toEqual({
+      client: ['http://127.0.0.1:3000'],
+      auth: ['http://127.0.0.1:3001'],
+      tickets: ['http://127.0.0.1:3002', 'http://127.0.0.1:3012'],
+      orders: ['http://127.0.0.1:3003', 'http://127.0.0.1:3013', 'http://127.0.0.1:3023'],
+      payments: ['http://127.0.0.1:3004'],
+      expiration: ['http://127.0.0.1:3005'],
+    });
+  });
+
+  it('points payments at the emulator unless a Stripe key is given', () => {
+    expect(find(planStack(input()), 'payments').env).toMatchObject({ STRIPE_API_URL: 'http://127.0.0.1:12111' });
+    const withStripe = planStack(input({ stripeSecretKey: 'sk_test_123' }));
+    expect(withStripe.some((s) => s.name === 'stripe-emulator')).toBe(false);
+    expect(find(withStripe, 'payments').env).toMatchObject({ STRIPE_SECRET_KEY: 'sk_test_123' });
+    expect(find(withStripe, 'payments').env.STRIPE_API_URL).toBeUndefined();
+  });
+
+  it('passes the expiration window to orders only, and the JWT key to every service', () => {
+    const specs = planStack(input({ expirationWindowSeconds: 3 }));
+    expect(find(specs, 'orders').env.EXPIRATION_WINDOW_SECONDS).toBe('3');
+    expect(find(specs, 'tickets').env.EXPIRATION_WINDOW_SECONDS).toBeUndefined();
+    for (const service of SERVICES) expect(find(specs, service).env.JWT_KEY).toBe('k'.repeat(32));
+  });
+
+  it('keeps the caller’s settings from leaking into children', () => {
+    const specs = planStack(input({ baseEnv: { PATH: '/bin', NODE_ENV: 'test', STRIPE_SECRET_KEY: 'sk_live_oops', DATABASE_URL: 'postgres://elsewhere/db', JEST_WORKER_ID: '1' } }));
+    const payments = find(specs, 'payments').env;
+    expect(payments).toMatchObject({ PATH: '/bin', NODE_ENV: 'development' });
+    expect(payments.STRIPE_SECRET_KEY).toBeUndefined();
+    expect(payments.JEST_WORKER_ID).toBeUndefined();
+    expect(find(specs, 'gateway').env.DATABASE_URL).toBeUndefined();
+  });
+
+  it('starts the client in production mode, calling the API through the gateway', () => {
+    const client = find(planStack(input({ withClient: true, nextBin: '/repo/node_modules/next/dist/bin/next', gatewayHost: '0.0.0.0' })), 'client');
+    expect(client.args).toEqual(['/repo/node_modules/next/dist/bin/next', 'start', '--port', '3000', '--hostname', '127.0.0.1']);
+    expect(client.cwd).toBe('/repo/client');
+    expect(client.env).toMatchObject({ NODE_ENV: 'production', API_BASE_URL: 'http://127.0.0.1:8080' });
+  });
+});
