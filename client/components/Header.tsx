@@ -23,7 +23,9 @@ export function Header({ currentUser }: { currentUser: CurrentUser | null | unde
                   <NavLink href="/tickets/new">Sell tickets</NavLink>
                 </li>
                 <li>
-                  <NavLink href="/orders" matchPrefix>My orders</NavLink>
+                  <NavLink href="/orders" matchPrefix>
+                    My orders
+                  </NavLink>
                 </li>
               </>
             ) : (
@@ -39,19 +41,19 @@ export function Header({ currentUser }: { currentUser: CurrentUser | null | unde
               </>
             )}
           </ul>
-          {currentUser ? (
-            <div className={styles.account}>
-              <span className={styles.who} data-testid="current-user">
-                <span className="visually-hidden">Signed in as </span>
-                <span className={styles.avatar} aria-hidden="true">
-                  {currentUser.email.charAt(0).toUpperCase()}
-                </span>
-                <span className={styles.email}>{currentUser.email}</span>
-              </span>
-              <SignOutButton className={styles.signOut} />
-            </div>
-          ) : null}
         </nav>
+        {currentUser ? (
+          <div className={styles.account}>
+            <span className={styles.who} data-testid="current-user" title={currentUser.email}>
+              <span className="visually-hidden">Signed in as </span>
+              <span className={styles.avatar} aria-hidden="true">
+                {currentUser.email.charAt(0).toUpperCase()}
+              </span>
+              <span className={styles.email}>{currentUser.email}</span>
+            </span>
+            <SignOutButton className={styles.signOut} />
+          </div>
+        ) : null}
       </div>
       {currentUser === undefined ? (
         <div className={styles.offline} role="status" data-testid="api-unavailable">

@@ -10,6 +10,7 @@ import { orderPhase, shouldPoll, statusBadge, type StatusBadge as Badge } from '
 import type { Order, Payment } from '@/lib/types';
 import { Countdown } from './Countdown';
 import { FormAlert } from './FormAlert';
+import { Icon } from './Icon';
 import { StatusBadge } from './StatusBadge';
 import { StatusPanel } from './StatusPanel';
 import { PaymentForm } from './payment/PaymentForm';
@@ -130,7 +131,7 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
         <section className={`card ${styles.receipt}`} data-testid="receipt" aria-labelledby="receipt-heading">
           <div className={styles.receiptHead}>
             <span className={styles.receiptIcon} aria-hidden="true">
-              ✓
+              <Icon name="check" size={26} />
             </span>
             <div>
               <h2 id="receipt-heading">Payment received</h2>

@@ -1,7 +1,14 @@
 import type { ReactNode } from 'react';
+import { Icon, type IconName } from './Icon';
 import styles from './StatusPanel.module.css';
 
-const ICONS = { danger: '!', warning: '⏱', success: '✓', neutral: '?', info: 'i' } as const;
+const ICONS: Record<'danger' | 'warning' | 'success' | 'neutral' | 'info', IconName> = {
+  danger: 'alert',
+  warning: 'clock',
+  success: 'check',
+  neutral: 'search',
+  info: 'info',
+};
 
 /** A centred panel for a page-level state: errors, not found, expired, paid. */
 export function StatusPanel({
@@ -23,7 +30,7 @@ export function StatusPanel({
   return (
     <section className={`${styles.panel} ${styles[tone]}`} data-testid={testId}>
       <div className={styles.icon} aria-hidden="true">
-        {ICONS[tone]}
+        <Icon name={ICONS[tone]} size={28} />
       </div>
       <Heading className={styles.title}>{title}</Heading>
       <div className={styles.body}>{children}</div>

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { PASSWORD, expectSignedIn, signIn, snap, uniqueEmail } from './helpers';
 
 test.describe('accounts', () => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { buyTicket, expectBuyable, expectOnListing, newUser, sellTicket, snap, uniqueTitle } from './helpers';
 
 /**

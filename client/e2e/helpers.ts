@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { watchConsole } from './fixtures';
 
 /** Helpers shared by the browser specs: users, tickets, orders and screenshots. */
 
@@ -32,7 +33,7 @@ export async function snap(page: Page, name: string, testInfo: TestInfo): Promis
 /** A fresh browser context (its own cookies) with the project's device settings. */
 export async function newContext(browser: Browser, testInfo: TestInfo): Promise<BrowserContext> {
   const use = testInfo.project.use;
-  return browser.newContext({
+  const context = await browser.newContext({
     baseURL: use.baseURL,
     viewport: use.viewport,
     userAgent: use.userAgent,
@@ -40,6 +41,8 @@ export async function newContext(browser: Browser, testInfo: TestInfo): Promise<
     isMobile: use.isMobile,
     hasTouch: use.hasTouch,
   });
+  watchConsole(context, testInfo.testId);
+  return context;
 }
 
 export async function expectSignedIn(page: Page, email: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { buyTicket, expectOnListing, newUser, payWith, sellTicket, snap, uniqueTitle } from './helpers';
 
 test.describe('buying a ticket', () => {

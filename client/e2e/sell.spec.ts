@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { TICKET_URL, expectOnListing, newUser, signUp, snap, uniqueEmail, uniqueTitle } from './helpers';
 
 test('a signed-in user sells a ticket and edits it', async ({ page }, testInfo) => {
