@@ -10,8 +10,8 @@ export const expirationJob = z.object({ orderId: z.uuid(), expiresAt: z.iso.date
 export type ExpirationJob = z.infer<typeof expirationJob>;
 export type ExpirationQueue = Queue<ExpirationJob, void, typeof JOB_NAME>;
 
-/** The worker registers this strategy under the name the jobs ask for. */
-export const PUBLISH_RETRY_BACKOFF = 'publish-retry';
+/** Not a built-in BullMQ backoff type, so BullMQ asks the worker's `backoffStrategy`: `publishRetryDelayMs`. */
+const PUBLISH_RETRY_BACKOFF = 'publish-retry';
 
 /**
  * Failed publishes (NATS down, stream missing) retry after 1 s, 2 s, 4 s … capped at a minute:

@@ -10,15 +10,19 @@ import { Redis } from 'ioredis';
  * with `--appendonly yes` (and a Kubernetes Redis needs the same, on a persistent volume).
  */
 export async function connectRedis(url: string, name: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: true });
-  redis.on('error', (err: Error) => logger.warn({ err }, 'redis connection'));
-  // Connecting eagerly makes an unreachable Redis fail the start-up instead of the first job.
+  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name });
+  // Waiting for the first connection makes an unreachable Redis fail the start-up (with the
+  // socket's own error) instead of the first job; after that, ioredis reconnects forever.
   try {
-    await redis.connect();
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', resolve);
+      redis.once('error', reject);
+    });
   } catch (err) {
     redis.disconnect();
     throw err;
   }
+  redis.on('error', (err: Error) => logger.warn({ err }, 'redis connection'));
   return redis;
 }
 
@@ -30,5 +34,5 @@ export const redisKeys = (prefix: string) => ({
   replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
 });
 
-/** How long we remember an event id or a settled order: longer than any message can wait in JetStream. */
+/** How long we remember an event id or a settled order: a week, far longer than an event waits for us in practice. */
 export const REMEMBER_FOR_SECONDS = 7 * 24 * 3600;
