@@ -1,6 +1,7 @@
 /** Test helpers: the replica database, the Stripe emulator in-process, and the app wired to both. */
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, testAppDeps, type TestDatabase } from '@microtick/common/testing';
+import { durableName, type EventType } from '@microtick/common';
+import { createTestDatabase, testAppDeps, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
 import { startStripeEmulator, type EmulatorChargeRecord, type RunningStripeEmulator } from '@microtick/stripe-emulator';
 import type { Express } from 'express';
 import type Stripe from 'stripe';
@@ -15,7 +16,7 @@ export interface PaymentsFixture {
   stripe: Stripe;
   app(overrides?: { stripe?: Stripe; attemptLeaseMs?: number }): Express;
   /** Successful charges the emulator recorded for one order. */
-  charges(orderId: string): Promise<(EmulatorChargeRecord & { refunded?: boolean })[]>;
+  charges(orderId: string): Promise<EmulatorChargeRecord[]>;
   close(): Promise<void>;
 }
 
@@ -58,4 +59,15 @@ export async function insertOrder(database: PaymentsFixture['database'], overrid
     })
     .returning();
   return order!;
+}
+
+/** Waits until the service's consumer of `event` has settled every message published so far. */
+export async function waitForIdle(harness: ListenerHarness, event: EventType): Promise<void> {
+  await waitFor(
+    async () => {
+      const info = await harness.bus.jsm.consumers.info(harness.bus.stream, durableName('payments', event));
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { what: `${event} consumer idle` },
+  );
 }
