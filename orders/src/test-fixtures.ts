@@ -50,6 +50,36 @@ export async function insertOrder(db: OrdersDb, ticket: TicketRow, overrides: Pa
   return order;
 }
 
+/**
+ * A deterministic race: holds a lock on the order's row from another connection, then starts
+ * the contenders one by one, each only once the previous one is blocked writing that row. So
+ * every contender reads the order before any can change it, and they write in the order given
+ * (Postgres queues lock waiters first come, first served).
+ */
+export async function raceOnOrder<T>(database: OrdersTestDatabase, orderId: string, contenders: (() => PromiseLike<T>)[]): Promise<T[]> {
+  const holder = await database.pool.connect();
+  const blocked = async () => {
+    const { rows } = await database.pool.query<{ count: number }>(
+      `select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    return rows[0]?.count ?? 0;
+  };
+  try {
+    await holder.query('begin');
+    await holder.query('select 1 from orders where id = $1 for update', [orderId]);
+    const racing: Promise<T>[] = [];
+    for (const contender of contenders) {
+      // Promise.resolve subscribes at once, which is what starts a lazy supertest request.
+      racing.push(Promise.resolve(contender()));
+      await waitFor(async () => (await blocked()) === racing.length, { what: `contender ${racing.length} blocked on order ${orderId}` });
+    }
+    await holder.query('commit');
+    return await Promise.all(racing);
+  } finally {
+    holder.release();
+  }
+}
+
 export async function readOrder(db: OrdersDb, id: string): Promise<OrderRow | undefined> {
   const [order] = await db.select().from(orders).where(eq(orders.id, id));
   return order;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { outboxEvents, sessionCookie, testAppDeps } from '@microtick/common/testing';
 import { buildApp } from '../app';
-import { createOrdersTestDatabase, insertOrder, insertTicket, readOrder, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, raceOnOrder, readOrder, type OrdersTestDatabase } from '../test-fixtures';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('DELETE /api/orders/:id', () => {
 
   it('cancels once when the buyer sends many cancellations at once', async () => {
     const { order, cancel } = await setup();
-    const responses = await Promise.all(Array.from({ length: 10 }, () => cancel()));
+    const responses = await raceOnOrder(database, order.id, Array.from({ length: 10 }, () => () => cancel()));
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(204));
     expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
     expect(await outboxEvents(database.db)).toHaveLength(1);

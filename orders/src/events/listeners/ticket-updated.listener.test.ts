@@ -80,17 +80,33 @@ describe('ticket:updated', () => {
     expect(await appliedVersions(id)).toEqual([0, 1, 2]);
   });
 
+  it('holds back a version that skips one until the missing one is applied', async () => {
+    const id = await listTicket();
+    const early = await harness.publish('ticket:updated', ticketAt(id, 2));
+    await waitUntilDelivered(3);
+    expect(await readTicket(database.db, id)).toMatchObject({ version: 0 });
+
+    await harness.publish('ticket:updated', ticketAt(id, 1));
+    await waitUntilSettled(harness, early);
+    expect(await appliedVersions(id)).toEqual([0, 1, 2]);
+  });
+
   it('holds back an update for a ticket it has not seen created yet', async () => {
     const id = randomUUID();
     const early = await harness.publish('ticket:updated', ticketAt(id, 1));
-    // Let it be tried (and held back) before the creation arrives.
-    await waitFor(async () => {
-      const info = await harness.bus.jsm.consumers.info(harness.bus.stream, 'orders-ticket-updated');
-      return info.num_redelivered > 0 || info.delivered.stream_seq > 0;
-    }, { what: 'first delivery' });
+    await waitUntilDelivered(2);
     expect(await readTicket(database.db, id)).toBeUndefined();
+
     await harness.publish('ticket:created', createdAt0(id));
     await waitUntilSettled(harness, early);
     expect(await appliedVersions(id)).toEqual([0, 1]);
   });
 });
+
+/** Waits until the ticket:updated consumer has made `deliveries` deliveries (retries included). */
+async function waitUntilDelivered(deliveries: number) {
+  await waitFor(
+    async () => (await harness.bus.jsm.consumers.info(harness.bus.stream, 'orders-ticket-updated')).delivered.consumer_seq >= deliveries,
+    { what: `${deliveries} ticket:updated deliveries` },
+  );
+}
