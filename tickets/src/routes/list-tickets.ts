@@ -5,10 +5,10 @@ import { availableTickets } from '../tickets/available-tickets';
 import { ticketView } from '../tickets/ticket-view';
 import type { RouteDeps } from './route-deps';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
 /** Deeper than anyone pages by hand; past it, offset paging is the wrong tool anyway. */
-export const MAX_OFFSET = 1_000_000;
+const MAX_OFFSET = 1_000_000;
 
 /** An optional integer query parameter; a repeated one (?limit=1&limit=2) arrives as an array, hence isString. */
 const integerParam = (name: 'limit' | 'offset', min: number, max: number) => {

@@ -2,9 +2,9 @@ import { eventCatalogue, toCents } from '@microtick/common';
 import type { Request } from 'express';
 import { body, matchedData } from 'express-validator';
 
-export const MAX_TITLE_LENGTH = 200;
+const MAX_TITLE_LENGTH = 200;
 /** Generous for a resale ticket, and keeps cents far inside the 32-bit `price_cents` column. */
-export const MAX_PRICE = 1_000_000;
+const MAX_PRICE = 1_000_000;
 
 // The events' own price rule (> 0, at most 2 decimals): a price the route accepts can never make
 // addToOutbox reject the event and turn a valid request into a 500.

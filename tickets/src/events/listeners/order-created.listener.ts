@@ -7,15 +7,15 @@ import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from './
  * ordered again, and ticket:updated tells orders.
  *
  * Why tickets keeps a replica of orders (id, ticket, status, version): order:created and
- * order:cancelled reach us on separate durable consumers, so their order is not guaranteed.
+ * order:cancelled reach us on separate durable consumers, so they can arrive in either order.
  * Applying each order's events in version order (created = 0, cancelled = 1, `checkVersion`)
  * turns both races into "not yet" retries instead of wrong states:
- * - cancelled(X) before created(X): there is no replica of X yet, so the cancellation waits
- *   (order-cancelled.listener.ts); applying it first would let created(X) lock the ticket forever.
+ * - cancelled(X) before created(X): there is no replica of X yet, so the cancellation waits.
+ *   Dropping it instead would let the late created(X) lock the ticket forever.
  * - created(X) while an earlier order Y still holds the ticket: orders allows one live order per
- *   ticket, so Y is already cancelled and its event is on its way; created(X) waits for it to
- *   release the ticket instead of overwriting Y (whose late cancellation would then find the
- *   ticket held by X and, rightly, leave it alone — X would be fine, but Y's release lost).
+ *   ticket, so Y is already cancelled and its event is on its way. created(X) waits for it to
+ *   release the ticket: taking it now would assume Y is over instead of seeing it, and if Y were
+ *   in fact paid, the sold ticket would be handed to X.
  * Every wait is for an event orders has already committed, so each one ends.
  */
 export const orderCreated = defineListener({
