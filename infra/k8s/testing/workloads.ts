@@ -11,6 +11,8 @@ export interface Workload {
   replicas: number;
   labels: Record<string, string>;
   pod: PodSpec;
+  /** A StatefulSet's volumeClaimTemplates, which its containers mount like volumes. */
+  claimTemplates: string[];
 }
 
 /** Deployments and StatefulSets with their pod templates (schema-validated before use). */
@@ -26,6 +28,9 @@ export function workloads(manifests: Manifest[]): Workload[] {
         replicas: workload.spec?.replicas ?? 1,
         labels: template.metadata?.labels ?? {},
         pod: template.spec,
+        claimTemplates: (workload.spec && 'volumeClaimTemplates' in workload.spec ? workload.spec.volumeClaimTemplates ?? [] : []).map(
+          (claim) => claim.metadata?.name ?? '',
+        ),
       });
     }
   }
@@ -61,7 +66,7 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
   }
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) {
-      values.set(variable.name, expand(variable.value, values, unexpanded));
+      values.set(variable.name, expand(variable.value, values, external, unexpanded));
       continue;
     }
     const configMapRef = variable.valueFrom?.configMapKeyRef;
@@ -77,12 +82,15 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
   return { values, external, unexpanded };
 }
 
-/** Kubernetes' dependent-variable expansion: `$(NAME)` of a variable defined before, `$$` escapes. */
-function expand(value: string, defined: Map<string, string>, unexpanded: string[]): string {
+/**
+ * Kubernetes' dependent-variable expansion: `$(NAME)` of a variable defined before, `$$` escapes.
+ * A variable from an operator-created Secret is defined, with a value we cannot know here.
+ */
+function expand(value: string, defined: Map<string, string>, external: string[], unexpanded: string[]): string {
   return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) => {
     if (name === undefined) return '$';
     const resolved = defined.get(name);
-    if (resolved === undefined) unexpanded.push(name);
+    if (resolved === undefined && !external.includes(name)) unexpanded.push(name);
     return resolved ?? match;
   });
 }
