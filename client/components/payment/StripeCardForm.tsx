@@ -3,7 +3,7 @@
 import { CardElement, Elements, useElements, useStripe } from '@stripe/react-stripe-js';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import type { Stripe } from '@stripe/stripe-js';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { PayWithToken } from './types';
 import styles from './Payment.module.css';
 
@@ -18,7 +18,8 @@ const stripePromises = new Map<string, Promise<Stripe | null>>();
 function stripeFor(publishableKey: string): Promise<Stripe | null> {
   let promise = stripePromises.get(publishableKey);
   if (!promise) {
-    promise = loadStripe(publishableKey);
+    // Resolve to null rather than reject when Stripe.js cannot load (offline, blocked).
+    promise = loadStripe(publishableKey).catch(() => null);
     stripePromises.set(publishableKey, promise);
   }
   return promise;
@@ -51,7 +52,7 @@ function CardForm({ amountLabel, pending, onPay }: { amountLabel: string; pendin
       <fieldset className={styles.fieldset} disabled={busy}>
         <legend className={styles.legend}>Card</legend>
         <div className={styles.cardElement}>
-          <CardElement options={{ hidePostalCode: false, style: { base: { fontSize: '16px' } } }} />
+          <CardElement options={{ style: { base: { fontSize: '16px' } } }} />
         </div>
         {cardError ? (
           <p className={styles.cardError} role="alert">
@@ -73,6 +74,24 @@ export default function StripeCardForm(props: {
   onPay: PayWithToken;
 }) {
   const { publishableKey, ...rest } = props;
+  const [unavailable, setUnavailable] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void stripeFor(publishableKey).then((stripe) => {
+      if (live && !stripe) setUnavailable(true);
+    });
+    return () => {
+      live = false;
+    };
+  }, [publishableKey]);
+
+  if (unavailable) {
+    return (
+      <div className="alert alert-danger" role="alert" data-testid="payment-unavailable">
+        <p>The secure card form could not be loaded. Check your connection and reload the page to try again.</p>
+      </div>
+    );
+  }
   return (
     <Elements stripe={stripeFor(publishableKey)}>
       <CardForm {...rest} />

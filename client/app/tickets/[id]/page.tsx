@@ -76,14 +76,18 @@ export default async function TicketPage({ params }: Props) {
 
           {reserved ? (
             <div className="alert alert-warning" role="status" data-testid="ticket-reserved">
-              {myOrder ? (
+              {myOrder?.status === 'complete' ? (
+                <p>
+                  You bought this ticket. <Link href={`/orders/${myOrder.id}`}>View your order</Link>.
+                </p>
+              ) : myOrder ? (
                 <p>
                   You’ve reserved this ticket. <Link href={`/orders/${myOrder.id}`}>Go to your order</Link> to pay for it.
                 </p>
               ) : own ? (
-                <p>A buyer has reserved this ticket and is paying for it now. If they don’t, it goes back on sale.</p>
+                <p>A buyer has reserved or bought this ticket. If a reservation lapses unpaid, it goes back on sale.</p>
               ) : (
-                <p>This ticket is reserved by another buyer. If their reservation lapses, it goes back on sale.</p>
+                <p>This ticket is reserved or sold. If the reservation lapses unpaid, it goes back on sale.</p>
               )}
             </div>
           ) : null}
