@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { durableName, fromCents, type EventData, type EventType, type OrderCreated } from '@microtick/common';
-import { startListenerHarness, waitFor, type AnyDb, type TestDatabase } from '@microtick/common/testing';
+import { startListenerHarness, waitFor, type TestDatabase } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import { orderReplicas, tickets, type Ticket, type TicketsDatabase } from '../../db/schema';
 import { listeners } from '.';
 
 /** The service's listeners on a private stream, plus what listener tests keep asking. */
 export async function startTicketsHarness(database: TestDatabase<TicketsDatabase>) {
-  // The harness takes any service database; ours is one with a narrower schema type.
-  const harness = await startListenerHarness({ service: 'tickets', db: database.db as unknown as AnyDb, listeners });
+  const harness = await startListenerHarness({ service: 'tickets', db: database.db, listeners });
   const consumerInfo = (type: EventType) => harness.bus.jsm.consumers.info(harness.bus.stream, durableName('tickets', type));
   return {
     harness,
