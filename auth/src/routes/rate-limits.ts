@@ -12,6 +12,15 @@ export interface RateLimitsPerMinute {
   signup: number;
 }
 
+interface LimiterOptions {
+  /** Names the policy in the `RateLimit` headers; sign-in sends two, per IP and per email. */
+  policy: string;
+  limit: number;
+  message: string;
+  logger: Logger;
+  keyGenerator?: (req: Request) => string;
+}
+
 /*
  * Counters live in express-rate-limit's MemoryStore. Its memory stays bounded: the store keeps
  * two maps and drops the older one every window, so a key not seen for two minutes is gone,
@@ -20,11 +29,14 @@ export interface RateLimitsPerMinute {
  * per-IP limit and validation, so each client adds at most `signin` emails of ≤ 254 characters
  * per minute. Counters are per replica: with R replicas a client gets up to R × the limit,
  * which is acceptable for slowing guessing and avoids a shared store auth otherwise lacks.
+ * Per-IP keys are only as trustworthy as `req.ip`, which common's `trust proxy: true` lets a
+ * client choose through X-Forwarded-For; the per-email limit does not depend on it.
  */
-function perMinuteLimiter(options: { limit: number; message: string; logger: Logger; keyGenerator?: (req: Request) => string }): RequestHandler {
+function perMinuteLimiter(options: LimiterOptions): RequestHandler {
   return rateLimit({
     windowMs: WINDOW_MS,
     limit: options.limit,
+    identifier: options.policy,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     logger: options.logger,
@@ -34,11 +46,12 @@ function perMinuteLimiter(options: { limit: number; message: string; logger: Log
 }
 
 export const signinLimiterPerIp = (limits: RateLimitsPerMinute, logger: Logger) =>
-  perMinuteLimiter({ limit: limits.signin, logger, message: 'Too many sign-in attempts from your network; try again in a minute' });
+  perMinuteLimiter({ policy: 'signin-per-ip', limit: limits.signin, logger, message: 'Too many sign-in attempts from your network; try again in a minute' });
 
 /** Keyed by the validated, normalised email: mount it after the body's validation. */
 export const signinLimiterPerEmail = (limits: RateLimitsPerMinute, logger: Logger) =>
   perMinuteLimiter({
+    policy: 'signin-per-email',
     limit: limits.signin,
     logger,
     message: 'Too many sign-in attempts for this account; try again in a minute',
@@ -46,4 +59,4 @@ export const signinLimiterPerEmail = (limits: RateLimitsPerMinute, logger: Logge
   });
 
 export const signupLimiterPerIp = (limits: RateLimitsPerMinute, logger: Logger) =>
-  perMinuteLimiter({ limit: limits.signup, logger, message: 'Too many sign-ups from your network; try again in a minute' });
+  perMinuteLimiter({ policy: 'signup-per-ip', limit: limits.signup, logger, message: 'Too many sign-ups from your network; try again in a minute' });

@@ -108,6 +108,19 @@ describe('POST /api/users/signup', () => {
     expect(await database.db.select().from(users)).toHaveLength(0);
   });
 
+  it.each([
+    ['a JSON array', 'application/json', '[{"email": "a@example.com"}]'],
+    ['a JSON string', 'application/json', '"a@example.com"'],
+    ['plain text', 'text/plain', 'email=a@example.com'],
+    ['no body at all', undefined, undefined],
+  ])('answers %s with 400 naming the fields, not a crash', async (_case, contentType, payload) => {
+    const { app } = setup();
+    const req = request(app).post('/api/users/signup');
+    const res = await (contentType ? req.set('Content-Type', contentType).send(payload) : req);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.length).toBeGreaterThan(0);
+  });
+
   it('answers malformed JSON with 400 in the error shape', async () => {
     const { app } = setup();
     const res = await request(app).post('/api/users/signup').set('Content-Type', 'application/json').send('{"email": "a@example.com",');
