@@ -1,25 +1,8 @@
-import { addToOutbox, type Logger } from '@microtick/common';
-import { eq } from 'drizzle-orm';
-import type Stripe from 'stripe';
-import type { PaymentsDb } from '../db/database';
-import { orders, payments, type Order, type Payment, type PaymentAttempt } from '../db/schema';
-import { claimAttempt, finishAttempt, releaseAttempt } from './payment-attempts';
-import { chargeCard, refundPayment } from './stripe-requests';
+import type { Logger } from '@microtick/common';
+import { claimAttempt } from './payment-attempts';
+import { settleAttempt, type PaymentDeps, type PaymentOutcome } from './settle-attempt';
 
-export interface PaymentDeps {
-  db: PaymentsDb;
-  stripe: Stripe;
-  /** How long an attempt may talk to Stripe before another request may take it over. */
-  attemptLeaseMs: number;
-}
-
-export type PaymentOutcome =
-  | { kind: 'paid'; payment: Payment }
-  | { kind: 'declined'; message: string }
-  | { kind: 'rejected'; message: string; field?: 'token' }
-  /** Charged, but the order had been cancelled meanwhile, so the money went back. */
-  | { kind: 'refunded' }
-  | { kind: 'already-paid' };
+export type { PaymentDeps, PaymentOutcome } from './settle-attempt';
 
 export interface PaymentRequest {
   orderId: string;
@@ -41,56 +24,4 @@ export async function payOrder(deps: PaymentDeps, request: PaymentRequest, logge
   // The interrupted attempt paid the order (or was refunded): that is this request's answer too.
   if (outcome.kind !== 'declined' && outcome.kind !== 'rejected') return outcome;
   return payOrder(deps, request, logger);
-}
-
-/** Charges the attempt's card and records the result; on an unknown outcome the lease is given up. */
-async function settleAttempt(deps: PaymentDeps, attempt: PaymentAttempt, order: Order): Promise<PaymentOutcome> {
-  try {
-    const charge = await chargeCard(deps.stripe, order, attempt.paymentMethod);
-    if (charge.kind === 'charged') return await recordCharge(deps, attempt, charge.paymentIntentId);
-    await finishAttempt(deps.db, attempt.id, { status: charge.kind, failure: charge.message });
-    return charge;
-  } catch (err) {
-    await releaseAttempt(deps.db, attempt.id).catch(() => undefined); // if even this fails, the lease runs out
-    throw err;
-  }
-}
-
-/**
- * Stores a successful charge and stages payment:created in one transaction, with the order row
- * locked so that an order:cancelled arriving meanwhile is seen either here (then the charge is
- * refunded at once) or by its listener after this commits (which then refunds the payment).
- */
-function recordCharge(deps: PaymentDeps, attempt: PaymentAttempt, paymentIntentId: string): Promise<PaymentOutcome> {
-  const { stripe } = deps;
-  return deps.db.transaction(async (tx) => {
-    const [order] = await tx.select().from(orders).where(eq(orders.id, attempt.orderId)).for('update');
-    if (!order || order.status === 'cancelled') {
-      await refundPayment(stripe, attempt.orderId, paymentIntentId);
-      await finishAttempt(tx, attempt.id, { status: 'refunded', stripeId: paymentIntentId });
-      return { kind: 'refunded' };
-    }
-
-    const [payment] = await tx
-      .insert(payments)
-      .values({ orderId: order.id, stripeId: paymentIntentId, amountCents: order.priceCents })
-      .onConflictDoNothing({ target: payments.orderId })
-      .returning();
-    if (payment) {
-      await addToOutbox(tx, 'payment:created', { id: payment.id, orderId: order.id, stripeId: paymentIntentId });
-      await finishAttempt(tx, attempt.id, { status: 'succeeded', stripeId: paymentIntentId });
-      return { kind: 'paid', payment };
-    }
-
-    // The order is already recorded as paid: by this very charge (an interrupted attempt settled
-    // twice) or, should the guards above ever fail, by another one, which must not keep the money.
-    const [recorded] = await tx.select().from(payments).where(eq(payments.orderId, order.id));
-    if (recorded!.stripeId === paymentIntentId) {
-      await finishAttempt(tx, attempt.id, { status: 'succeeded', stripeId: paymentIntentId });
-      return { kind: 'paid', payment: recorded! };
-    }
-    await refundPayment(stripe, order.id, paymentIntentId);
-    await finishAttempt(tx, attempt.id, { status: 'refunded', stripeId: paymentIntentId });
-    return { kind: 'already-paid' };
-  });
 }

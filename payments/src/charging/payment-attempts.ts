@@ -1,5 +1,5 @@
 import { BadRequestError, NotAuthorizedError, NotFoundError, type DbExecutor } from '@microtick/common';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { PaymentsDb } from '../db/database';
 import { orders, paymentAttempts, payments, type Order, type PaymentAttempt } from '../db/schema';
 import { PaymentInProgressError } from './errors';
@@ -13,7 +13,7 @@ export type Claim =
 /**
  * Decides, with the order row locked, whether `userId` may start paying the order now, and if so
  * records a pending attempt holding a lease. The lock serialises claims for one order (and the
- * order:cancelled listener); the unique index on pending attempts backs it up.
+ * order:cancelled listener and the sweeper); the unique index on pending attempts backs it up.
  */
 export function claimAttempt(
   db: PaymentsDb,
@@ -24,29 +24,56 @@ export function claimAttempt(
     const [order] = await tx.select().from(orders).where(eq(orders.id, request.orderId)).for('update');
     if (!order) throw new NotFoundError('Order not found');
     if (order.userId !== request.userId) throw new NotAuthorizedError();
-    const now = Date.now();
-    const lockedUntil = new Date(now + leaseMs);
 
     const [pending] = await tx
       .select()
       .from(paymentAttempts)
       .where(and(eq(paymentAttempts.orderId, order.id), eq(paymentAttempts.status, 'pending')));
     if (pending) {
-      if (pending.lockedUntil.getTime() > now) throw new PaymentInProgressError();
       // Whatever the order's state now, the interrupted charge may have happened: settle it first.
-      await tx.update(paymentAttempts).set({ lockedUntil }).where(eq(paymentAttempts.id, pending.id));
-      return { kind: 'interrupted', attempt: { ...pending, lockedUntil }, order };
+      const interrupted = await renewLapsedLease(tx, pending.id, leaseMs);
+      if (!interrupted) throw new PaymentInProgressError();
+      return { kind: 'interrupted', attempt: interrupted, order };
     }
 
     if (order.status === 'cancelled') throw new BadRequestError('Order has been cancelled');
     const [paid] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, order.id));
     if (paid) throw new BadRequestError('Order is already paid');
     // orders cancels the order when it expires, but that event may still be on its way.
-    if (now >= order.expiresAt.getTime()) throw new BadRequestError('Order has expired');
+    if (Date.now() >= order.expiresAt.getTime()) throw new BadRequestError('Order has expired');
 
-    const [attempt] = await tx.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: request.paymentMethod, lockedUntil }).returning();
+    const [attempt] = await tx
+      .insert(paymentAttempts)
+      .values({ orderId: order.id, paymentMethod: request.paymentMethod, lockedUntil: new Date(Date.now() + leaseMs) })
+      .returning();
     return { kind: 'new', attempt: attempt!, order };
   });
+}
+
+/** Takes over one attempt whose lease has lapsed (for the sweeper), with its order locked. */
+export function takeOverLapsedAttempt(db: PaymentsDb, attemptId: string, leaseMs: number): Promise<{ attempt: PaymentAttempt; order: Order } | undefined> {
+  return db.transaction(async (tx) => {
+    const [order] = await tx
+      .select({ order: orders })
+      .from(orders)
+      .innerJoin(paymentAttempts, eq(paymentAttempts.orderId, orders.id))
+      .where(eq(paymentAttempts.id, attemptId))
+      .for('update', { of: orders });
+    if (!order) return undefined;
+    const attempt = await renewLapsedLease(tx, attemptId, leaseMs);
+    return attempt && { attempt, order: order.order };
+  });
+}
+
+/** A new lease on a pending attempt whose lease has run out; undefined if it is live or finished. */
+async function renewLapsedLease(tx: DbExecutor, attemptId: string, leaseMs: number): Promise<PaymentAttempt | undefined> {
+  const now = new Date();
+  const [attempt] = await tx
+    .update(paymentAttempts)
+    .set({ lockedUntil: new Date(now.getTime() + leaseMs) })
+    .where(and(eq(paymentAttempts.id, attemptId), eq(paymentAttempts.status, 'pending'), lte(paymentAttempts.lockedUntil, now)))
+    .returning();
+  return attempt;
 }
 
 type Outcome = { status: 'succeeded' | 'refunded'; stripeId: string } | { status: 'declined' | 'rejected'; failure: string };
@@ -58,7 +85,7 @@ export async function finishAttempt(tx: DbExecutor, attemptId: string, outcome: 
 
 /**
  * Gives up the lease of an attempt whose outcome is unknown, so that the next request for the
- * order settles it at once instead of waiting for the lease to run out.
+ * order (or the sweeper) settles it at once instead of waiting for the lease to run out.
  */
 export async function releaseAttempt(db: PaymentsDb, attemptId: string): Promise<void> {
   await db

@@ -1,0 +1,78 @@
+import { outboxEvents, silentLogger, waitFor } from '@microtick/common/testing';
+import { eq } from 'drizzle-orm';
+import { paymentAttempts, payments, type Order } from '../db/schema';
+import { insertOrder, startPaymentsFixture, type PaymentsFixture } from '../test-support';
+import { settleLapsedAttempts, startAttemptSweeper } from './attempt-sweeper';
+import type { PaymentDeps } from './settle-attempt';
+import { paymentIdempotencyKey, paymentIntentParams } from './stripe-requests';
+
+let fx: PaymentsFixture;
+let deps: PaymentDeps;
+beforeAll(async () => {
+  fx = await startPaymentsFixture();
+  deps = { db: fx.database.db, stripe: fx.stripe, attemptLeaseMs: 60_000 };
+});
+afterAll(() => fx.close());
+beforeEach(() => fx.database.truncate());
+
+/** What a request that died mid-charge leaves: a pending attempt whose lease ran out, and maybe a charge. */
+async function crashedAttempt(order: Order, card: string, options: { charged: boolean; lockedUntil?: Date }) {
+  await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: card, lockedUntil: options.lockedUntil ?? new Date(Date.now() - 1) });
+  if (!options.charged) return undefined;
+  return fx.stripe.paymentIntents.create(paymentIntentParams(order, card), { idempotencyKey: paymentIdempotencyKey(order.id, card) });
+}
+const attemptsOf = (orderId: string) => fx.database.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
+
+describe('settling lapsed payment attempts', () => {
+  it('records a charge Stripe made for a request that died, once', async () => {
+    const order = await insertOrder(fx.database);
+    const intent = await crashedAttempt(order, 'tok_visa', { charged: true });
+
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(0);
+
+    expect(await fx.database.db.select().from(payments)).toMatchObject([{ orderId: order.id, stripeId: intent!.id, amountCents: 1999 }]);
+    expect(await outboxEvents(fx.database.db)).toMatchObject([{ type: 'payment:created', data: { orderId: order.id, stripeId: intent!.id } }]);
+    expect(await attemptsOf(order.id)).toMatchObject([{ status: 'succeeded', stripeId: intent!.id }]);
+    expect(await fx.charges(order.id)).toHaveLength(1);
+  });
+
+  it('refunds such a charge when the order was cancelled meanwhile', async () => {
+    const order = await insertOrder(fx.database, { status: 'cancelled', version: 1 });
+    await crashedAttempt(order, 'tok_visa', { charged: true });
+
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
+
+    expect(await fx.database.db.select().from(payments)).toEqual([]);
+    expect(await fx.charges(order.id)).toMatchObject([{ refunded: true }]);
+    expect(await attemptsOf(order.id)).toMatchObject([{ status: 'refunded' }]);
+  });
+
+  it('ends a declined one so the order can be paid again', async () => {
+    const order = await insertOrder(fx.database);
+    await crashedAttempt(order, 'tok_chargeDeclined', { charged: false });
+
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
+    expect(await attemptsOf(order.id)).toMatchObject([{ status: 'declined', failure: 'Your card was declined.' }]);
+  });
+
+  it('leaves attempts whose lease is still running alone', async () => {
+    const order = await insertOrder(fx.database);
+    await crashedAttempt(order, 'tok_visa', { charged: false, lockedUntil: new Date(Date.now() + 60_000) });
+
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(0);
+    expect(await attemptsOf(order.id)).toMatchObject([{ status: 'pending' }]);
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it('runs on an interval until stopped', async () => {
+    const order = await insertOrder(fx.database);
+    await crashedAttempt(order, 'tok_visa', { charged: true });
+    const stop = startAttemptSweeper(deps, silentLogger, 20);
+    try {
+      await waitFor(async () => (await attemptsOf(order.id))[0]?.status === 'succeeded', { what: 'swept' });
+    } finally {
+      await stop();
+    }
+  });
+});
