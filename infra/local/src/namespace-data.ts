@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { namespaceNames, SERVICES, type InfraUrls } from './stack-plan';
+import { databaseUrl, namespaceNames, POSTGRES_SERVICES, type InfraUrls } from './stack-plan';
 
 /**
  * Deletes everything a namespaced stack stored on the shared servers: its databases, its
@@ -11,29 +11,39 @@ import { namespaceNames, SERVICES, type InfraUrls } from './stack-plan';
 export async function dropNamespaceData(namespace: string, infra: InfraUrls): Promise<void> {
   if (!namespace) throw new Error("refusing to drop the default namespace's data");
   const names = namespaceNames(namespace);
+  // Each DROP DATABASE waits for a checkpoint (~2 s here): together they share one.
+  await Promise.all([
+    ...POSTGRES_SERVICES.map((service) => dropDatabase(infra, names.database(service))),
+    deleteStream(infra, names.stream),
+    deleteRedisKeys(infra, names.redisKeyPrefix),
+  ]);
+}
 
-  const admin = new pg.Client({ connectionString: `${infra.postgres.replace(/\/+$/, '')}/postgres` });
+async function dropDatabase(infra: InfraUrls, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: databaseUrl(infra, 'postgres') });
   await admin.connect();
   try {
-    for (const service of SERVICES) {
-      await admin.query(`drop database if exists ${pg.escapeIdentifier(names.database(service))} with (force)`);
-    }
+    await admin.query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
   } finally {
     await admin.end();
   }
+}
 
+async function deleteStream(infra: InfraUrls, stream: string): Promise<void> {
   const nc = await connect({ servers: infra.nats });
   try {
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(names.stream).catch(() => undefined); // never created: nothing to do
+    await jsm.streams.delete(stream).catch(() => undefined); // never created: nothing to do
   } finally {
     await nc.close();
   }
+}
 
+async function deleteRedisKeys(infra: InfraUrls, prefix: string): Promise<void> {
   const redis = new Redis(infra.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
-    for await (const keys of redis.scanStream({ match: `${names.redisKeyPrefix}:*`, count: 500 })) {
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
       if ((keys as string[]).length) await redis.unlink(...(keys as string[]));
     }
   } finally {

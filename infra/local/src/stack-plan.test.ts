@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, planStack, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
+import { DEFAULT_PORTS, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
 
 const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
   repoRoot: '/repo',
@@ -30,9 +30,11 @@ describe('planStack', () => {
   });
 
   it('gives the default namespace the default names', () => {
-    const env = find(planStack(input()), 'expiration').env;
+    const specs = planStack(input());
+    expect(find(specs, 'auth').env.DATABASE_URL).toBe('postgres://u:p@127.0.0.1:5432/microtick_auth');
+    const env = find(specs, 'expiration').env;
+    expect(env.DATABASE_URL).toBeUndefined(); // Redis is its only store
     expect(env).toMatchObject({
-      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/microtick_expiration',
       NATS_STREAM: 'MICROTICK',
       NATS_SUBJECT_PREFIX: '',
       REDIS_KEY_PREFIX: 'microtick',
@@ -42,7 +44,7 @@ describe('planStack', () => {
 
   it('isolates a namespace: databases, stream, subjects and Redis keys of its own', () => {
     const specs = planStack(input({ namespace: 'st_1' }));
-    for (const service of SERVICES) expect(find(specs, service).env.DATABASE_URL).toBe(`postgres://u:p@127.0.0.1:5432/microtick_st_1_${service}`);
+    for (const service of POSTGRES_SERVICES) expect(find(specs, service).env.DATABASE_URL).toBe(`postgres://u:p@127.0.0.1:5432/microtick_st_1_${service}`);
     expect(find(specs, 'orders').env).toMatchObject({ NATS_STREAM: 'MICROTICK_ST_1', NATS_SUBJECT_PREFIX: 'st_1' });
     expect(find(specs, 'expiration').env.REDIS_KEY_PREFIX).toBe('microtick_st_1');
     expect(() => planStack(input({ namespace: 'Bad-Name' }))).toThrow(/namespace/);

@@ -4,9 +4,11 @@ import path from 'node:path';
 export const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type ProcessName = ServiceName | 'stripe-emulator' | 'client' | 'gateway';
+/** The services with a Postgres database of their own (expiration keeps its timers in Redis). */
+export const POSTGRES_SERVICES: readonly ServiceName[] = ['auth', 'tickets', 'orders', 'payments'];
 
-/** Stopping goes gateway first (no new traffic), emulator last (payments may still call it). */
-export const STOP_ORDER: readonly ProcessName[] = ['gateway', 'client', ...SERVICES, 'stripe-emulator'];
+/** Stopping goes in stages: gateway first (no new traffic), the services together, emulator last (payments may still call it). */
+export const STOP_STAGES: readonly (readonly ProcessName[])[] = [['gateway'], ['client'], SERVICES, ['stripe-emulator']];
 
 /** `npm start`'s ports (docs/service-anatomy.md); replica k ≥ 1 of a service listens on port + 10·k. */
 export const DEFAULT_PORTS: Readonly<Record<ProcessName, number>> = {
@@ -92,6 +94,8 @@ export const namespaceNames = (namespace: string) => ({
   redisKeyPrefix: namespace ? `microtick_${namespace}` : 'microtick',
 });
 
+export const databaseUrl = (infra: InfraUrls, database: string): string => `${infra.postgres.replace(/\/+$/, '')}/${database}`;
+
 export const isValidNamespace = (namespace: string): boolean => /^([a-z][a-z0-9_]{0,30})?$/.test(namespace);
 
 /** The processes of one stack and exactly how each is started. Pure: no I/O. */
@@ -170,12 +174,12 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
 
 function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnType<typeof namespaceNames>, emulatorUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
-    DATABASE_URL: `${input.infra.postgres.replace(/\/+$/, '')}/${names.database(service)}`,
     NATS_URL: input.infra.nats,
     NATS_STREAM: names.stream,
     NATS_SUBJECT_PREFIX: names.subjectPrefix,
     JWT_KEY: input.jwtKey,
   };
+  if (POSTGRES_SERVICES.includes(service)) env.DATABASE_URL = databaseUrl(input.infra, names.database(service));
   if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
   if (service === 'payments') {
     if (input.stripeSecretKey) env.STRIPE_SECRET_KEY = input.stripeSecretKey;

@@ -1,18 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { ensureDatabase } from '@microtick/common';
 import { formatLogLine } from './log-format';
 import { ManagedProcess, raceExit } from './managed-process';
 import { dropNamespaceData } from './namespace-data';
 import { findFreePorts, isPortFree } from './ports';
 import { waitUntilReady } from './readiness';
 import {
+  databaseUrl,
   DEFAULT_PORTS,
   MAX_REPLICAS,
+  namespaceNames,
+  POSTGRES_SERVICES,
   planStack,
   REPLICA_PORT_STEP,
   SERVICES,
-  STOP_ORDER,
+  STOP_STAGES,
   type InfraUrls,
   type ProcessName,
   type ProcessSpec,
@@ -134,6 +138,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   assertBuilt(specs, repoRoot);
   await assertPortsFree(specs);
+  // Replicas starting together race to create their database, and common's ensureDatabase
+  // tolerates only 42P04 while a concurrent CREATE DATABASE fails with 23505: create it first.
+  for (const service of POSTGRES_SERVICES) {
+    if (replicas[service] > 1) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
+  }
 
   const labelWidth = Math.max(...specs.map((spec) => spec.label.length), 'local'.length);
   const reportPids = () => options.onPidsChanged?.(processes.flatMap((p) => (p.pid === undefined ? [] : [{ label: p.label, pid: p.pid, command: [p.spec.command, ...p.spec.args].join(' ') }])));
@@ -164,8 +173,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      for (const name of STOP_ORDER) {
-        await Promise.all(processes.filter((p) => p.spec.name === name).map((p) => p.stop()));
+      for (const stage of STOP_STAGES) {
+        await Promise.all(processes.filter((p) => stage.includes(p.spec.name)).map((p) => p.stop()));
       }
       reportPids();
       if (options.ephemeral && namespace) await dropNamespaceData(namespace, infra);
