@@ -56,6 +56,19 @@ describe('settling lapsed payment attempts', () => {
     expect(await attemptsOf(order.id)).toMatchObject([{ status: 'declined', failure: 'Your card was declined.' }]);
   });
 
+  it('never records a second payment for an order: a charge that finds it paid by another is refunded', async () => {
+    const order = await insertOrder(fx.database);
+    // Only reachable if the guards before charging failed; the unique order id still holds.
+    await fx.database.db.insert(payments).values({ orderId: order.id, stripeId: 'pi_recorded_earlier', amountCents: 1999 });
+    const intent = await crashedAttempt(order, 'tok_visa', { charged: true });
+
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
+
+    expect(await fx.database.db.select().from(payments)).toMatchObject([{ stripeId: 'pi_recorded_earlier' }]);
+    expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: intent!.id, refunded: true }]);
+    expect(await outboxEvents(fx.database.db)).toEqual([]);
+  });
+
   it('leaves attempts whose lease is still running alone', async () => {
     const order = await insertOrder(fx.database);
     await crashedAttempt(order, 'tok_visa', { charged: false, lockedUntil: new Date(Date.now() + 60_000) });
