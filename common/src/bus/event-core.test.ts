@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
-import { defineListener, type AnyListener } from './listener';
+import { defineListener, RetryLater, type AnyListener } from './listener';
 import { ListenerRunner } from './listener-runner';
 import { addToOutbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
@@ -204,6 +204,43 @@ describe('listener runner', () => {
     await replayDeadLetter(db(), letter!.id);
     await waitFor(() => applied.includes('poison'), { what: 'replayed message' });
     expect(await listDeadLetters(db())).toEqual([]);
+  });
+
+  it('keeps retrying an event that is not applicable yet beyond maxDeliver, then applies it', async () => {
+    let attempts = 0;
+    const { applied } = counter();
+    await startRunner([
+      defineListener({
+        event: 'ticket:updated',
+        maxDeliver: 2,
+        async handle(event) {
+          attempts += 1;
+          if (attempts < 5) throw new RetryLater('missing an earlier version');
+          applied.push(event.id);
+        },
+      }),
+    ]);
+    await publishRaw(envelopeOf(ticket()));
+    await waitFor(() => applied.length === 1, { what: 'applied after waiting' });
+    expect(await listDeadLetters(db())).toEqual([]);
+  });
+
+  it('parks an event that stays "not yet" longer than maxWaitMs', async () => {
+    await startRunner([
+      defineListener({
+        event: 'ticket:updated',
+        maxWaitMs: 300,
+        async handle() {
+          throw new RetryLater('the version it needs never arrives');
+        },
+      }),
+    ]);
+    await publishRaw(envelopeOf(ticket()));
+    const [letter] = await waitFor(async () => {
+      const letters = await listDeadLetters(db());
+      return letters.length ? letters : undefined;
+    }, { what: 'dead letter' });
+    expect(letter!.error).toMatch(/never arrives/);
   });
 
   it('dead-letters a message that is not a valid event at once', async () => {

@@ -18,6 +18,7 @@ export interface ListenerRunnerOptions<Ctx> {
 }
 
 const DEFAULT_MAX_DELIVER = 10;
+const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 const DEFAULT_ACK_WAIT_MS = 30_000;
 
 /** Exponential backoff for redeliveries: "not yet" retries quickly, failures more slowly. */
@@ -29,7 +30,8 @@ const retryDelayMs = (deliveries: number, kind: 'not-yet' | 'failure'): number =
  * this order: the store opens a transaction → records (event id, consumer) as processed
  * (already there: ack and stop) → handle → commit → ack. A throw rolls back and naks with backoff; after
  * `maxDeliver` deliveries, or at once for a message that is not a valid event, the message is
- * parked in `dead_letters` and terminated so the queue keeps moving.
+ * parked in `dead_letters` and terminated so the queue keeps moving. An event that is
+ * not applicable yet (RetryLater) is retried quickly and parked only after `maxWaitMs`.
  */
 export class ListenerRunner<Ctx> {
   private readonly subscriptions: ConsumerMessages[] = [];
@@ -59,14 +61,14 @@ export class ListenerRunner<Ctx> {
     const name = durableName(service, listener.event);
     const config = {
       ack_wait: nanos(listener.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
-      // One more than the runner's own limit: if the process dies during the last attempt,
-      // the extra delivery still ends in the dead-letter table instead of vanishing.
-      max_deliver: (listener.maxDeliver ?? DEFAULT_MAX_DELIVER) + 1,
+      // Unlimited on the server: the runner decides when to give up, and gives up by parking the
+      // message in the dead-letter table. A server-side limit would drop the message silently
+      // if the process died during the last attempt.
+      max_deliver: -1,
       max_ack_pending: 1_000,
     };
     try {
       await bus.jsm.consumers.info(bus.stream, name);
-      await bus.jsm.consumers.update(bus.stream, name, config);
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await bus.jsm.consumers.add(bus.stream, {
@@ -76,7 +78,12 @@ export class ListenerRunner<Ctx> {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
       });
+      return name;
     }
+    // An existing durable keeps its position; bring its tunables up to date.
+    await bus.jsm.consumers.update(bus.stream, name, config).catch((err: unknown) => {
+      this.options.logger.warn({ err, consumer: name }, 'could not update consumer settings; keeping the old ones');
+    });
     return name;
   }
 
@@ -96,6 +103,7 @@ export class ListenerRunner<Ctx> {
     const logger = this.options.logger.child({ consumer, seq: msg.seq });
     const deliveries = msg.info.deliveryCount;
     const maxDeliver = listener.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    const maxWaitMs = listener.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     const count = (outcome: string) => metrics?.eventsHandled.inc({ consumer, outcome });
 
     let event;
@@ -116,8 +124,9 @@ export class ListenerRunner<Ctx> {
       logger.debug({ eventId: event.id, outcome }, 'event handled');
     } catch (err) {
       const notYet = err instanceof RetryLater;
-      if (deliveries >= maxDeliver) {
-        logger.error({ err, eventId: event.id, deliveries }, 'event failed too often: dead-lettered');
+      const waitedMs = Date.now() - Number(msg.info.timestampNanos) / 1e6;
+      if (notYet ? waitedMs >= maxWaitMs : deliveries >= maxDeliver) {
+        logger.error({ err, eventId: event.id, deliveries, waitedMs }, 'event failed too often or waited too long: dead-lettered');
         await this.deadLetter(consumer, listener.event, msg, event.id, errorText(err));
         count('dead_lettered');
       } else {

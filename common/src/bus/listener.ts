@@ -16,8 +16,14 @@ export interface HandlerContext {
 export interface Listener<T extends EventType = EventType, Ctx = HandlerContext> {
   event: T;
   handle(event: EventEnvelope<T>, ctx: Ctx): Promise<void>;
-  /** Deliveries before the event is parked as a dead letter (default 10). */
+  /** Deliveries ending in a failure before the event is parked as a dead letter (default 10). */
   maxDeliver?: number;
+  /**
+   * How long an event may keep answering "not yet" (RetryLater) before it is parked (default
+   * 5 minutes). Separate from `maxDeliver`, so waiting for a missing version is not mistaken for
+   * failing.
+   */
+  maxWaitMs?: number;
   /** How long JetStream waits for an ack before redelivering (default 30 s). */
   ackWaitMs?: number;
 }

@@ -41,6 +41,14 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** 409: the resource changed since it was read (optimistic concurrency), or is busy. */
+export class ConflictError extends HttpError {
+  readonly statusCode = 409;
+  serialize(): ErrorItem[] {
+    return [{ message: this.message }];
+  }
+}
+
 /** 402: the payment provider refused the card; the message is the provider's. */
 export class PaymentRequiredError extends HttpError {
   readonly statusCode = 402;

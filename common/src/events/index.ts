@@ -1,5 +1,7 @@
 export * from './catalogue';
 export { orderStatus, type OrderStatus } from './primitives';
+/** The money rule of the contract (> 0, at most 2 decimals), for routes that accept prices. */
+export { price as moneyAmount } from './primitives';
 export type { TicketCreated } from './ticket-created';
 export type { TicketUpdated } from './ticket-updated';
 export type { OrderCreated } from './order-created';
