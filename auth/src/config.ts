@@ -12,5 +12,3 @@ export const configSchema = defineServiceConfig({
   /** Sign-ups allowed per minute from one IP address (generous: households and offices share one). */
   SIGNUP_RATE_LIMIT_PER_MINUTE: perMinute.default(30),
 });
-
-export type AuthConfig = z.infer<typeof configSchema>;

@@ -14,7 +14,7 @@ export interface ScryptParams {
  * parameters, so raising these later is safe: old hashes still verify and are upgraded at the
  * owner's next sign-in (`needsRehash`).
  */
-export const CURRENT_SCRYPT_PARAMS: ScryptParams = { ln: 15, r: 8, p: 1 };
+const CURRENT_SCRYPT_PARAMS: ScryptParams = { ln: 15, r: 8, p: 1 };
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;

@@ -1,7 +1,7 @@
 import { body } from 'express-validator';
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 128;
 
 /** What sign-up and sign-in read from the body once the fields below have validated it. */
 export interface Credentials {
