@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@microtick/common/testing';
 import { expirationEventId } from '../../expiration-complete.publisher';
@@ -74,7 +75,7 @@ describe('order:created', () => {
     await kit.startWorker();
     const metrics = await kit.startListeners();
     const order = orderCreatedData(200);
-    await kit.publish('payment:created', { id: crypto.randomUUID(), orderId: order.id, stripeId: 'pi_test' });
+    await kit.publish('payment:created', { id: randomUUID(), orderId: order.id, stripeId: 'pi_test' });
     await waitFor(async () => (await handledOutcomes(metrics)).processed === 1, { what: 'payment handled' });
     await kit.publish('order:created', order);
     await waitFor(async () => (await handledOutcomes(metrics)).processed === 2, { what: 'order handled' });
