@@ -28,6 +28,10 @@ describe('loadConfig', () => {
     expect(error?.message).toMatch(/NATS_STREAM:/);
   });
 
+  it('names a weak JWT key together with other problems', () => {
+    expect(() => loadConfig(schema, { JWT_KEY: 'short' })).toThrow(/DATABASE_URL: is required[\s\S]*JWT_KEY: must be at least 32/);
+  });
+
   it('requires a real JWT key outside tests', () => {
     expect(() => loadConfig(schema, { ...valid, JWT_KEY: 'short' })).toThrow(/JWT_KEY: must be at least 32 characters/);
     expect(loadConfig(schema, { ...valid, JWT_KEY: 'short', NODE_ENV: 'test' }).JWT_KEY).toBe('short');

@@ -28,7 +28,7 @@ export const serviceConfigShape = {
   JWT_KEY: z.string().min(1),
 };
 
-const jwtKeyIsStrong = (c: { NODE_ENV: string; JWT_KEY: string }) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32;
+const jwtKeyIsStrong = (c: { NODE_ENV?: string; JWT_KEY: string }) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32;
 
 /**
  * A service's config schema: the shared settings plus its own (which may override defaults,
@@ -38,6 +38,8 @@ export const defineServiceConfig = <Extra extends z.ZodRawShape>(extra: Extra) =
   z.object({ ...serviceConfigShape, ...extra }).refine((c) => jwtKeyIsStrong(c as { NODE_ENV: string; JWT_KEY: string }), {
     path: ['JWT_KEY'],
     message: 'must be at least 32 characters',
+    // Report a weak key even when other variables are wrong too, so one run names them all.
+    when: ({ value }) => typeof (value as { JWT_KEY?: unknown }).JWT_KEY === 'string',
   });
 
 export const serviceConfigSchema = defineServiceConfig({});

@@ -21,6 +21,8 @@ export interface ServiceAppOptions {
   /** How long a session cookie lives; matches the JWT's expiry. */
   sessionMaxAgeMs?: number;
   readiness?: ReadinessCheck[];
+  /** Express `trust proxy` setting (default: loopback and private networks, i.e. our gateway or ingress). */
+  trustProxy?: boolean | number | string;
   /** False while shutting down, so load balancers stop sending traffic before we close. */
   isAcceptingTraffic?: () => boolean;
   /** Mounts the service's routes. */
@@ -38,8 +40,10 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const { logger, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
-  // Behind the gateway or ingress: honour X-Forwarded-Proto so `secure` cookies work over https.
-  app.set('trust proxy', true);
+  // Behind the gateway or ingress, X-Forwarded-Proto decides whether cookies are `secure` and
+  // X-Forwarded-For gives the client's IP (rate limits). Only hops on private networks are
+  // trusted, so a client cannot pick its own IP by sending the header itself.
+  app.set('trust proxy', options.trustProxy ?? 'loopback, linklocal, uniquelocal');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

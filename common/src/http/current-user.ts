@@ -1,3 +1,4 @@
+/// <reference types="cookie-session" />
 import type { RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import { NotAuthorizedError } from '../errors/http-errors';

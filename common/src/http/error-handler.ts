@@ -41,6 +41,18 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(err.status).json({ errors: [{ message: bodyParserMessages[err.type] ?? 'Bad request' }] });
     return;
   }
-  (req.log ?? console).error({ err }, 'unhandled error');
+  (req.log ?? console).error({ err: withoutQueryParams(err) }, 'unhandled error');
   res.status(500).json({ errors: [{ message: 'Something went wrong' }] });
 };
+
+/**
+ * drizzle wraps driver errors as "Failed query: <sql> params: <values>"; the values can be
+ * password hashes or personal data, so only the SQL and the driver's own error are logged.
+ */
+function withoutQueryParams(err: unknown): unknown {
+  if (err instanceof Error && err.message.startsWith('Failed query:') && err.cause instanceof Error) {
+    const query = err.message.replace(/\nparams:[\s\S]*$/, '');
+    return Object.assign(err.cause, { query });
+  }
+  return err;
+}
