@@ -49,9 +49,9 @@ export class Lifecycle {
       for (const { name, stop } of [...this.stops].reverse()) {
         try {
           await stop();
-          this.logger.debug({ name }, 'stopped');
+          this.logger.debug({ step: name }, 'stopped');
         } catch (err) {
-          this.logger.error({ err, name }, 'error while stopping');
+          this.logger.error({ err, step: name }, 'error while stopping');
         }
       }
     })();
