@@ -23,8 +23,22 @@ export interface PaymentsFixture {
 export const stripeClientFor = (url: string, timeoutMs = 10_000): Stripe =>
   createStripeClient({ STRIPE_SECRET_KEY: undefined, STRIPE_API_URL: url, STRIPE_TIMEOUT_MS: timeoutMs, STRIPE_MAX_NETWORK_RETRIES: 2 });
 
+/** For a file's beforeAll: waiting for another jest process to release the database may take a while. */
+export const FIXTURE_TIMEOUT_MS = 120_000;
+
+/** Successful charges an emulator recorded for one order. */
+export async function emulatorCharges(emulatorUrl: string, orderId: string): Promise<EmulatorChargeRecord[]> {
+  const all = (await (await fetch(`${emulatorUrl}/__emulator/charges`)).json()) as EmulatorChargeRecord[];
+  return all.filter((charge) => charge.metadata['orderId'] === orderId);
+}
+
+/** One per test file: the worker's database (held exclusively until close) and an emulator. */
 export async function startPaymentsFixture(options: { latencyMs?: number } = {}): Promise<PaymentsFixture> {
   const database = await createTestDatabase({ name: 'payments', migrationsFolder, schema });
+  // The database is named after the jest worker only, so another jest process (a second checkout,
+  // a whole-repo run) uses the same one: take turns instead of truncating each other's rows.
+  const lock = await database.pool.connect();
+  await lock.query('select pg_advisory_lock(hashtext(current_database()))');
   const emulator = await startStripeEmulator({ port: 0, latencyMs: options.latencyMs ?? 0 });
   const stripe = stripeClientFor(emulator.url);
   return {
@@ -33,12 +47,11 @@ export async function startPaymentsFixture(options: { latencyMs?: number } = {})
     stripe,
     app: (overrides = {}) =>
       buildApp({ ...testAppDeps(), db: database.db, stripe: overrides.stripe ?? stripe, attemptLeaseMs: overrides.attemptLeaseMs ?? 60_000 }),
-    charges: async (orderId) => {
-      const all = (await (await fetch(`${emulator.url}/__emulator/charges`)).json()) as EmulatorChargeRecord[];
-      return all.filter((charge) => charge.metadata['orderId'] === orderId);
-    },
+    charges: (orderId) => emulatorCharges(emulator.url, orderId),
     close: async () => {
       await emulator.close();
+      await lock.query('select pg_advisory_unlock(hashtext(current_database()))');
+      lock.release();
       await database.close();
     },
   };

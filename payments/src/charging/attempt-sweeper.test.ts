@@ -1,7 +1,7 @@
 import { outboxEvents, silentLogger, waitFor } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import { paymentAttempts, payments, type Order } from '../db/schema';
-import { insertOrder, startPaymentsFixture, type PaymentsFixture } from '../test-support';
+import { insertOrder, FIXTURE_TIMEOUT_MS, startPaymentsFixture, type PaymentsFixture } from '../test-support';
 import { settleLapsedAttempts, startAttemptSweeper } from './attempt-sweeper';
 import type { PaymentDeps } from './settle-attempt';
 import { paymentIdempotencyKey, paymentIntentParams } from './stripe-requests';
@@ -11,7 +11,7 @@ let deps: PaymentDeps;
 beforeAll(async () => {
   fx = await startPaymentsFixture();
   deps = { db: fx.database.db, stripe: fx.stripe, attemptLeaseMs: 60_000 };
-});
+}, FIXTURE_TIMEOUT_MS);
 afterAll(() => fx.close());
 beforeEach(() => fx.database.truncate());
 

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { orders, paymentAttempts, payments } from '../db/schema';
 import { paymentListeners } from '../events/listeners';
-import { insertOrder, startPaymentsFixture, type PaymentsFixture } from '../test-support';
+import { insertOrder, FIXTURE_TIMEOUT_MS, startPaymentsFixture, type PaymentsFixture } from '../test-support';
 
 /**
  * A charge that starts before expiresAt can finish after orders has cancelled the order
@@ -13,7 +13,7 @@ import { insertOrder, startPaymentsFixture, type PaymentsFixture } from '../test
 let fx: PaymentsFixture;
 beforeAll(async () => {
   fx = await startPaymentsFixture({ latencyMs: 1_000 }); // long enough for order:cancelled to land mid-charge
-});
+}, FIXTURE_TIMEOUT_MS);
 afterAll(() => fx.close());
 beforeEach(() => fx.database.truncate());
 

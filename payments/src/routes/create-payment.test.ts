@@ -4,12 +4,13 @@ import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { paymentAttempts, payments } from '../db/schema';
 import { paymentIdempotencyKey, paymentIntentParams } from '../charging/stripe-requests';
-import { insertOrder, startPaymentsFixture, stripeClientFor, type PaymentsFixture } from '../test-support';
+import { startStripeEmulator } from '@microtick/stripe-emulator';
+import { emulatorCharges, FIXTURE_TIMEOUT_MS, insertOrder, startPaymentsFixture, stripeClientFor, type PaymentsFixture } from '../test-support';
 
 let fx: PaymentsFixture;
 beforeAll(async () => {
   fx = await startPaymentsFixture();
-});
+}, FIXTURE_TIMEOUT_MS);
 afterAll(() => fx.close());
 beforeEach(() => fx.database.truncate());
 
@@ -160,11 +161,10 @@ describe('POST /api/payments', () => {
 
 describe('one charge per order', () => {
   it('charges once and answers 201 at most once for 10 concurrent requests', async () => {
-    const slow = await startPaymentsFixture({ latencyMs: 200 });
+    const slowStripe = await startStripeEmulator({ port: 0, latencyMs: 200 }); // keeps the first charge in flight
     try {
-      const order = await insertOrder(slow.database);
-      const app = slow.app();
-      const cookie = sessionCookie({ id: order.userId });
+      const { order, cookie } = await setup();
+      const app = fx.app({ stripe: stripeClientFor(slowStripe.url) });
       const cards = ['tok_visa', 'tok_mastercard', 'pm_card_visa', 'pm_card_amex', 'tok_visa_debit'];
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, i) => request(app).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: cards[i % cards.length] })),
@@ -174,10 +174,10 @@ describe('one charge per order', () => {
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
       expect(statuses.every((s) => s === 201 || s === 409 || s === 400)).toBe(true);
       expect(responses.find((r) => r.status === 409)?.body).toEqual({ errors: [{ message: 'A payment for this order is already in progress' }] });
-      expect(await slow.charges(order.id)).toHaveLength(1);
-      expect(await slow.database.db.select().from(payments)).toHaveLength(1);
+      expect(await emulatorCharges(slowStripe.url, order.id)).toHaveLength(1);
+      expect(await paymentRows(order.id)).toHaveLength(1);
     } finally {
-      await slow.close();
+      await slowStripe.close();
     }
   });
 
@@ -220,10 +220,9 @@ describe('one charge per order', () => {
 
   it('answers 503 when Stripe is unreachable, and the next request charges once', async () => {
     const { order, cookie } = await setup();
-    const closed = await startPaymentsFixture();
-    const deadUrl = closed.emulator.url;
-    await closed.close();
-    const unreachable = fx.app({ stripe: stripeClientFor(deadUrl, 1_000) });
+    const stopped = await startStripeEmulator({ port: 0 });
+    await stopped.close();
+    const unreachable = fx.app({ stripe: stripeClientFor(stopped.url, 1_000) });
 
     const failed = await request(unreachable).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: 'tok_visa' });
     expect(failed.status).toBe(503);

@@ -7,14 +7,14 @@ import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import type Stripe from 'stripe';
 import { orders, payments } from '../../db/schema';
-import { insertOrder, startPaymentsFixture, stripeClientFor, waitForIdle, type PaymentsFixture } from '../../test-support';
+import { insertOrder, FIXTURE_TIMEOUT_MS, startPaymentsFixture, stripeClientFor, waitForIdle, type PaymentsFixture } from '../../test-support';
 import { paymentListeners } from '.';
 
 let fx: PaymentsFixture;
 const stops: (() => Promise<unknown>)[] = [];
 beforeAll(async () => {
   fx = await startPaymentsFixture();
-});
+}, FIXTURE_TIMEOUT_MS);
 afterAll(() => fx.close());
 beforeEach(() => fx.database.truncate());
 afterEach(async () => {

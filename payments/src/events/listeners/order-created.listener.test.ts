@@ -3,14 +3,14 @@ import type { OrderCreated } from '@microtick/common';
 import { startListenerHarness, waitFor, type AnyDb, type ListenerHarness } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import { orders } from '../../db/schema';
-import { startPaymentsFixture, waitForIdle, type PaymentsFixture } from '../../test-support';
+import { FIXTURE_TIMEOUT_MS, startPaymentsFixture, waitForIdle, type PaymentsFixture } from '../../test-support';
 import { paymentListeners } from '.';
 
 let fx: PaymentsFixture;
 let harness: ListenerHarness;
 beforeAll(async () => {
   fx = await startPaymentsFixture();
-});
+}, FIXTURE_TIMEOUT_MS);
 afterAll(() => fx.close());
 beforeEach(async () => {
   await fx.database.truncate();
