@@ -133,4 +133,19 @@ describe('a crashed replica', () => {
     );
     expect(second.pid).not.toBe(crashedPid);
   }, 60_000);
+
+  it('stays down when killed through the API until restarted, while the other replica serves', async () => {
+    await stack.kill('tickets', 1);
+    const [, second] = stack.services.tickets ?? [];
+    expect(second?.pid).toBeUndefined();
+    const visitor = await signUp(stack.url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await visitor.get('/api/tickets')).status);
+    expect(statuses.filter((status) => status !== 200).length).toBeLessThanOrEqual(1);
+    expect(second?.pid).toBeUndefined();
+
+    await stack.restart('tickets', 1);
+    expect(second?.pid).toEqual(expect.any(Number));
+    expect((await fetch(`${second?.url}/readyz`)).status).toBe(200);
+  }, 60_000);
 });

@@ -4,4 +4,4 @@ export { startStack, DEFAULT_INFRA, REPO_ROOT, type Stack, type StackOptions, ty
 export { SERVICES, DEFAULT_PORTS, namespaceNames, type ServiceName, type ProcessName, type InfraUrls } from './stack-plan';
 export { parseReplicas } from './replicas-env';
 export { dropNamespaceData } from './namespace-data';
-export { residentMemoryKb } from './measure-memory';
+export { groupResidentMemory, residentMemoryKb } from './measure-memory';

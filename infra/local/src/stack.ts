@@ -91,7 +91,7 @@ export interface Stack {
   namespace: string;
   /** Every process by name, replicas in order. */
   services: Readonly<Partial<Record<ProcessName, readonly StackInstance[]>>>;
-  /** How long start-up took, from spawning the first process to everything ready. */
+  /** How long start-up took, from spawning the first process to everything ready (services first, then client and gateway). */
   readyAfterMs: number;
   /** Stops everything gracefully (gateway first); drops the namespace's data when ephemeral. */
   stop(): Promise<void>;
@@ -182,9 +182,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const startedAt = Date.now();
   try {
-    for (const managed of processes) managed.start();
-    reportPids();
-    await Promise.race([Promise.all(processes.map(waitReady)), rejectOnAbort(options.signal)]);
+    // The client renders pages by calling the API, so it and the gateway start once the
+    // services are ready: no burst of 502s and failed renders in the logs.
+    for (const phase of [processes.filter((p) => !isFront(p)), processes.filter(isFront)]) {
+      for (const managed of phase) managed.start();
+      reportPids();
+      await Promise.race([Promise.all(phase.map(waitReady)), rejectOnAbort(options.signal)]);
+    }
   } catch (err) {
     await stop();
     throw err;
@@ -213,6 +217,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
+
+const isFront = (managed: ManagedProcess): boolean => managed.spec.name === 'client' || managed.spec.name === 'gateway';
 
 const rejectOnAbort = (signal: AbortSignal | undefined): Promise<never> =>
   new Promise((_, reject) => {

@@ -1,0 +1,58 @@
+/** The runner itself, as `npm start` and the other system tests use it. */
+import { createServer } from 'node:net';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import pg from 'pg';
+import { DEFAULT_INFRA, startStack } from '../infra/local/src/stack';
+import { findFreePorts } from '../infra/local/src/ports';
+import { namespaceNames } from '../infra/local/src/stack-plan';
+import { signUp } from './support/api-client';
+
+const databasesOf = async (namespace: string): Promise<string[]> => {
+  const client = new pg.Client({ connectionString: `${DEFAULT_INFRA.postgres}/postgres` });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname like $1 order by datname', [`microtick_${namespace}_%`]);
+    return rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+};
+
+const streamExists = async (stream: string): Promise<boolean> => {
+  const nc = await connect({ servers: DEFAULT_INFRA.nats });
+  try {
+    const jsm = await jetstreamManager(nc);
+    return await jsm.streams.info(stream).then(() => true, () => false);
+  } finally {
+    await nc.close();
+  }
+};
+
+it('refuses to start on a port that is taken, naming it, before starting anything', async () => {
+  const [port] = await findFreePorts(1);
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+  try {
+    await expect(startStack({ gatewayPort: port, withClient: false, namespace: 'st_busy', log: () => undefined })).rejects.toThrow(`Port already in use: ${port} (gateway)`);
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
+});
+
+it('keeps a namespace’s data apart while running and drops it on stop when ephemeral', async () => {
+  const namespace = `st_ns${Date.now().toString(36)}`;
+  const lines: string[] = [];
+  const stack = await startStack({ namespace, ephemeral: true, withClient: false, log: (line) => lines.push(line) });
+  try {
+    await signUp(stack.url);
+    expect(await databasesOf(namespace)).toEqual(['auth', 'orders', 'payments', 'tickets'].map((service) => `microtick_${namespace}_${service}`));
+    expect(await streamExists(namespaceNames(namespace).stream)).toBe(true);
+    expect(lines.some((line) => line.startsWith('auth') && line.includes('POST /api/users/signup → 201'))).toBe(true);
+  } finally {
+    await stack.stop();
+  }
+  expect(await databasesOf(namespace)).toEqual([]);
+  expect(await streamExists(namespaceNames(namespace).stream)).toBe(false);
+  expect(Object.values(stack.services).flat().map((instance) => instance?.pid)).toEqual(Object.values(stack.services).flat().map(() => undefined));
+}, 90_000);
