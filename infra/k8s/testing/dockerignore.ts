@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { globToRegExp } from './glob';
 
 /**
  * `.dockerignore` as Docker reads it, for the patterns we use (`**` / `*` globs, no `!`
@@ -18,21 +19,4 @@ export function dockerIgnoreMatcher(file: string): (relativePath: string) => boo
       return expressions.some((expression) => expression.test(prefix));
     });
   };
-}
-
-function globToRegExp(glob: string): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i] ?? '';
-    if (glob.startsWith('**/', i)) {
-      out += '(?:.*/)?';
-      i += 2;
-    } else if (glob.startsWith('**', i)) {
-      out += '.*';
-      i += 1;
-    } else if (char === '*') out += '[^/]*';
-    else if (char === '?') out += '[^/]';
-    else out += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return out;
 }
