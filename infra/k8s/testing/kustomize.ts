@@ -6,7 +6,7 @@ import { applyJsonPatch, isObject, strategicMerge, type JsonObject, type JsonPat
 /**
  * Renders a kustomization the way `kubectl kustomize` does, for the features our overlays use:
  * `resources` (files and directories), `patches` (strategic merge by kind and name, or RFC 6902
- * with a `target`), `secretGenerator` with literals and fixed names. A kustomization using
+ * with a `target`), `secretGenerator` with literals and fixed names, `images` (new name or tag). A kustomization using
  * anything else is rejected, so nothing is silently left out of what the tests check.
  * (manifests.test.ts compares the output with real kustomize when kubectl is installed.)
  */
@@ -17,13 +17,14 @@ export interface Manifest extends JsonObject {
   metadata: JsonObject & { name: string };
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'patches', 'secretGenerator', 'generatorOptions']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'patches', 'secretGenerator', 'generatorOptions', 'images']);
 
 interface Kustomization {
   resources?: string[];
   patches?: { path: string; target?: { kind: string; name: string } }[];
   secretGenerator?: { name: string; literals: string[] }[];
   generatorOptions?: { disableNameSuffixHash?: boolean; labels?: Record<string, string> };
+  images?: { name: string; newName?: string; newTag?: string }[];
 }
 
 export function renderKustomization(dir: string): Manifest[] {
@@ -40,6 +41,7 @@ export function renderKustomization(dir: string): Manifest[] {
   });
   manifests.push(...generateSecrets(file, kustomization));
   for (const patch of kustomization.patches ?? []) manifests = applyPatchFile(manifests, path.resolve(dir, patch.path), patch.target);
+  for (const image of kustomization.images ?? []) manifests = manifests.map((manifest) => setImage(manifest, image));
 
   const seen = new Set<string>();
   for (const manifest of manifests) {
@@ -104,6 +106,20 @@ function applyPatchFile(manifests: Manifest[], file: string, target?: { kind: st
     const original = result[index];
     if (!original) throw new Error(`${file}: nothing to patch for ${manifestId(patch)}`);
     result = result.map((manifest, i) => (i === index ? (strategicMerge(original, patch) as Manifest) : manifest));
+  }
+  return result;
+}
+
+/** kustomize's `images:` (name → newName and/or newTag) on the containers of pod templates. */
+function setImage(manifest: Manifest, { name, newName, newTag }: NonNullable<Kustomization['images']>[number]): Manifest {
+  const result = structuredClone(manifest);
+  const spec = isObject(result.spec) && isObject(result.spec.template) && isObject(result.spec.template.spec) ? result.spec.template.spec : undefined;
+  for (const list of [spec?.containers, spec?.initContainers]) {
+    for (const container of Array.isArray(list) ? list : []) {
+      if (!isObject(container) || typeof container.image !== 'string') continue;
+      const [, repository = '', tag] = /^(.*?)(?::([^:/]+))?$/.exec(container.image) ?? [];
+      if (repository === name) container.image = `${newName ?? repository}${newTag ?? tag ? `:${newTag ?? tag}` : ''}`;
+    }
   }
   return result;
 }
