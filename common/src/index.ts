@@ -10,6 +10,8 @@ export * from './metrics';
 export * from './lifecycle';
 export * from './money';
 export * from './db/database';
+export * from './db/unique-violation';
+export * from './http/ids';
 export { outbox, processedEvents, deadLetters } from './db/schema';
 export * from './events';
 export * from './bus/event-bus';

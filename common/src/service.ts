@@ -57,7 +57,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   await relay.start();
   lifecycle.onStop('outbox relay', () => relay.stop());
 
-  const store = new PostgresListenerStore(database.db as NodePgDatabase<Record<string, unknown>>);
+  const store = new PostgresListenerStore(database.db);
   const runner = new ListenerRunner({ service: name, bus, store, listeners: definition.listeners, logger, metrics });
   await runner.start();
   lifecycle.onStop('listeners', () => runner.stop());

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { durableName, type EventEnvelope } from '@microtick/common';
-import { createTestDatabase, startListenerHarness, waitFor, type AnyDb, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
+import { createTestDatabase, startListenerHarness, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
 import { migrationsFolder, orders, schema, tickets, type OrderRow, type OrdersDb, type TicketRow } from './db/schema';
 import { listeners } from './events/listeners';
 
@@ -12,7 +12,7 @@ export const createOrdersTestDatabase = (): Promise<OrdersTestDatabase> => creat
 
 /** The service's listeners on a private stream, through the real runner. */
 export const startOrdersListeners = (db: OrdersDb): Promise<ListenerHarness> =>
-  startListenerHarness({ service: 'orders', db: db as unknown as AnyDb, listeners });
+  startListenerHarness({ service: 'orders', db: db, listeners });
 
 /**
  * Waits until the consumer of `event`'s type has acknowledged everything published to it, so a

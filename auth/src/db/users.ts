@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { isUniqueViolation } from '@microtick/common';
 import { users, type AuthSchema } from './schema';
 
 export type AuthDb = NodePgDatabase<AuthSchema>;
@@ -9,8 +10,6 @@ export type User = typeof users.$inferSelect;
 /** Raised when the email already has an account (found by the unique constraint, not a prior read). */
 export class EmailTakenError extends Error {}
 
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * drizzle wraps driver errors in one whose message lists the query's parameters, which here
  * include a password hash; pass on the driver's error instead so logs never carry it.
@@ -18,10 +17,6 @@ const UNIQUE_VIOLATION = '23505';
 function withoutParameters(err: unknown): unknown {
   return err instanceof DrizzleQueryError && err.cause ? err.cause : err;
 }
-
-const isUniqueViolation = (err: unknown, constraint: string): boolean =>
-  typeof err === 'object' && err !== null &&
-  (err as { code?: unknown }).code === UNIQUE_VIOLATION && (err as { constraint?: unknown }).constraint === constraint;
 
 export async function insertUser(db: AuthDb, email: string, passwordHash: string): Promise<User> {
   try {

@@ -9,8 +9,8 @@ import type { HandlerContext, ListenerStore, NewDeadLetter } from './listener';
  * transaction as the handler's writes, so an event's effect and its "done" mark commit or
  * roll back together.
  */
-export class PostgresListenerStore implements ListenerStore<HandlerContext> {
-  constructor(private readonly db: NodePgDatabase<Record<string, unknown>>) {}
+export class PostgresListenerStore<TSchema extends Record<string, unknown>> implements ListenerStore<HandlerContext> {
+  constructor(private readonly db: NodePgDatabase<TSchema>) {}
 
   runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: HandlerContext) => Promise<void>) {
     return this.db.transaction(async (tx) => {
@@ -18,7 +18,7 @@ export class PostgresListenerStore implements ListenerStore<HandlerContext> {
         sql`insert into processed_events (consumer, event_id) values (${consumer}, ${eventId}) on conflict do nothing`,
       );
       if (claimed.rowCount === 0) return 'duplicate' as const;
-      await handle({ tx, logger });
+      await handle({ tx: tx as unknown as HandlerContext['tx'], logger });
       return 'processed' as const;
     });
   }

@@ -49,6 +49,14 @@ export class ConflictError extends HttpError {
   }
 }
 
+/** 503: a dependency is unavailable; the request may succeed if retried shortly. */
+export class ServiceUnavailableError extends HttpError {
+  readonly statusCode = 503;
+  serialize(): ErrorItem[] {
+    return [{ message: this.message }];
+  }
+}
+
 /** 402: the payment provider refused the card; the message is the provider's. */
 export class PaymentRequiredError extends HttpError {
   readonly statusCode = 402;

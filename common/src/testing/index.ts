@@ -127,7 +127,11 @@ export interface ListenerHarness {
 }
 
 /** Runs a service's listeners through the real ListenerRunner on a private stream. */
-export async function startListenerHarness(options: { service: string; db: AnyDb; listeners: readonly AnyListener[] }): Promise<ListenerHarness> {
+export async function startListenerHarness<TSchema extends Record<string, unknown>>(options: {
+  service: string;
+  db: NodePgDatabase<TSchema>;
+  listeners: readonly AnyListener[];
+}): Promise<ListenerHarness> {
   const bus = await createTestEventBus(options.service);
   const runner = new ListenerRunner({
     service: options.service,

@@ -1,11 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { Router } from 'express';
 import { body, matchedData } from 'express-validator';
-import { addToOutbox, BadRequestError, fromCents, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
 import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
-import { isUniqueViolation } from '../db/unique-violation';
 import { expiresAtFor } from '../orders/expiry';
-import { isUuid } from './ids';
 import { toOrderJson } from './order-view';
 
 export interface CreateOrderDeps {

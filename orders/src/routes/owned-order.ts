@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { NotAuthorizedError, NotFoundError, type DbExecutor, type UserPayload } from '@microtick/common';
+import { isUuid, NotAuthorizedError, NotFoundError, type DbExecutor, type UserPayload } from '@microtick/common';
 import { orders } from '../db/schema';
-import { isUuid } from './ids';
 import { selectOrderViews, type OrderView } from './order-view';
 
 /** The order `orderId` (a route parameter) with its ticket: 404 when malformed or unknown, 401 when not the user's. */

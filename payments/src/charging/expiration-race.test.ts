@@ -1,4 +1,4 @@
-import { outboxEvents, sessionCookie, startListenerHarness, waitFor, type AnyDb } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, startListenerHarness, waitFor } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { orders, paymentAttempts, payments } from '../db/schema';
@@ -18,7 +18,7 @@ afterAll(() => fx.close());
 beforeEach(() => fx.database.truncate());
 
 it('refunds a charge whose order was cancelled while Stripe was charging it, and records no payment', async () => {
-  const harness = await startListenerHarness({ service: 'payments', db: fx.database.db as unknown as AnyDb, listeners: paymentListeners({ stripe: fx.stripe }) });
+  const harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners({ stripe: fx.stripe }) });
   try {
     const order = await insertOrder(fx.database);
     const paying = request(fx.app()).post('/api/payments').set('Cookie', sessionCookie({ id: order.userId })).send({ orderId: order.id, token: 'tok_visa' }).then((res) => res);

@@ -1,12 +1,10 @@
-import { BadRequestError, NotFoundError, type Logger, PaymentRequiredError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { BadRequestError, isUuid, type Logger, NotFoundError, PaymentRequiredError, requireAuth, userOf, validateRequest } from '@microtick/common';
 import { Router } from 'express';
 import { body } from 'express-validator';
-import { z } from 'zod';
 import { payOrder, type PaymentDeps } from '../charging/pay-order';
 
 /** Stripe test tokens (`tok_visa`) and PaymentMethod ids (`pm_card_visa`, `pm_1Q…`). */
 const STRIPE_PAYMENT_METHOD = /^(tok|pm)_[A-Za-z0-9_]+$/;
-const uuid = z.uuid();
 
 interface CreatePaymentBody {
   orderId: string;
@@ -28,7 +26,7 @@ export function createPaymentRouter(deps: PaymentDeps & { logger: Logger }): Rou
     async (req, res) => {
       const { orderId, token } = req.body as CreatePaymentBody;
       // Ids are UUIDs: anything else names no order.
-      if (!uuid.safeParse(orderId).success) throw new NotFoundError('Order not found');
+      if (!isUuid(orderId)) throw new NotFoundError('Order not found');
 
       const outcome = await payOrder(deps, { orderId, userId: userOf(req).id, paymentMethod: token }, deps.logger);
       switch (outcome.kind) {

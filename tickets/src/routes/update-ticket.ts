@@ -1,9 +1,8 @@
-import { BadRequestError, NotAuthorizedError, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { BadRequestError, ConflictError, NotAuthorizedError, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
 import { Router } from 'express';
 import { changeTicket } from '../tickets/change-ticket';
 import { findTicket } from '../tickets/find-ticket';
 import { ticketView } from '../tickets/ticket-view';
-import { ConflictError } from './conflict-error';
 import type { RouteDeps } from './route-deps';
 import { ticketInputOf, ticketInputRules } from './ticket-input';
 

@@ -1,17 +1,13 @@
-import type { DbExecutor } from '@microtick/common';
+import { isUuid, type DbExecutor } from '@microtick/common';
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import { tickets, type Ticket } from '../db/schema';
-
-const uuid = z.uuid();
 
 /**
  * The ticket with this id (a route parameter, so anything); undefined for an unknown id and for
  * one that is not a UUID at all, which Postgres would otherwise reject with an error.
  */
 export async function findTicket(db: DbExecutor, id: unknown): Promise<Ticket | undefined> {
-  const parsed = uuid.safeParse(id);
-  if (!parsed.success) return undefined;
-  const [ticket] = await db.select().from(tickets).where(eq(tickets.id, parsed.data));
+  if (!isUuid(id)) return undefined;
+  const [ticket] = await db.select().from(tickets).where(eq(tickets.id, id));
   return ticket;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrderCreated } from '@microtick/common';
-import { sessionCookie, startListenerHarness, waitFor, type AnyDb, type ListenerHarness } from '@microtick/common/testing';
+import { sessionCookie, startListenerHarness, waitFor, type ListenerHarness } from '@microtick/common/testing';
 import { EmulatorState, startStripeEmulator } from '@microtick/stripe-emulator';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 async function setup(stripe: Stripe = fx.stripe): Promise<ListenerHarness> {
-  const harness = await startListenerHarness({ service: 'payments', db: fx.database.db as unknown as AnyDb, listeners: paymentListeners({ stripe }) });
+  const harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners({ stripe }) });
   stops.push(() => harness.stop());
   return harness;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderCreated } from '@microtick/common';
-import { startListenerHarness, waitFor, type AnyDb, type ListenerHarness } from '@microtick/common/testing';
+import { startListenerHarness, waitFor, type ListenerHarness } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import { orders } from '../../db/schema';
 import { FIXTURE_TIMEOUT_MS, startPaymentsFixture, waitForIdle, type PaymentsFixture } from '../../test-support';
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 beforeEach(async () => {
   await fx.database.truncate();
-  harness = await startListenerHarness({ service: 'payments', db: fx.database.db as unknown as AnyDb, listeners: paymentListeners({ stripe: fx.stripe }) });
+  harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners({ stripe: fx.stripe }) });
 });
 afterEach(() => harness.stop());
 
