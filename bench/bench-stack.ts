@@ -1,0 +1,96 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { DEFAULT_INFRA, namespaceNames, REPO_ROOT, startStack, type Stack } from '@microtick/local';
+import pg from 'pg';
+import { signUpUsers, type Session } from './marketplace';
+
+export const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output/bench');
+
+const STACK_DATABASES = ['auth', 'tickets', 'orders', 'payments'] as const;
+type StackDatabase = (typeof STACK_DATABASES)[number];
+
+/** A running stack, direct access to its databases and NATS, and the users the scenarios act as. */
+export interface BenchStack {
+  stack: Stack;
+  db: Record<StackDatabase, pg.Pool>;
+  nats: NatsConnection;
+  /** Lists every ticket; never buys. */
+  seller: Session;
+  buyers: Session[];
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchStackOptions {
+  namespace: string;
+  buyers: number;
+  expirationWindowSeconds?: number;
+}
+
+/**
+ * Starts a whole MicroTick through the local runner (every service, the Stripe emulator and
+ * the gateway, on free ports, in a namespace of its own that `stop` drops), API only, and signs
+ * up a seller and `buyers` buyers. Sign-up limits are lifted: the bench signs everyone up from
+ * one address.
+ */
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const logFile = path.join(OUTPUT_DIR, `${options.namespace}.log`);
+  const log = createWriteStream(logFile);
+  process.env.SIGNUP_RATE_LIMIT_PER_MINUTE = '1000000';
+  process.env.SIGNIN_RATE_LIMIT_PER_MINUTE = '1000000';
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      namespace: options.namespace,
+      ephemeral: true,
+      withClient: false,
+      expirationWindowSeconds: options.expirationWindowSeconds,
+      color: false,
+      log: (line) => log.write(`${line}\n`),
+    });
+  } catch (err) {
+    log.end();
+    throw new Error(`${(err as Error).message}\n(full output: ${logFile})`);
+  }
+  const names = namespaceNames(options.namespace);
+  const db = Object.fromEntries(
+    STACK_DATABASES.map((service) => [service, new pg.Pool({ connectionString: `${DEFAULT_INFRA.postgres}/${names.database(service)}`, max: 4 })]),
+  ) as Record<StackDatabase, pg.Pool>;
+  const nats = await connect({ servers: DEFAULT_INFRA.nats });
+  const stop = async () => {
+    await nats.close();
+    await Promise.all(Object.values(db).map((pool) => pool.end()));
+    await stack.stop();
+    await new Promise((resolve) => log.end(resolve));
+  };
+  try {
+    const [seller, ...buyers] = await signUpUsers(stack.url, options.buyers + 1);
+    return { stack, db, nats, seller: seller as Session, buyers, logFile, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * Waits until every event has been relayed and handled: every outbox empty and every durable
+ * consumer of the stack's stream with nothing pending or unacknowledged. Returns how long it took.
+ */
+export async function waitUntilSettled(bench: BenchStack, timeoutMs = 120_000): Promise<number> {
+  const startedAt = performance.now();
+  const jsm = await jetstreamManager(bench.nats);
+  const stream = namespaceNames(bench.stack.namespace).stream;
+  for (;;) {
+    const outboxes = await Promise.all(STACK_DATABASES.map(async (service) => (await bench.db[service].query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]?.n ?? 0));
+    let pending = 0;
+    for await (const consumer of jsm.consumers.list(stream)) pending += consumer.num_pending + consumer.num_ack_pending;
+    const backlog = pending + outboxes.reduce((a, b) => a + b, 0);
+    if (backlog === 0) return performance.now() - startedAt;
+    if (performance.now() - startedAt > timeoutMs) throw new Error(`events still in flight after ${timeoutMs / 1000} s: ${backlog}`);
+    await sleep(100);
+  }
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Baseline } from './baseline';
+import type { BenchStack } from './bench-stack';
+import { runLoad, statusCounts } from './load';
+import { createTickets } from './marketplace';
+import type { ResultRow } from './report';
+import { watchRows } from './row-watch';
+import { p50p99, summarize } from './stats';
+
+export const LAG_TARGET_P99_MS = 50;
+
+/**
+ * `ticket:created` → orders replica row: tickets are listed through the gateway at `rate` per
+ * second for `seconds`; for each, the lag is from the commit of the ticket in the tickets
+ * database (its outbox row commits with it) to the commit of its replica row in the orders
+ * database, both seen through NOTIFY triggers (row-watch.ts). Baseline: the replica's INSERT
+ * done by the baseline server over HTTP at the same rate.
+ */
+export async function eventLag(bench: BenchStack, baseline: Baseline, rate: number, seconds: number): Promise<ResultRow[]> {
+  const count = rate * seconds;
+  const committed = await watchRows(bench.db.tickets, { name: 'ticket_listed', table: 'tickets', event: 'insert' });
+  const replicated = await watchRows(bench.db.orders, { name: 'ticket_replicated', table: 'tickets', event: 'insert' });
+  let ids: string[];
+  try {
+    ids = await createTickets(bench.stack.url, bench.seller, count, { ratePerSecond: rate });
+    const deadline = Date.now() + 30_000;
+    while (ids.some((id) => !replicated.seen.has(id) || !committed.seen.has(id)) && Date.now() < deadline) await sleep(20);
+  } finally {
+    await committed.stop();
+    await replicated.stop();
+  }
+  const lags = ids.flatMap((id) => {
+    const from = committed.seen.get(id);
+    const to = replicated.seen.get(id);
+    return from === undefined || to === undefined ? [] : [to - from];
+  });
+  const lag = summarize(lags);
+
+  const base = await runLoad({
+    url: `${baseline.url}/replica-tickets`,
+    method: 'POST',
+    connections: 20,
+    amount: count,
+    overallRate: rate,
+    maxSeconds: seconds * 3,
+    request: () => ({
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: randomUUID(), title: 'Bench ticket', priceCents: 1099, userId: randomUUID() }),
+    }),
+  });
+  console.log(`  baseline replica INSERTs: ${statusCounts(base)}`);
+  return [
+    {
+      measure: `3. Lag ticket:created → orders replica row, p50 / p99 (${rate}/s for ${seconds} s; ${lag.n} of ${count} arrived)`,
+      microtick: p50p99(lag),
+      baseline: `${p50p99(base.latency)} (the replica INSERT over HTTP at ${rate}/s)`,
+      target: `p99 ≤ ${LAG_TARGET_P99_MS} ms`,
+      met: lag.n === count && lag.p99 <= LAG_TARGET_P99_MS,
+    },
+  ];
+}

@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { subjectFor, type EventEnvelope } from '@microtick/common';
+import { namespaceNames } from '@microtick/local';
+import { seedReservedTickets, type Baseline } from './baseline';
+import { waitUntilSettled, type BenchStack } from './bench-stack';
+import { runLoad, statusCounts } from './load';
+import { buyerFor, createTickets, waitUntilReplicated } from './marketplace';
+import type { ResultRow } from './report';
+import { now, watchRows } from './row-watch';
+import { ms, p50p99, summarize } from './stats';
+
+export const EXPIRY_TARGET_P99_MS = 500;
+
+interface PlacedOrder {
+  id: string;
+  ticketId: string;
+  expiresAt: number;
+}
+
+/**
+ * `count` orders placed within one payment window of a stack started with a short one, then,
+ * for each, the lateness of its ticket's release — the commit that sets the ticket's orderId
+ * back to null in the tickets database (orderable again) — after its `expiresAt`. The timer's
+ * firing (expiration:complete on the bus) and the order's cancellation in the orders database
+ * are recorded too, to show where the time goes. Baseline: `count` release UPDATEs all due at
+ * one instant, sent to the baseline server over 50 connections.
+ */
+export async function expiry(bench: BenchStack, baseline: Baseline, count: number, windowSeconds: number): Promise<ResultRow[]> {
+  console.log(`  listing ${count} tickets to let expire…`);
+  const ticketIds = await createTickets(bench.stack.url, bench.seller, count);
+  await waitUntilReplicated(bench.db.orders, ticketIds);
+  await waitUntilSettled(bench);
+
+  const released = await watchRows(bench.db.tickets, { name: 'ticket_released', table: 'tickets', event: 'update of order_id', when: 'old.order_id is not null and new.order_id is null' });
+  const cancelled = await watchRows(bench.db.orders, { name: 'order_cancelled', table: 'orders', event: 'update of status', when: "new.status = 'cancelled'" });
+  const fired = new Map<string, number>();
+  const subscription = bench.nats.subscribe(subjectFor('expiration:complete', namespaceNames(bench.stack.namespace).subjectPrefix), {
+    callback: (_err, msg) => {
+      fired.set(msg.json<EventEnvelope<'expiration:complete'>>().data.orderId, now());
+    },
+  });
+  const orders: PlacedOrder[] = [];
+  try {
+    const placing = await runLoad({
+      url: `${bench.stack.url}/api/orders`,
+      method: 'POST',
+      connections: 50,
+      amount: count,
+      maxSeconds: windowSeconds,
+      request: (index) => ({
+        headers: { 'content-type': 'application/json', cookie: buyerFor(bench.buyers, index).cookie },
+        body: JSON.stringify({ ticketId: ticketIds[index] }),
+      }),
+      onResponse: (_index, status, body) => {
+        if (status !== 201) return;
+        const order = JSON.parse(body) as { id: string; expiresAt: string; ticket: { id: string } };
+        orders.push({ id: order.id, ticketId: order.ticket.id, expiresAt: Date.parse(order.expiresAt) });
+      },
+    });
+    console.log(`  placed ${statusCounts(placing)} in ${placing.seconds.toFixed(1)} s (window ${windowSeconds} s); waiting for them to lapse…`);
+    const deadline = Math.max(...orders.map((order) => order.expiresAt)) + 60_000;
+    while (orders.some((order) => !released.seen.has(order.ticketId)) && Date.now() < deadline) await sleep(100);
+  } finally {
+    subscription.unsubscribe();
+    await released.stop();
+    await cancelled.stop();
+  }
+  const lateness = (seen: Map<string, number>, key: (order: PlacedOrder) => string) =>
+    summarize(orders.flatMap((order) => {
+      const at = seen.get(key(order));
+      return at === undefined ? [] : [at - order.expiresAt];
+    }));
+  const release = lateness(released.seen, (order) => order.ticketId);
+  const firing = lateness(fired, (order) => order.id);
+  const cancelling = lateness(cancelled.seen, (order) => order.id);
+
+  const reservedIds = await seedReservedTickets(baseline, count);
+  const dueAt = now();
+  const baseDone: number[] = [];
+  const base = await runLoad({
+    url: `${baseline.url}/tickets`,
+    method: 'POST',
+    connections: 50,
+    amount: count,
+    maxSeconds: 60,
+    request: (index) => ({ path: `/tickets/${reservedIds[index]}/release` }),
+    onResponse: (_index, status) => {
+      if (status === 204) baseDone.push(now() - dueAt);
+    },
+  });
+  console.log(`  baseline releases: ${statusCounts(base)}`);
+  const baseLateness = summarize(baseDone);
+  return [
+    {
+      measure: `5. ${count} orders expiring together: ticket released after expiresAt, p50 / p99 (${release.n} of ${count} released)`,
+      microtick: p50p99(release),
+      baseline: `${p50p99(baseLateness)} (${count} release UPDATEs due at one instant)`,
+      target: `p99 ≤ ${EXPIRY_TARGET_P99_MS} ms`,
+      met: release.n === count && orders.length === count && release.p99 <= EXPIRY_TARGET_P99_MS,
+    },
+    {
+      measure: '5. … of which: timer fired (expiration:complete published) / order cancelled, p50 / p99',
+      microtick: `${p50p99(firing)} / ${p50p99(cancelling)}; max release ${ms(release.max)}`,
+      baseline: '',
+      target: '',
+    },
+  ];
+}
