@@ -7,6 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': swc },
   testMatch: ['<rootDir>/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/\\.next/', '/client/e2e/'],
+  modulePathIgnorePatterns: ['<rootDir>/client/.next/'],
   moduleNameMapper: {
     '^@microtick/common$': '<rootDir>/common/src/index.ts',
     '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',

@@ -3,7 +3,8 @@ import { defineConfig, devices, type LaunchOptions } from '@playwright/test';
 /**
  * Browser tests against a running MicroTick stack (gateway + services + client).
  *
- *   E2E_BASE_URL                   the gateway to test (default http://127.0.0.1:8080)
+ *   E2E_BASE_URL                   a running gateway to test; unset, global-setup.ts starts a
+ *                                  stack of its own on free ports (as `npm start` does)
  *   E2E_EXPIRATION_WINDOW_SECONDS  the stack's EXPIRATION_WINDOW_SECONDS; the expiry test
  *                                  runs only when it is set and short (≤ 120)
  *
@@ -26,6 +27,7 @@ const launchOptions: LaunchOptions = {
 
 export default defineConfig({
   testDir: './e2e',
+  globalSetup: './e2e/global-setup.ts',
   outputDir: 'test-output/results',
   timeout: 60_000,
   expect: { timeout: 10_000 },

@@ -49,8 +49,10 @@ export async function ensureDatabase(url: string): Promise<void> {
       try {
         await client.query(`create database ${pg.escapeIdentifier(name)}`);
       } catch (err) {
-        // Another replica created it between our check and our create.
-        if ((err as { code?: string }).code !== '42P04') throw err;
+        // Another replica created it between our check and our create: 42P04 when it had
+        // committed, 23505 (on pg_database's unique index) when both creates ran together.
+        const code = (err as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw err;
       }
     }
   } finally {

@@ -92,6 +92,16 @@ describe('error handler', () => {
     expect(res.body.errors[0].message).toMatch(/too large/);
   });
 
+  it.each([['gzip', ''], ['gzip', 'not gzip'], ['deflate', 'xx'], ['br', 'x']])(
+    'answers a body that does not match its Content-Encoding (%s) with 400',
+    async (encoding, body) => {
+      const { app } = setup();
+      const res = await request(app).post('/api/things').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ errors: [{ message: 'Request body could not be decompressed' }] });
+    },
+  );
+
   it('answers an unknown route with 404 in the error shape', async () => {
     const { app } = setup();
     const res = await request(app).get('/api/nowhere');

@@ -1,14 +1,18 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { HttpError, NotFoundError } from '../errors/http-errors';
 
-/** Errors raised by body-parser carry a `type` and an HTTP status; they are the client's fault. */
-interface BodyParserError {
-  type: string;
+/**
+ * Errors raised while reading the body (body-parser, or zlib for a bad Content-Encoding) carry
+ * a 4xx `status` in the http-errors convention: they are the client's fault.
+ */
+interface ClientError {
   status: number;
+  type?: string;
+  code?: string;
 }
-const isBodyParserError = (err: unknown): err is BodyParserError =>
-  typeof err === 'object' && err !== null && 'type' in err && 'status' in err &&
-  typeof (err as BodyParserError).status === 'number';
+const isClientError = (err: unknown): err is ClientError =>
+  typeof err === 'object' && err !== null && 'status' in err &&
+  typeof (err as ClientError).status === 'number' && (err as ClientError).status >= 400 && (err as ClientError).status < 500;
 
 const bodyParserMessages: Record<string, string> = {
   'entity.parse.failed': 'Malformed JSON in request body',
@@ -37,8 +41,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.status(err.statusCode).json({ errors: err.serialize() });
     return;
   }
-  if (isBodyParserError(err) && err.status >= 400 && err.status < 500) {
-    res.status(err.status).json({ errors: [{ message: bodyParserMessages[err.type] ?? 'Bad request' }] });
+  if (isClientError(err)) {
+    const message = (err.type && bodyParserMessages[err.type]) ??
+      (err.code?.startsWith('Z_') ? 'Request body could not be decompressed' : 'Bad request');
+    res.status(err.status).json({ errors: [{ message }] });
     return;
   }
   (req.log ?? console).error({ err: withoutQueryParams(err) }, 'unhandled error');
