@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer, listen } from '@microtick/common';
@@ -24,6 +24,8 @@ export interface Gateway {
   app: Express;
   /** Hand the server's `upgrade` events (websockets, e.g. Next's dev reloads) to this. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes the idle connections kept open to the upstreams. */
+  closeUpstreamConnections(): void;
 }
 
 /** Headers only the edge may set: a client sending them could fake its address or https. */
@@ -86,8 +88,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   };
 
+  // Without an agent, http-proxy asks every upstream for `Connection: close` and hands that
+  // answer to the client too: each request then cost two new TCP connections and the client's
+  // keep-alive was dropped (ingress-nginx keeps both sides alive).
+  const upstreamAgent = new Agent({ keepAlive: true });
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     router: choose,
+    agent: upstreamAgent,
     xfwd: true,
     proxyTimeout: options.proxyTimeoutMs ?? 60_000,
     on: {
@@ -113,6 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       prepareHeaders(req);
       proxy.upgrade(req, socket as Socket, head);
     },
+    closeUpstreamConnections: () => upstreamAgent.destroy(),
   };
 }
 
@@ -128,7 +136,14 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
   const host = options.host ?? '127.0.0.1';
   const { server, port } = await listen(gateway.app, options.port, host);
   server.on('upgrade', gateway.upgrade);
-  return { url: `http://${host}:${port}`, port, close: () => closeServer(server) };
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: async () => {
+      await closeServer(server);
+      gateway.closeUpstreamConnections();
+    },
+  };
 }
 
 function prepareHeaders(req: IncomingMessage): void {
