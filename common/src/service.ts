@@ -24,6 +24,11 @@ export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
   migrationsFolder: string;
   listeners: readonly AnyListener[];
   buildApp(deps: BaseAppDeps & { db: NodePgDatabase<TSchema> }): Express;
+  /**
+   * Periodic work beside requests and events (e.g. payments settling lapsed attempts). Started
+   * after the listeners; the function it returns is awaited on shutdown before the relay stops.
+   */
+  background?(deps: { db: NodePgDatabase<TSchema>; logger: Logger; metrics: ServiceMetrics }): () => Promise<void>;
 }
 
 export interface RunningService {
@@ -61,6 +66,8 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   const runner = new ListenerRunner({ service: name, bus, store, listeners: definition.listeners, logger, metrics });
   await runner.start();
   lifecycle.onStop('listeners', () => runner.stop());
+
+  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, logger, metrics }));
 
   const app = definition.buildApp({
     db: database.db,

@@ -1,4 +1,4 @@
-import { loadConfig, openDatabase, startService } from '@microtick/common';
+import { loadConfig, startService } from '@microtick/common';
 import { buildApp } from './app';
 import { startAttemptSweeper } from './charging/attempt-sweeper';
 import { configSchema } from './config';
@@ -13,18 +13,15 @@ async function main(): Promise<void> {
   const config = loadConfig(configSchema);
   const stripe = createStripeClient(config);
   const leaseMs = attemptLeaseMs(config);
-  const service = await startService({
+  await startService({
     name: 'payments',
     config,
     schema,
     migrationsFolder,
     listeners: paymentListeners({ stripe }),
     buildApp: (deps) => buildApp({ ...deps, stripe, attemptLeaseMs: leaseMs }),
+    background: ({ db, logger }) => startAttemptSweeper({ db, stripe, attemptLeaseMs: leaseMs }, logger, SWEEP_INTERVAL_MS),
   });
-  // startService has no hook for background work, so the sweeper keeps a small pool of its own;
-  // a sweep cut short by shutdown leaves its attempt pending, and the next sweep settles it.
-  const sweeperDatabase = openDatabase({ url: config.DATABASE_URL, schema, poolSize: 2, applicationName: 'payments-sweeper' });
-  startAttemptSweeper({ db: sweeperDatabase.db, stripe, attemptLeaseMs: leaseMs }, service.logger, SWEEP_INTERVAL_MS);
 }
 
 main().catch((err: unknown) => {
