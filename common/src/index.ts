@@ -11,6 +11,7 @@ export * from './lifecycle';
 export * from './money';
 export * from './db/database';
 export * from './db/unique-violation';
+export * from './db/retention';
 export * from './http/ids';
 export { outbox, processedEvents, deadLetters } from './db/schema';
 export * from './events';

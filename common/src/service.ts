@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import type { ServiceConfig } from './config';
 import { ensureDatabase, openDatabase, runMigrations } from './db/database';
+import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
 import type { AnyListener } from './bus/listener';
 import { ListenerRunner } from './bus/listener-runner';
@@ -54,6 +55,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });
   lifecycle.onStop('postgres', () => database.close());
   await runMigrations(database.pool, definition.migrationsFolder);
+  lifecycle.onStop('retention', startRetention({ pool: database.pool, logger }));
 
   const bus = await connectEventBus({ url: config.NATS_URL, stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, name, logger });
   lifecycle.onStop('nats', () => bus.close());
