@@ -1,0 +1,68 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { waitFor } from '@microtick/common/testing';
+import { namespaceNames, SERVICES } from '../../infra/local/src/stack-plan';
+import type { Stack } from '../../infra/local/src/stack';
+import type { StackDatabases } from './stack-databases';
+
+export interface ConsumerBacklog {
+  consumer: string;
+  /** Not yet delivered. */
+  pending: number;
+  /** Delivered (or nak'ed for later) and not yet acknowledged. */
+  unacknowledged: number;
+}
+
+/** Watches the stack's JetStream stream: how far behind each durable consumer is. */
+export class BusProbe {
+  private constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, private readonly stream: string) {}
+
+  static async open(natsUrl: string, namespace: string): Promise<BusProbe> {
+    const nc = await connect({ servers: natsUrl, name: 'system-tests-probe', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    return new BusProbe(nc, await jetstreamManager(nc), namespaceNames(namespace).stream);
+  }
+
+  async backlog(): Promise<ConsumerBacklog[]> {
+    const backlog: ConsumerBacklog[] = [];
+    for await (const info of this.jsm.consumers.list(this.stream)) {
+      backlog.push({ consumer: info.name, pending: info.num_pending, unacknowledged: info.num_ack_pending });
+    }
+    return backlog;
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+/**
+ * Waits until every event has run its course: no outbox row left to publish and no consumer with
+ * a message to deliver or acknowledge, seen on both sides of the bus check (a listener may stage
+ * a new event right before it acknowledges the one it handled).
+ */
+export async function waitUntilSettled(databases: StackDatabases, bus: BusProbe, timeoutMs: number): Promise<void> {
+  const outboxEmpty = async () => Object.values(await databases.outboxBacklog()).every((rows) => rows === 0);
+  const busIdle = async () => (await bus.backlog()).every((c) => c.pending === 0 && c.unacknowledged === 0);
+  await waitFor(async () => (await outboxEmpty()) && (await busIdle()) && (await outboxEmpty()), {
+    timeoutMs,
+    intervalMs: 50,
+    what: 'the outboxes to drain and every consumer to catch up',
+  });
+}
+
+/** Labels of the service processes whose `/readyz` does not answer 200. */
+export async function unreadyServices(stack: Stack): Promise<string[]> {
+  const instances = SERVICES.flatMap((service) => stack.services[service] ?? []);
+  const ready = await Promise.all(
+    instances.map(async (instance) => {
+      try {
+        const response = await fetch(`${instance.url}/readyz`, { signal: AbortSignal.timeout(3_000) });
+        await response.body?.cancel();
+        return response.status === 200;
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return instances.filter((_, i) => !ready[i]).map((instance) => instance.label);
+}

@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { DEFAULT_INFRA } from '../../infra/local/src/stack';
+import { databaseUrl, namespaceNames, type InfraUrls } from '../../infra/local/src/stack-plan';
+
+export const POSTGRES_SERVICE_NAMES = ['auth', 'tickets', 'orders', 'payments'] as const;
+export type PostgresService = (typeof POSTGRES_SERVICE_NAMES)[number];
+
+/**
+ * The tables that are the marketplace's state, per service: what a rejected request must leave
+ * alone. Bookkeeping (outbox, processed events, payment attempts, an audit of tries) is left out.
+ */
+const STATE_TABLES: Record<PostgresService, readonly string[]> = {
+  auth: ['users'],
+  tickets: ['tickets', 'order_replicas'],
+  orders: ['tickets', 'orders'],
+  payments: ['orders', 'payments'],
+};
+
+export interface DeadLetterRow {
+  service: PostgresService;
+  consumer: string;
+  eventType: string;
+  eventId: string | null;
+  error: string;
+  deliveries: number;
+}
+
+/**
+ * Read access to the databases of one running stack (by its namespace), for checks no API
+ * offers: every table of every service, the outbox backlog, dead letters.
+ */
+export class StackDatabases {
+  private constructor(private readonly pools: Record<PostgresService, pg.Pool>) {}
+
+  static open(namespace: string, infra: InfraUrls = DEFAULT_INFRA): StackDatabases {
+    const names = namespaceNames(namespace);
+    const pool = (service: PostgresService) => new pg.Pool({ connectionString: databaseUrl(infra, names.database(service)), max: 2 });
+    return new StackDatabases({ auth: pool('auth'), tickets: pool('tickets'), orders: pool('orders'), payments: pool('payments') });
+  }
+
+  async query<Row extends pg.QueryResultRow>(service: PostgresService, text: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pools[service].query<Row>(text, params)).rows;
+  }
+
+  /** `service.table` → row count and a hash of every row: equal digests mean equal state. */
+  async stateDigest(): Promise<Record<string, string>> {
+    const entries = await Promise.all(
+      POSTGRES_SERVICE_NAMES.flatMap((service) =>
+        STATE_TABLES[service].map(async (table) => {
+          const [row] = await this.query<{ rows: string; hash: string }>(
+            service,
+            `select count(*) as rows, md5(coalesce(string_agg(t::text, E'\\n' order by t::text), '')) as hash from ${pg.escapeIdentifier(table)} t`,
+          );
+          return [`${service}.${table}`, `${row?.rows} rows, ${row?.hash}`] as const;
+        }),
+      ),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  /** Outbox rows not yet published, per service. */
+  async outboxBacklog(): Promise<Record<PostgresService, number>> {
+    const counts = await Promise.all(
+      POSTGRES_SERVICE_NAMES.map(async (service) => {
+        const [row] = await this.query<{ count: string }>(service, 'select count(*) from outbox');
+        return [service, Number(row?.count)] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as Record<PostgresService, number>;
+  }
+
+  async deadLetters(): Promise<DeadLetterRow[]> {
+    const perService = await Promise.all(
+      POSTGRES_SERVICE_NAMES.map(async (service) =>
+        (
+          await this.query<Omit<DeadLetterRow, 'service'>>(
+            service,
+            'select consumer, event_type as "eventType", event_id as "eventId", error, deliveries from dead_letters order by failed_at',
+          )
+        ).map((row) => ({ service, ...row })),
+      ),
+    );
+    return perService.flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.pools).map((pool) => pool.end()));
+  }
+}
+
+/** Which state tables differ between two digests. */
+export const changedTables = (before: Record<string, string>, after: Record<string, string>): string[] =>
+  Object.keys({ ...before, ...after }).filter((table) => before[table] !== after[table]);
