@@ -106,8 +106,10 @@ describe('service.Dockerfile', () => {
 
     // The image's command, in the image's layout, with the environment the dev overlay gives it
     // (addresses pointed at this machine's Postgres, NATS and Redis): it starts, finds its
-    // migrations, answers its probes, and stops on SIGTERM well within the pod's grace period.
-    describe.each(NODE_SERVICES)('%s', (service) => {
+    // migrations, answers the paths its Deployment probes, and stops on SIGTERM well within the
+    // pod's grace period.
+    const deployments = [...NODE_SERVICES.map((service) => [service, service]), ['stripe-emulator', 'infra/stripe-emulator']];
+    describe.each(deployments)('Deployment %s', (service, folder) => {
       // A stream and subject prefix of its own, deleted afterwards, so nothing else sees its events.
       const unique = `k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
       let bus: EventBus;
@@ -119,7 +121,7 @@ describe('service.Dockerfile', () => {
         await bus.close();
       });
 
-      test('boots from the runtime tree, is ready, and drains on SIGTERM within its grace period', async () => {
+      test('boots from the runtime tree, answers its probes, and drains on SIGTERM within its grace period', async () => {
         linkWorkspacePackages(runtimeTree(), { common: 'common' });
         const dev = render('dev');
         const deployment = workloads(dev).find((w) => w.name === service);
@@ -136,14 +138,17 @@ describe('service.Dockerfile', () => {
           NATS_SUBJECT_PREFIX: unique,
           REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
           REDIS_KEY_PREFIX: unique,
+          HOST: '127.0.0.1',
         };
         if (env.DATABASE_URL) local.DATABASE_URL = `${PG_URL}/mt_test_k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}`;
 
-        const booted = startProcess(['node', 'dist/main.js'], { cwd: runtimeTree(service), env: { ...env, ...local } });
+        const probePath = (probe: typeof container.readinessProbe) => probe?.httpGet?.path ?? 'no httpGet probe';
+        const booted = startProcess(['node', 'dist/main.js'], { cwd: runtimeTree(folder), env: { ...env, ...local } });
         try {
-          await waitForOk(`http://127.0.0.1:${port}/readyz`, booted, 30_000);
-          const healthz = await fetch(`http://127.0.0.1:${port}/healthz`);
-          expect(healthz.status).toBe(200);
+          await waitForOk(`http://127.0.0.1:${port}${probePath(container.readinessProbe)}`, booted, 30_000);
+          for (const probe of [container.livenessProbe, container.startupProbe]) {
+            expect((await fetch(`http://127.0.0.1:${port}${probePath(probe)}`)).status).toBe(200);
+          }
         } finally {
           const stopped = await terminate(booted, 40_000);
           expect({ code: stopped.code, output: stopped.code === 0 ? '' : booted.output() }).toEqual({ code: 0, output: '' });
