@@ -1,0 +1,254 @@
+/**
+ * Who may do what, through the gateway: every route of SPEC §3 × {anonymous, another user, the
+ * owner, a forged JWT (the owner's claims signed with another key), an expired JWT (the owner's,
+ * correctly signed)} gives the expected status. Each cell gets fresh resources, so cells cannot
+ * affect each other, and a rejected cell must leave every service's state as it was. The
+ * matrix is printed at the end.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { waitFor } from '@microtick/common/testing';
+import { DEFAULT_INFRA } from '../infra/local/src/stack';
+import { ApiClient } from './support/api-client';
+import { errorShapeProblem } from './support/error-shape';
+import { createTicket, EVENTUAL_MS, orderWhenReplicated } from './support/flows';
+import { joinAsMember, type Member } from './support/marketplace';
+import { sendRaw } from './support/raw-http';
+import { counterfeitCookies, expiredCookie, forgedCookie } from './support/session-cookies';
+import { BusProbe, waitUntilSettled } from './support/settle';
+import { changedTables, StackDatabases } from './support/stack-databases';
+import { startTestStack, type TestStack } from './support/test-stack';
+import type { Order, Ticket } from './support/types';
+
+const PERSONAS = ['anonymous', 'other user', 'owner', 'forged JWT', 'expired JWT'] as const;
+type Persona = (typeof PERSONAS)[number];
+
+const JWT_KEY = randomBytes(32).toString('hex');
+const KNOWN_PASSWORD = 'matrix password 1';
+
+/** One request of the matrix, about resources made for it alone. */
+interface Cell {
+  /** Whose resource it is (for routes about no one's resource: just a signed-in user). */
+  owner: Member;
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+interface Row {
+  route: string;
+  prepare(): Promise<Cell>;
+  expected: Record<Persona, number>;
+  /** What a successful answer may show this persona. */
+  inspect?(persona: Persona, body: unknown, cell: Cell): void;
+}
+
+const everyone = (status: number): Record<Persona, number> => ({ anonymous: status, 'other user': status, owner: status, 'forged JWT': status, 'expired JWT': status });
+const signedIn = (status: number): Record<Persona, number> => ({ ...everyone(401), 'other user': status, owner: status });
+const ownerOnly = (status: number): Record<Persona, number> => ({ ...everyone(401), owner: status });
+
+let stack: TestStack;
+let databases: StackDatabases;
+let bus: BusProbe;
+let seller: Member;
+let buyer: Member;
+let other: Member;
+/** Asks payments about orders it does not own, to learn when payments knows them. */
+let prober: Member;
+let knownEmail: string;
+const results = new Map<string, Record<Persona, number>>();
+
+beforeAll(async () => {
+  stack = await startTestStack({ jwtKey: JWT_KEY });
+  databases = StackDatabases.open(stack.namespace);
+  bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
+  [seller, buyer, other, prober] = (await Promise.all([0, 1, 2, 3].map(() => joinAsMember(stack.url, JWT_KEY)))) as [Member, Member, Member, Member];
+  knownEmail = `known-${randomUUID().slice(0, 8)}@example.com`;
+  const signedUp = await new ApiClient(stack.url).post('/api/users/signup', { email: knownEmail, password: KNOWN_PASSWORD });
+  if (signedUp.status !== 201) throw new Error(`sign-up failed with ${signedUp.status}`);
+}, 120_000);
+
+afterAll(async () => {
+  console.log(formatMatrix());
+  await bus?.close();
+  await databases?.close();
+  await stack?.stop();
+}, 60_000);
+
+const newTicket = (): Promise<Ticket> => createTicket(seller.client, `Seat ${randomUUID().slice(0, 6)}`, 25);
+
+/** A ticket orders knows about: until then it answers 404; the seller's own try is refused without effect. */
+async function ticketOrdersKnow(): Promise<Ticket> {
+  const ticket = await newTicket();
+  await waitFor(async () => (await seller.client.post('/api/orders', { ticketId: ticket.id })).status !== 404, {
+    timeoutMs: EVENTUAL_MS,
+    intervalMs: 100,
+    what: 'orders to know the ticket',
+  });
+  return ticket;
+}
+
+async function buyersOrder(): Promise<Order> {
+  const ordered = await orderWhenReplicated(buyer.client, (await newTicket()).id);
+  if (ordered.status !== 201) throw new Error(`ordering failed with ${ordered.status}`);
+  return ordered.body;
+}
+
+/** An order payments knows about: until then it answers 404 to anyone; then 401 to someone else. */
+async function orderPaymentsKnow(): Promise<Order> {
+  const order = await buyersOrder();
+  await waitFor(async () => (await prober.client.post('/api/payments', { orderId: order.id, token: 'tok_visa' })).status === 401, {
+    timeoutMs: EVENTUAL_MS,
+    intervalMs: 100,
+    what: 'payments to know the order',
+  });
+  return order;
+}
+
+const ROWS: Row[] = [
+  {
+    route: 'POST /api/users/signup',
+    prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/users/signup', body: { email: `new-${randomUUID()}@example.com`, password: 'a new password' } }),
+    expected: everyone(201),
+  },
+  {
+    route: 'POST /api/users/signin',
+    prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/users/signin', body: { email: knownEmail, password: KNOWN_PASSWORD } }),
+    expected: everyone(200),
+  },
+  {
+    route: 'POST /api/users/signout',
+    prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/users/signout' }),
+    expected: everyone(200),
+  },
+  {
+    route: 'GET /api/users/currentuser',
+    prepare: async () => ({ owner: buyer, method: 'GET', path: '/api/users/currentuser' }),
+    expected: everyone(200),
+    inspect: (persona, body, cell) => {
+      const expectedId = persona === 'owner' ? cell.owner.user.id : persona === 'other user' ? other.user.id : undefined;
+      expect(body).toEqual({ currentUser: expectedId ? { id: expectedId, email: expect.any(String) } : null });
+    },
+  },
+  {
+    route: 'POST /api/tickets',
+    prepare: async () => ({ owner: seller, method: 'POST', path: '/api/tickets', body: { title: 'Matrix seat', price: 12.5 } }),
+    expected: signedIn(201),
+  },
+  {
+    route: 'GET /api/tickets',
+    prepare: async () => ({ owner: seller, method: 'GET', path: '/api/tickets' }),
+    expected: everyone(200),
+  },
+  {
+    route: 'GET /api/tickets/:id',
+    prepare: async () => ({ owner: seller, method: 'GET', path: `/api/tickets/${(await newTicket()).id}` }),
+    expected: everyone(200),
+  },
+  {
+    route: 'PUT /api/tickets/:id',
+    prepare: async () => ({ owner: seller, method: 'PUT', path: `/api/tickets/${(await newTicket()).id}`, body: { title: 'Renamed', price: 30 } }),
+    expected: ownerOnly(200),
+  },
+  {
+    route: 'POST /api/orders',
+    prepare: async () => ({ owner: seller, method: 'POST', path: '/api/orders', body: { ticketId: (await ticketOrdersKnow()).id } }),
+    // The ticket's owner may not buy it: 400, not 401, since anyone signed in may order.
+    expected: { ...signedIn(201), owner: 400 },
+  },
+  {
+    route: 'GET /api/orders',
+    prepare: async () => {
+      await buyersOrder();
+      return { owner: buyer, method: 'GET', path: '/api/orders' };
+    },
+    expected: signedIn(200),
+    inspect: (persona, body, cell) => {
+      const caller = persona === 'owner' ? cell.owner.user.id : other.user.id;
+      const owners = new Set((body as Order[]).map((order) => order.userId));
+      expect([...owners]).toEqual(persona === 'owner' || owners.size ? [caller] : []);
+    },
+  },
+  {
+    route: 'GET /api/orders/:id',
+    prepare: async () => ({ owner: buyer, method: 'GET', path: `/api/orders/${(await buyersOrder()).id}` }),
+    expected: ownerOnly(200),
+  },
+  {
+    route: 'DELETE /api/orders/:id',
+    prepare: async () => ({ owner: buyer, method: 'DELETE', path: `/api/orders/${(await buyersOrder()).id}` }),
+    expected: ownerOnly(204),
+  },
+  {
+    route: 'POST /api/payments',
+    prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/payments', body: { orderId: (await orderPaymentsKnow()).id, token: 'tok_visa' } }),
+    expected: ownerOnly(201),
+  },
+];
+
+function cookieFor(persona: Persona, cell: Cell): string | undefined {
+  switch (persona) {
+    case 'anonymous':
+      return undefined;
+    case 'other user':
+      return other.cookie;
+    case 'owner':
+      return cell.owner.cookie;
+    case 'forged JWT':
+      return forgedCookie(cell.owner.user);
+    case 'expired JWT':
+      return expiredCookie(cell.owner.user, JWT_KEY);
+  }
+}
+
+async function runCell(row: Row, persona: Persona): Promise<number> {
+  const cell = await row.prepare();
+  await waitUntilSettled(databases, bus, EVENTUAL_MS);
+  const before = await databases.stateDigest();
+  const cookie = cookieFor(persona, cell);
+  const response = await sendRaw(stack.url, {
+    method: cell.method,
+    path: cell.path,
+    headers: { ...(cell.body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
+    body: cell.body === undefined ? undefined : JSON.stringify(cell.body),
+  });
+  if (response.status >= 400) {
+    expect(errorShapeProblem(response.contentType, response.text)).toBeUndefined();
+    expect(changedTables(before, await databases.stateDigest())).toEqual([]);
+  } else if (row.inspect) {
+    row.inspect(persona, JSON.parse(response.text), cell);
+  }
+  return response.status;
+}
+
+describe('authorization matrix', () => {
+  it.each(ROWS.map((row) => [row.route, row] as const))('%s', async (route, row) => {
+    const actual = {} as Record<Persona, number>;
+    for (const persona of PERSONAS) actual[persona] = await runCell(row, persona);
+    results.set(route, actual);
+    expect(actual).toEqual(row.expected);
+  }, 60_000);
+
+  it('treats every counterfeit of a session as no session at all', async () => {
+    const order = await buyersOrder();
+    for (const [kind, cookie] of Object.entries(counterfeitCookies(buyer.user, other.user, JWT_KEY))) {
+      const who = await sendRaw(stack.url, { method: 'GET', path: '/api/users/currentuser', headers: { cookie } });
+      const theirOrder = await sendRaw(stack.url, { method: 'GET', path: `/api/orders/${order.id}`, headers: { cookie } });
+      expect({ kind, currentUser: JSON.parse(who.text), order: theirOrder.status }).toEqual({ kind, currentUser: { currentUser: null }, order: 401 });
+    }
+  });
+});
+
+function formatMatrix(): string {
+  const width = Math.max(...ROWS.map((row) => row.route.length)) + 2;
+  const header = ['route'.padEnd(width), ...PERSONAS.map((persona) => persona.padEnd(12))].join('');
+  const lines = ROWS.map((row) => {
+    const actual = results.get(row.route);
+    const cells = PERSONAS.map((persona) => {
+      const expected = row.expected[persona];
+      const got = actual?.[persona];
+      return (got === undefined ? '–' : got === expected ? String(got) : `${got}≠${expected}`).padEnd(12);
+    });
+    return [row.route.padEnd(width), ...cells].join('');
+  });
+  return ['Authorization matrix (status; got≠expected marks a failure):', header, ...lines].join('\n');
+}
