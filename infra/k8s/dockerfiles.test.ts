@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { connectEventBus, type EventBus } from '@microtick/common';
+import { Redis } from 'ioredis';
 import { NATS_URL, PG_URL, silentLogger } from '@microtick/common/testing';
 import { freePort, linkWorkspacePackages, startProcess, terminate, waitForOk } from './testing/boot';
 import { runStage } from './testing/build-stage';
@@ -14,6 +15,7 @@ const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const serviceDockerfile = parseDockerfile(read('infra/docker/service.Dockerfile'));
 const clientDockerfile = parseDockerfile(read('infra/docker/client.Dockerfile'));
 const rootPackage = JSON.parse(read('package.json')) as { workspaces: string[]; scripts: Record<string, string>; engines: { node: string } };
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every service image built from service.Dockerfile: the five services and the dev-only Stripe emulator. */
 const SERVICE_IMAGES = [...NODE_SERVICES, 'infra/stripe-emulator'];
 
@@ -119,6 +121,10 @@ describe('service.Dockerfile', () => {
       afterAll(async () => {
         await bus.jsm.streams.delete(bus.stream);
         await bus.close();
+        const redis = new Redis(REDIS_URL);
+        const keys = await redis.keys(`${unique}*`);
+        if (keys.length) await redis.del(...keys);
+        await redis.quit();
       });
 
       test('boots from the runtime tree, answers its probes, and drains on SIGTERM within its grace period', async () => {
@@ -136,7 +142,7 @@ describe('service.Dockerfile', () => {
           NATS_URL,
           NATS_STREAM: bus.stream,
           NATS_SUBJECT_PREFIX: unique,
-          REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+          REDIS_URL,
           REDIS_KEY_PREFIX: unique,
           HOST: '127.0.0.1',
         };
