@@ -188,6 +188,38 @@ describe('client.Dockerfile', () => {
     expect(instructions(runtime, 'CMD').at(-1)?.args).toBe('["node", "server.js"]');
     expect(envOf(runtime, 'HOSTNAME')).toBe('0.0.0.0');
   });
+
+  // The build stage for real (next build, minus the download in `npm ci`), then the runtime
+  // stage's command in its layout: the standalone folder is what the image holds under /app.
+  describe('run', () => {
+    let root: string;
+    beforeAll(() => {
+      root = mkdtempSync(path.join(tmpdir(), 'microtick-client-image-'));
+      runStage(build, { context: repoRoot, root, args: {}, timeoutMs: 480_000 });
+    }, 600_000);
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    test('serves pages and its static assets, and stops on SIGTERM within its grace period', async () => {
+      const standalone = path.join(root, 'repo/client/.next/standalone');
+      const dev = render('dev');
+      const deployment = workloads(dev).find((w) => w.name === 'client');
+      const container = deployment?.pod.containers[0];
+      if (!deployment || !container) throw new Error('no client Deployment');
+      const port = await freePort();
+      const env = { ...Object.fromEntries(containerEnvironment(container, dev).values), NODE_ENV: envOf(runtime, 'NODE_ENV') ?? '', PORT: String(port), HOSTNAME: '127.0.0.1' };
+      const [chunk] = readdirSync(path.join(standalone, 'client/.next/static/chunks'));
+      const booted = startProcess(['node', 'server.js'], { cwd: path.join(standalone, 'client'), env });
+      try {
+        await waitForOk(`http://127.0.0.1:${port}/_next/static/chunks/${chunk}`, booted, 30_000);
+        // The API is not running here: whatever the page makes of that, the server renders HTML.
+        expect((await fetch(`http://127.0.0.1:${port}/auth/signin`)).headers.get('content-type')).toMatch(/^text\/html/);
+      } finally {
+        const stopped = await terminate(booted, 40_000);
+        const preStop = Number(container.lifecycle?.preStop?.exec?.command?.[1] ?? 0);
+        expect(preStop + stopped.seconds).toBeLessThan(deployment.pod.terminationGracePeriodSeconds ?? 30);
+      }
+    }, 60_000);
+  });
 });
 
 test('.dockerignore keeps host builds and installs out of the build context', () => {
