@@ -21,6 +21,7 @@ import { sendRaw, type RawRequest } from './support/raw-http';
 import { counterfeitCookies } from './support/session-cookies';
 import { BusProbe, unreadyServices, waitUntilSettled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
+import { emulatorCharges } from './support/stripe-charges';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_611);
@@ -146,7 +147,7 @@ const orderIds = (m: Marketplace) => pathId(orderIdList(m));
 /** Sends one request and says everything that is wrong with what happened. */
 async function checkRequest(fuzzed: RawRequest): Promise<void> {
   const before = await databases.stateDigest();
-  const charges = await chargeCount();
+  const charges = (await emulatorCharges(stack)).length;
   const response = await sendRaw(stack.url, fuzzed);
   const problems: string[] = [];
   if (response.status >= 500) problems.push(`answered ${response.status}: ${response.text.slice(0, 300)}`);
@@ -155,19 +156,12 @@ async function checkRequest(fuzzed: RawRequest): Promise<void> {
     if (shape) problems.push(`answered ${response.status} without the error shape (${shape}): ${JSON.stringify(response.text.slice(0, 300))}`);
     const changed = changedTables(before, await databases.stateDigest());
     if (changed.length) problems.push(`rejected with ${response.status} yet changed ${changed.join(', ')}`);
-    if ((await chargeCount()) !== charges) problems.push(`rejected with ${response.status} yet Stripe charged a card`);
+    if ((await emulatorCharges(stack)).length !== charges) problems.push(`rejected with ${response.status} yet Stripe charged a card`);
   } else {
     // Whatever an accepted request set in motion finishes before the next one is judged.
     await waitUntilSettled(databases, bus, SETTLE_MS);
   }
   if (problems.length) throw new Error(problems.join('\n'));
-}
-
-async function chargeCount(): Promise<number> {
-  const emulator = stack.services['stripe-emulator']?.[0];
-  if (!emulator) throw new Error('this stack has no Stripe emulator');
-  const response = await fetch(`${emulator.url}/__emulator/charges`, { signal: AbortSignal.timeout(5_000) });
-  return ((await response.json()) as unknown[]).length;
 }
 
 describe('every route, fuzzed through the gateway', () => {

@@ -1,0 +1,147 @@
+import type { Purchase } from './shopper';
+import type { DeadLetterRow, StackDatabases } from './stack-databases';
+import type { EmulatorCharge } from './stripe-charges';
+
+/** Everything the checks read, straight from each service's database and from Stripe. */
+export interface SystemState {
+  orders: { id: string; ticketId: string; status: string; priceCents: number }[];
+  ordersTicketReplicas: { id: string; version: number; priceCents: number }[];
+  tickets: { id: string; orderId: string | null; version: number; priceCents: number }[];
+  ticketsOrderReplicas: { id: string; status: string }[];
+  paymentsOrderReplicas: { id: string; status: string }[];
+  payments: { orderId: string; stripeId: string; refunded: boolean }[];
+  pendingAttempts: { orderId: string }[];
+  charges: EmulatorCharge[];
+  outboxBacklog: Record<string, number>;
+  deadLetters: (DeadLetterRow | { service: 'expiration'; payload: string })[];
+}
+
+export async function readSystemState(databases: StackDatabases, charges: EmulatorCharge[], expirationDeadLetters: string[]): Promise<SystemState> {
+  const [orders, ordersTicketReplicas, tickets, ticketsOrderReplicas, paymentsOrderReplicas, payments, pendingAttempts, outboxBacklog, deadLetters] = await Promise.all([
+    databases.query<SystemState['orders'][number]>(
+      'orders',
+      'select o.id, o.ticket_id as "ticketId", o.status, t.price_cents::int as "priceCents" from orders o join tickets t on t.id = o.ticket_id',
+    ),
+    databases.query<SystemState['ordersTicketReplicas'][number]>('orders', 'select id, version, price_cents::int as "priceCents" from tickets'),
+    databases.query<SystemState['tickets'][number]>('tickets', 'select id, order_id as "orderId", version, price_cents as "priceCents" from tickets'),
+    databases.query<SystemState['ticketsOrderReplicas'][number]>('tickets', 'select id, status from order_replicas'),
+    databases.query<SystemState['paymentsOrderReplicas'][number]>('payments', 'select id, status from orders'),
+    databases.query<SystemState['payments'][number]>('payments', 'select order_id as "orderId", stripe_id as "stripeId", refunded_at is not null as refunded from payments'),
+    databases.query<SystemState['pendingAttempts'][number]>('payments', `select order_id as "orderId" from payment_attempts where status = 'pending'`),
+    databases.outboxBacklog(),
+    databases.deadLetters(),
+  ]);
+  return {
+    orders,
+    ordersTicketReplicas,
+    tickets,
+    ticketsOrderReplicas,
+    paymentsOrderReplicas,
+    payments,
+    pendingAttempts,
+    charges,
+    outboxBacklog,
+    deadLetters: [...deadLetters, ...expirationDeadLetters.map((payload) => ({ service: 'expiration' as const, payload }))],
+  };
+}
+
+const TERMINAL = new Set(['complete', 'cancelled']);
+
+/**
+ * Every way the services' records could disagree with each other, with Stripe, or with what the
+ * clients were told, once the system has settled. Empty when all is consistent.
+ */
+export function inconsistencies(state: SystemState, purchases: readonly Purchase[]): string[] {
+  const problems: string[] = [];
+  const orderById = new Map(state.orders.map((order) => [order.id, order]));
+  const ticketById = new Map(state.tickets.map((ticket) => [ticket.id, ticket]));
+  const groupBy = <T>(items: readonly T[], key: (item: T) => string) => {
+    const groups = new Map<string, T[]>();
+    for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+    return groups;
+  };
+  const paymentsByOrder = groupBy(state.payments, (payment) => payment.orderId);
+  const chargesByOrder = groupBy(state.charges, (charge) => charge.metadata.orderId ?? '(none)');
+
+  for (const order of state.orders) {
+    if (!TERMINAL.has(order.status)) problems.push(`order ${order.id} is still ${order.status}`);
+    const ticket = ticketById.get(order.ticketId);
+    const held = ticket?.orderId === order.id;
+    if (order.status === 'complete' && !held) problems.push(`complete order ${order.id} does not hold its ticket (held by ${ticket?.orderId ?? 'nobody'})`);
+    if (order.status === 'cancelled' && held) problems.push(`cancelled order ${order.id} still holds ticket ${order.ticketId}`);
+
+    const kept = (paymentsByOrder.get(order.id) ?? []).filter((payment) => !payment.refunded);
+    const charged = (chargesByOrder.get(order.id) ?? []).filter((charge) => charge.amountRefunded < charge.amount);
+    if (order.status === 'complete') {
+      if (kept.length !== 1) problems.push(`complete order ${order.id} has ${kept.length} payments`);
+      if (charged.length !== 1) problems.push(`complete order ${order.id} has ${charged.length} unrefunded Stripe charges`);
+      if (charged[0] && charged[0].amount !== order.priceCents) problems.push(`order ${order.id} cost ${order.priceCents} cents but was charged ${charged[0].amount}`);
+      if (kept[0] && charged[0] && kept[0].stripeId !== charged[0].paymentIntentId) problems.push(`order ${order.id}'s payment names another PaymentIntent than Stripe charged`);
+    } else {
+      if (kept.length) problems.push(`${order.status} order ${order.id} has ${kept.length} unrefunded payments`);
+      if (charged.length) problems.push(`${order.status} order ${order.id} has ${charged.length} unrefunded Stripe charges`);
+    }
+  }
+  for (const [orderId] of chargesByOrder) if (!orderById.has(orderId)) problems.push(`Stripe charged for an order no service knows: ${orderId}`);
+
+  for (const [ticketId, orders] of groupBy(state.orders.filter((order) => order.status !== 'cancelled'), (order) => order.ticketId)) {
+    if (orders.length > 1) problems.push(`ticket ${ticketId} has ${orders.length} live orders`);
+  }
+  for (const ticket of state.tickets) {
+    if (ticket.orderId && orderById.get(ticket.orderId)?.ticketId !== ticket.id) problems.push(`ticket ${ticket.id} is held by ${ticket.orderId}, which is not an order for it`);
+  }
+
+  problems.push(...replicaDisagreements(state));
+  for (const [service, rows] of Object.entries(state.outboxBacklog)) if (rows) problems.push(`${service} has ${rows} unpublished outbox rows`);
+  for (const letter of state.deadLetters) problems.push(`dead letter in ${letter.service}: ${JSON.stringify(letter)}`);
+  for (const attempt of state.pendingAttempts) problems.push(`payment attempt for order ${attempt.orderId} is still pending`);
+  problems.push(...clientDisagreements(state, purchases));
+  return problems;
+}
+
+/** Each service's copy of another's records says what the owner's says. */
+function replicaDisagreements(state: SystemState): string[] {
+  const problems: string[] = [];
+  const orderById = new Map(state.orders.map((order) => [order.id, order]));
+  const cancelled = (status: string | undefined) => status === 'cancelled';
+  for (const [service, replicas] of [['tickets', state.ticketsOrderReplicas], ['payments', state.paymentsOrderReplicas]] as const) {
+    const replicaById = new Map(replicas.map((replica) => [replica.id, replica]));
+    for (const order of state.orders) {
+      const replica = replicaById.get(order.id);
+      if (!replica) problems.push(`${service} never learned of order ${order.id}`);
+      else if (cancelled(replica.status) !== cancelled(order.status)) problems.push(`${service} thinks order ${order.id} is ${replica.status}, orders says ${order.status}`);
+    }
+    for (const replica of replicas) if (!orderById.has(replica.id)) problems.push(`${service} knows an order orders does not: ${replica.id}`);
+  }
+  const replicaById = new Map(state.ordersTicketReplicas.map((replica) => [replica.id, replica]));
+  for (const ticket of state.tickets) {
+    const replica = replicaById.get(ticket.id);
+    if (!replica) problems.push(`orders never learned of ticket ${ticket.id}`);
+    else if (replica.version !== ticket.version || replica.priceCents !== ticket.priceCents) {
+      problems.push(`orders has ticket ${ticket.id} at version ${replica.version}/${replica.priceCents}¢, tickets at ${ticket.version}/${ticket.priceCents}¢`);
+    }
+  }
+  return problems;
+}
+
+/** What the services recorded matches what each client was told. */
+function clientDisagreements(state: SystemState, purchases: readonly Purchase[]): string[] {
+  const problems: string[] = [];
+  const orderById = new Map(state.orders.map((order) => [order.id, order]));
+  const ticketIds = new Set(state.tickets.map((ticket) => ticket.id));
+  const expectedStatus: Partial<Record<Purchase['outcome'], string>> = {
+    paid: 'complete',
+    cancelled: 'cancelled',
+    'left to expire': 'cancelled',
+    'too late to pay': 'cancelled',
+  };
+  for (const purchase of purchases) {
+    if (purchase.ticketId && !ticketIds.has(purchase.ticketId)) problems.push(`ticket ${purchase.ticketId} was listed (201) but is gone`);
+    if (!purchase.orderId) continue;
+    const order = orderById.get(purchase.orderId);
+    const expected = expectedStatus[purchase.outcome];
+    if (!order) problems.push(`order ${purchase.orderId} was placed (201) but is gone`);
+    else if (expected && order.status !== expected) problems.push(`the client was told "${purchase.outcome}" for order ${order.id}, which is ${order.status}`);
+  }
+  return problems;
+}
