@@ -23,6 +23,8 @@ export const serviceConfigShape = {
   NATS_URL: url(['nats:', 'tls:']).default('nats://127.0.0.1:4222'),
   /** JetStream stream holding every MicroTick event. */
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('MICROTICK'),
+  /** Copies of the stream kept by a NATS cluster (1 for a single server, 3 for a 3-node cluster). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Optional subject prefix, so several systems (tests, a second stack) can share one server. */
   NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, 'a dot-separated subject token list').default(''),
   JWT_KEY: z.string().min(1),

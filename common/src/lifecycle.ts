@@ -2,6 +2,9 @@ import type { Logger } from './logger';
 
 type StopFn = () => Promise<unknown> | unknown;
 
+/** How long a graceful stop may take; Kubernetes' terminationGracePeriodSeconds must exceed it. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
 /**
  * Start-up and shutdown in one place: everything a service starts registers how to stop it,
  * and SIGTERM/SIGINT stop them in reverse order (HTTP first, pools last). A second signal, or a
@@ -11,7 +14,7 @@ export class Lifecycle {
   private readonly stops: { name: string; stop: StopFn }[] = [];
   private stopping?: Promise<void>;
 
-  constructor(private readonly logger: Logger, private readonly timeoutMs = 25_000) {}
+  constructor(private readonly logger: Logger, private readonly timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS) {}
 
   get isStopping(): boolean {
     return this.stopping !== undefined;

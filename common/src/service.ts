@@ -57,7 +57,14 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   await runMigrations(database.pool, definition.migrationsFolder);
   lifecycle.onStop('retention', startRetention({ pool: database.pool, logger }));
 
-  const bus = await connectEventBus({ url: config.NATS_URL, stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, name, logger });
+  const bus = await connectEventBus({
+    url: config.NATS_URL,
+    stream: config.NATS_STREAM,
+    replicas: config.NATS_STREAM_REPLICAS,
+    subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    name,
+    logger,
+  });
   lifecycle.onStop('nats', () => bus.close());
 
   const relay = new OutboxRelay({ pool: database.pool, bus, logger, metrics });

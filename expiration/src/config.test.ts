@@ -9,6 +9,7 @@ describe('expiration config', () => {
       LOG_LEVEL: 'info',
       NATS_URL: 'nats://127.0.0.1:4222',
       NATS_STREAM: 'MICROTICK',
+      NATS_STREAM_REPLICAS: 1,
       NATS_SUBJECT_PREFIX: '',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: 'microtick',

@@ -34,7 +34,14 @@ export async function startExpirationService(config: Config, options: { handleSi
   if (options.handleSignals) lifecycle.handleSignals();
 
   try {
-    const bus = await connectEventBus({ url: config.NATS_URL, stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, name: SERVICE, logger });
+    const bus = await connectEventBus({
+      url: config.NATS_URL,
+      stream: config.NATS_STREAM,
+      replicas: config.NATS_STREAM_REPLICAS,
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      name: SERVICE,
+      logger,
+    });
     lifecycle.onStop('nats', () => bus.close());
 
     const redis = await connectRedis(config.REDIS_URL, SERVICE, logger);

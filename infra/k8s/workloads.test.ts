@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { APP_DEPLOYMENTS, NODE_SERVICES, OVERLAYS, render, repoRoot } from './testing/overlays';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@microtick/common';
+import { APP_DEPLOYMENTS, NODE_SERVICES, OVERLAYS, render } from './testing/overlays';
 import { parseQuantity } from './testing/quantity';
 import { containersOf, workloads, type Container, type Workload } from './testing/workloads';
 
 /** How long a service may take to stop after SIGTERM: the default of common's Lifecycle. */
-const shutdownTimeoutSeconds = (() => {
-  const source = readFileSync(path.join(repoRoot, 'common/src/lifecycle.ts'), 'utf8');
-  const match = /timeoutMs\s*=\s*([\d_]+)/.exec(source);
-  if (!match?.[1]) throw new Error('common/src/lifecycle.ts no longer declares `timeoutMs = …`: update this test');
-  return Number(match[1].replace(/_/g, '')) / 1000;
-})();
+const shutdownTimeoutSeconds = DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000;
 
 const preStopSleepSeconds = (container: Container): number => {
   const command = container.lifecycle?.preStop?.exec?.command ?? [];

@@ -19,6 +19,8 @@ export interface EventBusOptions {
   subjectPrefix?: string;
   name: string;
   logger: Logger;
+  /** Copies of the stream in a NATS cluster (default 1). */
+  replicas?: number;
   /** JetStream drops a second publish with the same `Nats-Msg-Id` within this window. */
   duplicateWindowMs?: number;
 }
@@ -46,6 +48,7 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
     name: options.stream,
     subjects: streamSubjects(prefix),
     storage: StorageType.File,
+    num_replicas: options.replicas ?? 1,
     duplicate_window: nanos(options.duplicateWindowMs ?? 5 * 60_000),
   };
   try {

@@ -66,6 +66,7 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
     LOG_LEVEL: 'silent',
     NATS_URL,
     NATS_STREAM: `TEST_expiration_${unique}`,
+    NATS_STREAM_REPLICAS: 1,
     NATS_SUBJECT_PREFIX: `test_expiration_${unique}`,
     REDIS_URL,
     REDIS_KEY_PREFIX: `mt_test_expiration_${unique}`,
