@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { ensureDatabase, openDatabase, runMigrations } from '@microtick/common';
 import { DEFAULT_INFRA, REPO_ROOT } from '@microtick/local';
 import pg from 'pg';
+import type { CpuSources } from './cpu-usage';
 
 /** The baseline process (baseline-server.ts) and direct access to its two databases. */
 export interface Baseline {
@@ -11,6 +12,8 @@ export interface Baseline {
   pid: number;
   ordersDb: pg.Pool;
   ticketsDb: pg.Pool;
+  /** The process and the Postgres backends of its databases, for CPU accounting. */
+  cpuSources: CpuSources;
   /** Stops the process and drops its databases. */
   stop(): Promise<void>;
 }
@@ -43,7 +46,11 @@ export async function startBaseline(namespace: string): Promise<Baseline> {
   };
   try {
     const port = await firstPortLine(child);
-    return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, ordersDb: orders.pool, ticketsDb: tickets.pool, stop };
+    const cpuSources: CpuSources = {
+      processes: () => new Map([['baseline', child.pid]]),
+      postgres: { label: 'postgres', pool: orders.pool, databases: Object.values(names) },
+    };
+    return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, ordersDb: orders.pool, ticketsDb: tickets.pool, cpuSources, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DEFAULT_INFRA, namespaceNames, REPO_ROOT, startStack, type Stack } from '@microtick/local';
 import pg from 'pg';
+import type { CpuSources } from './cpu-usage';
 import { signUpUsers, type Session } from './marketplace';
 
 export const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output/bench');
@@ -12,29 +13,26 @@ export const OUTPUT_DIR = path.join(REPO_ROOT, 'test-output/bench');
 const STACK_DATABASES = ['auth', 'tickets', 'orders', 'payments'] as const;
 type StackDatabase = (typeof STACK_DATABASES)[number];
 
-/** A running stack, direct access to its databases and NATS, and the users the scenarios act as. */
+/** A running stack and direct access to its databases and NATS. */
 export interface BenchStack {
   stack: Stack;
   db: Record<StackDatabase, pg.Pool>;
   nats: NatsConnection;
-  /** Lists every ticket; never buys. */
-  seller: Session;
-  buyers: Session[];
   logFile: string;
+  /** Every process of the stack and the Postgres backends of its databases, for CPU accounting. */
+  cpuSources: CpuSources;
   stop(): Promise<void>;
 }
 
 export interface BenchStackOptions {
   namespace: string;
-  buyers: number;
   expirationWindowSeconds?: number;
 }
 
 /**
  * Starts a whole MicroTick through the local runner (every service, the Stripe emulator and
- * the gateway, on free ports, in a namespace of its own that `stop` drops), API only, and signs
- * up a seller and `buyers` buyers. Sign-up limits are lifted: the bench signs everyone up from
- * one address.
+ * the gateway, on free ports, in a namespace of its own that `stop` drops), API only. Sign-up
+ * limits are lifted: the bench signs everyone up from one address.
  */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -67,13 +65,24 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     await stack.stop();
     await new Promise((resolve) => log.end(resolve));
   };
-  try {
-    const [seller, ...buyers] = await signUpUsers(stack.url, options.buyers + 1);
-    return { stack, db, nats, seller: seller as Session, buyers, logFile, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const cpuSources: CpuSources = {
+    processes: () => new Map(Object.values(stack.services).flatMap((instances) => (instances ?? []).map((instance) => [instance.label, instance.pid] as const))),
+    postgres: { label: 'postgres', pool: db.orders, databases: STACK_DATABASES.map((service) => names.database(service)) },
+  };
+  return { stack, db, nats, logFile, cpuSources, stop };
+}
+
+/** A stack with the users the scenarios act as. */
+export interface Market extends BenchStack {
+  /** Lists every ticket; never buys. */
+  seller: Session;
+  buyers: Session[];
+}
+
+/** Signs up a seller and `buyers` buyers. */
+export async function openMarket(bench: BenchStack, buyers: number): Promise<Market> {
+  const [seller, ...others] = await signUpUsers(bench.stack.url, buyers + 1);
+  return { ...bench, seller: seller as Session, buyers: others };
 }
 
 /**
@@ -94,3 +103,10 @@ export async function waitUntilSettled(bench: BenchStack, timeoutMs = 120_000): 
     await sleep(100);
   }
 }
+
+/** The first replica of a service, bypassing the gateway. */
+export const serviceUrl = (bench: BenchStack, service: 'tickets' | 'orders'): string => {
+  const instance = bench.stack.services[service]?.[0];
+  if (!instance) throw new Error(`no ${service} in this stack`);
+  return instance.url;
+};

@@ -54,12 +54,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latenciesByStatus = new Map<number, number[]>();
   let errors = 0;
   const startedAt = performance.now();
+  // autocannon rejects options that are present but undefined.
   const instance = autocannon({
     url: target.origin,
-    connections: options.connections,
-    amount: options.amount,
-    duration: options.amount === undefined ? options.seconds : undefined,
-    overallRate: options.overallRate,
+    // autocannon refuses more connections than requests.
+    connections: Math.min(options.connections, options.amount ?? Infinity),
+    ...(options.amount === undefined ? { duration: options.seconds } : { amount: options.amount }),
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     timeout: 10,
     requests: [request],
   });

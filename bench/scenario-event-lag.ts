@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Baseline } from './baseline';
-import type { BenchStack } from './bench-stack';
+import type { Market } from './bench-stack';
 import { runLoad, statusCounts } from './load';
 import { createTickets } from './marketplace';
 import type { ResultRow } from './report';
@@ -17,13 +17,13 @@ export const LAG_TARGET_P99_MS = 50;
  * database, both seen through NOTIFY triggers (row-watch.ts). Baseline: the replica's INSERT
  * done by the baseline server over HTTP at the same rate.
  */
-export async function eventLag(bench: BenchStack, baseline: Baseline, rate: number, seconds: number): Promise<ResultRow[]> {
+export async function eventLag(market: Market, baseline: Baseline, rate: number, seconds: number): Promise<ResultRow[]> {
   const count = rate * seconds;
-  const committed = await watchRows(bench.db.tickets, { name: 'ticket_listed', table: 'tickets', event: 'insert' });
-  const replicated = await watchRows(bench.db.orders, { name: 'ticket_replicated', table: 'tickets', event: 'insert' });
+  const committed = await watchRows(market.db.tickets, { name: 'ticket_listed', table: 'tickets', event: 'insert' });
+  const replicated = await watchRows(market.db.orders, { name: 'ticket_replicated', table: 'tickets', event: 'insert' });
   let ids: string[];
   try {
-    ids = await createTickets(bench.stack.url, bench.seller, count, { ratePerSecond: rate });
+    ids = await createTickets(market.stack.url, market.seller, count, { ratePerSecond: rate });
     const deadline = Date.now() + 30_000;
     while (ids.some((id) => !replicated.seen.has(id) || !committed.seen.has(id)) && Date.now() < deadline) await sleep(20);
   } finally {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { subjectFor, type EventEnvelope } from '@microtick/common';
 import { namespaceNames } from '@microtick/local';
 import { seedReservedTickets, type Baseline } from './baseline';
-import { waitUntilSettled, type BenchStack } from './bench-stack';
+import { waitUntilSettled, type Market } from './bench-stack';
 import { runLoad, statusCounts } from './load';
 import { buyerFor, createTickets, waitUntilReplicated } from './marketplace';
 import type { ResultRow } from './report';
@@ -25,16 +25,16 @@ interface PlacedOrder {
  * are recorded too, to show where the time goes. Baseline: `count` release UPDATEs all due at
  * one instant, sent to the baseline server over 50 connections.
  */
-export async function expiry(bench: BenchStack, baseline: Baseline, count: number, windowSeconds: number): Promise<ResultRow[]> {
+export async function expiry(market: Market, baseline: Baseline, count: number, windowSeconds: number): Promise<ResultRow[]> {
   console.log(`  listing ${count} tickets to let expire…`);
-  const ticketIds = await createTickets(bench.stack.url, bench.seller, count);
-  await waitUntilReplicated(bench.db.orders, ticketIds);
-  await waitUntilSettled(bench);
+  const ticketIds = await createTickets(market.stack.url, market.seller, count);
+  await waitUntilReplicated(market.db.orders, ticketIds);
+  await waitUntilSettled(market);
 
-  const released = await watchRows(bench.db.tickets, { name: 'ticket_released', table: 'tickets', event: 'update of order_id', when: 'old.order_id is not null and new.order_id is null' });
-  const cancelled = await watchRows(bench.db.orders, { name: 'order_cancelled', table: 'orders', event: 'update of status', when: "new.status = 'cancelled'" });
+  const released = await watchRows(market.db.tickets, { name: 'ticket_released', table: 'tickets', event: 'update of order_id', when: 'old.order_id is not null and new.order_id is null' });
+  const cancelled = await watchRows(market.db.orders, { name: 'order_cancelled', table: 'orders', event: 'update of status', when: "new.status = 'cancelled'" });
   const fired = new Map<string, number>();
-  const subscription = bench.nats.subscribe(subjectFor('expiration:complete', namespaceNames(bench.stack.namespace).subjectPrefix), {
+  const subscription = market.nats.subscribe(subjectFor('expiration:complete', namespaceNames(market.stack.namespace).subjectPrefix), {
     callback: (_err, msg) => {
       fired.set(msg.json<EventEnvelope<'expiration:complete'>>().data.orderId, now());
     },
@@ -42,13 +42,13 @@ export async function expiry(bench: BenchStack, baseline: Baseline, count: numbe
   const orders: PlacedOrder[] = [];
   try {
     const placing = await runLoad({
-      url: `${bench.stack.url}/api/orders`,
+      url: `${market.stack.url}/api/orders`,
       method: 'POST',
       connections: 50,
       amount: count,
       maxSeconds: windowSeconds,
       request: (index) => ({
-        headers: { 'content-type': 'application/json', cookie: buyerFor(bench.buyers, index).cookie },
+        headers: { 'content-type': 'application/json', cookie: buyerFor(market.buyers, index).cookie },
         body: JSON.stringify({ ticketId: ticketIds[index] }),
       }),
       onResponse: (_index, status, body) => {

@@ -1,5 +1,5 @@
 import { seedReplicaTickets, type Baseline } from './baseline';
-import { waitUntilSettled, type BenchStack } from './bench-stack';
+import { waitUntilSettled, type Market } from './bench-stack';
 import { runLoad, statusCounts, type LoadResult } from './load';
 import { buyerFor, createTickets, waitUntilReplicated, type Session } from './marketplace';
 import type { ResultRow } from './report';
@@ -13,16 +13,16 @@ export const FLASH_SALE_BUYERS = 500;
  * the other 499 are refused, and their latency is what a crowd sees. The baseline races 500
  * INSERTs for one ticket against the same partial unique index.
  */
-export async function flashSale(bench: BenchStack, baseline: Baseline, rounds: number): Promise<ResultRow[]> {
+export async function flashSale(market: Market, baseline: Baseline, rounds: number): Promise<ResultRow[]> {
   const system: LoadResult[] = [];
   const base: LoadResult[] = [];
   for (let round = 0; round < rounds; round++) {
-    const [ticketId] = await createTickets(bench.stack.url, bench.seller, 1);
-    await waitUntilReplicated(bench.db.orders, [ticketId as string]);
-    await waitUntilSettled(bench);
-    system.push(await rush(`${bench.stack.url}/api/orders`, bench.buyers, (buyer) => ({ headers: { cookie: buyer.cookie }, body: JSON.stringify({ ticketId }) })));
+    const [ticketId] = await createTickets(market.stack.url, market.seller, 1);
+    await waitUntilReplicated(market.db.orders, [ticketId as string]);
+    await waitUntilSettled(market);
+    system.push(await rush(`${market.stack.url}/api/orders`, market.buyers, (buyer) => ({ headers: { cookie: buyer.cookie }, body: JSON.stringify({ ticketId }) })));
     const [baseTicketId] = await seedReplicaTickets(baseline, 1);
-    base.push(await rush(`${baseline.url}/orders`, bench.buyers, (buyer) => ({ headers: {}, body: JSON.stringify({ ticketId: baseTicketId, userId: buyer.id }) })));
+    base.push(await rush(`${baseline.url}/orders`, market.buyers, (buyer) => ({ headers: {}, body: JSON.stringify({ ticketId: baseTicketId, userId: buyer.id }) })));
     console.log(`  flash sale round ${round + 1}: MicroTick ${statusCounts(system[round] as LoadResult)}; baseline ${statusCounts(base[round] as LoadResult)}`);
   }
   const successes = (results: LoadResult[]) => results.map((result) => result.latenciesByStatus.get(201)?.length ?? 0);

@@ -1,5 +1,6 @@
 import { copyTickets, type Baseline } from './baseline';
-import type { BenchStack } from './bench-stack';
+import { serviceUrl, type Market } from './bench-stack';
+import { cpuPerRequest, meterCpu, type CpuSources } from './cpu-usage';
 import { runLoad, statusCounts, type LoadOptions } from './load';
 import { createTickets } from './marketplace';
 import type { ResultRow } from './report';
@@ -13,19 +14,22 @@ const MIN_TICKETS_FOR_SALE = 1_000;
  * GET /api/tickets (first page of 50) through the gateway at `connections` connections for
  * `seconds`, after a short warm-up, vs the baseline's SELECT over a copy of the same rows.
  */
-export async function listing(bench: BenchStack, baseline: Baseline, connections: number, seconds: number): Promise<ResultRow[]> {
-  const forSale = (await bench.db.tickets.query<{ n: number }>('select count(*)::int as n from tickets where order_id is null')).rows[0]?.n ?? 0;
-  if (forSale < MIN_TICKETS_FOR_SALE) await createTickets(bench.stack.url, bench.seller, MIN_TICKETS_FOR_SALE - forSale);
-  await bench.db.tickets.query('analyze tickets');
-  const rows = await copyTickets(bench.db.tickets, baseline);
+export async function listing(market: Market, baseline: Baseline, connections: number, seconds: number): Promise<ResultRow[]> {
+  const forSale = (await market.db.tickets.query<{ n: number }>('select count(*)::int as n from tickets where order_id is null')).rows[0]?.n ?? 0;
+  if (forSale < MIN_TICKETS_FOR_SALE) await createTickets(market.stack.url, market.seller, MIN_TICKETS_FOR_SALE - forSale);
+  await market.db.tickets.query('analyze tickets');
+  const rows = await copyTickets(market.db.tickets, baseline);
 
-  const load = async (url: string) => {
+  const load = async (url: string, cpuSources: CpuSources) => {
     const options: LoadOptions = { url, connections, maxSeconds: seconds + 5 };
     await runLoad({ ...options, seconds: 2 });
-    return runLoad({ ...options, seconds });
+    const meter = await meterCpu(cpuSources);
+    const result = await runLoad({ ...options, seconds });
+    return { ...result, cpu: cpuPerRequest(await meter.stop(), result.responses) };
   };
-  const system = await load(`${bench.stack.url}/api/tickets`);
-  const base = await load(`${baseline.url}/tickets`);
+  const system = await load(`${market.stack.url}/api/tickets`, market.cpuSources);
+  const direct = await load(`${serviceUrl(market, 'tickets')}/api/tickets`, market.cpuSources);
+  const base = await load(`${baseline.url}/tickets`, baseline.cpuSources);
   console.log(`  listing over ${rows} tickets: MicroTick ${statusCounts(system)}, ${system.errors} errors; baseline ${statusCounts(base)}, ${base.errors} errors`);
   const ratio = system.throughput / base.throughput;
   const clean = system.latenciesByStatus.get(200)?.length === system.responses && system.errors === 0;
@@ -39,5 +43,19 @@ export async function listing(bench: BenchStack, baseline: Baseline, connections
       met: clean && ratio >= LISTING_TARGET_RATIO,
     },
     { measure: '2. GET /api/tickets latency p50 / p99', microtick: p50p99(system.latency), baseline: p50p99(base.latency), target: '' },
+    {
+      measure: '2. … CPU time per listing request, by process',
+      microtick: system.cpu.text,
+      baseline: base.cpu.text,
+      ratio: system.cpu.total / base.cpu.total,
+      target: '',
+    },
+    {
+      measure: '2. … the same, straight to the tickets service (no gateway): throughput, p50 / p99, CPU per request',
+      microtick: `${perSecond(direct.throughput)}, ${p50p99(direct.latency)}, ${direct.cpu.text}`,
+      baseline: '',
+      ratio: direct.throughput / base.throughput,
+      target: '',
+    },
   ];
 }

@@ -7,7 +7,9 @@
  *   npm run bench:system [-- <scenario> …] [--orders 3000] [--rounds 3] [--cpu-prof]
  *
  * Scenarios (all by default): memory, event-lag, listing, orders, flash-sale, expiry.
- * --cpu-prof writes a V8 CPU profile per process into test-output/bench/profiles/<namespace>/.
+ * --cpu-prof writes a V8 CPU profile per process (services, gateway, baseline) into
+ * test-output/bench/profiles/<namespace>/, to open in Chrome DevTools or summarise with
+ * `node bench/dist/cpu-profile-summary.js <file>`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startBaseline, type Baseline } from './baseline';
-import { OUTPUT_DIR, startBenchStack, waitUntilSettled, type BenchStack } from './bench-stack';
+import { openMarket, OUTPUT_DIR, startBenchStack, waitUntilSettled, type BenchStack } from './bench-stack';
 import { markdownTable, type ResultRow } from './report';
 import { eventLag } from './scenario-event-lag';
 import { expiry } from './scenario-expiry';
@@ -62,7 +64,9 @@ const cleanUp = async () => {
 async function main(): Promise<ResultRow[]> {
   if (values['cpu-prof']) {
     mkdirSync(profileDir, { recursive: true });
-    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+    // Every process started from here on inherits this: the baseline, the services, the gateway.
+    process.env.BENCH_CPU_PROFILE_DIR = profileDir;
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'cpu-profile-preload.js')}`.trim();
   }
   const rows: ResultRow[] = [];
   const step = (message: string) => console.log(`· ${message}`);
@@ -70,29 +74,31 @@ async function main(): Promise<ResultRow[]> {
   step('starting the baseline server');
   const baseline = await startBaseline(namespace);
   cleanups.push(() => baseline.stop());
+  processLabels.set(baseline.pid, `${namespace}-baseline`);
 
   if (['memory', 'event-lag', 'listing', 'orders', 'flash-sale'].some((name) => selected.has(name as Scenario))) {
     step('starting a stack');
-    const bench = await launchStack(`${namespace}`, FLASH_SALE_BUYERS / 10);
+    const bench = await launchStack(`${namespace}`);
     if (selected.has('memory')) {
       await sleep(IDLE_SECONDS * 1000);
       rows.push(...idleMemory(bench, baseline, `${IDLE_SECONDS} s after start`));
     }
+    const market = await openMarket(bench, FLASH_SALE_BUYERS / 10);
     if (selected.has('event-lag')) {
       step('3. event lag');
-      rows.push(...(await eventLag(bench, baseline, 200, 10)));
+      rows.push(...(await eventLag(market, baseline, 200, 10)));
     }
     if (selected.has('listing')) {
       step('2. listing');
-      rows.push(...(await listing(bench, baseline, CONNECTIONS, 10)));
+      rows.push(...(await listing(market, baseline, CONNECTIONS, 10)));
     }
     if (selected.has('orders')) {
       step('1. orders');
-      rows.push(...(await placeOrders(bench, baseline, Number(values.orders), CONNECTIONS)));
+      rows.push(...(await placeOrders(market, baseline, Number(values.orders), CONNECTIONS)));
     }
     if (selected.has('flash-sale')) {
       step('4. flash sale');
-      rows.push(...(await flashSale(bench, baseline, Number(values.rounds))));
+      rows.push(...(await flashSale(market, baseline, Number(values.rounds))));
     }
     if (selected.has('memory') && selected.size > 1) {
       await waitUntilSettled(bench);
@@ -104,16 +110,17 @@ async function main(): Promise<ResultRow[]> {
 
   if (selected.has('expiry')) {
     step(`5. expiry (a second stack with a ${EXPIRATION_WINDOW_SECONDS} s payment window)`);
-    const bench = await launchStack(`${namespace}_x`, 10, EXPIRATION_WINDOW_SECONDS);
-    rows.push(...(await expiry(bench, baseline, EXPIRING_ORDERS, EXPIRATION_WINDOW_SECONDS)));
+    const bench = await launchStack(`${namespace}_x`, EXPIRATION_WINDOW_SECONDS);
+    rows.push(...(await expiry(await openMarket(bench, 10), baseline, EXPIRING_ORDERS, EXPIRATION_WINDOW_SECONDS)));
     await stopStack(bench);
   }
   return rows;
 }
 
-async function launchStack(name: string, buyers: number, expirationWindowSeconds?: number): Promise<BenchStack> {
-  const bench = await startBenchStack({ namespace: name, buyers, expirationWindowSeconds });
+async function launchStack(name: string, expirationWindowSeconds?: number): Promise<BenchStack> {
+  const bench = await startBenchStack({ namespace: name, expirationWindowSeconds });
   cleanups.push(() => stopStack(bench));
+  rememberLabels(bench);
   console.log(`  ${bench.stack.url} ready after ${(bench.stack.readyAfterMs / 1000).toFixed(1)} s; logs in ${path.relative(process.cwd(), bench.logFile)}`);
   return bench;
 }
@@ -122,17 +129,23 @@ const stopped = new WeakSet<BenchStack>();
 async function stopStack(bench: BenchStack): Promise<void> {
   if (stopped.has(bench)) return;
   stopped.add(bench);
-  const pids = new Map(Object.values(bench.stack.services).flatMap((instances) => (instances ?? []).map((instance) => [instance.pid, instance.label] as const)));
   await bench.stop();
-  if (values['cpu-prof']) nameProfiles(pids);
 }
 
-/** V8 names profiles CPU.<date>.<pid>.…; rename each after the process that wrote it. */
-function nameProfiles(labels: Map<number | undefined, string>): void {
+/** Which process each pid was, so that profiles can be named after them. */
+const processLabels = new Map<number, string>();
+const rememberLabels = (bench: BenchStack) => {
+  for (const instances of Object.values(bench.stack.services)) {
+    for (const instance of instances ?? []) if (instance.pid !== undefined) processLabels.set(instance.pid, `${bench.stack.namespace}-${instance.label}`);
+  }
+};
+
+/** Renames each `<pid>.cpuprofile` after the process that wrote it. */
+function nameProfiles(): void {
   for (const file of readdirSync(profileDir)) {
-    const pid = Number(/^CPU\.\d+\.\d+\.(\d+)\./.exec(file)?.[1]);
-    const label = labels.get(pid);
-    if (label) renameSync(path.join(profileDir, file), path.join(profileDir, `${label}-${pid}.cpuprofile`));
+    const pid = Number(/^(\d+)\.cpuprofile$/.exec(file)?.[1]);
+    const label = processLabels.get(pid);
+    if (label) renameSync(path.join(profileDir, file), path.join(profileDir, `${label}.cpuprofile`));
   }
 }
 
@@ -159,7 +172,10 @@ main()
     console.log(`\n${report}`);
     mkdirSync(OUTPUT_DIR, { recursive: true });
     writeFileSync(path.join(OUTPUT_DIR, `results-${namespace}.md`), report);
-    if (values['cpu-prof']) console.log(`CPU profiles: ${path.relative(process.cwd(), profileDir)}`);
+    if (values['cpu-prof']) {
+      nameProfiles();
+      console.log(`CPU profiles: ${path.relative(process.cwd(), profileDir)}`);
+    }
     clearTimeout(limit);
     // A missed target is a finding, not a failure; a broken guarantee (the flash sale's one winner) is.
     process.exit(rows.every((row) => !row.guarantee || row.met) ? 0 : 1);
