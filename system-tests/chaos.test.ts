@@ -13,7 +13,7 @@
  *
  * Reproducible choices: CHAOS_SEED (default below); CHAOS_LOAD_MS sets how long the load runs.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '@microtick/common/testing';
 import { DEFAULT_INFRA, REPO_ROOT } from '../infra/local/src/stack';
@@ -37,6 +37,7 @@ const PURCHASE_BUDGET_MS = 60_000;
 const SETTLE_MS = 60_000;
 const PLANS: readonly (readonly [Plan, number])[] = [['pay', 5], ['decline, then pay', 1], ['cancel', 2], ['let expire', 2]];
 
+let natsLog: WriteStream;
 let nats: PrivateNats;
 let stack: TestStack;
 let databases: StackDatabases;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   process.env.STRIPE_MAX_NETWORK_RETRIES = '1';
   const dir = path.join(REPO_ROOT, 'test-output/system-tests');
   mkdirSync(dir, { recursive: true });
-  const natsLog = createWriteStream(path.join(dir, `chaos-nats-${process.pid}.log`));
+  natsLog = createWriteStream(path.join(dir, `chaos-nats-${process.pid}.log`));
   nats = await PrivateNats.start((line) => natsLog.write(`${line}\n`));
   stack = await startTestStack({ expirationWindowSeconds: WINDOW_SECONDS, infra: { ...DEFAULT_INFRA, nats: nats.url } });
   databases = StackDatabases.open(stack.namespace);
@@ -61,6 +62,7 @@ afterAll(async () => {
   await databases?.close();
   await stack?.stop();
   await nats?.stop();
+  natsLog?.end();
 }, 60_000);
 
 it('keeps orders, tickets, payments and Stripe consistent while services and NATS crash', async () => {
