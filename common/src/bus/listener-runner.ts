@@ -4,7 +4,7 @@ import { parseEnvelope, type EventType } from '../events/catalogue';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { isNotFound, type EventBus } from './event-bus';
-import { durableName, RetryLater, type AnyListener, type ListenerStore } from './listener';
+import { durableName, RetryLater, type AnyListener, type Delivery, type ListenerStore } from './listener';
 
 export interface ListenerRunnerOptions<Ctx> {
   service: string;
@@ -118,7 +118,8 @@ export class ListenerRunner<Ctx> {
 
     const timer = metrics?.eventHandleDuration.startTimer({ consumer });
     try {
-      const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx));
+      const delivery = this.deliveryOf(msg);
+      const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery));
       msg.ack();
       count(outcome);
       logger.debug({ eventId: event.id, outcome }, 'event handled');
@@ -138,6 +139,18 @@ export class ListenerRunner<Ctx> {
     } finally {
       timer?.();
     }
+  }
+
+  private deliveryOf(msg: JsMsg): Delivery {
+    const { bus, service } = this.options;
+    return {
+      streamSequence: msg.seq,
+      caughtUpWith: async (other) => {
+        const info = await bus.jsm.consumers.info(bus.stream, durableName(service, other));
+        const idle = info.num_pending === 0 && info.num_ack_pending === 0;
+        return idle || info.ack_floor.stream_seq >= msg.seq;
+      },
+    };
   }
 
   /** Parks the message; if even that fails (database down) it is nak'ed so nothing is lost. */

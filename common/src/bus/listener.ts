@@ -13,9 +13,21 @@ export interface HandlerContext {
  * ordering retries, dead-lettering, metrics and logging; the handler only writes through `tx`.
  * Throwing means "not done": the transaction rolls back and the event is redelivered.
  */
+/** Where a message sits in the stream, for handlers that must order events of different types. */
+export interface Delivery {
+  /** The message's sequence number in the stream (publish order across every subject). */
+  streamSequence: number;
+  /**
+   * True once this service has applied every `event` published before this message (its consumer
+   * has nothing older pending). Events of different types arrive on different consumers, so a
+   * handler that must see them in publish order asks this and throws RetryLater while it is false.
+   */
+  caughtUpWith(event: EventType): Promise<boolean>;
+}
+
 export interface Listener<T extends EventType = EventType, Ctx = HandlerContext> {
   event: T;
-  handle(event: EventEnvelope<T>, ctx: Ctx): Promise<void>;
+  handle(event: EventEnvelope<T>, ctx: Ctx, delivery: Delivery): Promise<void>;
   /** Deliveries ending in a failure before the event is parked as a dead letter (default 10). */
   maxDeliver?: number;
   /**

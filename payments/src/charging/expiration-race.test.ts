@@ -38,3 +38,15 @@ it('refunds a charge whose order was cancelled while Stripe was charging it, and
     await harness.stop();
   }
 });
+
+it('refunds a charge that completes after the payment deadline, even before any cancellation arrives', async () => {
+  // Deadline = expiresAt - 1 s = now + 0.5 s; the emulator answers after 1 s.
+  const order = await insertOrder(fx.database, { expiresAt: new Date(Date.now() + 1_500) });
+  const res = await request(fx.app()).post('/api/payments').set('Cookie', sessionCookie({ id: order.userId })).send({ orderId: order.id, token: 'tok_visa' });
+
+  expect(res.status).toBe(400);
+  expect(res.body).toEqual({ errors: [{ message: 'Order has expired; your card was not charged' }] });
+  expect(await fx.charges(order.id)).toMatchObject([{ refunded: true }]);
+  expect(await fx.database.db.select().from(payments)).toEqual([]);
+  expect(await outboxEvents(fx.database.db)).toEqual([]);
+});

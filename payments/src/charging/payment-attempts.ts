@@ -2,6 +2,7 @@ import { BadRequestError, NotAuthorizedError, NotFoundError, type DbExecutor } f
 import { and, eq, lte } from 'drizzle-orm';
 import type { PaymentsDb } from '../db/database';
 import { orders, paymentAttempts, payments, type Order, type PaymentAttempt } from '../db/schema';
+import { isPastPaymentDeadline } from './deadline';
 import { PaymentInProgressError } from './errors';
 
 export type Claim =
@@ -40,7 +41,7 @@ export function claimAttempt(
     const [paid] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, order.id));
     if (paid) throw new BadRequestError('Order is already paid');
     // orders cancels the order when it expires, but that event may still be on its way.
-    if (Date.now() >= order.expiresAt.getTime()) throw new BadRequestError('Order has expired');
+    if (isPastPaymentDeadline(order)) throw new BadRequestError('Order has expired');
 
     const [attempt] = await tx
       .insert(paymentAttempts)

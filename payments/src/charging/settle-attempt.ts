@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { PaymentsDb } from '../db/database';
 import { orders, payments, type Order, type Payment, type PaymentAttempt } from '../db/schema';
+import { isPastPaymentDeadline } from './deadline';
 import { finishAttempt, releaseAttempt } from './payment-attempts';
 import { chargeCard, refundPayment } from './stripe-requests';
 
@@ -41,13 +42,15 @@ export async function settleAttempt(deps: PaymentDeps, attempt: PaymentAttempt, 
 /**
  * Stores a successful charge and stages payment:created in one transaction, with the order row
  * locked so that an order:cancelled arriving meanwhile is seen either here (then the charge is
- * refunded at once) or by its listener after this commits (which then refunds the payment).
+ * refunded at once) or by its listener after this commits (which then refunds the payment). A
+ * charge that completes after the payment deadline is refunded too: see deadline.ts.
  */
 function recordCharge(deps: PaymentDeps, attempt: PaymentAttempt, paymentIntentId: string): Promise<PaymentOutcome> {
   const { stripe } = deps;
   return deps.db.transaction(async (tx) => {
     const [order] = await tx.select().from(orders).where(eq(orders.id, attempt.orderId)).for('update');
-    if (!order || order.status === 'cancelled') {
+    // Cancelled meanwhile, or the charge took us past the deadline (expiration will cancel it).
+    if (!order || order.status === 'cancelled' || isPastPaymentDeadline(order)) {
       await refundPayment(stripe, attempt.orderId, paymentIntentId);
       await finishAttempt(tx, attempt.id, { status: 'refunded', stripeId: paymentIntentId });
       return { kind: 'refunded' };

@@ -1,4 +1,5 @@
-import { outboxEvents, type ListenerHarness } from '@microtick/common/testing';
+import { randomUUID } from 'node:crypto';
+import { outboxEvents, waitFor, type ListenerHarness } from '@microtick/common/testing';
 import { createOrdersTestDatabase, insertOrder, insertTicket, readOrder, startOrdersListeners, waitUntilSettled, type OrdersTestDatabase } from '../../test-fixtures';
 
 let database: OrdersTestDatabase;
@@ -52,6 +53,26 @@ describe('expiration:complete', () => {
     const order = await insertOrder(database.db, await insertTicket(database.db), { status: 'cancelled', version: 1 });
     await expire(order);
     expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database.db)).toEqual([]);
+  });
+
+  it('waits for a payment published before it, so a paid order is never cancelled', async () => {
+    const ticket = await insertTicket(database.db);
+    const orderId = randomUUID();
+    // The payment reaches this service first but cannot be applied yet (the order row is not
+    // there, so its handler fails and it comes back after a backoff): it is still pending when
+    // the expiration, published after it, arrives.
+    await harness.publish('payment:created', { id: randomUUID(), orderId, stripeId: 'pi_1' });
+    await insertOrder(database.db, ticket, { id: orderId });
+    await harness.publish('expiration:complete', { orderId });
+
+    await waitFor(async () => (await readOrder(database.db, orderId))?.status === 'complete', { what: 'payment applied' });
+    const expiration = await waitFor(async () => {
+      const info = await harness.bus.jsm.consumers.info(harness.bus.stream, 'orders-expiration-complete');
+      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
+    }, { what: 'expiration settled' });
+    expect(expiration).toBe(true);
+    expect(await readOrder(database.db, orderId)).toMatchObject({ status: 'complete' });
     expect(await outboxEvents(database.db)).toEqual([]);
   });
 });
