@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Baseline } from './baseline';
+import { subjectFor, type EventEnvelope } from '@microtick/common';
+import { namespaceNames } from '@microtick/local';
 import type { Market } from './bench-stack';
 import { runLoad, statusCounts } from './load';
 import { createTickets } from './marketplace';
 import type { ResultRow } from './report';
-import { watchRows } from './row-watch';
+import { now, watchRows } from './row-watch';
 import { p50p99, summarize } from './stats';
 
 export const LAG_TARGET_P99_MS = 50;
@@ -20,9 +22,9 @@ export const LAG_TARGET_P99_MS = 50;
 export async function eventLag(market: Market, baseline: Baseline, rate: number, seconds: number): Promise<ResultRow[]> {
   const count = rate * seconds;
   // The same at a tenth of the rate first: the pipeline's own latency, without queueing for CPU.
-  const floor = summarize(await replicationLags(market, rate / 10, seconds / 2));
-  const lags = await replicationLags(market, rate, seconds);
-  const lag = summarize(lags);
+  const floor = await replicationLags(market, rate / 10, seconds / 2);
+  const loaded = await replicationLags(market, rate, seconds);
+  const lag = summarize(loaded.total);
 
   const base = await runLoad({
     url: `${baseline.url}/replica-tickets`,
@@ -46,30 +48,58 @@ export async function eventLag(market: Market, baseline: Baseline, rate: number,
       met: lag.n === count && lag.p99 <= LAG_TARGET_P99_MS,
     },
     {
-      measure: `3. … the same at ${rate / 10}/s for ${seconds / 2} s (no queueing for CPU)`,
-      microtick: p50p99(floor),
+      measure: `3. … of which commit → on the bus (outbox relay) / on the bus → replica row (consumer), p50 / p99`,
+      microtick: `${p50p99(summarize(loaded.relay))} / ${p50p99(summarize(loaded.consumer))}`,
+      baseline: '',
+      target: '',
+    },
+    {
+      measure: `3. … the same at ${rate / 10}/s for ${seconds / 2} s (no queueing for CPU): total; relay / consumer`,
+      microtick: `${p50p99(summarize(floor.total))}; ${p50p99(summarize(floor.relay))} / ${p50p99(summarize(floor.consumer))}`,
       baseline: '',
       target: '',
     },
   ];
 }
 
-/** Lists `rate × seconds` tickets at `rate` per second; returns each one's lag from tickets' commit to orders' replica commit. */
-async function replicationLags(market: Market, rate: number, seconds: number): Promise<number[]> {
+interface Lags {
+  /** Tickets' commit → orders' replica commit. */
+  total: number[];
+  /** Tickets' commit → the event seen on the bus. */
+  relay: number[];
+  /** The event seen on the bus → orders' replica commit. */
+  consumer: number[];
+}
+
+/**
+ * Lists `rate × seconds` tickets at `rate` per second and times each one's way from tickets'
+ * commit to orders' replica commit, split where the event appears on the bus (a plain NATS
+ * subscription on the stream's subject sees each JetStream publish).
+ */
+async function replicationLags(market: Market, rate: number, seconds: number): Promise<Lags> {
   const committed = await watchRows(market.db.tickets, { name: 'ticket_listed', table: 'tickets', event: 'insert' });
   const replicated = await watchRows(market.db.orders, { name: 'ticket_replicated', table: 'tickets', event: 'insert' });
+  const published = new Map<string, number>();
+  const subscription = market.nats.subscribe(subjectFor('ticket:created', namespaceNames(market.stack.namespace).subjectPrefix), {
+    callback: (_err, msg) => {
+      published.set(msg.json<EventEnvelope<'ticket:created'>>().data.id, now());
+    },
+  });
   let ids: string[];
   try {
     ids = await createTickets(market.stack.url, market.seller, rate * seconds, { ratePerSecond: rate });
     const deadline = Date.now() + 30_000;
     while (ids.some((id) => !replicated.seen.has(id) || !committed.seen.has(id)) && Date.now() < deadline) await sleep(20);
   } finally {
+    subscription.unsubscribe();
     await committed.stop();
     await replicated.stop();
   }
-  return ids.flatMap((id) => {
-    const from = committed.seen.get(id);
-    const to = replicated.seen.get(id);
-    return from === undefined || to === undefined ? [] : [to - from];
-  });
+  const between = (from: Map<string, number>, to: Map<string, number>) =>
+    ids.flatMap((id) => {
+      const start = from.get(id);
+      const end = to.get(id);
+      return start === undefined || end === undefined ? [] : [end - start];
+    });
+  return { total: between(committed.seen, replicated.seen), relay: between(committed.seen, published), consumer: between(published, replicated.seen) };
 }

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type pg from 'pg';
 import { startBaseline, type Baseline } from './baseline';
 import { openMarket, OUTPUT_DIR, startBenchStack, waitUntilSettled, type BenchStack } from './bench-stack';
 import { markdownTable, type ResultRow } from './report';
@@ -26,6 +27,7 @@ import { flashSale, FLASH_SALE_BUYERS } from './scenario-flash-sale';
 import { listing } from './scenario-listing';
 import { idleMemory } from './scenario-memory';
 import { placeOrders } from './scenario-orders';
+import { ms, summarize } from './stats';
 
 const SCENARIOS = ['memory', 'event-lag', 'listing', 'orders', 'flash-sale', 'expiry'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -76,6 +78,8 @@ async function main(): Promise<ResultRow[]> {
   const baseline = await startBaseline(namespace);
   cleanups.push(() => baseline.stop());
   processLabels.set(baseline.pid, `${namespace}-baseline`);
+  wakeUps = await roundTrips(baseline.ordersDb);
+  console.log(`  ${wakeUps}`);
 
   if (['memory', 'event-lag', 'listing', 'orders', 'flash-sale'].some((name) => selected.has(name as Scenario))) {
     step('starting a stack');
@@ -150,6 +154,25 @@ function nameProfiles(): void {
   }
 }
 
+/**
+ * How long one `select 1` takes back to back and when each comes after a pause: on a busy or
+ * oversubscribed machine, waking a sleeping process (Postgres, a service) costs far more than
+ * the work, and every hop of an event pays it.
+ */
+async function roundTrips(pool: pg.Pool): Promise<string> {
+  const time = async (pauseMs: number) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      if (pauseMs) await sleep(pauseMs);
+      const startedAt = performance.now();
+      await pool.query('select 1');
+      samples.push(performance.now() - startedAt);
+    }
+    return summarize(samples).p50;
+  };
+  return `Postgres round trip p50: ${ms(await time(0))} back to back, ${ms(await time(20))} after a 20 ms pause`;
+}
+
 const machine = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')}`;
 
 const onSignal = () => {
@@ -164,12 +187,13 @@ const limit = setTimeout(() => {
 }, RUN_LIMIT_MS);
 
 const startedOn = machine();
+let wakeUps = '';
 console.log(`MicroTick system benchmarks — ${new Date().toISOString()}\nbefore: ${startedOn}`);
 main()
   .then(async (rows) => {
     await cleanUp();
     const table = markdownTable(rows);
-    const report = `Command: npm run bench:system${positionals.length ? ` -- ${positionals.join(' ')}` : ''}\nbefore: ${startedOn}\nafter:  ${machine()}\n\n${table}\n`;
+    const report = `Command: npm run bench:system${positionals.length ? ` -- ${positionals.join(' ')}` : ''}\nbefore: ${startedOn}\nafter:  ${machine()}\n${wakeUps}\n\n${table}\n`;
     console.log(`\n${report}`);
     mkdirSync(OUTPUT_DIR, { recursive: true });
     writeFileSync(path.join(OUTPUT_DIR, `results-${namespace}.md`), report);
