@@ -1,22 +1,36 @@
+import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+
+/**
+ * Ports are picked at random below Linux's ephemeral range (32768-60999 by default): a port the
+ * OS handed out for listen(0) is also one it may hand to an outgoing connection a moment later,
+ * before our child process binds it (EADDRINUSE about one stack start in ten under load).
+ */
+const PICK_FROM = 20_000;
+const PICK_TO = 32_000;
+
+const listenOn = (server: Server, port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, () => resolve(true));
+  });
 
 /** `count` distinct ports that were free a moment ago (held together, so never the same twice). */
 export async function findFreePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
+  const ports: number[] = [];
   try {
-    for (let i = 0; i < count; i++) {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > count * 50) throw new Error(`could not find ${count} free ports between ${PICK_FROM} and ${PICK_TO}`);
+      const port = randomInt(PICK_FROM, PICK_TO);
+      if (ports.includes(port)) continue;
       const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, () => resolve());
-      });
+      if (await listenOn(server, port)) {
+        servers.push(server);
+        ports.push(port);
+      }
     }
-    return servers.map((server) => {
-      const address = server.address();
-      if (typeof address !== 'object' || !address) throw new Error('no port assigned');
-      return address.port;
-    });
+    return ports;
   } finally {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   }
