@@ -31,6 +31,8 @@ export interface Gateway {
 /** Headers only the edge may set: a client sending them could fake its address or https. */
 const EDGE_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip'];
 const REQUEST_ID = /^[\w.-]{1,100}$/;
+/** Below Node's default server keep-alive timeout (5 s); a shorter `Keep-Alive: timeout` hint wins. */
+const UPSTREAM_IDLE_TIMEOUT_MS = 4_000;
 /** Errors that mean nothing answered at that address: try another replica next time. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -90,8 +92,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   // Without an agent, http-proxy asks every upstream for `Connection: close` and hands that
   // answer to the client too: each request then cost two new TCP connections and the client's
-  // keep-alive was dropped (ingress-nginx keeps both sides alive).
-  const upstreamAgent = new Agent({ keepAlive: true });
+  // keep-alive was dropped (ingress-nginx keeps both sides alive). An idle upstream connection
+  // is closed by us before the upstream closes it (Node servers: after 5 s), else a request can
+  // be sent on a connection the upstream is closing and get a 502. Node 20's agent ignores the
+  // server's Keep-Alive hint unless `timeout` is set, so it is set here.
+  const upstreamAgent = new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_TIMEOUT_MS });
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     router: choose,
     agent: upstreamAgent,
