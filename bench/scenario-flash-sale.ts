@@ -25,9 +25,11 @@ export async function flashSale(market: Market, baseline: Baseline, rounds: numb
     base.push(await rush(`${baseline.url}/orders`, market.buyers, (buyer) => ({ headers: {}, body: JSON.stringify({ ticketId: baseTicketId, userId: buyer.id }) })));
     console.log(`  flash sale round ${round + 1}: MicroTick ${statusCounts(system[round] as LoadResult)}; baseline ${statusCounts(base[round] as LoadResult)}`);
   }
-  const successes = (results: LoadResult[]) => results.map((result) => result.latenciesByStatus.get(201)?.length ?? 0);
+  const isClean = (result: LoadResult) => result.latenciesByStatus.get(201)?.length === 1 && result.latenciesByStatus.get(400)?.length === FLASH_SALE_BUYERS - 1 && result.errors === 0;
+  // A round with anything but one 201 and 499 400s shows all its answers.
+  const successes = (results: LoadResult[]) =>
+    results.map((result) => `${result.latenciesByStatus.get(201)?.length ?? 0}${isClean(result) ? '' : ` (${statusCounts(result)}, ${result.errors} errors)`}`);
   const refusals = (results: LoadResult[]) => summarize(results.flatMap((result) => result.latenciesByStatus.get(400) ?? []));
-  const exactlyOne = (results: LoadResult[]) => results.every((result) => result.latenciesByStatus.get(201)?.length === 1 && result.latenciesByStatus.get(400)?.length === FLASH_SALE_BUYERS - 1 && result.errors === 0);
   const systemRefusals = refusals(system);
   const baseRefusals = refusals(base);
   return [
@@ -36,7 +38,7 @@ export async function flashSale(market: Market, baseline: Baseline, rounds: numb
       microtick: successes(system).join(', '),
       baseline: successes(base).join(', '),
       target: 'exactly 1, 499 refused (400)',
-      met: exactlyOne(system),
+      met: system.every(isClean),
       guarantee: true,
     },
     {
