@@ -56,7 +56,13 @@ export async function insertOrder(db: OrdersDb, ticket: TicketRow, overrides: Pa
  * every contender reads the order before any can change it, and they write in the order given
  * (Postgres queues lock waiters first come, first served).
  */
-export async function raceOnOrder<T>(database: OrdersTestDatabase, orderId: string, contenders: (() => PromiseLike<T>)[]): Promise<T[]> {
+export async function raceOnOrder<T>(
+  database: OrdersTestDatabase,
+  orderId: string,
+  contenders: (() => PromiseLike<T>)[],
+  /** Runs while every contender is blocked, before the row is released. */
+  whileHeld?: () => Promise<unknown>,
+): Promise<T[]> {
   const holder = await database.pool.connect();
   const blocked = async () => {
     const { rows } = await database.pool.query<{ count: number }>(
@@ -73,6 +79,7 @@ export async function raceOnOrder<T>(database: OrdersTestDatabase, orderId: stri
       racing.push(Promise.resolve(contender()));
       await waitFor(async () => (await blocked()) === racing.length, { what: `contender ${racing.length} blocked on order ${orderId}` });
     }
+    await whileHeld?.();
     await holder.query('commit');
     return await Promise.all(racing);
   } finally {

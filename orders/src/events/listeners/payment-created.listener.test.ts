@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventEnvelope } from '@microtick/common';
-import { outboxEvents, type ListenerHarness } from '@microtick/common/testing';
+import { outboxEvents, waitFor, type ListenerHarness } from '@microtick/common/testing';
 import { createOrdersTestDatabase, insertOrder, insertTicket, raceOnOrder, readOrder, startOrdersListeners, waitUntilSettled, type OrdersTestDatabase } from '../../test-fixtures';
 
 let database: OrdersTestDatabase;
@@ -48,10 +49,20 @@ describe('payment:created', () => {
     const payFor = (orderId: string) => () => harness.publish('payment:created', { id: randomUUID(), orderId, stripeId: `pi_${randomUUID()}` });
     const expireFor = (orderId: string) => () => harness.publish('expiration:complete', { orderId });
 
-    it('completes the order when the payment writes first; the expiration then does nothing', async () => {
+    it('completes the order when the payment comes first; the expiration waits for it, then does nothing', async () => {
       const order = await insertOrder(database.db, await insertTicket(database.db));
-      const events = await raceOnOrder<EventEnvelope>(database, order.id, [payFor(order.id), expireFor(order.id)]);
-      for (const event of events) await waitUntilSettled(harness, event);
+      // The payment is held on the order's row; the expiration published after it must not
+      // overtake it (it waits for the payment consumer instead of queueing on the row).
+      const [payment] = await raceOnOrder<EventEnvelope>(database, order.id, [payFor(order.id)], async () => {
+        const expiration = await expireFor(order.id)();
+        await sleep(300);
+        return expiration;
+      });
+      await waitUntilSettled(harness, payment!);
+      await waitFor(async () => {
+        const info = await harness.bus.jsm.consumers.info(harness.bus.stream, 'orders-expiration-complete');
+        return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
+      }, { what: 'expiration settled' });
       expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'complete', version: 1 });
       expect(await outboxEvents(database.db)).toEqual([]);
     });
