@@ -31,7 +31,7 @@ import { startTestStack, type TestStack } from './support/test-stack';
 const CHAOS_SEED = Number(process.env.CHAOS_SEED ?? 4_242);
 const LOAD_MS = Number(process.env.CHAOS_LOAD_MS ?? 90_000);
 const SHOPPERS = 6;
-const WINDOW_SECONDS = 4;
+const WINDOW_SECONDS = 10; // payments close 5 s before expiresAt
 /** One purchase may wait out a payment attempt's lease (19 s with the settings below) and a restart. */
 const PURCHASE_BUDGET_MS = 60_000;
 const SETTLE_MS = 60_000;

@@ -1,9 +1,8 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { randomUUID } from 'node:crypto';
 import { deadLetters, outbox } from '../db/schema';
 import { parseEnvelope, type EventType } from '../events/catalogue';
-import { OUTBOX_CHANNEL } from './outbox';
 
 export type DeadLetter = typeof deadLetters.$inferSelect;
 
@@ -36,6 +35,5 @@ export async function replayDeadLetter(db: NodePgDatabase<Record<string, unknown
     }
     await tx.insert(outbox).values({ msgId: randomUUID(), eventType: letter.eventType, payload });
     await tx.update(deadLetters).set({ replayedAt: new Date() }).where(eq(deadLetters.id, id));
-    await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   });
 }

@@ -44,7 +44,9 @@ export class ListenerRunner<Ctx> {
       const consumer = await this.ensureConsumer(listener);
       const messages = await this.options.bus.js.consumers
         .get(this.options.bus.stream, consumer)
-        .then((c) => c.consume({ max_messages: Math.max(8, (this.options.concurrency ?? 8) * 2) }));
+        // Short pulls (heartbeat every 2.5 s): after a NATS restart a lost pull request is noticed
+        // and renewed within seconds, instead of the default 30 s.
+        .then((c) => c.consume({ max_messages: Math.max(8, (this.options.concurrency ?? 8) * 2), expires: 5_000 }));
       this.subscriptions.push(messages);
       this.loops.push(this.run(listener, consumer, messages));
     }

@@ -120,28 +120,28 @@ export class OutboxRelay {
     }
   }
 
-  /** Claims one batch, publishes it, and deletes it in the same transaction. */
+  /**
+   * Claims and deletes one batch in an open transaction, publishes it, then commits: if a
+   * publish fails the rollback puts the rows back. Two round trips to Postgres per batch.
+   */
   private async publishBatch(): Promise<number> {
     const { pool, bus, metrics } = this.options;
     const client = await pool.connect();
     try {
-      await client.query('begin');
-      const { rows } = await client.query<OutboxRow>(
-        `select seq, msg_id, event_type, payload,
-                extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms
-           from outbox order by seq limit $1 for update skip locked`,
-        [this.batchSize],
-      );
+      // Simple-protocol multi-statement query (no parameters): batchSize is our own integer.
+      const results = (await client.query(
+        `begin;
+         delete from outbox where seq in (select seq from outbox order by seq limit ${Math.trunc(this.batchSize)} for update skip locked)
+         returning seq, msg_id, event_type, payload, extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms`,
+      )) as unknown as pg.QueryResult<OutboxRow>[];
+      const rows = (results[1]?.rows ?? []).sort((a, b) => a.seq - b.seq);
       const claimedAt = performance.now();
-      if (rows.length === 0) {
-        await client.query('commit');
-        return 0;
+      if (rows.length > 0) {
+        // One connection keeps publish order; awaiting the acks together keeps the batch fast.
+        await Promise.all(
+          rows.map((row) => bus.js.publish(bus.subjectFor(row.event_type), JSON.stringify(row.payload), { msgID: row.msg_id })),
+        );
       }
-      // One connection keeps publish order; awaiting the acks together keeps the batch fast.
-      await Promise.all(
-        rows.map((row) => bus.js.publish(bus.subjectFor(row.event_type), JSON.stringify(row.payload), { msgID: row.msg_id })),
-      );
-      await client.query('delete from outbox where seq = any($1::bigint[])', [rows.map((row) => row.seq)]);
       await client.query('commit');
       const publishMs = performance.now() - claimedAt;
       for (const row of rows) {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { DbExecutor } from '../db/database';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
 
-/** The Postgres channel the OutboxRelay listens on; NOTIFY is delivered when the writer commits. */
+/**
+ * The Postgres channel the OutboxRelay listens on. An insert into `outbox` NOTIFYs it (trigger
+ * in common/drizzle/0001), and Postgres delivers that when the writer commits.
+ */
 export const OUTBOX_CHANNEL = 'microtick_outbox';
 
 /**
@@ -18,7 +20,7 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
     occurredAt: new Date().toISOString(),
     data: eventCatalogue[type].parse(data) as EventData<T>,
   };
+  // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
   await tx.insert(outbox).values({ msgId: envelope.id, eventType: type, payload: envelope });
-  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
   return envelope;
 }
