@@ -35,6 +35,11 @@ const retryDelayMs = (deliveries: number, kind: 'not-yet' | 'failure'): number =
  */
 export class ListenerRunner<Ctx> {
   private readonly subscriptions: ConsumerMessages[] = [];
+  /** Highest stream sequence among the messages this runner has received. */
+  private highestSeen = 0;
+  /** Per other consumer: every message up to this stream sequence is known to be applied. */
+  private readonly caughtUpThrough = new Map<string, number>();
+  private readonly progressRequests = new Map<string, Promise<void>>();
   private readonly loops: Promise<void>[] = [];
 
   constructor(private readonly options: ListenerRunnerOptions<Ctx>) {}
@@ -93,6 +98,7 @@ export class ListenerRunner<Ctx> {
     const limit = this.options.concurrency ?? 8;
     const inFlight = new Set<Promise<void>>();
     for await (const msg of messages) {
+      this.highestSeen = Math.max(this.highestSeen, msg.seq);
       const task = this.handle(listener, consumer, msg).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= limit) await Promise.race(inFlight);
@@ -144,15 +150,38 @@ export class ListenerRunner<Ctx> {
   }
 
   private deliveryOf(msg: JsMsg): Delivery {
-    const { bus, service } = this.options;
     return {
       streamSequence: msg.seq,
       caughtUpWith: async (other) => {
-        const info = await bus.jsm.consumers.info(bus.stream, durableName(service, other));
-        const idle = info.num_pending === 0 && info.num_ack_pending === 0;
-        return idle || info.ack_floor.stream_seq >= msg.seq;
+        const consumer = durableName(this.options.service, other);
+        if ((this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq) return true;
+        await this.refreshProgress(consumer);
+        return (this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq;
       },
     };
+  }
+
+  /**
+   * Asks JetStream how far `consumer` has got; concurrent askers share one request, and the
+   * answer is kept (progress only grows), so a burst of events costs a few requests, not one
+   * each. An idle consumer has applied everything published before the request, which includes
+   * every message this runner had received by then.
+   */
+  private refreshProgress(consumer: string): Promise<void> {
+    let request = this.progressRequests.get(consumer);
+    if (!request) {
+      const seenBefore = this.highestSeen;
+      request = this.options.bus.jsm.consumers
+        .info(this.options.bus.stream, consumer)
+        .then((info) => {
+          const idle = info.num_pending === 0 && info.num_ack_pending === 0;
+          const through = Math.max(info.ack_floor.stream_seq, idle ? seenBefore : 0);
+          this.caughtUpThrough.set(consumer, Math.max(this.caughtUpThrough.get(consumer) ?? 0, through));
+        })
+        .finally(() => this.progressRequests.delete(consumer));
+      this.progressRequests.set(consumer, request);
+    }
+    return request;
   }
 
   /** Parks the message; if even that fails (database down) it is nak'ed so nothing is lost. */
