@@ -4,10 +4,12 @@ export interface ErrorItem {
   field?: string;
 }
 
-/** An error that knows its HTTP status and how to describe itself to a client. */
+/** An error that knows its HTTP status and how to describe itself to a client (by default: its message). */
 export abstract class HttpError extends Error {
   abstract readonly statusCode: number;
-  abstract serialize(): ErrorItem[];
+  serialize(): ErrorItem[] {
+    return [{ message: this.message }];
+  }
 }
 
 export class BadRequestError extends HttpError {
@@ -15,7 +17,7 @@ export class BadRequestError extends HttpError {
   constructor(message: string, readonly field?: string) {
     super(message);
   }
-  serialize(): ErrorItem[] {
+  override serialize(): ErrorItem[] {
     return [this.field ? { message: this.message, field: this.field } : { message: this.message }];
   }
 }
@@ -26,9 +28,6 @@ export class NotAuthorizedError extends HttpError {
   constructor(message = 'Not authorized') {
     super(message);
   }
-  serialize(): ErrorItem[] {
-    return [{ message: this.message }];
-  }
 }
 
 export class NotFoundError extends HttpError {
@@ -36,40 +35,25 @@ export class NotFoundError extends HttpError {
   constructor(message = 'Not found') {
     super(message);
   }
-  serialize(): ErrorItem[] {
-    return [{ message: this.message }];
-  }
 }
 
 /** 409: the resource changed since it was read (optimistic concurrency), or is busy. */
 export class ConflictError extends HttpError {
   readonly statusCode = 409;
-  serialize(): ErrorItem[] {
-    return [{ message: this.message }];
-  }
 }
 
 /** 503: a dependency is unavailable; the request may succeed if retried shortly. */
 export class ServiceUnavailableError extends HttpError {
   readonly statusCode = 503;
-  serialize(): ErrorItem[] {
-    return [{ message: this.message }];
-  }
 }
 
 /** 402: the payment provider refused the card; the message is the provider's. */
 export class PaymentRequiredError extends HttpError {
   readonly statusCode = 402;
-  serialize(): ErrorItem[] {
-    return [{ message: this.message }];
-  }
 }
 
 export class TooManyRequestsError extends HttpError {
   readonly statusCode = 429;
-  serialize(): ErrorItem[] {
-    return [{ message: this.message }];
-  }
 }
 
 /** 400 with one entry per invalid input, each naming its field. */
@@ -78,7 +62,7 @@ export class RequestValidationError extends HttpError {
   constructor(readonly items: Required<ErrorItem>[]) {
     super('Invalid request parameters');
   }
-  serialize(): ErrorItem[] {
+  override serialize(): ErrorItem[] {
     return this.items;
   }
 }
