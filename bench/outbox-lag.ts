@@ -31,7 +31,9 @@ async function measure(label: string, send: (markSent: (id: string) => void) => 
   const sentAt = new Map<string, number>();
   const receivedAt = new Map<string, number>();
   const sub = bus.nc.subscribe(bus.subjectFor('ticket:updated'), {
-    callback: (_err, msg) => receivedAt.set(msg.json<EventEnvelope>().id, performance.now()),
+    callback: (_err, msg) => {
+      receivedAt.set(msg.json<EventEnvelope>().id, performance.now());
+    },
   });
   const total = rate * seconds;
   const started = performance.now();
