@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { apiRequest } from '@/lib/browser-api';
-import { msRemaining } from '@/lib/countdown';
+import { msRemaining, paymentDeadline } from '@/lib/countdown';
 import { formatMoney } from '@/lib/money';
 import { orderPhase, shouldPoll, statusBadge, type StatusBadge as Badge } from '@/lib/order-state';
 import type { Order, Payment } from '@/lib/types';
@@ -36,8 +36,9 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
   const [cancelling, setCancelling] = useState(false);
 
   const open = order.status === 'created' || order.status === 'awaiting:payment';
-  const now = useServerNow(serverNow, order.expiresAt, open && !payment);
-  const remaining = msRemaining(order.expiresAt, now);
+  const deadline = paymentDeadline(order.expiresAt);
+  const now = useServerNow(serverNow, deadline, open && !payment);
+  const remaining = msRemaining(deadline, now);
   const phase = orderPhase(order.status, remaining, payment !== null);
   const polling = shouldPoll(phase, order.status);
 

@@ -11,7 +11,7 @@ import { clockOffset, msRemaining, msUntilNextTick, serverTime } from '@/lib/cou
  * clock that is wrong does not change the countdown. The first render (on the server and in
  * the browser alike) uses `serverNow` itself, so hydration matches.
  */
-export function useServerNow(serverNow: number, deadline: string, running: boolean): number {
+export function useServerNow(serverNow: number, deadline: string | number, running: boolean): number {
   const [now, setNow] = useState(serverNow);
   const sync = useRef<{ serverNow: number; offset: number } | null>(null);
 

@@ -3,6 +3,8 @@ import {
   describeRemaining,
   formatRemaining,
   msRemaining,
+  paymentDeadline,
+  PAYMENT_CLOSES_BEFORE_EXPIRY_MS,
   msUntilNextTick,
   serverTime,
 } from './countdown';
@@ -72,5 +74,12 @@ describe('msUntilNextTick', () => {
     expect(msUntilNextTick(2_300)).toBe(300);
     expect(msUntilNextTick(2_000)).toBe(1_000);
     expect(msUntilNextTick(0)).toBe(0);
+  });
+});
+
+describe('paymentDeadline', () => {
+  it('closes payment five seconds before the order expires, as payments does', () => {
+    expect(paymentDeadline('2026-01-01T00:15:00.000Z')).toBe(Date.parse('2026-01-01T00:14:55.000Z'));
+    expect(PAYMENT_CLOSES_BEFORE_EXPIRY_MS).toBe(5_000);
   });
 });

@@ -18,6 +18,17 @@ export function serverTime(clientNow: number, offset: number): number {
   return clientNow + offset;
 }
 
+/**
+ * Payments stop taking cards this long before `expiresAt` (payments/src/charging/deadline.ts),
+ * so the countdown runs to that moment: "time left to pay" is exactly that.
+ */
+export const PAYMENT_CLOSES_BEFORE_EXPIRY_MS = 5_000;
+
+/** When paying closes for an order that expires at `expiresAt`, in ms since the epoch. */
+export function paymentDeadline(expiresAt: string): number {
+  return Date.parse(expiresAt) - PAYMENT_CLOSES_BEFORE_EXPIRY_MS;
+}
+
 /** Milliseconds left until `expiresAt` at server time `now`; never negative. */
 export function msRemaining(expiresAt: string | number, now: number): number {
   const deadline = typeof expiresAt === 'number' ? expiresAt : Date.parse(expiresAt);
