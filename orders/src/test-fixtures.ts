@@ -96,3 +96,22 @@ export async function readTicket(db: OrdersDb, id: string): Promise<TicketRow | 
   const [ticket] = await db.select().from(tickets).where(eq(tickets.id, id));
   return ticket;
 }
+
+/**
+ * The usual listener-test setup: a migrated database emptied before each test and the orders
+ * listeners running on a private stream. Call at the top of a test file.
+ */
+export function useOrdersListeners() {
+  let database: OrdersTestDatabase;
+  let harness: ListenerHarness;
+  beforeAll(async () => {
+    database = await createOrdersTestDatabase();
+  });
+  afterAll(() => database.close());
+  beforeEach(async () => {
+    await database.truncate();
+    harness = await startOrdersListeners(database.db);
+  });
+  afterEach(() => harness.stop());
+  return { database: () => database, harness: () => harness };
+}

@@ -1,78 +1,64 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents, waitFor, type ListenerHarness } from '@microtick/common/testing';
-import { createOrdersTestDatabase, insertOrder, insertTicket, readOrder, startOrdersListeners, waitUntilSettled, type OrdersTestDatabase } from '../../test-fixtures';
+import { outboxEvents, waitFor } from '@microtick/common/testing';
+import { insertOrder, insertTicket, readOrder, useOrdersListeners, waitUntilSettled } from '../../test-fixtures';
 
-let database: OrdersTestDatabase;
-let harness: ListenerHarness;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(async () => {
-  await database.truncate();
-  harness = await startOrdersListeners(database.db);
-});
-afterEach(() => harness.stop());
+const { database, harness } = useOrdersListeners();
 
 async function expire(order: { id: string }) {
-  const event = await harness.publish('expiration:complete', { orderId: order.id });
-  await waitUntilSettled(harness, event);
+  const event = await harness().publish('expiration:complete', { orderId: order.id });
+  await waitUntilSettled(harness(), event);
   return event;
 }
 
 describe('expiration:complete', () => {
   it.each(['created', 'awaiting:payment'] as const)('cancels a %s order and publishes order:cancelled with the next version', async (status) => {
-    const ticket = await insertTicket(database.db);
-    const order = await insertOrder(database.db, ticket, { status });
+    const ticket = await insertTicket(database().db);
+    const order = await insertOrder(database().db, ticket, { status });
 
     await expire(order);
 
-    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
-    expect(await outboxEvents(database.db)).toMatchObject([{ type: 'order:cancelled', data: { id: order.id, version: 1, ticket: { id: ticket.id } } }]);
+    expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database().db)).toMatchObject([{ type: 'order:cancelled', data: { id: order.id, version: 1, ticket: { id: ticket.id } } }]);
   });
 
   it('applies a delivery that arrives twice only once', async () => {
-    const order = await insertOrder(database.db, await insertTicket(database.db));
+    const order = await insertOrder(database().db, await insertTicket(database().db));
     const event = await expire(order);
-    await harness.redeliver(event);
-    await waitUntilSettled(harness, event);
+    await harness().redeliver(event);
+    await waitUntilSettled(harness(), event);
     // A second expiration for the same order (a new event id) finds it cancelled: no-op as well.
     await expire(order);
-    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
-    expect(await outboxEvents(database.db)).toHaveLength(1);
+    expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database().db)).toHaveLength(1);
   });
 
   it('leaves a complete order alone', async () => {
-    const order = await insertOrder(database.db, await insertTicket(database.db), { status: 'complete', version: 1 });
+    const order = await insertOrder(database().db, await insertTicket(database().db), { status: 'complete', version: 1 });
     await expire(order);
-    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'complete', version: 1 });
-    expect(await outboxEvents(database.db)).toEqual([]);
+    expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'complete', version: 1 });
+    expect(await outboxEvents(database().db)).toEqual([]);
   });
 
   it('publishes nothing for an order that is already cancelled', async () => {
-    const order = await insertOrder(database.db, await insertTicket(database.db), { status: 'cancelled', version: 1 });
+    const order = await insertOrder(database().db, await insertTicket(database().db), { status: 'cancelled', version: 1 });
     await expire(order);
-    expect(await readOrder(database.db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
-    expect(await outboxEvents(database.db)).toEqual([]);
+    expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await outboxEvents(database().db)).toEqual([]);
   });
 
   it('waits for a payment published before it, so a paid order is never cancelled', async () => {
-    const ticket = await insertTicket(database.db);
+    const ticket = await insertTicket(database().db);
     const orderId = randomUUID();
     // The payment reaches this service first but cannot be applied yet (the order row is not
     // there, so its handler fails and it comes back after a backoff): it is still pending when
     // the expiration, published after it, arrives.
-    await harness.publish('payment:created', { id: randomUUID(), orderId, stripeId: 'pi_1' });
-    await insertOrder(database.db, ticket, { id: orderId });
-    await harness.publish('expiration:complete', { orderId });
+    await harness().publish('payment:created', { id: randomUUID(), orderId, stripeId: 'pi_1' });
+    await insertOrder(database().db, ticket, { id: orderId });
+    const expiration = await harness().publish('expiration:complete', { orderId });
 
-    await waitFor(async () => (await readOrder(database.db, orderId))?.status === 'complete', { what: 'payment applied' });
-    const expiration = await waitFor(async () => {
-      const info = await harness.bus.jsm.consumers.info(harness.bus.stream, 'orders-expiration-complete');
-      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
-    }, { what: 'expiration settled' });
-    expect(expiration).toBe(true);
-    expect(await readOrder(database.db, orderId)).toMatchObject({ status: 'complete' });
-    expect(await outboxEvents(database.db)).toEqual([]);
+    await waitFor(async () => (await readOrder(database().db, orderId))?.status === 'complete', { what: 'payment applied' });
+    await waitUntilSettled(harness(), expiration);
+    expect(await readOrder(database().db, orderId)).toMatchObject({ status: 'complete' });
+    expect(await outboxEvents(database().db)).toEqual([]);
   });
 });

@@ -1,37 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { ListenerHarness } from '@microtick/common/testing';
-import { createOrdersTestDatabase, readTicket, startOrdersListeners, waitUntilSettled, type OrdersTestDatabase } from '../../test-fixtures';
+import { readTicket, useOrdersListeners, waitUntilSettled } from '../../test-fixtures';
 
-let database: OrdersTestDatabase;
-let harness: ListenerHarness;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(async () => {
-  await database.truncate();
-  harness = await startOrdersListeners(database.db);
-});
-afterEach(() => harness.stop());
+const { database, harness } = useOrdersListeners();
 
 const created = () => ({ id: randomUUID(), version: 0, title: 'Jazz night', price: 1_234_567.89, userId: randomUUID() });
 
 describe('ticket:created', () => {
   it('adds the ticket to the replica with its price in exact cents', async () => {
     const data = created();
-    const event = await harness.publish('ticket:created', data);
-    await waitUntilSettled(harness, event);
-    expect(await readTicket(database.db, data.id)).toEqual({ id: data.id, title: 'Jazz night', priceCents: 123_456_789, userId: data.userId, version: 0 });
+    const event = await harness().publish('ticket:created', data);
+    await waitUntilSettled(harness(), event);
+    expect(await readTicket(database().db, data.id)).toEqual({ id: data.id, title: 'Jazz night', priceCents: 123_456_789, userId: data.userId, version: 0 });
   });
 
   it('applies a delivery that arrives twice only once', async () => {
     const data = created();
-    const event = await harness.publish('ticket:created', data);
-    await waitUntilSettled(harness, event);
-    await harness.redeliver(event);
+    const event = await harness().publish('ticket:created', data);
+    await waitUntilSettled(harness(), event);
+    await harness().redeliver(event);
     // The same creation under a new event id (a re-publish) is stale: version 0 is already held.
-    const republished = await harness.publish('ticket:created', { ...data, title: 'Changed' });
-    await waitUntilSettled(harness, republished);
-    expect(await readTicket(database.db, data.id)).toMatchObject({ title: 'Jazz night', version: 0 });
+    const republished = await harness().publish('ticket:created', { ...data, title: 'Changed' });
+    await waitUntilSettled(harness(), republished);
+    expect(await readTicket(database().db, data.id)).toMatchObject({ title: 'Jazz night', version: 0 });
   });
 });
