@@ -12,6 +12,8 @@ module.exports = {
     '^@microtick/common$': '<rootDir>/common/src/index.ts',
     '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',
   },
+  globalSetup: '<rootDir>/jest.global-setup.js',
+  globalTeardown: '<rootDir>/jest.global-teardown.js',
   testTimeout: 30_000,
   maxWorkers: 2,
 };

@@ -146,7 +146,7 @@ describe('service.Dockerfile', () => {
           REDIS_KEY_PREFIX: unique,
           HOST: '127.0.0.1',
         };
-        if (env.DATABASE_URL) local.DATABASE_URL = `${PG_URL}/mt_test_k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}`;
+        if (env.DATABASE_URL) local.DATABASE_URL = `${PG_URL}/mt_test_${process.env.MT_TEST_RUN ?? 'local0000000'}_k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}`;
 
         const probePath = (probe: typeof container.readinessProbe) => probe?.httpGet?.path ?? 'no httpGet probe';
         const booted = startProcess(['node', 'dist/main.js'], { cwd: runtimeTree(folder), env: { ...env, ...local } });

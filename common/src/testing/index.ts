@@ -26,6 +26,8 @@ export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 const workerId = () => process.env.JEST_WORKER_ID ?? '0';
+/** Set per jest run by jest.global-setup.js, so two runs on one Postgres never share a database. */
+const testRun = () => process.env.MT_TEST_RUN ?? `${Date.now().toString(36)}0000`;
 
 export interface TestDatabase<TSchema extends Record<string, unknown>> extends Database<TSchema> {
   url: string;
@@ -33,13 +35,13 @@ export interface TestDatabase<TSchema extends Record<string, unknown>> extends D
   truncate(): Promise<void>;
 }
 
-/** A migrated database `mt_test_<name>_<worker>` for this jest worker. */
+/** A migrated database `mt_test_<run>_<name>_<worker>` for this jest run and worker (dropped after the run). */
 export async function createTestDatabase<TSchema extends Record<string, unknown>>(options: {
   name: string;
   migrationsFolder: string;
   schema?: TSchema;
 }): Promise<TestDatabase<TSchema>> {
-  const url = `${PG_URL}/mt_test_${options.name.replace(/\W/g, '_')}_${workerId()}`;
+  const url = `${PG_URL}/mt_test_${testRun()}_${options.name.replace(/\W/g, '_')}_${workerId()}`;
   await ensureDatabase(url);
   const database = openDatabase({ url, schema: options.schema, poolSize: 20 });
   await runMigrations(database.pool, options.migrationsFolder);
