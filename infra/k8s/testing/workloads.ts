@@ -69,6 +69,12 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
       values.set(variable.name, expand(variable.value, values, external, unexpanded));
       continue;
     }
+    const fieldPath = variable.valueFrom?.fieldRef?.fieldPath;
+    if (fieldPath) {
+      // The pod's own field (its name, …): defined, with a value known only in the cluster.
+      values.set(variable.name, `(pod field ${fieldPath})`);
+      continue;
+    }
     const configMapRef = variable.valueFrom?.configMapKeyRef;
     const secretRef = variable.valueFrom?.secretKeyRef;
     const ref = configMapRef ?? secretRef;

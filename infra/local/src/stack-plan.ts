@@ -45,6 +45,8 @@ export interface StackPlanInput {
   jwtKey: string;
   logLevel: string;
   expirationWindowSeconds?: number;
+  /** Copies of the stream the services keep (NATS_STREAM_REPLICAS; 3 on a three-node cluster). Unset: the services' default (1). */
+  natsStreamReplicas?: number;
   /** Set: payments uses real Stripe and no emulator runs. */
   stripeSecretKey?: string;
   gatewayHost: string;
@@ -81,7 +83,7 @@ export interface ProcessSpec {
  */
 const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
-  'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
+  'NATS_SUBJECT_PREFIX', 'NATS_STREAM_REPLICAS', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
   'STRIPE_API_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
   'ROUTES_FILE', 'JEST_WORKER_ID',
 ];
@@ -123,15 +125,7 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   }
 
   for (const service of SERVICES) {
-    for (let replica = 0; replica < input.replicas[service]; replica++) {
-      const port = input.portOf(service, replica);
-      add(service, replica, {
-        command: node,
-        args: [path.join(input.repoRoot, service, 'dist/main.js')],
-        env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, names, localUrl(emulatorPort)) },
-        ready: { url: `${localUrl(port)}/readyz`, expect: 'ok' },
-      });
-    }
+    for (let replica = 0; replica < input.replicas[service]; replica++) specs.push(planServiceReplica(input, service, replica));
   }
 
   const gatewayPort = input.portOf('gateway', 0);
@@ -172,6 +166,27 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   return specs;
 }
 
+/** How one replica of a service is started: at start-up, or added to a running stack (scale-out). */
+export function planServiceReplica(input: StackPlanInput, service: ServiceName, replica: number): ProcessSpec {
+  const baseEnv = { ...input.baseEnv };
+  for (const name of MANAGED_ENV) delete baseEnv[name];
+  const port = input.portOf(service, replica);
+  const url = `http://127.0.0.1:${port}`;
+  const emulatorUrl = `http://127.0.0.1:${input.portOf('stripe-emulator', 0)}`;
+  return {
+    name: service,
+    replica,
+    label: replica ? `${service}#${replica + 1}` : service,
+    command: process.execPath,
+    args: [path.join(input.repoRoot, service, 'dist/main.js')],
+    cwd: input.repoRoot,
+    env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, namespaceNames(input.namespace), emulatorUrl) },
+    port,
+    url,
+    ready: { url: `${url}/readyz`, expect: 'ok' },
+  };
+}
+
 function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnType<typeof namespaceNames>, emulatorUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     NATS_URL: input.infra.nats,
@@ -179,6 +194,7 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
     NATS_SUBJECT_PREFIX: names.subjectPrefix,
     JWT_KEY: input.jwtKey,
   };
+  if (input.natsStreamReplicas !== undefined) env.NATS_STREAM_REPLICAS = String(input.natsStreamReplicas);
   if (POSTGRES_SERVICES.includes(service)) env.DATABASE_URL = databaseUrl(input.infra, names.database(service));
   if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
   if (service === 'payments') {
