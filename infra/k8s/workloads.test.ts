@@ -77,13 +77,3 @@ describe.each(serviceContainers.map((c) => [`${c.overlay}: ${c.id}`, c] as const
     expect(workload.pod.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir).toBeDefined();
   });
 });
-
-test('production runs at least two replicas of every application Deployment, each with a disruption budget', () => {
-  const prod = render('prod');
-  for (const name of APP_DEPLOYMENTS) {
-    expect(workloads(prod).find((w) => w.name === name)?.replicas).toBeGreaterThanOrEqual(2);
-    expect(prod.find((m) => m.kind === 'PodDisruptionBudget' && m.metadata.name === name)).toMatchObject({
-      spec: { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': name } } },
-    });
-  }
-});
