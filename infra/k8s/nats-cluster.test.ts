@@ -16,7 +16,7 @@ const find = <T>(kind: Parameters<typeof ofKind>[1], name: string): T => {
   return found;
 };
 const nats = workloads(prod).find((w) => w.name === 'nats') as Workload;
-const container = nats.pod.containers[0];
+const container = nats.pod.containers.find((c) => c.name === 'nats');
 const set = find<IStatefulSet>('StatefulSet', 'nats');
 const config = () => {
   const mount = container?.volumeMounts?.find((m) => m.name === 'config');
