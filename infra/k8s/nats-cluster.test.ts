@@ -18,13 +18,17 @@ const find = <T>(kind: Parameters<typeof ofKind>[1], name: string): T => {
 const nats = workloads(prod).find((w) => w.name === 'nats') as Workload;
 const container = nats.pod.containers.find((c) => c.name === 'nats');
 const set = find<IStatefulSet>('StatefulSet', 'nats');
-const config = () => {
+/** The files in the config folder the container mounts (a projected volume of ConfigMaps). */
+const configFiles = (): Record<string, string> => {
   const mount = container?.volumeMounts?.find((m) => m.name === 'config');
-  const configMap = nats.pod.volumes?.find((v) => v.name === mount?.name)?.configMap?.name ?? '';
+  const sources = nats.pod.volumes?.find((v) => v.name === mount?.name)?.projected?.sources ?? [];
+  return Object.assign({}, ...sources.map((source) => find<IConfigMap>('ConfigMap', source.configMap?.name ?? '').data ?? {}));
+};
+const config = () => {
   const file = (container?.args ?? [])[(container?.args ?? []).indexOf('--config') + 1] ?? '';
-  expect(path.dirname(file)).toBe(mount?.mountPath);
-  const text = find<IConfigMap>('ConfigMap', configMap).data?.[path.basename(file)];
-  if (!text) throw new Error(`${configMap} has no ${path.basename(file)}`);
+  expect(path.dirname(file)).toBe(container?.volumeMounts?.find((m) => m.name === 'config')?.mountPath);
+  const text = configFiles()[path.basename(file)];
+  if (!text) throw new Error(`no ${path.basename(file)} in the config folder`);
   return text;
 };
 const portOf = (name: string) => container?.ports?.find((p) => p.name === name)?.containerPort;
@@ -69,13 +73,16 @@ test('every service knows every node and keeps the stream on all three', () => {
   }
 });
 
-// nats-server 2.9.10 (this machine's) checks the file; it predates sync_interval, the one line it cannot know.
+// nats-server 2.9.10 (this machine's) checks the files; it predates sync_interval, the one line it cannot know.
 test('nats-server accepts the configuration', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'microtick-nats-conf-'));
   try {
+    for (const [name, text] of Object.entries(configFiles())) writeFileSync(path.join(dir, name), text);
     const file = path.join(dir, 'nats.conf');
     writeFileSync(file, config().replace(/^\s*sync_interval: always$/m, '').replace('/data', path.join(dir, 'data')));
-    const check = spawnSync(NATS_SERVER, ['-t', '-c', file], { encoding: 'utf8', env: { ...process.env, POD_NAME: 'nats-0' } });
+    // The container's environment: its pod name and every password the users file refers to.
+    const env = Object.fromEntries((container?.env ?? []).map((variable) => [variable.name, `value-of-${variable.name}`]));
+    const check = spawnSync(NATS_SERVER, ['-t', '-c', file], { encoding: 'utf8', env: { ...process.env, ...env, POD_NAME: 'nats-0' } });
     expect(`${check.stdout}${check.stderr}`).toMatch(/is valid/);
     expect(check.status).toBe(0);
   } finally {

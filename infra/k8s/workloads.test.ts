@@ -48,7 +48,7 @@ describe.each(allContainers.map((c) => [`${c.overlay}: ${c.id}`, c] as const))('
     }
   });
 
-  test('has startup, readiness and liveness probes', () => {
+  (workload.kind === 'Job' ? test.skip : test)('has startup, readiness and liveness probes (a Job runs to completion: none)', () => {
     expect(container.startupProbe).toBeDefined();
     expect(container.readinessProbe).toBeDefined();
     expect(container.livenessProbe).toBeDefined();

@@ -3,6 +3,7 @@ import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet, type IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { Job, type IJob } from 'kubernetes-models/batch/v1/Job';
 import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -33,6 +34,7 @@ const KINDS = {
   Service: kind<IService>('v1', 'kubernetes-models/v1/Service', Service),
   Deployment: kind<IDeployment>('apps/v1', 'kubernetes-models/apps/v1/Deployment', Deployment),
   StatefulSet: kind<IStatefulSet>('apps/v1', 'kubernetes-models/apps/v1/StatefulSet', StatefulSet),
+  Job: kind<IJob>('batch/v1', 'kubernetes-models/batch/v1/Job', Job),
   NetworkPolicy: kind<INetworkPolicy>('networking.k8s.io/v1', 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy', NetworkPolicy),
   PodDisruptionBudget: kind<IPodDisruptionBudget>('policy/v1', 'kubernetes-models/policy/v1/PodDisruptionBudget', PodDisruptionBudget),
   HorizontalPodAutoscaler: kind<IHorizontalPodAutoscaler>('autoscaling/v2', 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler', HorizontalPodAutoscaler),
@@ -80,6 +82,7 @@ export type {
   IService,
   IDeployment,
   IStatefulSet,
+  IJob,
   INetworkPolicy,
   IPodDisruptionBudget,
   IHorizontalPodAutoscaler,
