@@ -54,13 +54,15 @@ describe.each(OVERLAYS)('%s', (overlay: Overlay) => {
   });
 
   test('every other connection between MicroTick pods is denied', () => {
-    const clusterRoutes = (c: Connection) => c.from === 'nats' && c.to === 'nats' && named('nats').replicas > 1 && c.port === 6222;
+    // Connections set in config files rather than environment: NATS's cluster routes, the collector's exporter.
+    const fromConfigFiles = (c: Connection) =>
+      (c.from === 'nats' && c.to === 'nats' && named('nats').replicas > 1 && c.port === 6222) || (c.from === 'otel-collector' && c.to === 'jaeger' && c.port === 4317);
     const unexpected: Connection[] = [];
     for (const from of all) {
       for (const to of all) {
         for (const { containerPort: port } of pod(to).ports) {
           const connection = { from: from.name, to: to.name, port };
-          const expected = needs.some((n) => n.from === from.name && n.to === to.name && n.port === port) || clusterRoutes(connection);
+          const expected = needs.some((n) => n.from === from.name && n.to === to.name && n.port === port) || fromConfigFiles(connection);
           if (!expected && allows(policies, pod(from), pod(to), port)) unexpected.push(connection);
         }
       }
@@ -100,7 +102,7 @@ describe.each(OVERLAYS)('%s', (overlay: Overlay) => {
 
 /**
  * The connections each workload's own configuration makes: the hosts in its environment's URLs
- * (DATABASE_URL, NATS_URL, REDIS_URL, STRIPE_API_URL), resolved to the workload behind that
+ * (DATABASE_URL, NATS_URL, REDIS_URL, STRIPE_API_URL, OTEL_EXPORTER_OTLP_ENDPOINT), resolved to the workload behind that
  * Service and its container port. (The client's API_BASE_URL points outside, at the gateway.)
  */
 function connectionsConfigured(manifests: Manifest[], all: Workload[]): Connection[] {
@@ -109,7 +111,7 @@ function connectionsConfigured(manifests: Manifest[], all: Workload[]): Connecti
   for (const workload of all) {
     for (const container of containersOf(workload)) {
       const env = containerEnvironment(container, manifests).values;
-      for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'STRIPE_API_URL']) {
+      for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'STRIPE_API_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
         for (const raw of (env.get(key) ?? '').split(',').filter(Boolean)) {
           const url = new URL(raw.replace(/\$\([A-Z_]+\)/g, 'x'));
           const service = services.find((s) => url.hostname.split('.').includes(s.metadata?.name ?? ''));
