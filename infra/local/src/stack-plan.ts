@@ -83,9 +83,9 @@ export interface ProcessSpec {
  */
 const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
-  'NATS_SUBJECT_PREFIX', 'NATS_STREAM_REPLICAS', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
+  'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
   'STRIPE_API_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
-  'ROUTES_FILE', 'JEST_WORKER_ID',
+  'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_STREAM_REPLICAS',
 ];
 
 /** Names a namespace's data gets, shared by the plan and the clean-up of test stacks. */
@@ -125,7 +125,15 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   }
 
   for (const service of SERVICES) {
-    for (let replica = 0; replica < input.replicas[service]; replica++) specs.push(planServiceReplica(input, service, replica));
+    for (let replica = 0; replica < input.replicas[service]; replica++) {
+      const port = input.portOf(service, replica);
+      add(service, replica, {
+        command: node,
+        args: [path.join(input.repoRoot, service, 'dist/main.js')],
+        env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, names, localUrl(emulatorPort)) },
+        ready: { url: `${localUrl(port)}/readyz`, expect: 'ok' },
+      });
+    }
   }
 
   const gatewayPort = input.portOf('gateway', 0);
@@ -166,25 +174,11 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   return specs;
 }
 
-/** How one replica of a service is started: at start-up, or added to a running stack (scale-out). */
+/** One more replica of a service, started exactly like the ones planned with the stack (scale-out of a running stack). */
 export function planServiceReplica(input: StackPlanInput, service: ServiceName, replica: number): ProcessSpec {
-  const baseEnv = { ...input.baseEnv };
-  for (const name of MANAGED_ENV) delete baseEnv[name];
-  const port = input.portOf(service, replica);
-  const url = `http://127.0.0.1:${port}`;
-  const emulatorUrl = `http://127.0.0.1:${input.portOf('stripe-emulator', 0)}`;
-  return {
-    name: service,
-    replica,
-    label: replica ? `${service}#${replica + 1}` : service,
-    command: process.execPath,
-    args: [path.join(input.repoRoot, service, 'dist/main.js')],
-    cwd: input.repoRoot,
-    env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, namespaceNames(input.namespace), emulatorUrl) },
-    port,
-    url,
-    ready: { url: `${url}/readyz`, expect: 'ok' },
-  };
+  const spec = planStack({ ...input, replicas: { ...input.replicas, [service]: replica + 1 } }).find((s) => s.name === service && s.replica === replica);
+  if (!spec) throw new Error(`no plan for ${service} replica ${replica}`);
+  return spec;
 }
 
 function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnType<typeof namespaceNames>, emulatorUrl: string): NodeJS.ProcessEnv {
