@@ -54,9 +54,12 @@ describe.each(OVERLAYS)('%s', (overlay: Overlay) => {
   });
 
   test('every other connection between MicroTick pods is denied', () => {
-    // Connections set in config files rather than environment: NATS's cluster routes, the collector's exporter.
+    // Connections set in config files rather than environment: NATS's cluster routes, the collector's
+    // exporter; and the emulator's webhooks to payments (its setting arrives with the webhook work).
     const fromConfigFiles = (c: Connection) =>
-      (c.from === 'nats' && c.to === 'nats' && named('nats').replicas > 1 && c.port === 6222) || (c.from === 'otel-collector' && c.to === 'jaeger' && c.port === 4317);
+      (c.from === 'nats' && c.to === 'nats' && named('nats').replicas > 1 && c.port === 6222) ||
+      (c.from === 'otel-collector' && c.to === 'jaeger' && c.port === 4317) ||
+      (c.from === 'stripe-emulator' && c.to === 'payments' && c.port === 3004);
     const unexpected: Connection[] = [];
     for (const from of all) {
       for (const to of all) {
@@ -111,7 +114,7 @@ function connectionsConfigured(manifests: Manifest[], all: Workload[]): Connecti
   for (const workload of all) {
     for (const container of containersOf(workload)) {
       const env = containerEnvironment(container, manifests).values;
-      for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'STRIPE_API_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+      for (const key of ['DATABASE_URL', 'NATS_URL', 'REDIS_URL', 'STRIPE_API_URL', 'STRIPE_EMULATOR_WEBHOOK_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
         for (const raw of (env.get(key) ?? '').split(',').filter(Boolean)) {
           const url = new URL(raw.replace(/\$\([A-Z_]+\)/g, 'x'));
           const service = services.find((s) => url.hostname.split('.').includes(s.metadata?.name ?? ''));
