@@ -23,4 +23,6 @@ export interface Payment {
   id: string;
   orderId: string;
   stripeId: string;
+  status: 'authorized' | 'requires_action';
+  clientSecret?: string;
 }
