@@ -51,6 +51,13 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
     if (result.ok) {
       setJustPaid(result.data);
       refreshPayments();
+      if (result.data.status === 'requires_action' && result.data.clientSecret && stripeKey) {
+        // Stripe.js only when a real key is configured (and only now): it shows the bank's step.
+        const { completeNextAction } = await import('./payment/next-action');
+        const problem = await completeNextAction(stripeKey, result.data.clientSecret);
+        if (problem) setPaymentErrors([problem]);
+        refreshPayments();
+      }
       return;
     }
     if (result.status === 401) {
@@ -120,6 +127,7 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
         <div data-testid="order-action-required">
           <StatusPanel tone="warning" headingLevel={2} title="Your bank asks you to confirm this payment">
             <p>Complete the confirmation your bank shows you; this page updates by itself once the card is authorized.</p>
+            <FormAlert messages={paymentErrors} testId="payment-error" />
             <div className={styles.cancelRow}>
               <FormAlert messages={cancelErrors} testId="cancel-error" />
               <button type="button" className="button button-danger" onClick={cancel} disabled={cancelling}>
