@@ -10,7 +10,8 @@ export const eventParticipants: Record<EventType, { publisher: string; consumers
   'ticket:updated': { publisher: 'tickets', consumers: ['orders'], summary: 'A ticket changed: edited, reserved by an order, or released.' },
   'order:created': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'A ticket was reserved until `expiresAt`.' },
   'order:cancelled': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'An order was cancelled; its ticket is released.' },
-  'payment:created': { publisher: 'payments', consumers: ['orders', 'expiration'], summary: 'An order was paid.' },
+  'order:completed': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'Orders decided an authorized order is paid: payments captures, the ticket is sold, the timer is dropped.' },
+  'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "A card was authorized for an order (not yet captured): orders decides whether it completes." },
   'expiration:complete': { publisher: 'expiration', consumers: ['orders'], summary: "An order's payment window has passed." },
 };
 
