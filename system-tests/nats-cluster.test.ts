@@ -29,11 +29,11 @@ import { newTestNamespace, startTestStack, type TestStack } from './support/test
 const LOAD_MS = Number(process.env.NATS_CLUSTER_LOAD_MS ?? 30_000);
 const REPLICAS = 3;
 /**
- * Longer than the chaos test's 10 s: while two nodes are down nothing is published, and a payment
- * made in an order's last seconds could then reach orders after its expiration (payments close
- * only 5 s before expiresAt; a 10 s window put most payments there, and the client was told
- * "paid" for orders that were then cancelled and refunded). Shoppers pay right after ordering, so
- * 30 s keeps every payment far from the deadline: this test is about the bus, not that race.
+ * Longer than the chaos test's 10 s: while two nodes are down nothing is published, and payments
+ * close only 5 s before expiresAt, so with a 10 s window most payments would meet their order's
+ * expiration after the outage (orders then cancels and payments voids: consistent by design, but
+ * few purchases would complete). Shoppers pay right after ordering; 30 s keeps every payment far
+ * from the deadline, so the run completes purchases while the bus fails.
  */
 const WINDOW_SECONDS = 30;
 
@@ -142,7 +142,7 @@ it('loses nothing and applies nothing twice while the stream leader, then two no
   // One node down changes nothing for the services: they moved to the other two.
   expect(probe).toMatchObject({ outcome: 'cancelled', oddities: [] });
   expect(probeRanWhileDown).toBe(true);
-  expect(run.purchases.filter((p) => p.outcome === 'paid').length).toBeGreaterThan(0);
+  expect(run.purchases.filter((p) => p.outcome === 'authorized').length).toBeGreaterThan(0);
   expect(await unreadyServices(stack)).toEqual([]);
   // Every node is back and holds the stream again.
   await waitFor(async () => cluster.names.every((name) => cluster.isUp(name)), { what: 'every node up' });
