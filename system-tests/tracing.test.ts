@@ -6,10 +6,9 @@
  * listeners of that — as one connected tree.
  */
 import { readFileSync } from 'node:fs';
-import { waitFor } from '@microtick/common/testing';
+import { startOtlpReceiver, waitFor, type OtlpReceiver, type ReceivedSpan } from '@microtick/common/testing';
 import { signUp } from './support/api-client';
 import { createTicket, orderWhenReplicated, waitForOrder } from './support/flows';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 const SERVER = 2;
