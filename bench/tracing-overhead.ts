@@ -8,7 +8,11 @@
  * Two stacks run side by side and the rounds alternate between them, so the machine's other
  * load drifts over both alike; the figure per mode is the median of the rounds.
  *
- *   npm run bench:tracing [-- --rounds 3 --seconds 8 --writes 600]
+ *   npm run bench:tracing [-- --rounds 3 --seconds 8 --writes 600 --sampler always_off]
+ *
+ * `--sampler` sets OTEL_TRACES_SAMPLER on the traced stack: `always_off` keeps the
+ * instrumentation and context propagation but records and exports nothing, which separates
+ * what context tracking costs from what recording and exporting spans cost.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -25,6 +29,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     writes: { type: 'string', default: '600' },
     connections: { type: 'string', default: '10' },
+    sampler: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
   const run = randomBytes(3).toString('hex');
   const markets: Record<Mode, Market> = {
     off: await openMarket(await startBenchStack({ namespace: `bench_trace_off_${run}` }), 0),
-    on: await openMarket(await startBenchStack({ namespace: `bench_trace_on_${run}`, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } }), 0),
+    on: await openMarket(await startBenchStack({ namespace: `bench_trace_on_${run}`, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...(values.sampler && { OTEL_TRACES_SAMPLER: values.sampler }) } }), 0),
   };
   try {
     const samples: Record<string, Sample[]> = {};
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
         console.log(`round ${round}, tracing ${mode}: done`);
       }
     }
-    console.log(`\n${rounds} rounds (median), ${connections} connections; CPU ms per request\n`);
+    console.log(`\n${rounds} rounds (median), ${connections} connections; CPU ms per request${values.sampler ? `; traced stack: OTEL_TRACES_SAMPLER=${values.sampler}` : ''}\n`);
     console.log('| requests | tickets process | all processes + Postgres | spans per request | throughput (req/s) |');
     console.log('|---|---|---|---|---|');
     for (const [key, list] of Object.entries(samples)) {

@@ -38,7 +38,9 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
       // Only queries inside a traced request or event: the relay's and retention's polling
       // would otherwise make a trace per second. No parameter values (personal data, secrets).
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      // No spans for taking a pooled connection: two more spans per transaction, and a wait
+      // for the pool already shows as the gap before BEGIN.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true }),
     ],
   });
   markTracingStarted(() => provider.shutdown());
