@@ -79,9 +79,9 @@ it('follows one order from POST /api/orders through every relay, listener and th
     ['payments', 'process order:cancelled'],
     ['expiration', 'process order:cancelled'],
   ];
-  await waitFor(() => hops.every(([service, name]) => has(service, name)) || undefined, {
-    what: `every hop in the trace; so far: ${JSON.stringify(describeSpans(traceOf()))}`,
-    timeoutMs: 15_000,
+  await waitFor(() => hops.every(([service, name]) => has(service, name)) || undefined, { what: 'every hop in the trace', timeoutMs: 15_000 }).catch((err: Error) => {
+    const missing = hops.filter(([service, name]) => !has(service, name)).map(([service, name]) => `${service}: ${name}`);
+    throw new Error(`${err.message}; missing ${JSON.stringify(missing)}; received ${JSON.stringify(describeSpans(traceOf()))}`);
   });
   // The last spans of a hop may be a batch behind its first: let the exports settle.
   await waitFor(async () => {
