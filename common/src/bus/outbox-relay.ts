@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { JetStreamPublishOptions } from '@nats-io/jetstream';
 import type pg from 'pg';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
@@ -160,9 +161,9 @@ export class OutboxRelay {
 }
 
 /** One row to JetStream, traced as a hop of the trace its envelope carries (docs/tracing.md). */
-function publishRow(bus: OutboxRelayOptions['bus'], row: OutboxRow): Promise<unknown> {
+function publishRow(bus: OutboxRelayOptions['bus'], row: OutboxRow, options: Partial<JetStreamPublishOptions> = {}): Promise<unknown> {
   const subject = bus.subjectFor(row.event_type);
   const envelope = row.payload as Partial<EventEnvelope>;
   const span = { type: row.event_type, subject, eventId: row.msg_id, parent: envelope, attributes: { 'microtick.outbox.age_ms': Number(row.age_ms) } };
-  return withPublishSpan(span, (headers) => bus.js.publish(subject, JSON.stringify(row.payload), { msgID: row.msg_id, headers }));
+  return withPublishSpan(span, (headers) => bus.js.publish(subject, JSON.stringify(row.payload), { ...options, msgID: row.msg_id, headers }));
 }
