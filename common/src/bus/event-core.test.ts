@@ -5,8 +5,9 @@ import { sql } from 'drizzle-orm';
 import { createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
-import { defineListener, RetryLater, type AnyListener } from './listener';
-import { ListenerRunner } from './listener-runner';
+import { defineListener, RetryLater, type AnyListener, type HandlerContext } from './listener';
+import { ListenerRunner, type ListenerRunnerOptions } from './listener-runner';
+import { ServiceMetrics } from '../metrics';
 import { addToOutbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { PostgresListenerStore } from './postgres-listener-store';
@@ -47,8 +48,8 @@ async function startRelay(relayBus = bus) {
   return relay;
 }
 
-async function startRunner(listeners: AnyListener[], service = 'svc') {
-  const runner = new ListenerRunner({ service, bus, store: new PostgresListenerStore(db()), listeners, logger: silentLogger });
+async function startRunner(listeners: AnyListener[], service = 'svc', options: Partial<ListenerRunnerOptions<HandlerContext>> = {}) {
+  const runner = new ListenerRunner({ service, bus, store: new PostgresListenerStore(db()), listeners, logger: silentLogger, ...options });
   await runner.start();
   stops.push(() => runner.stop());
   return runner;
@@ -225,22 +226,97 @@ describe('listener runner', () => {
     expect(await listDeadLetters(db())).toEqual([]);
   });
 
-  it('parks an event that stays "not yet" longer than maxWaitMs', async () => {
+  /** A replica that applies ticket versions strictly in order (RetryLater while one is missing). */
+  const inOrder = (maxWaitMs: number) => {
+    const order: number[] = [];
+    const listener = defineListener({
+      event: 'ticket:updated',
+      maxWaitMs,
+      async handle(event, { tx }) {
+        const { rows } = await tx.execute<{ version: number }>(sql`select version from replica_items where id = ${event.data.id}`);
+        if (checkVersion(rows[0]?.version, event.data.version, 'item') === 'stale') return;
+        await tx.execute(sql`insert into replica_items (id, title, version) values (${event.data.id}, ${event.data.title}, ${event.data.version})
+          on conflict (id) do update set title = excluded.title, version = excluded.version`);
+        order.push(event.data.version);
+      },
+    });
+    return { order, listener };
+  };
+  const attemptRows = async () => (await database.pool.query<{ consumer: string; waiting_since: Date | null; failures: number }>('select * from event_attempts')).rows;
+
+  it('never parks an event for waiting, even when its consumer was down far longer than the wait budget', async () => {
+    const { order, listener } = inOrder(300);
+    const runner = await startRunner([listener]);
+    await runner.stop();
+    // A backlog piles up while the consumer is down, older than the budget when it comes back:
+    // a budget counted from the publish time would dead-letter every event that has to wait.
+    const id = randomUUID();
+    for (const version of [2, 1, 0]) await publishRaw(envelopeOf(ticket({ id, version, title: `v${version}` })));
+    await sleep(1_000);
+    await startRunner([listener]);
+    await waitFor(() => order.length === 3, { what: 'all versions applied' });
+    expect(order).toEqual([0, 1, 2]);
+    expect(await listDeadLetters(db())).toEqual([]);
+    await waitFor(async () => (await attemptRows()).length === 0, { what: 'attempts cleaned up' });
+  });
+
+  it('keeps a wait across a restart and a hand-over to another replica, reports its age, and never parks it', async () => {
+    const { order, listener } = inOrder(200);
+    const metrics = new ServiceMetrics('test');
+    const first = await startRunner([listener], 'svc', { metrics, metricsIntervalMs: 100 });
+    const id = randomUUID();
+    await publishRaw(envelopeOf(ticket({ id, version: 1, title: 'v1' })));
+    const [row] = await waitFor(async () => {
+      const rows = await attemptRows();
+      return rows.length === 1 && rows[0]!.waiting_since ? rows : undefined;
+    }, { what: 'wait recorded' });
+    expect(row).toMatchObject({ consumer: 'svc-ticket-updated', failures: 0 });
+    await first.stop(); // the replica goes away mid-wait, for longer than the budget
+    await sleep(800);
+
+    const secondMetrics = new ServiceMetrics('test');
+    await startRunner([listener], 'svc', { metrics: secondMetrics, metricsIntervalMs: 100 });
+    // The new replica reports the wait from when it began, not from when it took over.
+    await waitFor(async () => {
+      const gauge = await secondMetrics.oldestWaitingAge.get();
+      return (gauge.values.find((v) => v.labels.consumer === 'svc-ticket-updated')?.value ?? 0) >= 0.8;
+    }, { what: 'oldest waiting age across the hand-over' });
+    expect(await listDeadLetters(db())).toEqual([]);
+
+    await publishRaw(envelopeOf(ticket({ id, version: 0, title: 'v0' })));
+    await waitFor(() => order.length === 2, { what: 'both versions applied' });
+    expect(order).toEqual([0, 1]);
+    expect(await attemptRows()).toEqual([]);
+    await waitFor(async () => (await secondMetrics.oldestWaitingAge.get()).values.every((v) => v.value === 0), { what: 'gauge back to 0' });
+    expect(await listDeadLetters(db())).toEqual([]);
+  });
+
+  it('parks a poison message after maxDeliver real failures, not counting its "not yet" retries', async () => {
+    let waits = 0;
+    let failures = 0;
     await startRunner([
       defineListener({
         event: 'ticket:updated',
-        maxWaitMs: 300,
+        maxDeliver: 3,
         async handle() {
-          throw new RetryLater('the version it needs never arrives');
+          if (waits < 6) {
+            waits += 1;
+            throw new RetryLater('waiting for something first');
+          }
+          failures += 1;
+          throw new Error('cannot handle this');
         },
       }),
     ]);
-    await publishRaw(envelopeOf(ticket()));
+    const poison = envelopeOf(ticket());
+    await publishRaw(poison);
     const [letter] = await waitFor(async () => {
       const letters = await listDeadLetters(db());
       return letters.length ? letters : undefined;
     }, { what: 'dead letter' });
-    expect(letter!.error).toMatch(/never arrives/);
+    expect(failures).toBe(3);
+    expect(letter).toMatchObject({ eventId: poison.id, deliveries: 9 });
+    expect(await attemptRows()).toEqual([]);
   });
 
   it('dead-letters a message that is not a valid event at once', async () => {
