@@ -28,6 +28,10 @@ export const serviceConfigShape = {
   /** Optional subject prefix, so several systems (tests, a second stack) can share one server. */
   NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, 'a dot-separated subject token list').default(''),
   JWT_KEY: z.string().min(1),
+  /** Real failures (not "not yet" waits) before a consumer parks an event as a dead letter (docs/operations.md). */
+  LISTENER_MAX_DELIVER: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long waiting for a predecessor is normal; past it the wait is logged (it is never parked). */
+  LISTENER_WAIT_WARN_SECONDS: z.coerce.number().int().min(1).default(300),
 };
 
 const jwtKeyIsStrong = (c: { NODE_ENV?: string; JWT_KEY: string }) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32;

@@ -69,6 +69,13 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  readonly backstopActions = new Counter({
+    name: 'backstop_actions_total',
+    help: 'Things a backstop sweep did because the prompt path (an event, a timer) did not come in time, by action (e.g. order_expired). Each one is a lost or late timer or event',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });

@@ -6,6 +6,7 @@ import { ensureDatabase, openDatabase, runMigrations } from './db/database';
 import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
 import type { AnyListener } from './bus/listener';
+import type { EventType } from './events/catalogue';
 import { ListenerRunner } from './bus/listener-runner';
 import { OutboxRelay } from './bus/outbox-relay';
 import { PostgresListenerStore } from './bus/postgres-listener-store';
@@ -29,7 +30,15 @@ export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
    * Periodic work beside requests and events (e.g. payments settling lapsed attempts). Started
    * after the listeners; the function it returns is awaited on shutdown before the relay stops.
    */
-  background?(deps: { db: NodePgDatabase<TSchema>; logger: Logger; metrics: ServiceMetrics }): () => Promise<void>;
+  background?(deps: BackgroundDeps<TSchema>): () => Promise<void>;
+}
+
+export interface BackgroundDeps<TSchema extends Record<string, unknown>> {
+  db: NodePgDatabase<TSchema>;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** True once this service has applied every `event` published so far (see ListenerRunner.caughtUpWithStream). */
+  caughtUpWith(event: EventType): Promise<boolean>;
 }
 
 export interface RunningService {
@@ -72,11 +81,20 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   lifecycle.onStop('outbox relay', () => relay.stop());
 
   const store = new PostgresListenerStore(database.db);
-  const runner = new ListenerRunner({ service: name, bus, store, listeners: definition.listeners, logger, metrics });
+  const runner = new ListenerRunner({
+    service: name,
+    bus,
+    store,
+    listeners: definition.listeners,
+    logger,
+    metrics,
+    maxDeliver: config.LISTENER_MAX_DELIVER,
+    maxWaitMs: config.LISTENER_WAIT_WARN_SECONDS * 1000,
+  });
   await runner.start();
   lifecycle.onStop('listeners', () => runner.stop());
 
-  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, logger, metrics }));
+  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, logger, metrics, caughtUpWith: (event) => runner.caughtUpWithStream(event) }));
 
   const app = definition.buildApp({
     db: database.db,

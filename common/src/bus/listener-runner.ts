@@ -16,6 +16,9 @@ export interface ListenerRunnerOptions<Ctx> {
   metrics?: ServiceMetrics;
   /** Messages handled at once per consumer; ordering between them is the handlers' version checks. */
   concurrency?: number;
+  /** Defaults for listeners that do not set their own `maxDeliver` (10) and `maxWaitMs` (5 minutes). */
+  maxDeliver?: number;
+  maxWaitMs?: number;
   /** How often the waiting and lag gauges are refreshed (default 15 s). */
   metricsIntervalMs?: number;
 }
@@ -165,8 +168,8 @@ export class ListenerRunner<Ctx> {
     const { store, metrics } = this.options;
     const logger = this.options.logger.child({ consumer, seq: msg.seq });
     const deliveries = msg.info.deliveryCount;
-    const maxDeliver = listener.maxDeliver ?? DEFAULT_MAX_DELIVER;
-    const maxWaitMs = listener.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    const maxDeliver = listener.maxDeliver ?? this.options.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    const maxWaitMs = listener.maxWaitMs ?? this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     const count = (outcome: string) => metrics?.eventsHandled.inc({ consumer, outcome });
 
     let event;
@@ -254,6 +257,18 @@ export class ListenerRunner<Ctx> {
     logger.warn({ err, eventId, failures }, 'event handler failed; will retry');
     msg.nak(retryDelayMs(failures, 'failure'));
     return 'failed';
+  }
+
+  /**
+   * True once this service has applied every `event` published so far: its consumer's ack floor
+   * has reached the stream's last sequence as of this call, or it has nothing pending at all.
+   * For work outside a delivery (a sweep) that must not overtake events already in the stream.
+   */
+  async caughtUpWithStream(event: EventType): Promise<boolean> {
+    const { bus, service } = this.options;
+    const { state } = await bus.jsm.streams.info(bus.stream);
+    const info = await bus.jsm.consumers.info(bus.stream, durableName(service, event));
+    return info.ack_floor.stream_seq >= state.last_seq || (info.num_pending === 0 && info.num_ack_pending === 0);
   }
 
   private deliveryOf(msg: JsMsg): Delivery {
