@@ -1,4 +1,4 @@
-import { and, asc, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { EventType, Logger, ServiceMetrics } from '@microtick/common';
 import { orders, type OrdersDb } from '../db/schema';
 import { cancelOrder } from './transitions';
@@ -33,7 +33,12 @@ const UNPAID = ['created', 'awaiting:payment'] as const;
  * (or a listener cancelling it right now) never cancel it twice. Times are the database's clock.
  * Returns how many orders this round cancelled, or `undefined` if payments were not caught up.
  */
-export async function sweepExpiredOrders({ db, graceSeconds, caughtUpWith }: Pick<ExpirySweepOptions, 'db' | 'graceSeconds' | 'caughtUpWith'>): Promise<number | undefined> {
+export async function sweepExpiredOrders({
+  db,
+  graceSeconds,
+  caughtUpWith,
+  logger,
+}: Pick<ExpirySweepOptions, 'db' | 'graceSeconds' | 'caughtUpWith'> & { logger?: Logger }): Promise<number | undefined> {
   const overdue = sql`now() - make_interval(secs => ${graceSeconds})`;
   const candidates = await db
     .select({ id: orders.id })
@@ -45,16 +50,21 @@ export async function sweepExpiredOrders({ db, graceSeconds, caughtUpWith }: Pic
   if (!(await caughtUpWith('payment:created'))) return undefined;
   let cancelled = 0;
   for (const { id } of candidates) {
-    const changed = await db.transaction(async (tx) => {
-      const [order] = await tx
-        .select()
-        .from(orders)
-        .where(and(sql`${orders.id} = ${id}`, inArray(orders.status, [...UNPAID]), lt(orders.expiresAt, overdue)))
-        .for('update', { skipLocked: true });
-      if (!order) return false; // settled meanwhile, or another replica is on it
-      return (await cancelOrder(tx, order)).changed;
-    });
-    if (changed) cancelled++;
+    try {
+      const changed = await db.transaction(async (tx) => {
+        const [order] = await tx
+          .select()
+          .from(orders)
+          .where(and(eq(orders.id, id), inArray(orders.status, [...UNPAID]), lt(orders.expiresAt, overdue)))
+          .for('update', { skipLocked: true });
+        if (!order) return false; // settled meanwhile, or another replica is on it
+        return (await cancelOrder(tx, order)).changed;
+      });
+      if (changed) cancelled++;
+    } catch (err) {
+      // One order that cannot be cancelled now must not hold back the others; the next round retries it.
+      logger?.error({ err, orderId: id }, 'expiry sweep could not cancel an order; will retry');
+    }
   }
   return cancelled;
 }
