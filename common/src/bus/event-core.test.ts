@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
+import { createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
 import { defineListener, RetryLater, type AnyListener, type HandlerContext } from './listener';
 import { ListenerRunner, type ListenerRunnerOptions } from './listener-runner';
 import { ServiceMetrics } from '../metrics';
+import { openDatabase } from '../db/database';
 import { addToOutbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { PostgresListenerStore } from './postgres-listener-store';
@@ -118,6 +119,80 @@ describe('transactional outbox', () => {
     await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 200, { what: '200 published' });
     expect(attempts.size).toBe(200);
     expect([...attempts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('lets another relay publish, within seconds, the rows a relay claimed and then stalled on', async () => {
+    for (let i = 0; i < 20; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    // Relay A reaches Postgres through a proxy that freezes when A starts publishing: A has
+    // claimed (deleted, uncommitted) every row, and then its host is as good as gone.
+    const proxy = await StallableProxy.start({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 5432) });
+    const proxiedUrl = new URL(database.url);
+    proxiedUrl.hostname = '127.0.0.1';
+    proxiedUrl.port = String(proxy.port);
+    const stalledPool = openDatabase({ url: proxiedUrl.toString(), poolSize: 2 });
+    const vanish = new AbortController();
+    let claimed = 0;
+    const stallingBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: () => {
+          claimed += 1;
+          proxy.freeze();
+          return new Promise((_, reject) => vanish.signal.addEventListener('abort', () => reject(new Error('host gone'))));
+        },
+      },
+    } as unknown as TestEventBus;
+    const stalled = new OutboxRelay({ pool: stalledPool.pool, bus: stallingBus, logger: silentLogger, pollIntervalMs: 60_000, holdTimeoutMs: 1_000 });
+    stops.push(async () => {
+      vanish.abort();
+      await proxy.close();
+      await stalled.stop();
+      await stalledPool.close();
+    });
+    await stalled.start();
+    await waitFor(() => claimed === 20, { what: 'the stalled relay to claim every row' });
+
+    const started = Date.now();
+    await startRelay();
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 20, { what: 'the other relay to publish the stalled rows' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('keeps rows whose publish fails (the stream is gone) until they are published', async () => {
+    const { config } = await bus.jsm.streams.info(bus.stream);
+    await bus.jsm.streams.delete(bus.stream);
+    await startRelay();
+    for (let i = 0; i < 5; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await sleep(1_500); // several publish attempts fail meanwhile
+    expect(await outboxCount()).toBe(5);
+
+    await bus.jsm.streams.add(config);
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 5, { timeoutMs: 15_000, what: 'publish once the stream is back' });
+  });
+
+  it('publishes on stop what was staged while its last pass was running', async () => {
+    let releaseFirst!: () => void;
+    const firstPublishHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let publishes = 0;
+    const slowBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: async (subject: string, data: string, opts: { msgID: string }) => {
+          if ((publishes += 1) === 1) await firstPublishHeld;
+          return bus.js.publish(subject, data, opts);
+        },
+      },
+    } as unknown as TestEventBus;
+    const relay = new OutboxRelay({ pool: database.pool, bus: slowBus, logger: silentLogger, pollIntervalMs: 60_000 });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(() => publishes === 1, { what: 'the first pass to be publishing' });
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket())); // staged during that pass
+    const stopping = relay.stop();
+    releaseFirst();
+    await stopping;
+    expect(await outboxCount()).toBe(0);
+    expect(await streamMessages()).toBe(2);
   });
 
   it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
