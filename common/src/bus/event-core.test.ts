@@ -307,6 +307,9 @@ describe('listener runner', () => {
     const listener = defineListener({
       event: 'ticket:updated',
       maxWaitMs,
+      // A stopped runner leaves the messages it had pulled but not handled to JetStream's ack
+      // wait; keep that short so a hand-over test does not wait 30 s for them.
+      ackWaitMs: 1_000,
       async handle(event, { tx }) {
         const { rows } = await tx.execute<{ version: number }>(sql`select version from replica_items where id = ${event.data.id}`);
         if (checkVersion(rows[0]?.version, event.data.version, 'item') === 'stale') return;
