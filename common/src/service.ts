@@ -64,13 +64,15 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });
   lifecycle.onStop('postgres', () => database.close());
   await runMigrations(database.pool, definition.migrationsFolder);
-  lifecycle.onStop('retention', startRetention({ pool: database.pool, logger }));
+  lifecycle.onStop('retention', startRetention({ pool: database.pool, logger, processedEventsDays: config.PROCESSED_EVENTS_RETENTION_DAYS }));
 
   const bus = await connectEventBus({
     url: config.NATS_URL,
     stream: config.NATS_STREAM,
     replicas: config.NATS_STREAM_REPLICAS,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+    maxBytes: config.NATS_STREAM_MAX_BYTES,
     name,
     logger,
   });

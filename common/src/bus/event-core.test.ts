@@ -207,6 +207,13 @@ describe('transactional outbox', () => {
   });
 });
 
+describe('event stream', () => {
+  it('bounds the stream by age and size, refusing new events when full instead of dropping unread ones', async () => {
+    const { config } = await bus.jsm.streams.info(bus.stream);
+    expect(config).toMatchObject({ max_age: 7 * 24 * 3600 * 1e9, max_bytes: 8 * 1024 ** 3, discard: 'new' });
+  });
+});
+
 describe('listener runner', () => {
   /** A replica that counts how often its handler really applied something. */
   const counter = () => {
@@ -395,6 +402,26 @@ describe('listener runner', () => {
     expect(failures).toBe(3);
     expect(letter).toMatchObject({ eventId: poison.id, deliveries: 9 });
     expect(await attemptRows()).toEqual([]);
+  });
+
+  it('does not re-apply old events when its consumer is recreated (it starts from the beginning of the stream)', async () => {
+    const { applied, listener } = counter();
+    const first = await startRunner([listener]);
+    const old = [envelopeOf(ticket()), envelopeOf(ticket()), envelopeOf(ticket())];
+    for (const envelope of old) await publishRaw(envelope);
+    await waitFor(() => applied.length === 3, { what: 'old events applied' });
+    await first.stop();
+    await bus.jsm.consumers.delete(bus.stream, 'svc-ticket-updated');
+
+    await startRunner([listener]);
+    const fresh = envelopeOf(ticket());
+    await publishRaw(fresh);
+    await waitFor(async () => {
+      const info = await bus.jsm.consumers.info(bus.stream, 'svc-ticket-updated');
+      return info.delivered.stream_seq === 4 && info.num_ack_pending === 0 && info.num_pending === 0;
+    }, { what: 'the recreated consumer to go through the whole stream' });
+    expect(applied).toHaveLength(4); // the three old ones once each (before), the new one once
+    expect(new Set(applied)).toEqual(new Set([...old.map((e) => e.id), fresh.id]));
   });
 
   it('dead-letters a message that is not a valid event at once', async () => {
