@@ -287,6 +287,9 @@ describe('listener runner', () => {
     await replayDeadLetter(db(), letter!.id);
     await waitFor(() => applied.includes('poison'), { what: 'replayed message' });
     expect(await listDeadLetters(db())).toEqual([]);
+    // Replayed in the consuming process, through its handler: nothing was published again.
+    expect(await streamMessages()).toBe(2);
+    expect((await listDeadLetters(db(), { includeReplayed: true }))[0]).toMatchObject({ id: letter!.id, replayedAt: expect.any(Date) });
   });
 
   it('keeps retrying an event that is not applicable yet beyond maxDeliver, then applies it', async () => {

@@ -19,6 +19,8 @@ export interface ListenerRunnerOptions<Ctx> {
   /** Defaults for listeners that do not set their own `maxDeliver` (10) and `maxWaitMs` (5 minutes). */
   maxDeliver?: number;
   maxWaitMs?: number;
+  /** How often the runner looks for dead letters an operator asked to replay (default 2 s). */
+  replayPollMs?: number;
   /** How often the waiting and lag gauges are refreshed (default 15 s). */
   metricsIntervalMs?: number;
 }
@@ -57,6 +59,8 @@ export class ListenerRunner<Ctx> {
   private readonly loops: Promise<void>[] = [];
   private readonly attempts = new AttemptMemory();
   private metricsTimer?: NodeJS.Timeout;
+  private replayTimer?: NodeJS.Timeout;
+  private replaying?: Promise<void>;
   private consumers: { name: string; subject: string }[] = [];
 
   constructor(private readonly options: ListenerRunnerOptions<Ctx>) {}
@@ -73,6 +77,12 @@ export class ListenerRunner<Ctx> {
       this.consumers.push({ name: consumer, subject: this.options.bus.subjectFor(listener.event) });
       this.loops.push(this.run(listener, consumer, messages));
     }
+    if (this.options.store.replayRequested) {
+      this.replayTimer = setInterval(() => {
+        this.replaying ??= this.replayRequested().finally(() => (this.replaying = undefined));
+      }, this.options.replayPollMs ?? 2_000);
+      this.replayTimer.unref();
+    }
     if (this.options.metrics) {
       this.metricsTimer = setInterval(() => void this.refreshGauges(), this.options.metricsIntervalMs ?? 15_000);
       this.metricsTimer.unref();
@@ -83,8 +93,34 @@ export class ListenerRunner<Ctx> {
   /** Stops taking messages, then waits for those in flight to be settled. */
   async stop(): Promise<void> {
     clearInterval(this.metricsTimer);
+    clearInterval(this.replayTimer);
+    await this.replaying;
     for (const messages of this.subscriptions) messages.stop();
     await Promise.allSettled(this.loops);
+  }
+
+  /**
+   * Replays the dead letters an operator asked for (`dead-letters replay <id>`), in this process:
+   * the stored event goes through its listener's handler with the usual idempotency, ordered by
+   * its original stream sequence. Nothing is published, so no right to publish another
+   * service's subject is needed. One still "not yet" stays requested for the next round.
+   */
+  private async replayRequested(): Promise<void> {
+    const { store, listeners, service, logger } = this.options;
+    const byConsumer = new Map(listeners.map((listener) => [durableName(service, listener.event), listener]));
+    try {
+      while (
+        await store.replayRequested!([...byConsumer.keys()], logger, async (letter, ctx) => {
+          const listener = byConsumer.get(letter.consumer)!;
+          const event = parseEnvelope(listener.event, JSON.parse(letter.payload));
+          await listener.handle(event, ctx, this.deliveryAt(letter.streamSequence ?? this.highestSeen));
+          logger.info({ deadLetter: letter.id, consumer: letter.consumer, eventId: event.id }, 'dead letter replayed');
+        })
+      );
+    } catch (err) {
+      if (err instanceof RetryLater) logger.info({ reason: err.message }, 'a dead letter to replay is not applicable yet; will retry');
+      else logger.error({ err }, 'dead-letter replay failed; the letter keeps the new error');
+    }
   }
 
   /**
@@ -184,7 +220,7 @@ export class ListenerRunner<Ctx> {
 
     const timer = metrics?.eventHandleDuration.startTimer({ consumer });
     try {
-      const delivery = this.deliveryOf(msg);
+      const delivery = this.deliveryAt(msg.seq);
       const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
         redelivered: deliveries > 1,
       });
@@ -271,9 +307,10 @@ export class ListenerRunner<Ctx> {
     return info.ack_floor.stream_seq >= state.last_seq || (info.num_pending === 0 && info.num_ack_pending === 0);
   }
 
-  private deliveryOf(msg: JsMsg): Delivery {
+  private deliveryAt(seq: number): Delivery {
+    const msg = { seq };
     return {
-      streamSequence: msg.seq,
+      streamSequence: seq,
       caughtUpWith: async (other) => {
         const consumer = durableName(this.options.service, other);
         if ((this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq) return true;

@@ -94,6 +94,19 @@ export interface ListenerStore<Ctx> {
   /** Counts one real failure of the event; returns how many it has had. */
   countFailure?(consumer: string, eventId: string, error: string): Promise<number>;
   waitingSummary?(): Promise<WaitingSummary[]>;
+  /**
+   * Takes one dead letter of these consumers whose replay an operator requested and runs
+   * `handle` on it in one transaction with its processed mark and its "replayed" mark. Returns
+   * false when there is none. A throw leaves it requested (RetryLater) or records the error.
+   */
+  replayRequested?(consumers: readonly string[], logger: Logger, handle: (letter: RequestedReplay, ctx: Ctx) => Promise<void>): Promise<boolean>;
+}
+
+export interface RequestedReplay {
+  id: string;
+  consumer: string;
+  payload: string;
+  streamSequence: number | null;
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import type { Logger } from '../logger';
-import type { HandlerContext, ListenerStore, NewDeadLetter, WaitingSummary } from './listener';
+import { RetryLater, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
 
 /**
  * Idempotency for Postgres services: the processed-event row is inserted in the same
@@ -56,5 +56,35 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
       select consumer, count(*) as count, min(waiting_since) as oldest_since
       from event_attempts where waiting_since is not null group by consumer`);
     return rows.map((row) => ({ consumer: row.consumer, count: Number(row.count), oldestSince: new Date(row.oldest_since) }));
+  }
+
+  async replayRequested(consumers: readonly string[], logger: Logger, handle: (letter: RequestedReplay, ctx: HandlerContext) => Promise<void>): Promise<boolean> {
+    let taken: RequestedReplay | undefined;
+    try {
+      return await this.db.transaction(async (tx) => {
+        const { rows } = await tx.execute<{ id: string; consumer: string; payload: string; stream_sequence: number | null; event_id: string | null }>(sql`
+          select id, consumer, payload, stream_sequence, event_id from dead_letters
+          where replay_requested_at is not null and replayed_at is null and consumer in ${sql`(${sql.join(consumers.map((c) => sql`${c}`), sql`, `)})`}
+          order by failed_at limit 1 for update skip locked`);
+        const row = rows[0];
+        if (!row) return false;
+        taken = { id: row.id, consumer: row.consumer, payload: row.payload, streamSequence: row.stream_sequence === null ? null : Number(row.stream_sequence) };
+        const claimed = row.event_id
+          ? await tx.execute(sql`insert into processed_events (consumer, event_id) values (${row.consumer}, ${row.event_id}) on conflict do nothing`)
+          : { rowCount: 1 };
+        // Applied meanwhile (e.g. a copy was redelivered): replaying it is a no-op.
+        if (claimed.rowCount !== 0) await handle(taken, { tx: tx as unknown as HandlerContext['tx'], logger });
+        await tx.update(deadLetters).set({ replayedAt: new Date() }).where(sql`${deadLetters.id} = ${row.id}`);
+        return true;
+      });
+    } catch (err) {
+      if (!taken || err instanceof RetryLater) throw err;
+      // A real failure: the replay request is withdrawn and the error recorded, so it does not loop.
+      await this.db
+        .update(deadLetters)
+        .set({ replayRequestedAt: null, error: `replay failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 2_000), failedAt: new Date() })
+        .where(sql`${deadLetters.id} = ${taken.id}`);
+      throw err;
+    }
   }
 }
