@@ -77,7 +77,7 @@ export class ListenerRunner<Ctx> {
       this.consumers.push({ name: consumer, subject: this.options.bus.subjectFor(listener.event) });
       this.loops.push(this.run(listener, consumer, messages));
     }
-    if (this.options.store.replayRequested) {
+    if (this.options.store.replayRequested && this.options.listeners.length > 0) {
       this.replayTimer = setInterval(() => {
         this.replaying ??= this.replayRequested().finally(() => (this.replaying = undefined));
       }, this.options.replayPollMs ?? 2_000);

@@ -59,6 +59,7 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
   }
 
   async replayRequested(consumers: readonly string[], logger: Logger, handle: (letter: RequestedReplay, ctx: HandlerContext) => Promise<void>): Promise<boolean> {
+    if (consumers.length === 0) return false;
     let taken: RequestedReplay | undefined;
     try {
       return await this.db.transaction(async (tx) => {
