@@ -286,7 +286,7 @@ describe('listener runner', () => {
     poisoned = false;
     await replayDeadLetter(db(), letter!.id);
     await waitFor(() => applied.includes('poison'), { what: 'replayed message' });
-    expect(await listDeadLetters(db())).toEqual([]);
+    await waitFor(async () => (await listDeadLetters(db())).length === 0, { what: 'the letter marked replayed' });
     // Replayed in the consuming process, through its handler: nothing was published again.
     expect(await streamMessages()).toBe(2);
     expect((await listDeadLetters(db(), { includeReplayed: true }))[0]).toMatchObject({ id: letter!.id, replayedAt: expect.any(Date) });
@@ -374,7 +374,7 @@ describe('listener runner', () => {
     await publishRaw(envelopeOf(ticket({ id, version: 0, title: 'v0' })));
     await waitFor(() => order.length === 2, { what: 'both versions applied' });
     expect(order).toEqual([0, 1]);
-    expect(await attemptRows()).toEqual([]);
+    await waitFor(async () => (await attemptRows()).length === 0, { what: 'the wait record deleted with the commit' });
     await waitFor(async () => (await secondMetrics.oldestWaitingAge.get()).values.every((v) => v.value === 0), { what: 'gauge back to 0' });
     expect(await listDeadLetters(db())).toEqual([]);
   });
@@ -460,8 +460,10 @@ describe('listener runner', () => {
     await publishRaw(envelopeOf(ticket({ id, version: 0, title: 'v0' })));
     await waitFor(() => order.length === 3, { what: 'all versions' });
     expect(order).toEqual([0, 1, 2]);
-    const { rows } = await db().execute<{ title: string }>(sql`select title from replica_items where id = ${id}`);
-    expect(rows[0]!.title).toBe('v2');
+    // The handler records the version before its transaction commits: wait for the commit.
+    await waitFor(async () => (await db().execute<{ title: string }>(sql`select title from replica_items where id = ${id}`)).rows[0]?.title === 'v2', { what: 'v2 committed' });
+    await sleep(300);
+    expect(order).toEqual([0, 1, 2]);
   });
 
   it('shares a durable consumer between two processes: each event is handled once in total', async () => {
