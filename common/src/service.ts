@@ -2,7 +2,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import type { ServiceConfig } from './config';
-import { ensureDatabase, openDatabase, runMigrations } from './db/database';
+import { ensureDatabase, openDatabase, runMigrations, type Database } from './db/database';
 import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
 import type { AnyListener } from './bus/listener';
@@ -35,6 +35,7 @@ export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
 
 export interface BackgroundDeps<TSchema extends Record<string, unknown>> {
   db: NodePgDatabase<TSchema>;
+  pool: Database<TSchema>['pool'];
   logger: Logger;
   metrics: ServiceMetrics;
   /** True once this service has applied every `event` published so far (see ListenerRunner.caughtUpWithStream). */
@@ -96,7 +97,10 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   await runner.start();
   lifecycle.onStop('listeners', () => runner.stop());
 
-  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, logger, metrics, caughtUpWith: (event) => runner.caughtUpWithStream(event) }));
+  if (definition.background) {
+    const deps = { db: database.db, pool: database.pool, logger, metrics, caughtUpWith: (event: EventType) => runner.caughtUpWithStream(event) };
+    lifecycle.onStop('background work', definition.background(deps));
+  }
 
   const app = definition.buildApp({
     db: database.db,

@@ -2,6 +2,8 @@ import type { WaitingSummary } from './listener';
 
 interface Attempt {
   consumer: string;
+  /** When this process first received the event (any delivery). */
+  firstSeenAt: number;
   waitingSince?: Date;
   waits: number;
   warned: boolean;
@@ -18,6 +20,15 @@ const FORGET_AFTER_MS = 10 * 60_000;
  */
 export class AttemptMemory {
   private readonly entries = new Map<string, Attempt>();
+
+  /**
+   * When the event was first received: when this consumer began waiting for it if that is
+   * known (kept by the store across restarts and replicas), else when this process first got it.
+   */
+  firstSeen(consumer: string, eventId: string): number {
+    const entry = this.touch(consumer, eventId);
+    return Math.min(entry.firstSeenAt, entry.waitingSince?.getTime() ?? Infinity);
+  }
 
   waitingSince(consumer: string, eventId: string): Date | undefined {
     return this.touch(consumer, eventId).waitingSince;
@@ -66,7 +77,7 @@ export class AttemptMemory {
     let entry = this.entries.get(k);
     if (!entry) {
       if (this.entries.size % 1_000 === 999) this.prune();
-      entry = { consumer, waits: 0, warned: false, touchedAt: Date.now() };
+      entry = { consumer, firstSeenAt: Date.now(), waits: 0, warned: false, touchedAt: Date.now() };
       this.entries.set(k, entry);
     }
     entry.touchedAt = Date.now();

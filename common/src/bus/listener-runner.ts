@@ -113,7 +113,7 @@ export class ListenerRunner<Ctx> {
         await store.replayRequested!([...byConsumer.keys()], logger, async (letter, ctx) => {
           const listener = byConsumer.get(letter.consumer)!;
           const event = parseEnvelope(listener.event, JSON.parse(letter.payload));
-          await listener.handle(event, ctx, this.deliveryAt(letter.streamSequence ?? this.highestSeen));
+          await listener.handle(event, ctx, this.deliveryAt(letter.streamSequence ?? this.highestSeen, Date.now()));
           logger.info({ deadLetter: letter.id, consumer: letter.consumer, eventId: event.id }, 'dead letter replayed');
         })
       );
@@ -220,7 +220,7 @@ export class ListenerRunner<Ctx> {
 
     const timer = metrics?.eventHandleDuration.startTimer({ consumer });
     try {
-      const delivery = this.deliveryAt(msg.seq);
+      const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
       const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
         redelivered: deliveries > 1,
       });
@@ -307,10 +307,11 @@ export class ListenerRunner<Ctx> {
     return info.ack_floor.stream_seq >= state.last_seq || (info.num_pending === 0 && info.num_ack_pending === 0);
   }
 
-  private deliveryAt(seq: number): Delivery {
+  private deliveryAt(seq: number, firstSeenAt: number): Delivery {
     const msg = { seq };
     return {
       streamSequence: seq,
+      firstSeenAt,
       caughtUpWith: async (other) => {
         const consumer = durableName(this.options.service, other);
         if ((this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq) return true;

@@ -161,3 +161,4 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
   };
 }
 export { StallableProxy } from './stallable-proxy';
+export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';

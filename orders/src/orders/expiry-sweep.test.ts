@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents } from '@microtick/common/testing';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners, waitUntilSettled } from '../test-fixtures';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from '../events/listeners/expiration-complete.listener';
 import { sweepExpiredOrders } from './expiry-sweep';
 
 const { database, harness } = useOrdersListeners();
@@ -33,11 +34,17 @@ describe('the expiry sweep (backstop of the expiration timer)', () => {
     expect(await outboxEvents(database().db)).toEqual([]);
   });
 
-  it('waits while payments published earlier are not applied yet (an order paid in time is not cancelled)', async () => {
-    const order = await insertOrder(database().db, await insertTicket(database().db), { expiresAt: secondsAgo(GRACE_SECONDS + 5) });
+  it('lets authorizations published earlier be applied first, for at most the fairness wait', async () => {
+    const recent = await insertOrder(database().db, await insertTicket(database().db), { expiresAt: secondsAgo(GRACE_SECONDS + 5) });
     expect(await sweep(false)).toBeUndefined();
-    expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'created', version: 0 });
+    expect(await readOrder(database().db, recent.id)).toMatchObject({ status: 'created', version: 0 });
     expect(await outboxEvents(database().db)).toEqual([]);
+
+    // Payments still behind, but this one is overdue by more than the fairness wait: cancelled anyway.
+    const old = await insertOrder(database().db, await insertTicket(database().db), { expiresAt: secondsAgo(GRACE_SECONDS + EXPIRATION_FAIRNESS_WAIT_MS / 1000 + 5) });
+    expect(await sweep(false)).toBe(1);
+    expect(await readOrder(database().db, old.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect(await readOrder(database().db, recent.id)).toMatchObject({ status: 'created', version: 0 });
   });
 
   it('is idempotent with a late timer: the expiration:complete that follows changes nothing', async () => {

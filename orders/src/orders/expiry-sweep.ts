@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { EventType, Logger, ServiceMetrics } from '@microtick/common';
 import { orders, type OrdersDb } from '../db/schema';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from '../events/listeners/expiration-complete.listener';
 import { cancelOrder } from './transitions';
 
 export interface ExpirySweepOptions {
@@ -10,9 +11,11 @@ export interface ExpirySweepOptions {
   graceSeconds: number;
   intervalSeconds: number;
   /**
-   * True once orders has applied every `event` published so far. An order paid in time must not
-   * be cancelled because its `payment:created` is still queued (e.g. right after an outage of
-   * orders): the sweep waits for the same thing the `expiration:complete` listener waits for.
+   * True once orders has applied every `event` published so far. Like the `expiration:complete`
+   * listener, the sweep lets authorizations already in the stream be decided first (an order
+   * authorized in time completes instead of being cancelled right after an outage of orders),
+   * for at most EXPIRATION_FAIRNESS_WAIT_MS past the grace; then it cancels anyway (payments
+   * voids the hold): fairness, not correctness, so it may not hold a reservation forever.
    */
   caughtUpWith(event: EventType): Promise<boolean>;
   metrics?: ServiceMetrics;
@@ -31,7 +34,8 @@ const UNPAID = ['created', 'awaiting:payment'] as const;
  * `order:cancelled`), so a late timer then finds it cancelled and does nothing. Each order is
  * cancelled in its own transaction under `FOR UPDATE SKIP LOCKED`: replicas sweeping at once
  * (or a listener cancelling it right now) never cancel it twice. Times are the database's clock.
- * Returns how many orders this round cancelled, or `undefined` if payments were not caught up.
+ * Returns how many orders this round cancelled, or `undefined` if every overdue order was left
+ * for earlier authorizations to be decided first.
  */
 export async function sweepExpiredOrders({
   db,
@@ -41,15 +45,17 @@ export async function sweepExpiredOrders({
 }: Pick<ExpirySweepOptions, 'db' | 'graceSeconds' | 'caughtUpWith'> & { logger?: Logger }): Promise<number | undefined> {
   const overdue = sql`now() - make_interval(secs => ${graceSeconds})`;
   const candidates = await db
-    .select({ id: orders.id })
+    .select({ id: orders.id, overdueMs: sql<number>`(extract(epoch from (${overdue} - ${orders.expiresAt})) * 1000)::float8` })
     .from(orders)
     .where(and(inArray(orders.status, [...UNPAID]), lt(orders.expiresAt, overdue)))
     .orderBy(asc(orders.expiresAt))
     .limit(BATCH);
   if (candidates.length === 0) return 0;
-  if (!(await caughtUpWith('payment:created'))) return undefined;
+  const paymentsCaughtUp = await caughtUpWith('payment:created');
+  const due = paymentsCaughtUp ? candidates : candidates.filter((c) => c.overdueMs >= EXPIRATION_FAIRNESS_WAIT_MS);
+  if (due.length === 0) return undefined;
   let cancelled = 0;
-  for (const { id } of candidates) {
+  for (const { id } of due) {
     try {
       const changed = await db.transaction(async (tx) => {
         const [order] = await tx
@@ -77,7 +83,7 @@ export function startExpirySweep(options: ExpirySweepOptions): () => Promise<voi
     running = running.then(async () => {
       try {
         const cancelled = await sweepExpiredOrders(options);
-        if (cancelled === undefined) logger.info('expiry sweep deferred: earlier payments are not applied yet');
+        if (cancelled === undefined) logger.info('expiry sweep deferred: earlier authorizations are not applied yet');
         else if (cancelled > 0) {
           options.metrics?.backstopActions.inc({ action: 'order_expired' }, cancelled);
           logger.warn({ cancelled }, 'unpaid orders cancelled by the expiry sweep (their expiration timer was lost or late)');
