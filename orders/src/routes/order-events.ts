@@ -3,7 +3,8 @@ import { Router } from 'express';
 import { requireAuth, userOf, type Logger } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import type { OrderChangeFeed } from '../orders/order-changes';
-import { toOrderJson, type OrderJson } from './order-view';
+import type { Order } from '@microtick/common/api';
+import { toOrderJson } from './order-view';
 import { findOwnedOrder } from './owned-order';
 
 export interface OrderEventsDeps {
@@ -53,7 +54,7 @@ export function orderEventsRouter({ db, orderChanges, logger, isAcceptingTraffic
       clearInterval(timer);
       res.end();
     };
-    const send = (order: OrderJson) => {
+    const send = (order: Order) => {
       if (ended || order.version <= sentVersion) return;
       sentVersion = order.version;
       writeEvent(res, order);
@@ -85,6 +86,6 @@ export function orderEventsRouter({ db, orderChanges, logger, isAcceptingTraffic
   return router;
 }
 
-function writeEvent(res: Response, order: OrderJson): void {
+function writeEvent(res: Response, order: Order): void {
   res.write(`event: order\nid: ${order.version}\ndata: ${JSON.stringify(order)}\n\n`);
 }
