@@ -26,7 +26,7 @@ export const paymentJson = z
   })
   .meta({ id: 'Payment' });
 
-export const paymentStatus = z.enum(['requires_action', 'authorized', 'captured', 'voided', 'failed']);
+export const paymentStatus = z.enum(['requires_action', 'authorized', 'captured', 'voided', 'failed']).meta({ id: 'PaymentStatus' });
 
 export const paymentRecordJson = z
   .object({
@@ -38,7 +38,7 @@ export const paymentRecordJson = z
   })
   .meta({ id: 'PaymentRecord' });
 
-const listPaymentsQuery = z.object({ orderId: z.string().optional().meta({ description: 'The order (a UUID; anything else, or none, answers 404).', format: 'uuid' }) });
+export const listPaymentsQuery = z.object({ orderId: z.string().optional().meta({ description: 'The order (a UUID; anything else, or none, answers 404).', format: 'uuid' }) });
 
 export const paymentRoutes = {
   create: defineRoute({
