@@ -6,6 +6,7 @@ import {
   ListenerRunner,
   listen,
   ServiceMetrics,
+  setUpServiceTracing,
   type RunningService,
 } from '@microtick/common';
 import { buildApp } from './app';
@@ -32,6 +33,7 @@ export async function startExpirationService(config: Config, options: { handleSi
   const metrics = new ServiceMetrics(SERVICE);
   const lifecycle = new Lifecycle(logger);
   if (options.handleSignals) lifecycle.handleSignals();
+  setUpServiceTracing(SERVICE, logger, lifecycle);
 
   try {
     const bus = await connectEventBus({
@@ -39,6 +41,8 @@ export async function startExpirationService(config: Config, options: { handleSi
       stream: config.NATS_STREAM,
       replicas: config.NATS_STREAM_REPLICAS,
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+      maxBytes: config.NATS_STREAM_MAX_BYTES,
       name: SERVICE,
       logger,
     });
