@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { streamSubjects } from '@microtick/common';
+import { connect, nanos } from '@nats-io/transport-node';
+import { loadConfig, serviceConfigSchema, streamSubjects } from '@microtick/common';
 import { NATS_URL } from '@microtick/common/testing';
 import { ofKind, type IJob } from './testing/models';
 import { OVERLAYS, render, repoRoot } from './testing/overlays';
@@ -40,6 +40,10 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       expect(run().status).toBe(0);
       const created = await jsm.streams.info(stream);
       expect(created.config.subjects).toEqual(streamSubjects(unique));
+      // The limits the services would set with the same environment (common's defaults here).
+      const config = loadConfig(serviceConfigSchema, { ...env, JWT_KEY: 'k'.repeat(32), DATABASE_URL: 'postgres://u:p@h/d' });
+      expect(created.config.max_age).toBe(nanos(config.NATS_STREAM_MAX_AGE_HOURS * 3600_000));
+      expect(created.config.max_bytes).toBe(config.NATS_STREAM_MAX_BYTES);
       expect(run().status).toBe(0);
       expect((await jsm.streams.info(stream)).created).toBe(created.created);
     } finally {

@@ -12,8 +12,8 @@ import { connectEventBus } from '../bus/event-bus';
 import { loadConfig, serviceConfigShape } from '../config';
 import { createLogger } from '../logger';
 
-const { NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_SUBJECT_PREFIX, LOG_LEVEL } = serviceConfigShape;
-export const provisionConfigSchema = z.object({ NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_SUBJECT_PREFIX, LOG_LEVEL });
+const { NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, LOG_LEVEL } = serviceConfigShape;
+export const provisionConfigSchema = z.object({ NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, LOG_LEVEL });
 
 async function main(): Promise<void> {
   const config = loadConfig(provisionConfigSchema);
@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     stream: config.NATS_STREAM,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
     replicas: config.NATS_STREAM_REPLICAS,
+    // The limits the services set (common/src/service.ts), so they find the stream as they expect.
+    maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+    maxBytes: config.NATS_STREAM_MAX_BYTES,
     name: 'microtick-provision-stream',
     logger,
   });

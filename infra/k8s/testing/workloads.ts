@@ -82,6 +82,7 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
     const data = configMapRef ? configMaps.get(ref.name) : secrets.get(ref.name);
     const value = data?.[ref.key];
     if (value !== undefined) values.set(variable.name, value);
+    else if (ref.optional) continue;
     else if (data) throw new Error(`${container.name}: ${variable.name} names key ${ref.key}, which ${ref.name} does not have`);
     else if (!ref.optional) external.push(variable.name);
   }
