@@ -70,7 +70,8 @@ test('the alerts cover what an operator must hear of', () => {
   for (const [alert, metric] of [
     ['MicroTickDeadLetterParked', 'events_handled_total'],
     ['MicroTickDeadLettersWaiting', 'dead_letters'],
-    ['MicroTickEventWaitingTooLong', 'events_oldest_waiting_age_seconds'],
+    ['MicroTickEventWaitingTooLong', 'listener_oldest_waiting_event_age_seconds'],
+    ['MicroTickConsumerFallingBehindRetention', 'consumer_oldest_pending_age_seconds'],
     ['MicroTickOutboxBacklog', 'outbox_pending_rows'],
     ['MicroTickExpirationLate', 'expiration_lateness_seconds'],
     ['MicroTickHttp5xx', 'http_request_duration_seconds'],
