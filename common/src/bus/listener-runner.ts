@@ -4,6 +4,7 @@ import { parseEnvelope, type EventType } from '../events/catalogue';
 import type { Logger } from '../logger';
 import { AttemptMemory } from './attempt-memory';
 import type { ServiceMetrics } from '../metrics';
+import { withConsumerSpan } from '../tracing/propagation';
 import { isNotFound, type EventBus } from './event-bus';
 import { durableName, RetryLater, type AnyListener, type Delivery, type ListenerStore } from './listener';
 
@@ -221,9 +222,11 @@ export class ListenerRunner<Ctx> {
     const timer = metrics?.eventHandleDuration.startTimer({ consumer });
     try {
       const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
-      const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
-        redelivered: deliveries > 1,
-      });
+      const outcome = await withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, () =>
+        store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
+          redelivered: deliveries > 1,
+        }),
+      );
       msg.ack();
       this.attempts.forget(consumer, event.id);
       count(outcome);
