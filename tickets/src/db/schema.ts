@@ -29,6 +29,17 @@ export const tickets = pgTable(
     index('tickets_available_newest_idx')
       .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.orderId} is null`),
+    // Serves `sort=price_asc` (walked forwards) and `price_desc` (walked backwards), with or
+    // without a price range, and their keyset cursors `(price_cents, id) > / < (…)`.
+    index('tickets_available_price_idx').on(t.priceCents, t.id).where(sql`${t.orderId} is null`),
+    // Serves `q`: trigram matching of each word anywhere in the title, ignoring case and accents.
+    // ticket_search_text (lower(unaccent(title)), created in the migration) is what makes both
+    // sides comparable; unaccent itself is only STABLE, so it cannot be indexed directly.
+    index('tickets_available_title_search_idx')
+      .using('gin', sql`ticket_search_text(${t.title}) gin_trgm_ops`)
+      .where(sql`${t.orderId} is null`),
+    // Serves GET /api/tickets/mine: one seller's tickets, newest first, whatever their state.
+    index('tickets_seller_newest_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 
