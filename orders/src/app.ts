@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Express } from 'express';
 import { createServiceApp, type BaseAppDeps } from '@microtick/common';
 import type { OrdersDb } from './db/schema';
@@ -5,20 +6,24 @@ import { cancelOrderRouter } from './routes/cancel-order';
 import { createOrderRouter } from './routes/create-order';
 import { listOrdersRouter } from './routes/list-orders';
 import { showOrderRouter } from './routes/show-order';
+import { showOrderTicketRouter } from './routes/show-order-ticket';
 
 export interface OrdersAppDeps extends BaseAppDeps {
   db: OrdersDb;
   expirationWindowSeconds: number;
+  /** Ed25519 private key that signs ticket codes (TICKET_CODE_PRIVATE_KEY). */
+  ticketCodeKey: KeyObject;
   /** The clock reservations are timed by; tests pass a fixed one. */
   now?: () => Date;
 }
 
-export function buildApp({ db, expirationWindowSeconds, now = () => new Date(), ...base }: OrdersAppDeps): Express {
+export function buildApp({ db, expirationWindowSeconds, ticketCodeKey, now = () => new Date(), ...base }: OrdersAppDeps): Express {
   return createServiceApp({
     ...base,
     routes: (app) => {
       app.use(createOrderRouter({ db, expirationWindowSeconds, now }));
       app.use(listOrdersRouter({ db }));
+      app.use(showOrderTicketRouter({ db, ticketCodeKey }));
       app.use(showOrderRouter({ db }));
       app.use(cancelOrderRouter({ db }));
     },

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { defineServiceConfig } from '@microtick/common';
+import { defineServiceConfig, ed25519KeySetting } from '@microtick/common';
 
 export const configSchema = defineServiceConfig({
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   /** How long a buyer has to pay before the reservation lapses (SPEC §5). */
   EXPIRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(900),
+  /** Signs the codes of complete orders' tickets; tickets checks them with the public half (docs/features.md). */
+  TICKET_CODE_PRIVATE_KEY: ed25519KeySetting('private'),
 });
 
 export type OrdersConfig = z.infer<typeof configSchema>;

@@ -12,5 +12,5 @@ void startService({
   schema,
   migrationsFolder,
   listeners,
-  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS }),
+  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, ticketCodeKey: config.TICKET_CODE_PRIVATE_KEY }),
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, testAppDeps } from '@microtick/common/testing';
+import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
 
@@ -12,7 +12,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 async function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900 });
+  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900 });
   const buyer = { id: randomUUID() };
   const ticket = await insertTicket(database.db, { title: 'Ballet', priceCents: 4_599 });
   const order = await insertOrder(database.db, ticket, { userId: buyer.id });

@@ -1,0 +1,78 @@
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { isUuid } from '../http/ids';
+
+/**
+ * A ticket code: what a buyer shows at the door (as a QR code) to prove they bought a ticket.
+ *
+ * Orders signs it with an Ed25519 private key only orders has; tickets checks it with the public
+ * key alone, so neither a buyer nor another service can make one. It names the order and the
+ * ticket, so a code is only good for the ticket it was issued for.
+ *
+ *   MT1.<base64url(order id: 16 bytes ‖ ticket id: 16 bytes ‖ Ed25519 signature: 64 bytes)>
+ *
+ * 132 characters: small enough for a QR code a phone reads at a glance. The signature covers a
+ * fixed label before the ids, so a signature made with this key for anything else can never
+ * pass as a ticket code.
+ */
+export interface TicketCodeClaim {
+  orderId: string;
+  ticketId: string;
+}
+
+const PREFIX = 'MT1.';
+const SIGNED_LABEL = Buffer.from('microtick ticket code v1\n');
+const SIGNATURE_BYTES = 64;
+const CODE_PATTERN = /^MT1\.[A-Za-z0-9_-]{128}$/;
+
+const uuidBytes = (id: string) => Buffer.from(id.replace(/-/g, ''), 'hex');
+const uuidOf = (bytes: Buffer) => {
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+const signedMessage = (ids: Buffer) => Buffer.concat([SIGNED_LABEL, ids]);
+
+export function signTicketCode(privateKey: KeyObject, { orderId, ticketId }: TicketCodeClaim): string {
+  const ids = Buffer.concat([uuidBytes(orderId), uuidBytes(ticketId)]);
+  const signature = sign(null, signedMessage(ids), privateKey);
+  return PREFIX + Buffer.concat([ids, signature]).toString('base64url');
+}
+
+/** The order and ticket a genuine code names; undefined for anything else (malformed, forged, altered). */
+export function verifyTicketCode(publicKey: KeyObject, code: unknown): TicketCodeClaim | undefined {
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) return undefined;
+  const bytes = Buffer.from(code.slice(PREFIX.length), 'base64url');
+  const ids = bytes.subarray(0, 32);
+  const signature = bytes.subarray(32);
+  if (signature.length !== SIGNATURE_BYTES || !verify(null, signedMessage(ids), publicKey, signature)) return undefined;
+  const claim = { orderId: uuidOf(ids.subarray(0, 16)), ticketId: uuidOf(ids.subarray(16)) };
+  return isUuid(claim.orderId) && isUuid(claim.ticketId) ? claim : undefined;
+}
+
+/**
+ * An Ed25519 key from configuration: PEM, or the base64 of its DER (PKCS#8 for a private key,
+ * SPKI for a public one), which fits on one line of an env file. Throws for anything else.
+ */
+export function parseEd25519Key(text: string, kind: 'private' | 'public'): KeyObject {
+  const trimmed = text.trim();
+  const pem = trimmed.startsWith('-----BEGIN');
+  const key =
+    kind === 'private'
+      ? createPrivateKey(pem ? trimmed : { key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' })
+      : createPublicKey(pem ? trimmed : { key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'spki' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`not an Ed25519 ${kind} key`);
+  return key;
+}
+
+/** A zod-friendly check for config schemas: does `text` hold such a key? */
+export function isEd25519Key(text: string, kind: 'private' | 'public'): boolean {
+  try {
+    parseEd25519Key(text, kind);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A key as `parseEd25519Key` reads it back in one line (base64 DER), for generated configuration. */
+export const exportEd25519Key = (key: KeyObject): string =>
+  key.export(key.type === 'private' ? { format: 'der', type: 'pkcs8' } : { format: 'der', type: 'spki' }).toString('base64');
