@@ -55,6 +55,22 @@ export const orderReplicas = pgTable('order_replicas', {
   version: integer('version').notNull(),
 });
 
-export const schema = { tickets, orderReplicas };
+/**
+ * Who came in: at most one check-in per ticket, enforced by the primary key, so two scanners
+ * at two doors reading the same code at the same instant admit it once (the second gets 409).
+ */
+export const checkins = pgTable('checkins', {
+  ticketId: uuid('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id),
+  /** The order the code was issued for (a ticket is sold once, so it is that ticket's only complete order). */
+  orderId: uuid('order_id').notNull(),
+  /** The seller who scanned it. */
+  checkedInBy: uuid('checked_in_by').notNull(),
+  checkedInAt: timestamp('checked_in_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const schema = { tickets, orderReplicas, checkins };
 export type TicketsDatabase = typeof schema;
 export type Ticket = typeof tickets.$inferSelect;
+export type Checkin = typeof checkins.$inferSelect;
