@@ -4,6 +4,7 @@ import { checkInRouter } from './routes/check-in';
 import { createTicketRouter } from './routes/create-ticket';
 import { listTicketsRouter } from './routes/list-tickets';
 import type { RouteDeps } from './routes/route-deps';
+import { sellerDeskRouter } from './routes/seller-desk';
 import { showTicketRouter } from './routes/show-ticket';
 import { updateTicketRouter } from './routes/update-ticket';
 
@@ -14,7 +15,7 @@ export function buildApp({ db, ticketCodePublicKey, ...base }: BaseAppDeps & Rou
     routes: (app) => {
       const deps = { db, ticketCodePublicKey };
       // Fixed paths (/api/tickets/mine) before /api/tickets/:id.
-      app.use(createTicketRouter(deps), listTicketsRouter(deps), showTicketRouter(deps), updateTicketRouter(deps), checkInRouter(deps));
+      app.use(createTicketRouter(deps), listTicketsRouter(deps), sellerDeskRouter(deps), showTicketRouter(deps), updateTicketRouter(deps), checkInRouter(deps));
     },
   });
 }
