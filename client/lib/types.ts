@@ -35,3 +35,17 @@ export interface ApiErrorItem {
   message: string;
   field?: string;
 }
+
+/** GET /api/tickets/mine: a seller's ticket and where it stands. */
+export interface SellerTicket extends Ticket {
+  status: 'available' | 'reserved' | 'sold';
+  checkedInAt: string | null;
+}
+
+/** GET /api/tickets/mine/summary. */
+export interface SellerSummary {
+  available: number;
+  reserved: number;
+  sold: number;
+  soldTotal: number;
+}
