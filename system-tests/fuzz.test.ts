@@ -89,12 +89,45 @@ const queryValue = fc.oneof(
   fc.constantFrom('', '1.5', '1e2', '0x10', 'NaN', 'Infinity', '-0', '9'.repeat(30), '%20', '%00', "1'--", '1;DROP%20TABLE%20tickets'),
   fc.string({ unit: 'grapheme', maxLength: 30 }).map(percentEncoded),
 );
+/** Cursors as the API makes them (base64url JSON) with wrong or hostile contents, and plain junk. */
+const cursorValue = fc.oneof(
+  fc.constantFrom('', 'abc', '%3Cscript%3E', 'eyJ', '....'),
+  fc
+    .record({ s: fc.constantFrom('newest', 'price_asc', 'price_desc', 'other', 1), k: fc.oneof(fc.integer(), fc.double(), fc.constant('x'), fc.constant(9e15)), i: fc.oneof(fc.uuid(), hostileString) }, { requiredKeys: [] })
+    .map((cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url')),
+);
+const searchValue = fc.oneof(
+  queryValue,
+  fc.constantFrom('newest', 'price_asc', 'price_desc', '19.99', '0.001', '1000000.01', '%25', '_', '%5C', 'caf%C3%A9', '%E2%80%AE'),
+  hostileString.map(percentEncoded),
+);
 const ticketsQuery = fc
-  .array(fc.tuple(fc.constantFrom('limit', 'offset', 'limit[]', 'offset[x]', 'limit[0]', 'other'), queryValue), { maxLength: 4 })
+  .array(
+    fc.oneof(
+      fc.tuple(fc.constantFrom('limit', 'offset', 'limit[]', 'offset[x]', 'limit[0]', 'other', 'q', 'q[]', 'minPrice', 'maxPrice', 'sort', 'sort[]'), searchValue),
+      fc.tuple(fc.constant('cursor'), cursorValue),
+    ),
+    { maxLength: 5 },
+  )
   .map((pairs) => (pairs.length ? `?${pairs.map(([name, value]) => `${encodeURIComponent(name)}=${value}`).join('&')}` : ''));
 
-/** Each route of SPEC §3 (and some that do not exist) as a generator of bad requests for it. */
-const ROUTES: Record<string, (market: Marketplace) => fc.Arbitrary<RawRequest>> = {
+/** A genuine ticket code for the paid order, as its buyer gets it (fetched once per marketplace). */
+async function ticketCodeOf(m: Marketplace): Promise<string> {
+  const res = await m.buyer.client.get<{ code: string }>(`/api/orders/${m.paidOrder.id}/ticket`);
+  if (res.status !== 200) throw new Error(`the fixture ticket code answered ${res.status}`);
+  return res.body.code;
+}
+const ticketCodes = (code: string) =>
+  fc.oneof(
+    fc.constant(code),
+    fc.constant(`${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}`),
+    fc.constant(code.slice(0, 40)),
+    fc.constant(` ${code}\n`),
+    fc.constant(code.replace('MT1.', 'MT2.')),
+  );
+
+/** Each route of SPEC §3 and §6 (and some that do not exist) as a generator of bad requests for it. */
+const ROUTES: Record<string, (market: Marketplace) => fc.Arbitrary<RawRequest> | Promise<fc.Arbitrary<RawRequest>>> = {
   'POST /api/users/signup': (m) =>
     withBody('POST', fc.constant('/api/users/signup'), optionalMembers({ email: field(validEmail), password: field(validPassword) }), sessionFor(m, m.stranger)),
   'POST /api/users/signin': (m) =>
@@ -112,10 +145,20 @@ const ROUTES: Record<string, (market: Marketplace) => fc.Arbitrary<RawRequest>> 
   'GET /api/tickets/:id': (m) => withoutBody('GET', ticketIds(m).map((id) => `/api/tickets/${id}`), sessionFor(m, m.buyer)),
   'PUT /api/tickets/:id': (m) =>
     withBody('PUT', ticketIds(m).map((id) => `/api/tickets/${id}`), optionalMembers({ title: field(validTitle), price: field(validPrice) }), sessionFor(m, m.seller)),
+  'GET /api/tickets/mine': (m) => withoutBody('GET', ticketsQuery.map((query) => `/api/tickets/mine${query}`), sessionFor(m, m.seller)),
+  'GET /api/tickets/mine/summary': (m) => withoutBody('GET', fc.constant('/api/tickets/mine/summary'), sessionFor(m, m.seller)),
+  'POST /api/tickets/:id/checkins': async (m) =>
+    withBody(
+      'POST',
+      ticketIds(m).map((id) => `/api/tickets/${id}/checkins`),
+      optionalMembers({ code: field(ticketCodes(await ticketCodeOf(m))) }),
+      sessionFor(m, m.seller),
+    ),
   'POST /api/orders': (m) =>
     withBody('POST', fc.constant('/api/orders'), optionalMembers({ ticketId: field(fc.constantFrom(...ticketIdList(m))) }), sessionFor(m, m.buyer)),
   'GET /api/orders': (m) => withoutBody('GET', fc.constant('/api/orders'), sessionFor(m, m.buyer)),
   'GET /api/orders/:id': (m) => withoutBody('GET', orderIds(m).map((id) => `/api/orders/${id}`), sessionFor(m, m.buyer)),
+  'GET /api/orders/:id/ticket': (m) => withoutBody('GET', orderIds(m).map((id) => `/api/orders/${id}/ticket`), sessionFor(m, m.buyer)),
   'DELETE /api/orders/:id': (m) => withoutBody('DELETE', orderIds(m).map((id) => `/api/orders/${id}`), sessionFor(m, m.buyer)),
   'POST /api/payments': (m) =>
     withBody(
@@ -152,7 +195,9 @@ async function checkRequest(fuzzed: RawRequest): Promise<void> {
   const problems: string[] = [];
   if (response.status >= 500) problems.push(`answered ${response.status}: ${response.text.slice(0, 300)}`);
   if (response.status >= 400) {
-    const shape = errorShapeProblem(response.contentType, response.text);
+    // SPEC §6: a repeated check-in's 409 also says when the ticket was first checked in.
+    const alongside = response.status === 409 && /\/checkins$/.test(fuzzed.path) ? ['checkedInAt'] : [];
+    const shape = errorShapeProblem(response.contentType, response.text, alongside);
     if (shape) problems.push(`answered ${response.status} without the error shape (${shape}): ${JSON.stringify(response.text.slice(0, 300))}`);
     const changed = changedTables(before, await databases.stateDigest());
     if (changed.length) problems.push(`rejected with ${response.status} yet changed ${changed.join(', ')}`);
@@ -168,8 +213,8 @@ describe('every route, fuzzed through the gateway', () => {
   it.each(Object.keys(ROUTES))('%s: never a 5xx, always the error shape, rejected means unchanged', async (route) => {
     const market = await openMarketplace(members);
     await waitUntilSettled(databases, bus, SETTLE_MS);
-    const generate = ROUTES[route] as (market: Marketplace) => fc.Arbitrary<RawRequest>;
-    await fc.assert(fc.asyncProperty(generate(market), checkRequest), {
+    const generate = ROUTES[route]!;
+    await fc.assert(fc.asyncProperty(await generate(market), checkRequest), {
       seed: SEED,
       numRuns: RUNS_PER_ROUTE,
       // Shrinking replays requests against a live stack: bound it rather than the test.
