@@ -59,10 +59,10 @@ export function sendPage<Row extends { sortKey: number; ticket: { id: string } }
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   if (rows.length > limit && last) {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(req.query)) {
-      if (name !== 'cursor' && name !== 'offset' && typeof value === 'string') params.set(name, value);
-    }
+    // From the raw query string: the validators' sanitised values (cents, word lists) are not what the client sent.
+    const params = new URL(req.originalUrl, 'http://request.invalid').searchParams;
+    params.delete('cursor');
+    params.delete('offset');
     params.set('cursor', encodeCursor({ sort, key: Number(last.sortKey), id: last.ticket.id }));
     res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
   }
