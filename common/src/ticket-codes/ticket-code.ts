@@ -55,6 +55,9 @@ export function verifyTicketCode(publicKey: KeyObject, code: unknown): TicketCod
 export function parseEd25519Key(text: string, kind: 'private' | 'public'): KeyObject {
   const trimmed = text.trim();
   const pem = trimmed.startsWith('-----BEGIN');
+  // createPublicKey would happily derive a public key from a private PEM: refuse it, so the
+  // verifying side can never be configured with the means to sign.
+  if (kind === 'public' && pem && /PRIVATE KEY/.test(trimmed)) throw new Error('a private key where a public key belongs');
   const key =
     kind === 'private'
       ? createPrivateKey(pem ? trimmed : { key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' })
