@@ -89,17 +89,22 @@ const queryValue = fc.oneof(
   fc.constantFrom('', '1.5', '1e2', '0x10', 'NaN', 'Infinity', '-0', '9'.repeat(30), '%20', '%00', "1'--", '1;DROP%20TABLE%20tickets'),
   fc.string({ unit: 'grapheme', maxLength: 30 }).map(percentEncoded),
 );
+/**
+ * Hostile text short enough for a URL: past about 16 kB of request line Node's HTTP parser
+ * answers 431 itself, before any route (or the error shape) is reached.
+ */
+const hostileQueryText = hostileString.map((text) => text.slice(0, 200));
 /** Cursors as the API makes them (base64url JSON) with wrong or hostile contents, and plain junk. */
 const cursorValue = fc.oneof(
   fc.constantFrom('', 'abc', '%3Cscript%3E', 'eyJ', '....'),
   fc
-    .record({ s: fc.constantFrom('newest', 'price_asc', 'price_desc', 'other', 1), k: fc.oneof(fc.integer(), fc.double(), fc.constant('x'), fc.constant(9e15)), i: fc.oneof(fc.uuid(), hostileString) }, { requiredKeys: [] })
+    .record({ s: fc.constantFrom('newest', 'price_asc', 'price_desc', 'other', 1), k: fc.oneof(fc.integer(), fc.double(), fc.constant('x'), fc.constant(9e15)), i: fc.oneof(fc.uuid(), hostileQueryText) }, { requiredKeys: [] })
     .map((cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url')),
 );
 const searchValue = fc.oneof(
   queryValue,
   fc.constantFrom('newest', 'price_asc', 'price_desc', '19.99', '0.001', '1000000.01', '%25', '_', '%5C', 'caf%C3%A9', '%E2%80%AE'),
-  hostileString.map(percentEncoded),
+  hostileQueryText.map(percentEncoded),
 );
 const ticketsQuery = fc
   .array(
