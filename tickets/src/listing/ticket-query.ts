@@ -41,12 +41,12 @@ function afterCursor({ sort, key, id }: PageCursor): SQL {
 }
 
 /**
- * `word` appears in the title, both sides folded by ticket_search_text (lower + unaccent, the
- * expression the trigram index is built on). The word's LIKE wildcards are escaped after
- * folding, so "100%" means the text "100%".
+ * `word` appears in the title: the word folded by ticket_search_text (lower + unaccent), the
+ * same function that fills `search_title`, which the trigram index is built on. The word's
+ * LIKE wildcards are escaped after folding, so "100%" means the text "100%".
  */
 const titleContains = (word: string): SQL =>
-  sql`ticket_search_text(${tickets.title}) like '%' || replace(replace(replace(ticket_search_text(${word}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+  sql`${tickets.searchTitle} like '%' || replace(replace(replace(ticket_search_text(${word}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
 
 /**
  * One page of tickets, plus each row's sort key for the next cursor. The indexes that serve it
