@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { expirationComplete } from './expiration-complete';
 import { orderCancelled } from './order-cancelled';
+import { orderCompleted } from './order-completed';
 import { orderCreated } from './order-created';
 import { paymentCreated } from './payment-created';
 import { ticketCreated } from './ticket-created';
@@ -12,6 +13,7 @@ export const eventCatalogue = {
   'ticket:updated': ticketUpdated,
   'order:created': orderCreated,
   'order:cancelled': orderCancelled,
+  'order:completed': orderCompleted,
   'payment:created': paymentCreated,
   'expiration:complete': expirationComplete,
 } as const;

@@ -20,12 +20,15 @@ export interface OrderJson {
   ticket: { id: string; title: string; price: number };
 }
 
-/** The SPEC §3 order: `{id, userId, status, expiresAt, version, ticket: {id, title, price}}`. */
+/**
+ * The SPEC §3 order: `{id, userId, status, expiresAt, version, ticket: {id, title, price}}`, where
+ * `ticket.price` is the price at order time (SPEC §6), not the ticket's price now.
+ */
 export const toOrderJson = ({ order, ticket }: OrderView): OrderJson => ({
   id: order.id,
   userId: order.userId,
   status: order.status,
   expiresAt: order.expiresAt.toISOString(),
   version: order.version,
-  ticket: { id: ticket.id, title: ticket.title, price: fromCents(ticket.priceCents) },
+  ticket: { id: ticket.id, title: ticket.title, price: fromCents(order.priceCents) },
 });

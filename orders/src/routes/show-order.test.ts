@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { tickets } from '../db/schema';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
@@ -33,6 +35,14 @@ describe('GET /api/orders/:id', () => {
       version: 0,
       ticket: { id: ticket.id, title: 'Ballet', price: 45.99 },
     });
+  });
+
+  it('shows the price at order time, not what the ticket costs now', async () => {
+    const { ticket, order, show } = await setup();
+    // The seller's edit reached the replica after the order was placed (it can, before tickets locks the ticket).
+    await database.db.update(tickets).set({ priceCents: 9_999, version: 1 }).where(eq(tickets.id, ticket.id));
+    const res = await show(order.id);
+    expect(res.body.ticket).toEqual({ id: ticket.id, title: 'Ballet', price: 45.99 });
   });
 
   it("answers 401 for someone else's order", async () => {
