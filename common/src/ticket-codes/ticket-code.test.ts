@@ -49,6 +49,22 @@ describe('ticket codes', () => {
     expect(() => parseEd25519Key('not a key', 'public')).toThrow();
   });
 
+  it('reads the raw 32-byte forms (seed, public point), in base64 or base64url', () => {
+    const seed = keys.privateKey.export({ format: 'jwk' }).d!;
+    const point = keys.publicKey.export({ format: 'jwk' }).x!;
+    const code = signTicketCode(parseEd25519Key(seed, 'private'), claim);
+    expect(verifyTicketCode(parseEd25519Key(Buffer.from(point, 'base64url').toString('base64'), 'public'), code)).toEqual(claim);
+    expect(verifyTicketCode(parseEd25519Key(point, 'public'), code)).toEqual(claim);
+    expect(() => parseEd25519Key(seed.slice(0, 20), 'private')).toThrow();
+  });
+
+  it('turns one dev-only phrase into a matching pair, and different phrases into different pairs', () => {
+    const code = signTicketCode(parseEd25519Key('dev-only-ticket-codes', 'private'), claim);
+    expect(verifyTicketCode(parseEd25519Key('dev-only-ticket-codes', 'public'), code)).toEqual(claim);
+    expect(verifyTicketCode(parseEd25519Key('dev-only-other', 'public'), code)).toBeUndefined();
+    expect(() => parseEd25519Key('dev-only-', 'private')).toThrow();
+  });
+
   it('as a config setting, names the variable when the key is wrong', () => {
     const schema = z.object({ TICKET_CODE_PUBLIC_KEY: ed25519KeySetting('public') });
     expect(loadConfig(schema, { TICKET_CODE_PUBLIC_KEY: exportEd25519Key(keys.publicKey) }).TICKET_CODE_PUBLIC_KEY.asymmetricKeyType).toBe('ed25519');

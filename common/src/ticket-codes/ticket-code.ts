@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { isUuid } from '../http/ids';
 
 /**
@@ -48,9 +48,22 @@ export function verifyTicketCode(publicKey: KeyObject, code: unknown): TicketCod
   return isUuid(claim.orderId) && isUuid(claim.ticketId) ? claim : undefined;
 }
 
+/** DER prefixes that turn a raw 32-byte Ed25519 seed / public key into PKCS#8 / SPKI (RFC 8410). */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 /**
- * An Ed25519 key from configuration: PEM, or the base64 of its DER (PKCS#8 for a private key,
- * SPKI for a public one), which fits on one line of an env file. Throws for anything else.
+ * A development key pair named by a phrase everyone can read (the Kubernetes dev overlay's,
+ * committed to git): `dev-only-<anything>` stands for the pair whose seed is the SHA-256 of the
+ * whole text, and the same text is given to orders (private) and tickets (public). Short, so it
+ * fits a Secret, and visibly not a real key.
+ */
+const DEV_ONLY = /^dev-only-\S+$/;
+
+/**
+ * An Ed25519 key from configuration, in any of the forms operators meet: PEM; the base64 of its
+ * DER (PKCS#8 for a private key, SPKI for a public one), which fits on one line of an env file;
+ * the base64 (or base64url) of the raw 32 bytes (the private seed, the public point); or a
+ * development phrase (`dev-only-…`, see above). Throws for anything else.
  */
 export function parseEd25519Key(text: string, kind: 'private' | 'public'): KeyObject {
   const trimmed = text.trim();
@@ -58,10 +71,17 @@ export function parseEd25519Key(text: string, kind: 'private' | 'public'): KeyOb
   // createPublicKey would happily derive a public key from a private PEM: refuse it, so the
   // verifying side can never be configured with the means to sign.
   if (kind === 'public' && pem && /PRIVATE KEY/.test(trimmed)) throw new Error('a private key where a public key belongs');
-  const key =
-    kind === 'private'
-      ? createPrivateKey(pem ? trimmed : { key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'pkcs8' })
-      : createPublicKey(pem ? trimmed : { key: Buffer.from(trimmed, 'base64'), format: 'der', type: 'spki' });
+  let key: KeyObject;
+  if (pem) {
+    key = kind === 'private' ? createPrivateKey(trimmed) : createPublicKey(trimmed);
+  } else if (DEV_ONLY.test(trimmed)) {
+    const pair = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, createHash('sha256').update(trimmed).digest()]), format: 'der', type: 'pkcs8' });
+    key = kind === 'private' ? pair : createPublicKey(pair);
+  } else {
+    const bytes = Buffer.from(trimmed, 'base64');
+    const der = bytes.length === 32 ? Buffer.concat([kind === 'private' ? PKCS8_ED25519_PREFIX : SPKI_ED25519_PREFIX, bytes]) : bytes;
+    key = kind === 'private' ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : createPublicKey({ key: der, format: 'der', type: 'spki' });
+  }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`not an Ed25519 ${kind} key`);
   return key;
 }
