@@ -160,6 +160,7 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
     },
   };
 }
+export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';
 
 /**
  * An Ed25519 key pair for ticket codes, made once per test process: orders signs with the

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { Router } from 'express';
-import { BadRequestError, requireAuth, signTicketCode, userOf } from '@microtick/common';
+import { BadRequestError, orderRoutes, requireAuth, signTicketCode, userOf, validate } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import { qrSvgOf } from '../ticket-codes/ticket-code-qr';
 import { findOwnedOrder } from './owned-order';
@@ -12,7 +12,7 @@ import { findOwnedOrder } from './owned-order';
  */
 export function showOrderTicketRouter({ db, ticketCodeKey }: { db: OrdersDb; ticketCodeKey: KeyObject }): Router {
   const router = Router();
-  router.get('/api/orders/:id/ticket', requireAuth, async (req, res) => {
+  router.get(orderRoutes.ticket.path, requireAuth, validate(orderRoutes.ticket.request), async (req, res) => {
     const { order } = await findOwnedOrder(db, req.params.id, userOf(req));
     if (order.status !== 'complete') throw new BadRequestError('Only a paid (complete) order has a ticket code');
     const code = signTicketCode(ticketCodeKey, { orderId: order.id, ticketId: order.ticketId });

@@ -1,8 +1,7 @@
-import { isUuid } from '@microtick/common';
+import { isUuid, TICKET_SORTS, type TicketSort } from '@microtick/common';
 import { z } from 'zod';
 
-export const TICKET_SORTS = ['newest', 'price_asc', 'price_desc'] as const;
-export type TicketSort = (typeof TICKET_SORTS)[number];
+export type { TicketSort };
 
 /**
  * Where a page ends, so the next one starts strictly after it: the row's sort key (created_at in

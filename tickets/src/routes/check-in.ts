@@ -1,7 +1,6 @@
-import { BadRequestError, NotAuthorizedError, NotFoundError, requireAuth, userOf, validateRequest, verifyTicketCode } from '@microtick/common';
+import { BadRequestError, NotAuthorizedError, NotFoundError, requireAuth, ticketRoutes, userOf, validate, validated, verifyTicketCode } from '@microtick/common';
 import { eq } from 'drizzle-orm';
 import { Router } from 'express';
-import { body } from 'express-validator';
 import { checkins } from '../db/schema';
 import { findTicket } from '../tickets/find-ticket';
 import type { RouteDeps } from './route-deps';
@@ -12,18 +11,20 @@ import type { RouteDeps } from './route-deps';
  * ticket. The first scan wins (201); any later one, even one racing it, gets 409 with the time
  * of the first: the checkins primary key decides, not a read before the write.
  */
+const route = ticketRoutes.checkIn;
+
 export function checkInRouter({ db, ticketCodePublicKey }: RouteDeps): Router {
   const router = Router();
   router.post(
-    '/api/tickets/:id/checkins',
+    route.path,
     requireAuth,
-    body('code').isString().withMessage('Code is required').bail().trim().notEmpty().withMessage('Code is required'),
-    validateRequest,
+    validate(route.request),
     async (req, res) => {
+      const { code } = validated(req, route.request).body;
       const ticket = await findTicket(db, req.params.id);
       if (!ticket) throw new NotFoundError('Ticket not found');
       if (ticket.userId !== userOf(req).id) throw new NotAuthorizedError();
-      const claim = verifyTicketCode(ticketCodePublicKey, req.body.code);
+      const claim = verifyTicketCode(ticketCodePublicKey, code);
       if (!claim) throw new BadRequestError('This is not a valid ticket code', 'code');
       if (claim.ticketId !== ticket.id) throw new BadRequestError('This code is for another ticket', 'code');
 

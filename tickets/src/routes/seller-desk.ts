@@ -1,8 +1,10 @@
-import { requireAuth, userOf, validateRequest } from '@microtick/common';
+import { requireAuth, ticketRoutes, userOf, validate, validated } from '@microtick/common';
 import { Router } from 'express';
 import { sellerSummary, sellerTicketView, sellerTickets } from '../listing/seller-desk';
-import { pageOf, pageRules, sendPage } from './paging';
+import { pageOf, sendPage } from './paging';
 import type { RouteDeps } from './route-deps';
+
+const { mine, mineSummary } = ticketRoutes;
 
 /**
  * The seller's desk:
@@ -12,12 +14,12 @@ import type { RouteDeps } from './route-deps';
  */
 export function sellerDeskRouter({ db }: RouteDeps): Router {
   const router = Router();
-  router.get('/api/tickets/mine', requireAuth, ...pageRules, validateRequest, async (req, res) => {
-    const page = pageOf(req, 'newest');
+  router.get(mine.path, requireAuth, validate(mine.request), async (req, res) => {
+    const page = pageOf(validated(req, mine.request).query, 'newest');
     const rows = await sellerTickets(db, userOf(req).id, { ...page, limit: page.limit + 1 });
     sendPage(req, res, { rows, limit: page.limit, sort: 'newest', view: sellerTicketView });
   });
-  router.get('/api/tickets/mine/summary', requireAuth, async (req, res) => {
+  router.get(mineSummary.path, requireAuth, async (req, res) => {
     res.json(await sellerSummary(db, userOf(req).id));
   });
   return router;
