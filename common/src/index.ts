@@ -31,4 +31,5 @@ export { DEFAULT_TICKET_PAGE_SIZE, INVALID_CURSOR, MAX_TICKET_OFFSET, TICKET_SOR
 export { orderRoutes } from './api/orders';
 export { paymentRoutes } from './api/payments';
 export { apiRoutes } from './api/routes';
+export * from './tracing';
 export * from './ticket-codes';

@@ -10,8 +10,8 @@ export const eventParticipants: Record<EventType, { publisher: string; consumers
   'ticket:updated': { publisher: 'tickets', consumers: ['orders'], summary: 'A ticket changed: edited, reserved by an order, or released.' },
   'order:created': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'A ticket was reserved until `expiresAt`.' },
   'order:cancelled': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'An order was cancelled; its ticket is released.' },
-  'order:completed': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'Orders accepted the payment: the order is complete, its ticket sold.' },
-  'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "An order's payment was authorized; orders decides." },
+  'order:completed': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'Orders decided an authorized order is paid: payments captures, the ticket is sold, the timer is dropped.' },
+  'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "A card was authorized for an order (not yet captured): orders decides whether it completes." },
   'expiration:complete': { publisher: 'expiration', consumers: ['orders'], summary: "An order's payment window has passed." },
 };
 
@@ -27,6 +27,8 @@ const envelopeSchema = (type: EventType) => {
       type: z.literal(type),
       occurredAt: z.iso.datetime({ offset: true }),
       data: eventCatalogue[type],
+      traceparent: z.string().optional().meta({ description: 'W3C trace context of the request or event that staged this one, when tracing is on (docs/tracing.md).' }),
+      tracestate: z.string().optional(),
     }),
     { target: 'draft-7', io: 'output' },
   );
@@ -51,7 +53,14 @@ export function buildAsyncApiDocument() {
       name: type,
       title: type,
       summary,
-      headers: { type: 'object', properties: { 'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream drops a repeat within its duplicate window.' } } },
+      headers: {
+        type: 'object',
+        properties: {
+          'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream drops a repeat within its duplicate window.' },
+          traceparent: { type: 'string', description: "W3C trace context of the publish span, when tracing is on: consumers' spans are its children (docs/tracing.md)." },
+          tracestate: { type: 'string' },
+        },
+      },
       payload: envelopeSchema(type),
     };
     channels[key] = {

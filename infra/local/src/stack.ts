@@ -56,6 +56,8 @@ export interface StackOptions {
   /** The Ed25519 pair orders signs ticket codes with and tickets checks them with. Default: a new pair for this stack. */
   ticketCodeKeys?: TicketCodeKeys;
   logLevel?: string;
+  /** Added to every process's environment, e.g. OTEL_EXPORTER_OTLP_ENDPOINT (docs/tracing.md). */
+  env?: NodeJS.ProcessEnv;
   /** Where the prefixed log lines go (default: stdout). */
   log?: (line: string) => void;
   /** Colour the prefixes (default: when stdout is a terminal and NO_COLOR is unset). */
@@ -138,7 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
     nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
-    baseEnv: process.env,
+    baseEnv: { ...process.env, ...options.env },
   });
   assertBuilt(specs, repoRoot);
   await assertPortsFree(specs);
@@ -258,7 +260,7 @@ async function assignPorts(options: StackOptions, replicas: Record<ServiceName, 
 function assertBuilt(specs: ProcessSpec[], repoRoot: string): void {
   const missing = specs
     .filter((spec) => spec.name !== 'client')
-    .map((spec) => spec.args[0] as string)
+    .flatMap((spec) => spec.args.filter((arg) => arg.endsWith('.js')))
     .filter((entry, i, all) => all.indexOf(entry) === i && !existsSync(entry));
   if (missing.length) {
     throw new Error(`Not built yet: ${missing.map((file) => path.relative(repoRoot, file)).join(', ')}. Run \`npx tsc -b\` first (\`npm start\` does).`);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { verifyTicketCode } from '@microtick/common';
 import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
+import { OrderChangeFeed } from '../orders/order-changes';
 import type { OrderRow } from '../db/schema';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
 
@@ -14,7 +15,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 async function setup(status: OrderRow['status'] = 'complete') {
-  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900 });
+  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
   const buyer = { id: randomUUID() };
   const ticket = await insertTicket(database.db);
   const order = await insertOrder(database.db, ticket, { userId: buyer.id, status });

@@ -100,7 +100,7 @@ export async function captureAuthorization(stripe: Stripe, paymentIntentId: stri
 /**
  * Cancels the PaymentIntent, releasing the hold (or ending a `requires_action` intent, so the
  * customer can no longer complete it). Safe to repeat: an intent already `canceled` counts as
- * voided; one that was captured is reported as captured (then the caller must refund).
+ * voided; one that was captured (outside MicroTick) is reported as captured, for the caller to log.
  */
 export async function voidAuthorization(stripe: Stripe, paymentIntentId: string): Promise<Settlement> {
   try {

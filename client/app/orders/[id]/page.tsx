@@ -1,7 +1,6 @@
 import Link from 'next/link';
 import { OrderView } from '@/components/OrderView';
 import { StatusPanel } from '@/components/StatusPanel';
-import { TicketCodeCard } from '@/components/TicketCodeCard';
 import { apiGet, requireUser, runtimeEnv, unwrapOrFail } from '@/lib/server-api';
 import type { Order } from '@/lib/types';
 
@@ -32,13 +31,5 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   // Read at request time so one build serves any environment (publishable keys are public).
   const stripeKey = runtimeEnv('NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY') ?? null;
 
-  // A paid order's ticket code; the page re-renders when polling sees the order complete.
-  const ticket = order.status === 'complete' ? await apiGet<{ code: string; qrSvg: string }>(`/api/orders/${encodeURIComponent(order.id)}/ticket`) : undefined;
-
-  return (
-    <>
-      <OrderView order={order} serverNow={serverNow} stripeKey={stripeKey} />
-      {ticket?.ok ? <TicketCodeCard code={ticket.data.code} qrSvg={ticket.data.qrSvg} /> : null}
-    </>
-  );
+  return <OrderView order={order} serverNow={serverNow} stripeKey={stripeKey} />;
 }
