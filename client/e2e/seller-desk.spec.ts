@@ -30,7 +30,7 @@ test("a seller follows a ticket from on sale to sold on My tickets, and checks t
 
   // … and pays: the order completes, the buyer gets a ticket code with its QR code.
   await payWith(buyer.page, 'success');
-  await expect(buyer.page.getByTestId('order-status')).toHaveText('Complete', { timeout: 30_000 });
+  await expect(buyer.page.getByTestId('order-status')).toHaveText('Paid', { timeout: 30_000 });
   await expect(buyer.page.getByTestId('ticket-qr')).toBeVisible();
   const code = await buyer.page.getByTestId('ticket-code-text').inputValue();
   expect(code).toMatch(/^MT1\.[\w-]{128}$/);
