@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { configSchema } from './config';
 import { migrationsFolder, schema } from './db/schema';
 import { listeners } from './events/listeners';
+import { startExpirySweep } from './orders/expiry-sweep';
 import { OrderChangeFeed } from './orders/order-changes';
 
 const config = loadConfig(configSchema);
@@ -14,10 +15,20 @@ void startService({
   schema,
   migrationsFolder,
   listeners,
-  // The LISTEN connection behind GET /api/orders/:id/events; stopped after the HTTP server.
-  background: ({ pool, logger }) => {
+  // The LISTEN connection behind GET /api/orders/:id/events (stopped after the HTTP server), and
+  // the backstop that ends reservations whose expiration timer was lost (docs/operations.md).
+  background: ({ db, pool, logger, metrics, caughtUpWith }) => {
     const started = orderChanges.start(pool, logger);
+    const stopSweep = startExpirySweep({
+      db,
+      logger,
+      metrics,
+      caughtUpWith,
+      graceSeconds: config.EXPIRY_SWEEP_GRACE_SECONDS,
+      intervalSeconds: config.EXPIRY_SWEEP_INTERVAL_SECONDS,
+    });
     return async () => {
+      await stopSweep();
       await started;
       await orderChanges.stop();
     };

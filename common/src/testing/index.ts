@@ -162,6 +162,7 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
     },
   };
 }
+export { StallableProxy } from './stallable-proxy';
 export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';
 
 /**
