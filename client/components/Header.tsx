@@ -27,6 +27,12 @@ export function Header({ currentUser }: { currentUser: CurrentUser | null | unde
                     My orders
                   </NavLink>
                 </li>
+                <li>
+                  <NavLink href="/my-tickets">My tickets</NavLink>
+                </li>
+                <li>
+                  <NavLink href="/checkin">Check in</NavLink>
+                </li>
               </>
             ) : (
               <>

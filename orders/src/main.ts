@@ -33,5 +33,5 @@ void startService({
       await orderChanges.stop();
     };
   },
-  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, orderChanges }),
+  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, ticketCodeKey: config.TICKET_CODE_PRIVATE_KEY, orderChanges }),
 });

@@ -8,6 +8,7 @@ const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
   withClient: false,
   infra: { postgres: 'postgres://u:p@127.0.0.1:5432', nats: 'nats://127.0.0.1:4222', redis: 'redis://127.0.0.1:6379' },
   jwtKey: 'k'.repeat(32),
+  ticketCodeKeys: { privateKey: 'private-key', publicKey: 'public-key' },
   logLevel: 'info',
   gatewayHost: '127.0.0.1',
   baseEnv: { PATH: '/usr/bin' },
@@ -89,6 +90,14 @@ describe('planStack', () => {
     expect(find(specs, 'orders').env.EXPIRATION_WINDOW_SECONDS).toBe('3');
     expect(find(specs, 'tickets').env.EXPIRATION_WINDOW_SECONDS).toBeUndefined();
     for (const service of SERVICES) expect(find(specs, service).env.JWT_KEY).toBe('k'.repeat(32));
+  });
+
+  it('gives the ticket-code private key to orders alone and the public key to tickets', () => {
+    const specs = planStack(input());
+    expect(find(specs, 'orders').env.TICKET_CODE_PRIVATE_KEY).toBe('private-key');
+    expect(find(specs, 'tickets').env.TICKET_CODE_PUBLIC_KEY).toBe('public-key');
+    const holders = specs.filter((spec) => spec.env.TICKET_CODE_PRIVATE_KEY !== undefined).map((spec) => spec.name);
+    expect(holders).toEqual(['orders']);
   });
 
   it('keeps the caller’s settings from leaking into children', () => {

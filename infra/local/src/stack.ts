@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureDatabase } from '@microtick/common';
 import { formatLogLine } from './log-format';
 import { ManagedProcess, raceExit } from './managed-process';
+import { generateTicketCodeKeys, type TicketCodeKeys } from './ticket-code-keys';
 import { dropNamespaceData } from './namespace-data';
 import { findFreePorts, isPortFree } from './ports';
 import { waitUntilReady } from './readiness';
@@ -56,6 +57,8 @@ export interface StackOptions {
   stripeSecretKey?: string;
   /** Default: a random key for this stack. */
   jwtKey?: string;
+  /** The Ed25519 pair orders signs ticket codes with and tickets checks them with. Default: a new pair for this stack. */
+  ticketCodeKeys?: TicketCodeKeys;
   logLevel?: string;
   /** Added to every process's environment, e.g. OTEL_EXPORTER_OTLP_ENDPOINT (docs/tracing.md). */
   env?: NodeJS.ProcessEnv;
@@ -141,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     withClient,
     infra,
     jwtKey: options.jwtKey ?? randomBytes(32).toString('hex'),
+    ticketCodeKeys: options.ticketCodeKeys ?? generateTicketCodeKeys(),
     logLevel: options.logLevel ?? 'info',
     expirationWindowSeconds: options.expirationWindowSeconds,
     natsStreamReplicas: options.natsStreamReplicas,
