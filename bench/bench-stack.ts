@@ -5,6 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DEFAULT_INFRA, namespaceNames, REPO_ROOT, startStack, type Stack } from '@microtick/local';
 import pg from 'pg';
+import { localNatsCredentials, natsAuthOptions } from '@microtick/common';
 import type { CpuSources } from './cpu-usage';
 import { signUpUsers, type Session } from './marketplace';
 
@@ -58,7 +59,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const db = Object.fromEntries(
     STACK_DATABASES.map((service) => [service, new pg.Pool({ connectionString: `${DEFAULT_INFRA.postgres}/${names.database(service)}`, max: 4 })]),
   ) as Record<StackDatabase, pg.Pool>;
-  const nats = await connect({ servers: DEFAULT_INFRA.nats });
+  const nats = await connect({ servers: DEFAULT_INFRA.nats, ...natsAuthOptions(localNatsCredentials('admin')) });
   const stop = async () => {
     await nats.close();
     await Promise.all(Object.values(db).map((pool) => pool.end()));

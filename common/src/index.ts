@@ -24,3 +24,4 @@ export * from './bus/postgres-listener-store';
 export * from './bus/versioned';
 export * from './bus/dead-letters';
 export * from './service';
+export * from './local-secrets';

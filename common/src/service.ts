@@ -1,7 +1,7 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
-import type { ServiceConfig } from './config';
+import { natsCredentialsOf, type ServiceConfig } from './config';
 import { ensureDatabase, openDatabase, runMigrations } from './db/database';
 import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
@@ -64,6 +64,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
     name,
     logger,
+    credentials: natsCredentialsOf(config),
   });
   lifecycle.onStop('nats', () => bus.close());
 
@@ -89,7 +90,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
     ],
     isAcceptingTraffic: () => !lifecycle.isStopping,
   });
-  const { server, port } = await listen(app, config.PORT);
+  const { server, port } = await listen(app, config.PORT, config.HOST);
   lifecycle.onStop('http', () => closeServer(server));
   logger.info({ port }, `${name} ready`);
   return { port, logger, stop: () => lifecycle.stop() };

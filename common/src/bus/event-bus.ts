@@ -1,5 +1,6 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { UserCredentials } from '../local-secrets';
 import type { Logger } from '../logger';
 import { streamSubjects, subjectFor, type EventType } from '../events/catalogue';
 
@@ -23,6 +24,12 @@ export interface EventBusOptions {
   replicas?: number;
   /** JetStream drops a second publish with the same `Nats-Msg-Id` within this window. */
   duplicateWindowMs?: number;
+  /**
+   * This process's NATS identity (docs/security.md). Unset: connect without credentials, which
+   * a server configured by infra/setup.sh refuses. Replies then come to `_INBOX_<user>.…`,
+   * the only subjects the identity may subscribe to.
+   */
+  credentials?: UserCredentials;
 }
 
 /**
@@ -36,6 +43,7 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
+    ...natsAuthOptions(options.credentials),
   });
   void (async () => {
     for await (const status of nc.status()) {
@@ -51,12 +59,25 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
     num_replicas: options.replicas ?? 1,
     duplicate_window: nanos(options.duplicateWindowMs ?? 5 * 60_000),
   };
+  // Only the admin identity may create or change the stream (a service that could would be able
+  // to drop everyone's events); a service finds it as configured and changes nothing.
+  let existing: StreamConfig | undefined;
   try {
-    await jsm.streams.info(options.stream);
-    await jsm.streams.update(options.stream, config);
+    existing = (await jsm.streams.info(options.stream)).config;
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    await jsm.streams.add(config);
+  }
+  try {
+    if (!existing) await jsm.streams.add(config);
+    else if (!streamMatches(existing, config)) await jsm.streams.update(options.stream, config);
+  } catch (err) {
+    await nc.close();
+    if (!isPermissionDenied(err)) throw err;
+    throw new Error(
+      `stream ${options.stream} ${existing ? 'differs from this version\'s configuration' : 'does not exist'} and NATS user ` +
+        `"${options.credentials?.user}" may not ${existing ? 'update' : 'create'} it: the admin identity provisions streams ` +
+        '(npm start and the test harnesses do; see docs/security.md)',
+    );
   }
   return {
     nc,
@@ -69,6 +90,19 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
     },
   };
 }
+
+/** Connect options for an identity: user and password, and an inbox of its own. */
+export const natsAuthOptions = (credentials: UserCredentials | undefined) =>
+  credentials ? { user: credentials.user, pass: credentials.password, inboxPrefix: `_INBOX_${credentials.user}` } : {};
+
+const streamMatches = (existing: StreamConfig, wanted: Pick<StreamConfig, 'subjects' | 'storage' | 'num_replicas' | 'duplicate_window'>): boolean =>
+  existing.storage === wanted.storage &&
+  existing.num_replicas === wanted.num_replicas &&
+  existing.duplicate_window === wanted.duplicate_window &&
+  [...(existing.subjects ?? [])].sort().join(' ') === [...wanted.subjects].sort().join(' ');
+
+/** The server refused a request because this identity lacks the permission ("Permissions Violation for Publish to …"). */
+const isPermissionDenied = (err: unknown): boolean => err instanceof Error && /permissions? violation/i.test(err.message);
 
 export const isNotFound = (err: unknown): boolean =>
   err instanceof Error && /not found/i.test(err.message);

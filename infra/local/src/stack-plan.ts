@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { UserCredentials } from '@microtick/common';
 
 /** The five back-end services, each built to `<name>/dist/main.js`. */
 export const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'] as const;
@@ -34,6 +35,13 @@ export interface InfraUrls {
   redis: string;
 }
 
+/** Who each process is on NATS and Redis (infra/setup.sh generates them); absent = servers without authentication. */
+export interface StackCredentials {
+  nats: Partial<Record<ServiceName, UserCredentials>>;
+  /** expiration's Redis ACL user. */
+  redis?: UserCredentials;
+}
+
 export interface StackPlanInput {
   repoRoot: string;
   /** '' = the default names (`microtick_<svc>`, stream MICROTICK, no subject prefix). */
@@ -43,6 +51,9 @@ export interface StackPlanInput {
   withClient: boolean;
   infra: InfraUrls;
   jwtKey: string;
+  credentials?: StackCredentials;
+  /** Extra settings per service, e.g. raised abuse limits for tests and benchmarks. */
+  serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   logLevel: string;
   expirationWindowSeconds?: number;
   /** Set: payments uses real Stripe and no emulator runs. */
@@ -83,7 +94,7 @@ const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
   'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
   'STRIPE_API_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
-  'ROUTES_FILE', 'JEST_WORKER_ID',
+  'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_USER', 'NATS_PASSWORD', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'NATS_STREAM_REPLICAS',
 ];
 
 /** Names a namespace's data gets, shared by the plan and the clean-up of test stacks. */
@@ -128,7 +139,15 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
       add(service, replica, {
         command: node,
         args: [path.join(input.repoRoot, service, 'dist/main.js')],
-        env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, names, localUrl(emulatorPort)) },
+        env: {
+          ...baseEnv,
+          NODE_ENV: 'development',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: input.logLevel,
+          ...serviceEnv(service, input, names, localUrl(emulatorPort)),
+          ...input.serviceEnv?.[service],
+        },
         ready: { url: `${localUrl(port)}/readyz`, expect: 'ok' },
       });
     }
@@ -179,6 +198,8 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
     NATS_SUBJECT_PREFIX: names.subjectPrefix,
     JWT_KEY: input.jwtKey,
   };
+  const nats = input.credentials?.nats[service];
+  if (nats) Object.assign(env, { NATS_USER: nats.user, NATS_PASSWORD: nats.password });
   if (POSTGRES_SERVICES.includes(service)) env.DATABASE_URL = databaseUrl(input.infra, names.database(service));
   if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
   if (service === 'payments') {
@@ -188,6 +209,8 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
   if (service === 'expiration') {
     env.REDIS_URL = input.infra.redis;
     env.REDIS_KEY_PREFIX = names.redisKeyPrefix;
+    const redis = input.credentials?.redis;
+    if (redis) Object.assign(env, { REDIS_USERNAME: redis.user, REDIS_PASSWORD: redis.password });
   }
   return env;
 }
