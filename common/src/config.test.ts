@@ -36,4 +36,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { ...valid, JWT_KEY: 'short' })).toThrow(/JWT_KEY: must be at least 32 characters/);
     expect(loadConfig(schema, { ...valid, JWT_KEY: 'short', NODE_ENV: 'test' }).JWT_KEY).toBe('short');
   });
+
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(loadConfig(schema, valid).HOST).toBe('127.0.0.1');
+    expect(loadConfig(schema, { ...valid, HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+  });
+
+  it('takes NATS credentials as a pair, and a one-token subject prefix', () => {
+    expect(loadConfig(schema, { ...valid, NATS_USER: 'orders', NATS_PASSWORD: 'secret' })).toMatchObject({ NATS_USER: 'orders', NATS_PASSWORD: 'secret' });
+    expect(loadConfig(schema, { ...valid, NATS_USER: '', NATS_PASSWORD: '' }).NATS_USER).toBeUndefined();
+    expect(() => loadConfig(schema, { ...valid, NATS_USER: 'orders' })).toThrow(/NATS_PASSWORD: NATS_USER and NATS_PASSWORD are set together/);
+    expect(() => loadConfig(schema, { ...valid, NATS_SUBJECT_PREFIX: 'a.b' })).toThrow(/NATS_SUBJECT_PREFIX: a single subject token/);
+  });
 });
