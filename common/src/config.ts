@@ -25,6 +25,12 @@ export const serviceConfigShape = {
    * network; containers set `0.0.0.0` explicitly (their pod network is the boundary there).
    */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Which hops may set X-Forwarded-For/-Proto (Express `trust proxy`): only what sits in front
+   * of us. Loopback (the local gateway) by default; Kubernetes names its pod network
+   * (e.g. `loopback, 10.0.0.0/8`) so the ingress's client address and https count.
+   */
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),

@@ -84,6 +84,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
     logger,
     metrics,
     jwtKey: config.JWT_KEY,
+    trustProxy: config.TRUST_PROXY,
     readiness: [
       { name: 'postgres', check: () => database.db.execute(sql`select 1`) },
       { name: 'nats', check: async () => { if (bus.nc.isClosed()) throw new Error('closed'); await bus.nc.flush(); } },

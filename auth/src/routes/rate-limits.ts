@@ -29,8 +29,8 @@ interface LimiterOptions {
  * per-IP limit and validation, so each client adds at most `signin` emails of ≤ 254 characters
  * per minute. Counters are per replica: with R replicas a client gets up to R × the limit,
  * which is acceptable for slowing guessing and avoids a shared store auth otherwise lacks.
- * Per-IP keys are only as trustworthy as `req.ip`, which common's `trust proxy: true` lets a
- * client choose through X-Forwarded-For; the per-email limit does not depend on it.
+ * Per-IP keys are only as trustworthy as `req.ip`: common trusts X-Forwarded-For only from the
+ * hops named by TRUST_PROXY (loopback, the local gateway, by default).
  */
 function perMinuteLimiter(options: LimiterOptions): RequestHandler {
   return rateLimit({

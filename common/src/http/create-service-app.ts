@@ -21,7 +21,7 @@ export interface ServiceAppOptions {
   /** How long a session cookie lives; matches the JWT's expiry. */
   sessionMaxAgeMs?: number;
   readiness?: ReadinessCheck[];
-  /** Express `trust proxy` setting (default: loopback and private networks, i.e. our gateway or ingress). */
+  /** Express `trust proxy` setting (config TRUST_PROXY; default: loopback, i.e. the local gateway). */
   trustProxy?: boolean | number | string;
   /** False while shutting down, so load balancers stop sending traffic before we close. */
   isAcceptingTraffic?: () => boolean;
@@ -41,9 +41,10 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind the gateway or ingress, X-Forwarded-Proto decides whether cookies are `secure` and
-  // X-Forwarded-For gives the client's IP (rate limits). Only hops on private networks are
-  // trusted, so a client cannot pick its own IP by sending the header itself.
-  app.set('trust proxy', options.trustProxy ?? 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For gives the client's IP (rate limits). Only the configured hops (loopback by
+  // default: the local gateway) are trusted, so a neighbour on the network cannot pick its own
+  // IP or claim https by sending the headers itself.
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
