@@ -27,7 +27,7 @@ function setup() {
     logger,
     db: database.db,
     session: { jwtKey: TEST_JWT_KEY, ttlSeconds: 3600 },
-    rateLimits: { signin: 1000, signup: 1000 },
+    rateLimits: { signin: 1000, signinFailures: 1000, signup: 1000 },
   });
   return { app, log: () => lines.join('') };
 }

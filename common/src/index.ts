@@ -25,3 +25,4 @@ export * from './bus/versioned';
 export * from './bus/dead-letters';
 export * from './service';
 export * from './local-secrets';
+export * from './http/rate-limit';
