@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { defineServiceConfig } from '@microtick/common';
+import { DEFAULT_ORDER_LIMITS } from './orders/order-limits';
 
 export const configSchema = defineServiceConfig({
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   /** How long a buyer has to pay before the reservation lapses (SPEC §5). */
   EXPIRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(900),
+  /** Order attempts one user may make per minute (429 beyond); benchmarks and tests raise it. */
+  ORDERS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_ORDER_LIMITS.perMinute),
+  /** Unpaid orders one user may hold at once (400 beyond). */
+  MAX_LIVE_ORDERS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_ORDER_LIMITS.maxLiveOrders),
 });
 
 export type OrdersConfig = z.infer<typeof configSchema>;

@@ -12,5 +12,10 @@ void startService({
   schema,
   migrationsFolder,
   listeners,
-  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS }),
+  buildApp: (deps) =>
+    buildApp({
+      ...deps,
+      expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+      limits: { perMinute: config.ORDERS_RATE_LIMIT_PER_MINUTE, maxLiveOrders: config.MAX_LIVE_ORDERS_PER_USER },
+    }),
 });
