@@ -97,6 +97,16 @@ const MANAGED_ENV = [
   'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_USER', 'NATS_PASSWORD', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'NATS_STREAM_REPLICAS',
 ];
 
+/**
+ * The per-user abuse limits (docs/security.md) lifted out of the way, for test suites and
+ * benchmarks that act as a few users at machine speed from one address. Tests of the limits
+ * themselves start their stacks without it.
+ */
+export const RAISED_ABUSE_LIMITS: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {
+  auth: { SIGNIN_RATE_LIMIT_PER_MINUTE: '1000000', SIGNIN_FAILURES_PER_ACCOUNT_PER_MINUTE: '1000000', SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000' },
+  orders: { ORDERS_RATE_LIMIT_PER_MINUTE: '1000000', MAX_LIVE_ORDERS_PER_USER: '1000000' },
+};
+
 /** Names a namespace's data gets, shared by the plan and the clean-up of test stacks. */
 export const namespaceNames = (namespace: string) => ({
   database: (service: ServiceName) => (namespace ? `microtick_${namespace}_${service}` : `microtick_${service}`),
