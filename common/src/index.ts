@@ -26,3 +26,4 @@ export * from './bus/dead-letters';
 export * from './service';
 export * from './local-secrets';
 export * from './http/rate-limit';
+export * from './ticket-price';
