@@ -173,3 +173,22 @@ describe('trust proxy', () => {
     expect(trust('192.168.1.20', 0)).toBe(false);
   });
 });
+
+describe('security headers', () => {
+  it.each([['a route', '/api/things/me'], ['an error', '/api/boom'], ['an unknown path', '/api/nowhere'], ['a probe', '/healthz']])(
+    'are on every answer: %s',
+    async (_what, path) => {
+      const { app } = setup();
+      const res = await request(app).get(path);
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+        'strict-transport-security': expect.stringMatching(/max-age=\d+/),
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    },
+  );
+});

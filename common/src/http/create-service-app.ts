@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cookieSession from 'cookie-session';
 import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
@@ -45,6 +46,16 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   // default: the local gateway) are trusted, so a neighbour on the network cannot pick its own
   // IP or claim https by sending the headers itself.
   app.set('trust proxy', options.trustProxy ?? 'loopback');
+  // Security headers on every answer, errors and probes included. An API answers JSON only, so
+  // its policy forbids everything a document could load (helmet's default CSP is for pages);
+  // HSTS tells browsers to keep to https once they have reached us over it.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      frameguard: { action: 'deny' },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
