@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { connectEventBus, localNatsCredentials, localRedisCredentials, localSecretsDir, natsAuthOptions, subjectFor, type EventType, type NatsIdentity } from '@microtick/common';
+import { connectEventBus, localNatsCredentials, localRedisCredentials, localSecretsDir, eventTypes, natsAuthOptions, subjectFor, type EventType, type NatsIdentity } from '@microtick/common';
 import { NATS_ADMIN, silentLogger } from '@microtick/common/testing';
 import { Redis } from 'ioredis';
 import { DEFAULT_INFRA } from '../infra/local/src/stack';
@@ -72,6 +72,15 @@ describe('NATS', () => {
     ['expiration', 'expiration:complete'],
   ] as const)('lets %s publish its own %s', async (identity, type) => {
     expect(await publishAs(identity, type, true)).toBeGreaterThan(0);
+  });
+
+  it('lets every event of the catalogue be published by the service of its aggregate (a new aggregate needs a permission)', async () => {
+    const owner: Record<string, NatsIdentity> = { ticket: 'tickets', order: 'orders', payment: 'payments', expiration: 'expiration' };
+    for (const type of eventTypes) {
+      const identity = owner[type.split(':')[0] as string];
+      expect({ type, identity }).toEqual({ type, identity: expect.any(String) });
+      expect(await publishAs(identity as NatsIdentity, type, true)).toBeGreaterThan(0);
+    }
   });
 
   it("lets no service read another's messages or replies outside its own inbox", async () => {
