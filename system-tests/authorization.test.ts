@@ -1,5 +1,5 @@
 /**
- * Who may do what, through the gateway: every route of SPEC §3 × {anonymous, another user, the
+ * Who may do what, through the gateway: every route docs/openapi.json describes × {anonymous, another user, the
  * owner, a forged JWT (the owner's claims signed with another key), an expired JWT (the owner's,
  * correctly signed)} gives the expected status. Each cell gets fresh resources, so cells cannot
  * affect each other, and a rejected cell must leave every service's state as it was; every
@@ -11,6 +11,7 @@ import { waitFor } from '@microtick/common/testing';
 import { DEFAULT_INFRA } from '../infra/local/src/stack';
 import { ApiClient } from './support/api-client';
 import { errorShapeProblem } from './support/error-shape';
+import { describedRoutes, routeCoverage } from './support/described-routes';
 import { createTicket, EVENTUAL_MS, orderWhenReplicated } from './support/flows';
 import { joinAsMember, type Member } from './support/marketplace';
 import { sendRaw } from './support/raw-http';
@@ -225,7 +226,13 @@ async function runCell(row: Row, persona: Persona): Promise<number> {
 }
 
 describe('authorization matrix', () => {
-  it.each(ROWS.map((row) => [row.route, row] as const))('%s', async (route, row) => {
+  it('has a row for every route docs/openapi.json describes (and none for a route it does not)', () => {
+    expect(routeCoverage(ROWS.map((row) => row.route))).toEqual({ missing: [], notDescribed: [] });
+  });
+
+  it.each(describedRoutes())('%s', async (route) => {
+    const row = ROWS.find((candidate) => candidate.route === route);
+    if (!row) throw new Error(`no row for ${route} in ROWS: say who may call it`);
     const actual = {} as Record<Persona, number>;
     for (const persona of PERSONAS) actual[persona] = await runCell(row, persona);
     results.set(route, actual);

@@ -1,6 +1,5 @@
-import { perMinuteLimiter, type Logger } from '@microtick/common';
+import { perMinuteLimiter, type Credentials, type Logger } from '@microtick/common';
 import { ipKeyGenerator } from 'express-rate-limit';
-import type { Credentials } from './credential-fields';
 
 export interface RateLimitsPerMinute {
   /** Sign-in attempts per IP address. */

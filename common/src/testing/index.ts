@@ -170,3 +170,4 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
     },
   };
 }
+export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';
