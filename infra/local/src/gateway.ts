@@ -117,8 +117,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.use((req, _res, next) => {
+  app.use((req, res, next) => {
     prepareHeaders(req);
+    // The gateway's own answers (its 404 for unknown /api paths, the docs, a 502) are never to
+    // be sniffed as HTML; proxied answers keep the headers their service set.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
   app.use(apiDocsRouter(options.apiDocsFolder));
