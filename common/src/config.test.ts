@@ -48,4 +48,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { ...valid, NATS_USER: 'orders' })).toThrow(/NATS_PASSWORD: NATS_USER and NATS_PASSWORD are set together/);
     expect(() => loadConfig(schema, { ...valid, NATS_SUBJECT_PREFIX: 'a.b' })).toThrow(/NATS_SUBJECT_PREFIX: a single subject token/);
   });
+
+  it('refuses a processed-event retention shorter than the stream max age', () => {
+    expect(loadConfig(schema, valid)).toMatchObject({ NATS_STREAM_MAX_AGE_HOURS: 168, PROCESSED_EVENTS_RETENTION_DAYS: 30 });
+    expect(() => loadConfig(schema, { ...valid, NATS_STREAM_MAX_AGE_HOURS: String(31 * 24) })).toThrow(/PROCESSED_EVENTS_RETENTION_DAYS: must cover NATS_STREAM_MAX_AGE_HOURS/);
+    expect(loadConfig(schema, { ...valid, NATS_STREAM_MAX_AGE_HOURS: String(31 * 24), PROCESSED_EVENTS_RETENTION_DAYS: '31' }).PROCESSED_EVENTS_RETENTION_DAYS).toBe(31);
+  });
 });

@@ -34,3 +34,4 @@ export { DEFAULT_TICKET_PAGE_SIZE, ticketRoutes, type TicketInput } from './api/
 export { orderRoutes } from './api/orders';
 export { paymentRoutes } from './api/payments';
 export { apiRoutes } from './api/routes';
+export * from './tracing';

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { traceLogFields } from './tracing/propagation';
 
 export type { Logger };
 
@@ -33,8 +34,9 @@ export const REDACTED_PATHS: readonly string[] = [
 
 /**
  * Structured JSON logs, one logger per service, named so merged logs stay readable; every
- * secret in `REDACTED_PATHS` is replaced before a line is written. `destination` lets tests
- * capture the exact bytes a service would write.
+ * secret in `REDACTED_PATHS` is replaced before a line is written. With tracing on, each line
+ * logged inside a request or event carries its `trace_id` and `span_id`. `destination` lets
+ * tests capture the exact bytes a service would write.
  */
 export const createLogger = (service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger =>
   pino(
@@ -43,6 +45,7 @@ export const createLogger = (service: string, level = process.env.LOG_LEVEL ?? '
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceLogFields,
       redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
     },
     ...(destination ? [destination] : []),

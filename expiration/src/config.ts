@@ -1,7 +1,20 @@
 import { optionalText, serviceConfigShape } from '@microtick/common';
 import { z } from 'zod';
 
-const { NODE_ENV, PORT, HOST, LOG_LEVEL, NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_SUBJECT_PREFIX, NATS_USER, NATS_PASSWORD } = serviceConfigShape;
+const {
+  NODE_ENV,
+  PORT,
+  HOST,
+  LOG_LEVEL,
+  NATS_URL,
+  NATS_STREAM,
+  NATS_STREAM_REPLICAS,
+  NATS_STREAM_MAX_AGE_HOURS,
+  NATS_STREAM_MAX_BYTES,
+  NATS_SUBJECT_PREFIX,
+  NATS_USER,
+  NATS_PASSWORD,
+} = serviceConfigShape;
 
 /**
  * The shared settings minus Postgres and JWT (Redis is this service's only store and it serves
@@ -15,6 +28,9 @@ export const configSchema = z.object({
   NATS_URL,
   NATS_STREAM,
   NATS_STREAM_REPLICAS,
+  // Every service applies the stream's limits on start, so expiration must read the same ones.
+  NATS_STREAM_MAX_AGE_HOURS,
+  NATS_STREAM_MAX_BYTES,
   NATS_SUBJECT_PREFIX,
   NATS_USER,
   NATS_PASSWORD,

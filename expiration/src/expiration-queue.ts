@@ -1,3 +1,4 @@
+import { currentTraceFields } from '@microtick/common';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -5,8 +6,17 @@ import { z } from 'zod';
 export const EXPIRATION_QUEUE = 'order-expiration';
 const JOB_NAME = 'expire-order';
 
-/** What a delayed job carries: enough to publish `expiration:complete` and measure lateness. */
-export const expirationJob = z.object({ orderId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }) });
+/**
+ * What a delayed job carries: enough to publish `expiration:complete` and measure lateness, and
+ * (tracing on) the trace context of the `order:created` it was armed for, so the publish minutes
+ * later is part of the purchase's trace. A malformed context is dropped, not a failed job.
+ */
+export const expirationJob = z.object({
+  orderId: z.uuid(),
+  expiresAt: z.iso.datetime({ offset: true }),
+  traceparent: z.string().max(100).optional().catch(undefined),
+  tracestate: z.string().max(512).optional().catch(undefined),
+});
 export type ExpirationJob = z.infer<typeof expirationJob>;
 export type ExpirationQueue = Queue<ExpirationJob, void, typeof JOB_NAME>;
 
@@ -39,5 +49,5 @@ export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJo
     // A job that used up every attempt stays in the failed set for an operator to retry.
     removeOnFail: false,
   };
-  await queue.add(JOB_NAME, job, options);
+  await queue.add(JOB_NAME, { ...job, ...currentTraceFields() }, options);
 }

@@ -5,12 +5,12 @@ import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
 /** What the listeners do to an order's timer; both calls are idempotent. */
 export interface ExpirationTimers {
   schedule(job: ExpirationJob): Promise<void>;
-  /** The order was paid or cancelled: its timer must never fire, even if it is scheduled later. */
+  /** The order was completed or cancelled: its timer must never fire, even if it is scheduled later. */
   settle(orderId: string): Promise<void>;
 }
 
 /**
- * Timers as BullMQ delayed jobs. Each event type has its own consumer, so `payment:created` or
+ * Timers as BullMQ delayed jobs. Each event type has its own consumer, so `order:completed` or
  * `order:cancelled` can be handled before the order's `order:created` (e.g. after a restart
  * with a backlog). Settling therefore leaves a marker, and scheduling checks it after adding the
  * job: whichever of the two runs second removes the job.

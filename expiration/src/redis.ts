@@ -40,6 +40,7 @@ export const redisKeys = (prefix: string) => ({
   settledOrder: (orderId: string) => `${prefix}:expiration:settled:${orderId}`,
   deadLetters: `${prefix}:expiration:dead-letters`,
   replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
+  replayRequestedDeadLetters: `${prefix}:expiration:dead-letters:replay-requested`,
 });
 
 /** How long we remember an event id or a settled order: a week, far longer than an event waits for us in practice. */

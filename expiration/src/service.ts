@@ -7,6 +7,7 @@ import {
   listen,
   natsCredentialsOf,
   ServiceMetrics,
+  setUpServiceTracing,
   type RunningService,
 } from '@microtick/common';
 import { buildApp } from './app';
@@ -33,6 +34,7 @@ export async function startExpirationService(config: Config, options: { handleSi
   const metrics = new ServiceMetrics(SERVICE);
   const lifecycle = new Lifecycle(logger);
   if (options.handleSignals) lifecycle.handleSignals();
+  setUpServiceTracing(SERVICE, logger, lifecycle);
 
   try {
     const bus = await connectEventBus({
@@ -40,6 +42,8 @@ export async function startExpirationService(config: Config, options: { handleSi
       stream: config.NATS_STREAM,
       replicas: config.NATS_STREAM_REPLICAS,
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+      maxBytes: config.NATS_STREAM_MAX_BYTES,
       name: SERVICE,
       logger,
       credentials: natsCredentialsOf(config),

@@ -4,19 +4,23 @@ import type { OrdersDb } from './db/schema';
 import { DEFAULT_ORDER_LIMITS, type OrderLimits } from './orders/order-limits';
 import { cancelOrderRouter } from './routes/cancel-order';
 import { createOrderRouter } from './routes/create-order';
+import type { OrderChangeFeed } from './orders/order-changes';
 import { listOrdersRouter } from './routes/list-orders';
+import { orderEventsRouter } from './routes/order-events';
 import { showOrderRouter } from './routes/show-order';
 
 export interface OrdersAppDeps extends BaseAppDeps {
   db: OrdersDb;
   expirationWindowSeconds: number;
+  /** Committed order changes, for the live order stream. */
+  orderChanges: OrderChangeFeed;
   /** The clock reservations are timed by; tests pass a fixed one. */
   now?: () => Date;
   /** Per-user abuse limits (default DEFAULT_ORDER_LIMITS). */
   limits?: Partial<OrderLimits>;
 }
 
-export function buildApp({ db, expirationWindowSeconds, now = () => new Date(), limits, ...base }: OrdersAppDeps): Express {
+export function buildApp({ db, expirationWindowSeconds, orderChanges, now = () => new Date(), limits, ...base }: OrdersAppDeps): Express {
   // Created here, not per request, so each app (and each test) has its own rate counters.
   const orderLimits = { ...DEFAULT_ORDER_LIMITS, ...limits };
   return createServiceApp({
@@ -25,6 +29,7 @@ export function buildApp({ db, expirationWindowSeconds, now = () => new Date(), 
       app.use(createOrderRouter({ db, expirationWindowSeconds, now, limits: orderLimits, logger: base.logger }));
       app.use(listOrdersRouter({ db }));
       app.use(showOrderRouter({ db }));
+      app.use(orderEventsRouter({ db, orderChanges, logger: base.logger, isAcceptingTraffic: base.isAcceptingTraffic }));
       app.use(cancelOrderRouter({ db }));
     },
   });

@@ -3,8 +3,11 @@ import { buildApp } from './app';
 import { configSchema } from './config';
 import { migrationsFolder, schema } from './db/schema';
 import { listeners } from './events/listeners';
+import { startExpirySweep } from './orders/expiry-sweep';
+import { OrderChangeFeed } from './orders/order-changes';
 
 const config = loadConfig(configSchema);
+const orderChanges = new OrderChangeFeed();
 
 void startService({
   name: 'orders',
@@ -12,10 +15,29 @@ void startService({
   schema,
   migrationsFolder,
   listeners,
+  // The LISTEN connection behind GET /api/orders/:id/events (stopped after the HTTP server), and
+  // the backstop that ends reservations whose expiration timer was lost (docs/operations.md).
+  background: ({ db, pool, logger, metrics, caughtUpWith }) => {
+    const started = orderChanges.start(pool, logger);
+    const stopSweep = startExpirySweep({
+      db,
+      logger,
+      metrics,
+      caughtUpWith,
+      graceSeconds: config.EXPIRY_SWEEP_GRACE_SECONDS,
+      intervalSeconds: config.EXPIRY_SWEEP_INTERVAL_SECONDS,
+    });
+    return async () => {
+      await stopSweep();
+      await started;
+      await orderChanges.stop();
+    };
+  },
   buildApp: (deps) =>
     buildApp({
       ...deps,
       expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+      orderChanges,
       limits: { perMinute: config.ORDERS_RATE_LIMIT_PER_MINUTE, maxLiveOrders: config.MAX_LIVE_ORDERS_PER_USER },
     }),
 });

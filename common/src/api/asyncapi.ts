@@ -9,8 +9,9 @@ export const eventParticipants: Record<EventType, { publisher: string; consumers
   'ticket:created': { publisher: 'tickets', consumers: ['orders'], summary: 'A ticket was listed for sale.' },
   'ticket:updated': { publisher: 'tickets', consumers: ['orders'], summary: 'A ticket changed: edited, reserved by an order, or released.' },
   'order:created': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'A ticket was reserved until `expiresAt`.' },
-  'order:cancelled': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'An order was cancelled; its ticket is released.' },
-  'payment:created': { publisher: 'payments', consumers: ['orders', 'expiration'], summary: 'An order was paid.' },
+  'order:cancelled': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'An order was cancelled; its ticket is released and any authorization voided.' },
+  'order:completed': { publisher: 'orders', consumers: ['payments', 'tickets', 'expiration'], summary: 'Orders accepted an authorization: the order is complete; payments captures it.' },
+  'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "An order's price was authorized on the buyer's card (held, not yet taken); orders decides." },
   'expiration:complete': { publisher: 'expiration', consumers: ['orders'], summary: "An order's payment window has passed." },
 };
 

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { UserCredentials } from '../local-secrets';
 import type { Logger } from '../logger';
@@ -24,6 +24,10 @@ export interface EventBusOptions {
   replicas?: number;
   /** JetStream drops a second publish with the same `Nats-Msg-Id` within this window. */
   duplicateWindowMs?: number;
+  /** Events older than this are discarded, read or not (default 7 days): the longest tolerated consumer outage. */
+  maxAgeMs?: number;
+  /** The stream refuses new events beyond this size (default 8 GiB; -1 none); they wait in the outboxes. */
+  maxBytes?: number;
   /**
    * This process's NATS identity (docs/security.md). Unset: connect without credentials, which
    * a server configured by infra/setup.sh refuses. Replies then come to `_INBOX_<user>.…`,
@@ -32,9 +36,14 @@ export interface EventBusOptions {
   credentials?: UserCredentials;
 }
 
+export const DEFAULT_STREAM_MAX_AGE_MS = 7 * 24 * 3600_000;
+export const DEFAULT_STREAM_MAX_BYTES = 8 * 1024 ** 3;
+
 /**
  * Connects (reconnecting forever: a NATS restart must not kill the service) and makes sure the
- * stream exists with file storage and a de-duplication window.
+ * stream exists with file storage, a de-duplication window and its limits (docs/operations.md).
+ * The admin identity creates the stream or brings it to these settings; a service only checks
+ * them (docs/security.md), so every process must be configured alike.
  */
 export async function connectEventBus(options: EventBusOptions): Promise<EventBus> {
   const { logger } = options;
@@ -58,6 +67,11 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
     storage: StorageType.File,
     num_replicas: options.replicas ?? 1,
     duplicate_window: nanos(options.duplicateWindowMs ?? 5 * 60_000),
+    max_age: nanos(options.maxAgeMs ?? DEFAULT_STREAM_MAX_AGE_MS),
+    max_bytes: options.maxBytes ?? DEFAULT_STREAM_MAX_BYTES,
+    // Full: refuse new events (the relays keep them in the outboxes and retry) rather than
+    // dropping the oldest, which a lagging consumer may not have read yet.
+    discard: DiscardPolicy.New,
   };
   // Only the admin identity may create or change the stream (a service that could would be able
   // to drop everyone's events); a service finds it as configured and changes nothing.
@@ -95,10 +109,16 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
 export const natsAuthOptions = (credentials: UserCredentials | undefined) =>
   credentials ? { user: credentials.user, pass: credentials.password, inboxPrefix: `_INBOX_${credentials.user}` } : {};
 
-const streamMatches = (existing: StreamConfig, wanted: Pick<StreamConfig, 'subjects' | 'storage' | 'num_replicas' | 'duplicate_window'>): boolean =>
+const streamMatches = (
+  existing: StreamConfig,
+  wanted: Pick<StreamConfig, 'subjects' | 'storage' | 'num_replicas' | 'duplicate_window' | 'max_age' | 'max_bytes' | 'discard'>,
+): boolean =>
   existing.storage === wanted.storage &&
   existing.num_replicas === wanted.num_replicas &&
   existing.duplicate_window === wanted.duplicate_window &&
+  existing.max_age === wanted.max_age &&
+  existing.max_bytes === wanted.max_bytes &&
+  existing.discard === wanted.discard &&
   [...(existing.subjects ?? [])].sort().join(' ') === [...wanted.subjects].sort().join(' ');
 
 /** The server refused a request because this identity lacks the permission ("Permissions Violation for Publish to …"). */

@@ -20,6 +20,8 @@ import { localNatsCredentials, localRedisCredentials, redisUrlWith } from '../lo
 import { ServiceMetrics } from '../metrics';
 import type { BaseAppDeps } from '../service';
 
+export * from './otlp-receiver';
+
 /** Random per test process: tests sign and verify in one process, and no signing key is ever committed. */
 export const TEST_JWT_KEY = randomBytes(32).toString('hex');
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://microtick:microtick@127.0.0.1:5432';
@@ -170,4 +172,5 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
     },
   };
 }
+export { StallableProxy } from './stallable-proxy';
 export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { connectEventBus, createLogger, ensureDatabase, localNatsCredentials, localRedisCredentials } from '@microtick/common';
+import { connectEventBus, createLogger, ensureDatabase, loadConfig, localNatsCredentials, localRedisCredentials, serviceConfigShape } from '@microtick/common';
+import { z } from 'zod';
 import { formatLogLine } from './log-format';
 import { ManagedProcess, raceExit } from './managed-process';
 import { dropNamespaceData } from './namespace-data';
@@ -48,10 +49,14 @@ export const localStackCredentials = (): StackCredentials => ({
  */
 export async function provisionStream(infra: InfraUrls, namespace: string): Promise<void> {
   const names = namespaceNames(namespace);
+  // The limits the services will check, from the same environment they inherit (defaults otherwise).
+  const limits = loadConfig(z.object({ NATS_STREAM_MAX_AGE_HOURS: serviceConfigShape.NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES: serviceConfigShape.NATS_STREAM_MAX_BYTES }));
   const bus = await connectEventBus({
     url: infra.nats,
     stream: names.stream,
     subjectPrefix: names.subjectPrefix,
+    maxAgeMs: limits.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+    maxBytes: limits.NATS_STREAM_MAX_BYTES,
     name: 'microtick-local-provisioning',
     logger: createLogger('local', 'warn'),
     credentials: localNatsCredentials('admin'),
@@ -83,6 +88,8 @@ export interface StackOptions {
   /** Extra settings per service (e.g. raised abuse limits for tests and benchmarks). */
   serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   logLevel?: string;
+  /** Added to every process's environment, e.g. OTEL_EXPORTER_OTLP_ENDPOINT (docs/tracing.md). */
+  env?: NodeJS.ProcessEnv;
   /** Where the prefixed log lines go (default: stdout). */
   log?: (line: string) => void;
   /** Colour the prefixes (default: when stdout is a terminal and NO_COLOR is unset). */
@@ -166,7 +173,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
     nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
-    baseEnv: process.env,
+    baseEnv: { ...process.env, ...options.env },
   });
   assertBuilt(specs, repoRoot);
   await assertPortsFree(specs);
@@ -288,7 +295,7 @@ async function assignPorts(options: StackOptions, replicas: Record<ServiceName, 
 function assertBuilt(specs: ProcessSpec[], repoRoot: string): void {
   const missing = specs
     .filter((spec) => spec.name !== 'client')
-    .map((spec) => spec.args[0] as string)
+    .flatMap((spec) => spec.args.filter((arg) => arg.endsWith('.js')))
     .filter((entry, i, all) => all.indexOf(entry) === i && !existsSync(entry));
   if (missing.length) {
     throw new Error(`Not built yet: ${missing.map((file) => path.relative(repoRoot, file)).join(', ')}. Run \`npx tsc -b\` first (\`npm start\` does).`);

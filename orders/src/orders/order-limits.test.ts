@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionCookie, testAppDeps, waitFor } from '@microtick/common/testing';
 import { buildApp } from '../app';
+import { OrderChangeFeed } from './order-changes';
 import type { OrderLimits } from './order-limits';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
 
@@ -13,7 +14,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 function setup(limits: Partial<OrderLimits> = {}) {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, limits: { perMinute: 1_000, ...limits } });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), limits: { perMinute: 1_000, ...limits } });
   const buyer = { id: randomUUID() };
   const cookie = sessionCookie(buyer);
   const order = (ticketId: string) => request(app).post('/api/orders').set('Cookie', cookie).send({ ticketId });
@@ -32,7 +33,7 @@ describe('live orders per user', () => {
     expect(sixth.status).toBe(400);
     expect(sixth.body).toEqual({ errors: [{ message: LIMIT_MESSAGE }] });
     // Another user is not affected.
-    const other = await request(buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900 }))
+    const other = await request(buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() }))
       .post('/api/orders').set('Cookie', sessionCookie()).send({ ticketId: (await insertTicket(database.db)).id });
     expect(other.status).toBe(201);
   });

@@ -40,7 +40,7 @@ export function createOrderRouter({ db, expirationWindowSeconds, now, limits, lo
           if (!ticket) throw new NotFoundError('Ticket not found');
           if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
           await assertUnderLiveOrderLimit(tx, user.id, limits.maxLiveOrders);
-          const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', expiresAt }).returning();
+          const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', priceCents: ticket.priceCents, expiresAt }).returning();
           if (!order) throw new Error('insert returned no order');
           await addToOutbox(tx, 'order:created', {
             id: order.id,
@@ -48,7 +48,7 @@ export function createOrderRouter({ db, expirationWindowSeconds, now, limits, lo
             status: order.status,
             userId: order.userId,
             expiresAt: order.expiresAt.toISOString(),
-            ticket: { id: ticket.id, price: fromCents(ticket.priceCents) },
+            ticket: { id: ticket.id, price: fromCents(order.priceCents) },
           });
           return { order, ticket };
         });
