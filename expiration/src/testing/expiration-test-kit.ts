@@ -84,7 +84,17 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
     REDIS_KEY_PREFIX: `mt_test_expiration_${unique}`,
   };
   const connect = (name: string) =>
-    connectEventBus({ url: config.NATS_URL, stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, name, logger: silentLogger, credentials: NATS_ADMIN });
+    connectEventBus({
+      url: config.NATS_URL,
+      stream: config.NATS_STREAM,
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      // The settings the service will find (it may only check them, as expiration's identity).
+      maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+      maxBytes: config.NATS_STREAM_MAX_BYTES,
+      name,
+      logger: silentLogger,
+      credentials: NATS_ADMIN,
+    });
   const bus = await connect(`test-expiration-${unique}`);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const keyPrefix = config.REDIS_KEY_PREFIX;
