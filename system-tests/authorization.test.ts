@@ -115,6 +115,12 @@ async function buyersCompleteOrder(): Promise<{ order: Order; code: string }> {
   const paid = await payWhenReplicated(buyer.client, order.id);
   if (paid.status !== 201) throw new Error(`paying failed with ${paid.status}`);
   await waitForOrder(buyer.client, order.id, (o) => o.status === 'complete', 'the order to complete');
+  // Payments captures after orders' decision, outside any event handler: wait for it, so no
+  // capture lands while a rejected cell checks that nothing changed.
+  await waitFor(async () => {
+    const payments = await buyer.client.get<{ status: string }[]>(`/api/payments?orderId=${order.id}`);
+    return payments.status === 200 && payments.body.some((payment) => payment.status === 'captured');
+  }, { timeoutMs: EVENTUAL_MS, intervalMs: 100, what: 'the payment to be captured' });
   const ticket = await buyer.client.get<{ code: string }>(`/api/orders/${order.id}/ticket`);
   if (ticket.status !== 200) throw new Error(`the ticket code answered ${ticket.status}`);
   return { order, code: ticket.body.code };
