@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { configSchema } from './config';
 import { migrationsFolder, schema } from './db/schema';
 import { listeners } from './events/listeners';
+import { startOfferSweep } from './waitlist/offer-sweep';
 
 const config = loadConfig(configSchema);
 
@@ -12,5 +13,7 @@ void startService({
   schema,
   migrationsFolder,
   listeners,
-  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS }),
+  buildApp: (deps) => buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, offerWindowSeconds: config.OFFER_WINDOW_SECONDS }),
+  background: ({ db, logger }) =>
+    startOfferSweep({ db, logger, intervalSeconds: config.OFFER_SWEEP_INTERVAL_SECONDS, graceSeconds: config.OFFER_SWEEP_GRACE_SECONDS }),
 });

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { expirationComplete } from './expiration-complete';
+import { expirationOfferExpired } from './expiration-offer-expired';
 import { orderCancelled } from './order-cancelled';
 import { orderCreated } from './order-created';
 import { paymentCreated } from './payment-created';
 import { ticketCreated } from './ticket-created';
 import { ticketUpdated } from './ticket-updated';
+import { waitlistOfferEnded } from './waitlist-offer-ended';
+import { waitlistOffered } from './waitlist-offered';
 
 /** Every event MicroTick publishes, by its seed name, with the schema of its payload. */
 export const eventCatalogue = {
@@ -14,6 +17,10 @@ export const eventCatalogue = {
   'order:cancelled': orderCancelled,
   'payment:created': paymentCreated,
   'expiration:complete': expirationComplete,
+  // The waiting list (docs/waitlist.md): orders offers a released ticket to the first in line.
+  'waitlist:offered': waitlistOffered,
+  'waitlist:offer-ended': waitlistOfferEnded,
+  'expiration:offer-expired': expirationOfferExpired,
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

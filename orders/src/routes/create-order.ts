@@ -4,6 +4,7 @@ import { body, matchedData } from 'express-validator';
 import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
 import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
+import { claimTicketOffer } from '../waitlist/offers';
 import { toOrderJson } from './order-view';
 
 export interface CreateOrderDeps {
@@ -37,6 +38,8 @@ export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOr
           if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
           const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', expiresAt }).returning();
           if (!order) throw new Error('insert returned no order');
+          // After the insert, never before: see claimTicketOffer (docs/waitlist.md).
+          await claimTicketOffer(tx, ticketId, user.id);
           await addToOutbox(tx, 'order:created', {
             id: order.id,
             version: order.version,
