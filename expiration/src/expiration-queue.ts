@@ -2,13 +2,28 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
+/**
+ * One queue for every kind of deadline this service keeps; the job's name says which kind it is
+ * (and so which event its firing publishes). The queue's name predates the second kind.
+ */
 export const EXPIRATION_QUEUE = 'order-expiration';
-const JOB_NAME = 'expire-order';
+export const ORDER_JOB = 'expire-order';
+export const OFFER_JOB = 'expire-waitlist-offer';
 
-/** What a delayed job carries: enough to publish `expiration:complete` and measure lateness. */
+/** An order's payment window: enough to publish `expiration:complete` and measure lateness. */
 export const expirationJob = z.object({ orderId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }) });
 export type ExpirationJob = z.infer<typeof expirationJob>;
-export type ExpirationQueue = Queue<ExpirationJob, void, typeof JOB_NAME>;
+
+/** A waiting-list offer's window (docs/waitlist.md): enough to publish `expiration:offer-expired`. */
+export const offerExpirationJob = z.object({ offerId: z.uuid(), ticketId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }) });
+export type OfferExpirationJob = z.infer<typeof offerExpirationJob>;
+
+export type DeadlineJob = ExpirationJob | OfferExpirationJob;
+export type DeadlineJobName = typeof ORDER_JOB | typeof OFFER_JOB;
+export type ExpirationQueue = Queue<DeadlineJob, void, DeadlineJobName>;
+
+/** Job ids: an order's is its id (as before offers existed); an offer's is prefixed, so the two never collide. */
+export const offerJobId = (offerId: string): string => `waitlist-offer-${offerId}`;
 
 /** Not a built-in BullMQ backoff type, so BullMQ asks the worker's `backoffStrategy`: `publishRetryDelayMs`. */
 const PUBLISH_RETRY_BACKOFF = 'publish-retry';
@@ -22,7 +37,7 @@ export const publishRetryDelayMs = (attemptsMade: number): number => Math.min(1_
 const PUBLISH_ATTEMPTS = 10_000;
 
 export const createExpirationQueue = (redis: Redis, prefix: string): ExpirationQueue =>
-  new Queue<ExpirationJob, void, typeof JOB_NAME>(EXPIRATION_QUEUE, { connection: redis, prefix });
+  new Queue<DeadlineJob, void, DeadlineJobName>(EXPIRATION_QUEUE, { connection: redis, prefix });
 
 /**
  * Adds the order's timer. The job id is the order id, so BullMQ ignores a second add for the
@@ -30,8 +45,17 @@ export const createExpirationQueue = (redis: Redis, prefix: string): ExpirationQ
  * redelivered `order:created` whose processed mark was lost cannot re-arm a timer that fired.
  */
 export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJob): Promise<void> {
+  await addDeadlineJob(queue, ORDER_JOB, job.orderId, job);
+}
+
+/** Adds an offer's timer; the same rules as an order's (one job per offer, kept a day after firing). */
+export async function addOfferExpirationJob(queue: ExpirationQueue, job: OfferExpirationJob): Promise<void> {
+  await addDeadlineJob(queue, OFFER_JOB, offerJobId(job.offerId), job);
+}
+
+async function addDeadlineJob(queue: ExpirationQueue, name: DeadlineJobName, jobId: string, job: DeadlineJob): Promise<void> {
   const options: JobsOptions = {
-    jobId: job.orderId,
+    jobId,
     delay: Math.max(0, Date.parse(job.expiresAt) - Date.now()),
     attempts: PUBLISH_ATTEMPTS,
     backoff: { type: PUBLISH_RETRY_BACKOFF },
@@ -39,5 +63,5 @@ export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJo
     // A job that used up every attempt stays in the failed set for an operator to retry.
     removeOnFail: false,
   };
-  await queue.add(JOB_NAME, job, options);
+  await queue.add(name, job, options);
 }

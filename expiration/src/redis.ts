@@ -30,6 +30,7 @@ export async function connectRedis(url: string, name: string, logger: Logger): P
 export const redisKeys = (prefix: string) => ({
   processedEvent: (consumer: string, eventId: string) => `${prefix}:expiration:processed:${consumer}:${eventId}`,
   settledOrder: (orderId: string) => `${prefix}:expiration:settled:${orderId}`,
+  settledOffer: (offerId: string) => `${prefix}:expiration:settled-offer:${offerId}`,
   deadLetters: `${prefix}:expiration:dead-letters`,
   replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
 });

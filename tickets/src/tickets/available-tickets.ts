@@ -1,5 +1,5 @@
 import type { DbExecutor } from '@microtick/common';
-import { desc, isNull } from 'drizzle-orm';
+import { and, desc, isNull } from 'drizzle-orm';
 import { tickets } from '../db/schema';
 
 /**
@@ -11,7 +11,9 @@ export const availableTickets = (db: DbExecutor, page: { limit: number; offset: 
   db
     .select()
     .from(tickets)
-    .where(isNull(tickets.orderId))
+    // Under a waiting-list offer the ticket is not for sale either; offers are few, so the
+    // planner still walks the index and filters them out.
+    .where(and(isNull(tickets.orderId), isNull(tickets.waitlistOfferId)))
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
     .limit(page.limit)
     .offset(page.offset);
