@@ -64,10 +64,12 @@ export async function listWaitlistEntries(db: DbExecutor, userId: string): Promi
       ticketId: waitlistEntries.ticketId,
       status: waitlistEntries.status,
       offerExpiresAt: waitlistEntries.offerExpiresAt,
-      position: sql<number>`case when ${waitlistEntries.status} in ('waiting', 'offered') then (
+      // Qualified by hand: drizzle leaves a single table's columns unqualified, which inside the
+      // subquery would name the subquery's own row.
+      position: sql<number>`case when waitlist_entries.status in ('waiting', 'offered') then (
         select count(*)::int from waitlist_entries ahead
-        where ahead.ticket_id = ${waitlistEntries.ticketId} and ahead.status in ('waiting', 'offered') and ahead.seq <= ${waitlistEntries.seq}
-      ) else ${waitlistEntries.position} end`,
+        where ahead.ticket_id = waitlist_entries.ticket_id and ahead.status in ('waiting', 'offered') and ahead.seq <= waitlist_entries.seq
+      ) else waitlist_entries.position end`,
     })
     .from(waitlistEntries)
     .where(eq(waitlistEntries.userId, userId))
