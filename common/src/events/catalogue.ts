@@ -6,8 +6,8 @@ import { orderCreated } from './order-created';
 import { paymentCreated } from './payment-created';
 import { ticketCreated } from './ticket-created';
 import { ticketUpdated } from './ticket-updated';
-import { waitlistOfferEnded } from './waitlist-offer-ended';
-import { waitlistOffered } from './waitlist-offered';
+import { waitlistOfferEnded } from './order-waitlist-offer-ended';
+import { waitlistOffered } from './order-waitlist-offered';
 
 /** Every event MicroTick publishes, by its seed name, with the schema of its payload. */
 export const eventCatalogue = {
@@ -18,8 +18,9 @@ export const eventCatalogue = {
   'payment:created': paymentCreated,
   'expiration:complete': expirationComplete,
   // The waiting list (docs/waitlist.md): orders offers a released ticket to the first in line.
-  'waitlist:offered': waitlistOffered,
-  'waitlist:offer-ended': waitlistOfferEnded,
+  // Its events are orders' (`order.*` subjects), so they need no new stream subject or permission.
+  'order:waitlist-offered': waitlistOffered,
+  'order:waitlist-offer-ended': waitlistOfferEnded,
   'expiration:offer-expired': expirationOfferExpired,
 } as const;
 

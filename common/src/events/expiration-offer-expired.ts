@@ -3,7 +3,7 @@ import { id } from './primitives';
 
 /**
  * expiration → orders: the window of waiting-list offer `offerId` (announced by
- * `waitlist:offered`) has passed. Orders decides: an offer already used or ended is left alone.
+ * `order:waitlist-offered`) has passed. Orders decides: an offer already used or ended is left alone.
  */
 export const expirationOfferExpired = z.object({ offerId: id, ticketId: id });
 export type ExpirationOfferExpired = z.infer<typeof expirationOfferExpired>;

@@ -8,6 +8,6 @@ export type { OrderCreated } from './order-created';
 export type { OrderCancelled } from './order-cancelled';
 export type { PaymentCreated } from './payment-created';
 export type { ExpirationComplete } from './expiration-complete';
-export type { WaitlistOffered } from './waitlist-offered';
-export { offerOutcome, type OfferOutcome, type WaitlistOfferEnded } from './waitlist-offer-ended';
+export type { WaitlistOffered } from './order-waitlist-offered';
+export { offerOutcome, type OfferOutcome, type WaitlistOfferEnded } from './order-waitlist-offer-ended';
 export type { ExpirationOfferExpired } from './expiration-offer-expired';

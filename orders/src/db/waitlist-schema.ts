@@ -13,7 +13,7 @@ export type WaitlistEntryStatus = (typeof waitlistEntryStatus.enumValues)[number
 /**
  * One row per ticket that has (had) a waiting list. Every change to who holds the ticket's offer
  * takes this row's lock first, so those changes happen one at a time per ticket, and bumps
- * `version`, the version carried by `waitlist:offered` / `waitlist:offer-ended`.
+ * `version`, the version carried by `order:waitlist-offered` / `order:waitlist-offer-ended`.
  */
 export const waitlists = pgTable('waitlists', {
   ticketId: uuid('ticket_id')

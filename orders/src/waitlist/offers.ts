@@ -19,7 +19,7 @@ export async function currentOffer(tx: DbExecutor, ticketId: string): Promise<Wa
 
 /**
  * Offers the ticket to the first entry still waiting, for the list's offer window counted from
- * now (the database's clock, the one every deadline check uses), and stages `waitlist:offered`.
+ * now (the database's clock, the one every deadline check uses), and stages `order:waitlist-offered`.
  * Nobody waiting: nothing happens, and the ticket is on sale to everyone. Needs the lock.
  */
 async function offerToFirstWaiting(tx: DbExecutor, waitlist: WaitlistRow): Promise<WaitlistEntryRow | undefined> {
@@ -36,7 +36,7 @@ async function offerToFirstWaiting(tx: DbExecutor, waitlist: WaitlistRow): Promi
     .where(eq(waitlistEntries.id, first.id))
     .returning();
   if (!offer?.offerExpiresAt) throw new Error(`entry ${first.id} vanished under the waiting-list lock`);
-  await addToOutbox(tx, 'waitlist:offered', {
+  await addToOutbox(tx, 'order:waitlist-offered', {
     id: offer.id,
     version: await nextWaitlistVersion(tx, waitlist),
     ticket: { id: offer.ticketId },
@@ -46,9 +46,9 @@ async function offerToFirstWaiting(tx: DbExecutor, waitlist: WaitlistRow): Promi
   return offer;
 }
 
-/** Stages `waitlist:offer-ended` for an offer whose entry the caller has just moved on. Needs the lock. */
+/** Stages `order:waitlist-offer-ended` for an offer whose entry the caller has just moved on. Needs the lock. */
 async function announceOfferEnded(tx: DbExecutor, waitlist: WaitlistRow, offer: WaitlistEntryRow, outcome: OfferOutcome): Promise<void> {
-  await addToOutbox(tx, 'waitlist:offer-ended', { id: offer.id, version: await nextWaitlistVersion(tx, waitlist), ticket: { id: offer.ticketId }, outcome });
+  await addToOutbox(tx, 'order:waitlist-offer-ended', { id: offer.id, version: await nextWaitlistVersion(tx, waitlist), ticket: { id: offer.ticketId }, outcome });
 }
 
 /**
@@ -71,7 +71,7 @@ export async function offerToNextInLine(tx: DbExecutor, ticketId: string): Promi
  * reservation, and the waiting-list lock waits for any transaction still moving the offer; only
  * then is the offer read, afresh (READ COMMITTED), so an offer started by either is always seen.
  * Someone else's offer → 400 (the order is rolled back); the offered user's own order ends their
- * entry and the offer (`waitlist:offer-ended`, outcome `ordered`).
+ * entry and the offer (`order:waitlist-offer-ended`, outcome `ordered`).
  */
 export async function claimTicketOffer(tx: DbExecutor, ticketId: string, userId: string): Promise<void> {
   const waitlist = await lockWaitlist(tx, ticketId);

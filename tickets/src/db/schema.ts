@@ -21,7 +21,7 @@ export const tickets = pgTable(
     /**
      * Set while orders offers the ticket to someone on its waiting list (docs/waitlist.md): like an
      * order's hold, it keeps the ticket off the listing and out of the seller's edits.
-     * `waitlistVersion` is the last `waitlist:offered` / `waitlist:offer-ended` version applied.
+     * `waitlistVersion` is the last `order:waitlist-offered` / `order:waitlist-offer-ended` version applied.
      */
     waitlistOfferId: uuid('waitlist_offer_id'),
     waitlistVersion: integer('waitlist_version').notNull().default(0),

@@ -3,7 +3,7 @@ import type { ExpirationHandlerContext } from '../handler-context';
 import { orderCancelled } from './order-cancelled.listener';
 import { orderCreated } from './order-created.listener';
 import { paymentCreated } from './payment-created.listener';
-import { waitlistOfferEnded } from './waitlist-offer-ended.listener';
-import { waitlistOffered } from './waitlist-offered.listener';
+import { waitlistOfferEnded } from './order-waitlist-offer-ended.listener';
+import { waitlistOffered } from './order-waitlist-offered.listener';
 
 export const listeners: readonly AnyListener<ExpirationHandlerContext>[] = [orderCreated, paymentCreated, orderCancelled, waitlistOffered, waitlistOfferEnded];

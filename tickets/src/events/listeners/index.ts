@@ -1,6 +1,6 @@
 import { orderCancelled } from './order-cancelled.listener';
 import { orderCreated } from './order-created.listener';
-import { waitlistOfferEnded } from './waitlist-offer-ended.listener';
-import { waitlistOffered } from './waitlist-offered.listener';
+import { waitlistOfferEnded } from './order-waitlist-offer-ended.listener';
+import { waitlistOffered } from './order-waitlist-offered.listener';
 
 export const listeners = [orderCreated, orderCancelled, waitlistOffered, waitlistOfferEnded];

@@ -3,7 +3,7 @@ import type { ExpirationHandlerContext } from '../handler-context';
 
 /** An offer that ended (used, left or lapsed) has nothing left to expire: drop its timer. */
 export const waitlistOfferEnded = defineListener({
-  event: 'waitlist:offer-ended',
+  event: 'order:waitlist-offer-ended',
   async handle({ data }, { timers }: ExpirationHandlerContext) {
     await timers.settleOffer(data.id);
   },

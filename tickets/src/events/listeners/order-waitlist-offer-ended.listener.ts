@@ -4,11 +4,11 @@ import { tickets } from '../../db/schema';
 import { changeTicket } from '../../tickets/change-ticket';
 
 /**
- * waitlist:offer-ended → the offer's hold is lifted. The ticket is for sale again unless an
+ * order:waitlist-offer-ended → the offer's hold is lifted. The ticket is for sale again unless an
  * order holds it (the offered user ordered it) or the next offer follows (a later version).
  */
 export const waitlistOfferEnded = defineListener({
-  event: 'waitlist:offer-ended',
+  event: 'order:waitlist-offer-ended',
   async handle({ data }, { tx }) {
     const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, data.ticket.id)).for('update');
     if (!ticket) throw new Error(`ticket ${data.ticket.id} of offer ${data.id} does not exist`);

@@ -4,13 +4,13 @@ import { tickets } from '../../db/schema';
 import { changeTicket } from '../../tickets/change-ticket';
 
 /**
- * waitlist:offered → the ticket is held for the offered user (docs/waitlist.md): off the public
+ * order:waitlist-offered → the ticket is held for the offered user (docs/waitlist.md): off the public
  * listing, shown reserved to its seller, not editable. Orders enforces who may order it; this is
  * what everyone else sees. Offer events are applied in the waiting list's version order, so an
  * `offer-ended` that overtook its `offered` waits for it (and vice versa).
  */
 export const waitlistOffered = defineListener({
-  event: 'waitlist:offered',
+  event: 'order:waitlist-offered',
   async handle({ data }, { tx }) {
     const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, data.ticket.id)).for('update');
     // Orders only knows tickets we announced: a missing one is a bug or a foreign event.

@@ -3,7 +3,7 @@ import { id, version } from './primitives';
 
 /**
  * Why an offer ended: the offered user ordered the ticket, let the window pass, or left the
- * waiting list. After `lapsed` or `left` the next in line may get a `waitlist:offered` (a later
+ * waiting list. After `lapsed` or `left` the next in line may get a `order:waitlist-offered` (a later
  * version); when nobody is left, the ticket is on sale to everyone again.
  */
 export const offerOutcome = z.enum(['ordered', 'lapsed', 'left']);
@@ -11,7 +11,7 @@ export type OfferOutcome = z.infer<typeof offerOutcome>;
 
 /**
  * orders → tickets, expiration: the offer `id` is over (same `version` sequence as
- * `waitlist:offered`). Tickets lifts the offer's hold; expiration drops the offer's timer.
+ * `order:waitlist-offered`). Tickets lifts the offer's hold; expiration drops the offer's timer.
  */
 export const waitlistOfferEnded = z.object({ id, version: version.min(1), ticket: z.object({ id }), outcome: offerOutcome });
 export type WaitlistOfferEnded = z.infer<typeof waitlistOfferEnded>;
