@@ -27,6 +27,9 @@ export function Header({ currentUser }: { currentUser: CurrentUser | null | unde
                     My orders
                   </NavLink>
                 </li>
+                <li>
+                  <NavLink href="/waitlist">Waiting list</NavLink>
+                </li>
               </>
             ) : (
               <>

@@ -31,6 +31,15 @@ export interface Payment {
   stripeId: string;
 }
 
+/** An entry of `GET /api/orders/waitlist` (SPEC §6). */
+export type WaitlistStatus = 'waiting' | 'offered' | 'expired' | 'ended';
+export interface WaitlistEntry {
+  ticketId: string;
+  position: number;
+  status: WaitlistStatus;
+  offerExpiresAt?: string;
+}
+
 export interface ApiErrorItem {
   message: string;
   field?: string;
