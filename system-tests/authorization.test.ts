@@ -179,6 +179,36 @@ const ROWS: Row[] = [
     expected: ownerOnly(204),
   },
   {
+    route: 'POST /api/orders/waitlist',
+    // A ticket someone else holds; the joiner is neither its seller nor its holder.
+    prepare: async () => ({ owner: prober, method: 'POST', path: '/api/orders/waitlist', body: { ticketId: (await buyersOrder()).ticket.id } }),
+    expected: signedIn(201),
+  },
+  {
+    route: 'GET /api/orders/waitlist',
+    prepare: async () => {
+      await prober.client.post('/api/orders/waitlist', { ticketId: (await buyersOrder()).ticket.id });
+      return { owner: prober, method: 'GET', path: '/api/orders/waitlist' };
+    },
+    expected: signedIn(200),
+    inspect: (persona, body) => {
+      // Entries carry no user id: the other user, who never joined, sees none.
+      if (persona === 'other user') expect(body).toEqual([]);
+      else expect((body as unknown[]).length).toBeGreaterThan(0);
+    },
+  },
+  {
+    route: 'DELETE /api/orders/waitlist/:ticketId',
+    prepare: async () => {
+      const { ticket } = await buyersOrder();
+      const joined = await prober.client.post('/api/orders/waitlist', { ticketId: ticket.id });
+      if (joined.status !== 201) throw new Error(`joining failed with ${joined.status}`);
+      return { owner: prober, method: 'DELETE', path: `/api/orders/waitlist/${ticket.id}` };
+    },
+    // Someone else is simply not on that list: 404, and nothing of the owner's is touched.
+    expected: { ...ownerOnly(204), 'other user': 404 },
+  },
+  {
     route: 'POST /api/payments',
     prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/payments', body: { orderId: (await orderPaymentsKnow()).id, token: 'tok_visa' } }),
     expected: ownerOnly(201),
@@ -227,6 +257,21 @@ describe('authorization matrix', () => {
     results.set(route, actual);
     expect(actual).toEqual(row.expected);
   }, 60_000);
+
+  it('opens the waiting-list event stream only for a real session', async () => {
+    const status = async (cookie: string | undefined) => {
+      const aborter = new AbortController();
+      const response = await fetch(`${stack.url}/api/orders/waitlist/events`, { headers: cookie ? { cookie } : {}, signal: aborter.signal });
+      const contentType = response.headers.get('content-type');
+      if (response.status >= 400) expect(errorShapeProblem(contentType ?? undefined, await response.text())).toBeUndefined();
+      aborter.abort();
+      return { status: response.status, stream: contentType === 'text/event-stream' };
+    };
+    expect(await status(undefined)).toEqual({ status: 401, stream: false });
+    expect(await status(forgedCookie(buyer.user))).toEqual({ status: 401, stream: false });
+    expect(await status(expiredCookie(buyer.user, JWT_KEY))).toEqual({ status: 401, stream: false });
+    expect(await status(buyer.cookie)).toEqual({ status: 200, stream: true });
+  });
 
   it('treats every counterfeit of a session as no session at all', async () => {
     const order = await buyersOrder();

@@ -127,6 +127,12 @@ const ROUTES: Record<string, (market: Marketplace) => fc.Arbitrary<RawRequest>> 
       }),
       sessionFor(m, m.buyer),
     ),
+  // The waiting list (SPEC §6). Its event stream never ends by itself, so it is not fuzzed here
+  // (authorization.test.ts checks who may open it).
+  'POST /api/orders/waitlist': (m) =>
+    withBody('POST', fc.constant('/api/orders/waitlist'), optionalMembers({ ticketId: field(fc.constantFrom(...ticketIdList(m))) }), sessionFor(m, m.stranger)),
+  'GET /api/orders/waitlist': (m) => withoutBody('GET', fc.constant('/api/orders/waitlist'), sessionFor(m, m.stranger)),
+  'DELETE /api/orders/waitlist/:ticketId': (m) => withoutBody('DELETE', ticketIds(m).map((id) => `/api/orders/waitlist/${id}`), sessionFor(m, m.stranger)),
   'unknown routes and methods': (m) =>
     fc
       .tuple(
