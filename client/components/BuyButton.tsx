@@ -40,7 +40,11 @@ export function BuyButton({ ticketId }: { ticketId: string }) {
         {pending ? 'Reserving…' : 'Buy'}
       </button>
       {/* Held for someone on its waiting list: the buyer can still get in line. */}
-      {errors.includes(OFFERED_TO_SOMEONE_ELSE) ? <JoinWaitlistButton ticketId={ticketId} /> : null}
+      {errors.includes(OFFERED_TO_SOMEONE_ELSE) ? (
+        <div style={{ marginTop: 'var(--space-3)' }}>
+          <JoinWaitlistButton ticketId={ticketId} />
+        </div>
+      ) : null}
     </div>
   );
 }
