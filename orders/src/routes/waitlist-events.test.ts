@@ -86,6 +86,29 @@ describe('GET /api/orders/waitlist/events', () => {
     }
   });
 
+  it('listens again when its LISTEN connection is lost, and reads afresh', async () => {
+    const { app, server, port } = await serve();
+    try {
+      const ticket = await insertTicket(database.db);
+      await insertOrder(database.db, ticket);
+      const me = { id: randomUUID() };
+      const stream = await openStream(port, sessionCookie(me));
+      await waitFor(() => stream.events.length === 1, { what: 'the first event' });
+      const listeners = () =>
+        database.pool.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and query ilike 'listen microtick_waitlist%'`);
+      const [lost] = (await listeners()).rows;
+      await database.pool.query('select pg_terminate_backend($1)', [lost!.pid]);
+      await waitFor(async () => (await listeners()).rows.some((row) => row.pid !== lost!.pid), { what: 'a new LISTEN connection' });
+
+      await request(app).post('/api/orders/waitlist').set('Cookie', sessionCookie(me)).send({ ticketId: ticket.id });
+      await waitFor(() => JSON.stringify(stream.events.at(-1)).includes(ticket.id), { what: 'the join, heard on the new connection' });
+      stream.close();
+      await stream.ended;
+    } finally {
+      server.close();
+    }
+  });
+
   it('ends open streams when the service starts shutting down, so the server can close', async () => {
     let accepting = true;
     const { server, port } = await serve(() => accepting);
