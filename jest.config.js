@@ -11,6 +11,7 @@ module.exports = {
   moduleNameMapper: {
     '^@microtick/common$': '<rootDir>/common/src/index.ts',
     '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',
+    '^@microtick/common/api$': '<rootDir>/common/src/api/types.ts',
   },
   globalSetup: '<rootDir>/jest.global-setup.js',
   globalTeardown: '<rootDir>/jest.global-teardown.js',

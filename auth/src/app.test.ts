@@ -1,4 +1,4 @@
-import type { TestDatabase } from '@microtick/common/testing';
+import { describedApiRoutes, mountedApiRoutes, type TestDatabase } from '@microtick/common/testing';
 import request from 'supertest';
 import type { AuthSchema } from './db/schema';
 import { buildTestApp, createAuthTestDatabase } from './testing/auth-test-app';
@@ -16,6 +16,10 @@ describe('auth app', () => {
     expect((await request(app).get('/healthz')).status).toBe(200);
     const metrics = await request(app).get('/metrics');
     expect(metrics.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/users\/signin"[^}]*status="400"/);
+  });
+
+  it('mounts exactly the routes common/src/api describes (docs/openapi.json)', () => {
+    expect(mountedApiRoutes(buildTestApp(database))).toEqual(describedApiRoutes('/api/users'));
   });
 
   it('answers unknown routes under /api/users with 404 in the error shape', async () => {

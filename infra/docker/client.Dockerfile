@@ -25,6 +25,8 @@ COPY client/package.json client/
 COPY infra/stripe-emulator/package.json infra/stripe-emulator/
 COPY infra/local/package.json infra/local/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+# The client imports the API's types from @microtick/common/api; its build compiles common first.
+COPY common/ common/
 COPY client/ client/
 RUN npm run build --workspace client
 # The standalone server does not copy static assets (or public/): they go beside it.

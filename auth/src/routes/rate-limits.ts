@@ -1,7 +1,6 @@
-import { TooManyRequestsError, type Logger } from '@microtick/common';
+import { TooManyRequestsError, type Credentials, type Logger } from '@microtick/common';
 import type { Request, RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Credentials } from './credential-fields';
 
 const WINDOW_MS = 60_000;
 

@@ -1,8 +1,7 @@
-import { BadRequestError, validateRequest } from '@microtick/common';
+import { BadRequestError, userRoutes, validate, validated } from '@microtick/common';
 import { Router, type RequestHandler } from 'express';
 import { findUserByEmail, replacePasswordHash, type AuthDb } from '../db/users';
 import { hashForUnknownUser, hashPassword, needsRehash, verifyPassword } from '../passwords/password-hash';
-import { emailField, passwordField, type Credentials } from './credential-fields';
 import { startSession, type SessionSettings } from './session';
 
 export interface SigninLimiters {
@@ -13,8 +12,8 @@ export interface SigninLimiters {
 
 export function signinRouter(deps: { db: AuthDb; session: SessionSettings; limiters: SigninLimiters }): Router {
   const { db, limiters } = deps;
-  return Router().post('/api/users/signin', limiters.perIp, emailField(), passwordField(), validateRequest, limiters.perEmail, async (req, res) => {
-    const { email, password } = req.body as Credentials;
+  return Router().post(userRoutes.signin.path, limiters.perIp, validate(userRoutes.signin.request), limiters.perEmail, async (req, res) => {
+    const { email, password } = validated(req, userRoutes.signin.request).body;
     const user = await findUserByEmail(db, email);
     // Unknown emails are checked against a dummy hash so both failures take as long.
     const matches = await verifyPassword(password, user?.passwordHash ?? (await hashForUnknownUser()));

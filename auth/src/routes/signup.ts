@@ -1,13 +1,12 @@
-import { BadRequestError, validateRequest } from '@microtick/common';
+import { BadRequestError, userRoutes, validate, validated } from '@microtick/common';
 import { Router, type RequestHandler } from 'express';
 import { EmailTakenError, insertUser, type AuthDb } from '../db/users';
 import { hashPassword } from '../passwords/password-hash';
-import { emailField, newPasswordField, type Credentials } from './credential-fields';
 import { startSession, type SessionSettings } from './session';
 
 export function signupRouter(deps: { db: AuthDb; session: SessionSettings; limiter: RequestHandler }): Router {
-  return Router().post('/api/users/signup', deps.limiter, emailField(), newPasswordField(), validateRequest, async (req, res) => {
-    const { email, password } = req.body as Credentials;
+  return Router().post(userRoutes.signup.path, deps.limiter, validate(userRoutes.signup.request), async (req, res) => {
+    const { email, password } = validated(req, userRoutes.signup.request).body;
     const passwordHash = await hashPassword(password);
     const user = await insertUser(deps.db, email, passwordHash).catch((err: unknown) => {
       throw err instanceof EmailTakenError ? new BadRequestError('Email in use', 'email') : err;

@@ -160,3 +160,4 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
     },
   };
 }
+export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';

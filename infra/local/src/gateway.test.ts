@@ -1,6 +1,9 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import pino from 'pino';
+import { defaultApiDocsFolder } from './api-edge';
 import { startGateway, type RunningGateway } from './gateway';
 import { loadRouteTable } from './routes';
 
@@ -89,11 +92,28 @@ describe('gateway routing', () => {
     ['/', 'client'],
     ['/tickets/new', 'client'],
     ['/_next/static/chunk.js', 'client'],
-    ['/api/usersX', 'client'],
-    ['/api/unknown', 'client'],
   ])('sends %s to %s with the path unchanged', async (path, upstream) => {
     const echo = await ctx.echoOf(`${path}?limit=5&offset=10`);
     expect(echo).toMatchObject({ upstream, url: `${path}?limit=5&offset=10` });
+  });
+
+  it.each(['/api/usersX', '/api/unknown', '/api/unknown/deeper?x=1', '/api'])('answers %s, which no service claims, with a JSON 404 instead of the client\'s page', async (path) => {
+    for (const method of ['GET', 'POST', 'DELETE']) {
+      const response = await fetch(`${ctx.gateway.url}${path}`, { method });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ errors: [{ message: 'Route not found' }] });
+    }
+  });
+
+  it('serves the OpenAPI description at /api/docs and the AsyncAPI one beside it, from docs/', async () => {
+    const openApi = await fetch(`${ctx.gateway.url}/api/docs`);
+    expect(openApi.status).toBe(200);
+    expect(openApi.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await openApi.json()).toEqual(JSON.parse(readFileSync(path.join(defaultApiDocsFolder, 'openapi.json'), 'utf8')));
+    const asyncApi = await fetch(`${ctx.gateway.url}/api/docs/asyncapi.yaml`);
+    expect(asyncApi.status).toBe(200);
+    expect(await asyncApi.text()).toBe(readFileSync(path.join(defaultApiDocsFolder, 'asyncapi.yaml'), 'utf8'));
   });
 
   it('passes bodies through byte for byte, even ones a JSON parser would reject', async () => {

@@ -6,6 +6,7 @@ import { closeServer, listen } from '@microtick/common';
 import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
+import { apiDocsRouter, unknownApiPath } from './api-edge';
 import { routeFor, type RouteTable } from './routes';
 import { UpstreamPool } from './upstream-pool';
 
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   cooldownMs?: number;
   /** An upstream that sends no answer for this long gets a 504 (ingress-nginx's default: 60 s). */
   proxyTimeoutMs?: number;
+  /** Where openapi.json and asyncapi.yaml are (default: the repository's docs/), served at /api/docs. */
+  apiDocsFolder?: string;
 }
 
 export interface Gateway {
@@ -46,7 +49,8 @@ interface Choice {
  * shared table in infra/routes.yaml) to one replica of a service, round-robin. Bodies are
  * streamed through untouched. Like ingress-nginx, it replaces any X-Forwarded-* headers the
  * client sent with what it saw itself (so services' `secure` cookies and client IPs behave as
- * in production) and makes sure every request carries an X-Request-Id.
+ * in production) and makes sure every request carries an X-Request-Id. It answers two things
+ * itself: the API description at /api/docs, and a JSON 404 for /api paths no service claims.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { routes, logger } = options;
@@ -117,6 +121,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     prepareHeaders(req);
     next();
   });
+  app.use(apiDocsRouter(options.apiDocsFolder));
+  app.use(unknownApiPath(routes));
   app.use(proxy);
 
   return {

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
-import { fromCents, type DbExecutor, type OrderStatus } from '@microtick/common';
+import { fromCents, type DbExecutor } from '@microtick/common';
+import type { Order } from '@microtick/common/api';
 import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
 
 export interface OrderView {
@@ -11,17 +12,8 @@ export interface OrderView {
 export const selectOrderViews = (db: DbExecutor) =>
   db.select({ order: orders, ticket: tickets }).from(orders).innerJoin(tickets, eq(orders.ticketId, tickets.id));
 
-export interface OrderJson {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  expiresAt: string;
-  version: number;
-  ticket: { id: string; title: string; price: number };
-}
-
-/** The SPEC §3 order: `{id, userId, status, expiresAt, version, ticket: {id, title, price}}`. */
-export const toOrderJson = ({ order, ticket }: OrderView): OrderJson => ({
+/** The API's order (common/src/api/orders.ts): `{id, userId, status, expiresAt, version, ticket: {id, title, price}}`. */
+export const toOrderJson = ({ order, ticket }: OrderView): Order => ({
   id: order.id,
   userId: order.userId,
   status: order.status,

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { requireAuth, userOf, type Logger } from '@microtick/common';
+import { requireAuth, userOf, waitlistRoutes, type Logger } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import { listWaitlistEntries } from '../waitlist/entries';
 import type { WaitlistChanges } from '../waitlist/waitlist-changes';
@@ -23,7 +23,7 @@ export interface WaitlistEventsDeps {
  */
 export function waitlistEventsRouter({ db, changes, logger, isAcceptingTraffic }: WaitlistEventsDeps): Router {
   const router = Router();
-  router.get('/api/orders/waitlist/events', requireAuth, async (req, res) => {
+  router.get(waitlistRoutes.events.path, requireAuth, async (req, res) => {
     const userId = userOf(req).id;
     let open = true;
     let reading: Promise<void> | undefined;

@@ -1,30 +1,23 @@
 import { Router } from 'express';
-import { body, matchedData } from 'express-validator';
-import { BadRequestError, isUniqueViolation, isUuid, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { BadRequestError, isUniqueViolation, isUuid, NotFoundError, requireAuth, userOf, validate, validated, waitlistRoutes } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import { ONE_ACTIVE_ENTRY_PER_USER } from '../db/waitlist-schema';
 import { joinWaitlist } from '../waitlist/entries';
 
+const route = waitlistRoutes.join;
+
 /** `POST /api/orders/waitlist {ticketId}` → 201 `{position}`: join the line of a reserved ticket. */
 export function joinWaitlistRouter({ db, offerWindowSeconds }: { db: OrdersDb; offerWindowSeconds: number }): Router {
-  const router = Router();
-  router.post(
-    '/api/orders/waitlist',
-    requireAuth,
-    body('ticketId').isString().withMessage('ticketId must be provided'),
-    validateRequest,
-    async (req, res) => {
-      const { ticketId } = matchedData<{ ticketId: string }>(req);
-      if (!isUuid(ticketId)) throw new NotFoundError('Ticket not found');
-      try {
-        const joined = await db.transaction((tx) => joinWaitlist(tx, { ticketId, userId: userOf(req).id, offerWindowSeconds }));
-        if (joined === 'unknown-ticket') throw new NotFoundError('Ticket not found');
-        res.status(201).json(joined);
-      } catch (err) {
-        if (isUniqueViolation(err, ONE_ACTIVE_ENTRY_PER_USER)) throw new BadRequestError('You are already on the waiting list for this ticket', 'ticketId');
-        throw err;
-      }
-    },
-  );
-  return router;
+  return Router().post(route.path, requireAuth, validate(route.request), async (req, res) => {
+    const { ticketId } = validated(req, route.request).body;
+    if (!isUuid(ticketId)) throw new NotFoundError('Ticket not found');
+    try {
+      const joined = await db.transaction((tx) => joinWaitlist(tx, { ticketId, userId: userOf(req).id, offerWindowSeconds }));
+      if (joined === 'unknown-ticket') throw new NotFoundError('Ticket not found');
+      res.status(201).json(joined);
+    } catch (err) {
+      if (isUniqueViolation(err, ONE_ACTIVE_ENTRY_PER_USER)) throw new BadRequestError('You are already on the waiting list for this ticket', 'ticketId');
+      throw err;
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { isUuid, NotFoundError, requireAuth, userOf } from '@microtick/common';
+import { isUuid, NotFoundError, requireAuth, userOf, waitlistRoutes } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import { leaveWaitlist } from '../waitlist/offers';
 
@@ -9,7 +9,7 @@ import { leaveWaitlist } from '../waitlist/offers';
  */
 export function leaveWaitlistRouter({ db }: { db: OrdersDb }): Router {
   const router = Router();
-  router.delete('/api/orders/waitlist/:ticketId', requireAuth, async (req, res) => {
+  router.delete(waitlistRoutes.leave.path, requireAuth, async (req, res) => {
     const { ticketId } = req.params;
     const left = isUuid(ticketId) && (await db.transaction((tx) => leaveWaitlist(tx, ticketId, userOf(req).id)));
     if (!left) throw new NotFoundError('You are not on the waiting list for this ticket');

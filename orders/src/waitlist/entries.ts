@@ -1,18 +1,13 @@
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { BadRequestError, type DbExecutor } from '@microtick/common';
+import type { WaitlistEntry } from '@microtick/common/api';
 import { orders, tickets } from '../db/schema';
-import { waitlistEntries, type WaitlistEntryStatus } from '../db/waitlist-schema';
+import { waitlistEntries } from '../db/waitlist-schema';
 import { currentOffer } from './offers';
 import { openWaitlist } from './waitlist-lock';
 
-/** An entry as `GET /api/orders/waitlist` shows it (SPEC §6). */
-export interface WaitlistEntryView {
-  ticketId: string;
-  /** 1 = first in line (the one offered the ticket, during an offer); for a finished entry, its last place. */
-  position: number;
-  status: WaitlistEntryStatus;
-  offerExpiresAt?: string;
-}
+/** An entry as `GET /api/orders/waitlist` shows it (SPEC §6; common/src/api/waitlist.ts). */
+export type WaitlistEntryView = WaitlistEntry;
 
 /** What joining can answer besides success; each is a 400 (SPEC §6). */
 export const JOIN_REFUSALS = {

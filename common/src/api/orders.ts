@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { orderStatus } from '../events/primitives';
+import { defineRoute, errors, idParam, json, uuid } from './route-definition';
+
+/** Any string: an id that is no UUID names no ticket, so the route answers it 404 like an unknown one. */
+export const createOrderBody = z.object({ ticketId: z.string({ error: 'ticketId must be provided' }).meta({ format: 'uuid' }) }).meta({ id: 'CreateOrderRequest' });
+
+export const orderJson = z
+  .object({
+    id: uuid,
+    userId: uuid.meta({ description: 'The buyer.' }),
+    status: orderStatus,
+    expiresAt: z.iso.datetime().meta({ description: 'When the reservation lapses unless paid.' }),
+    version: z.number().int(),
+    ticket: z.object({ id: uuid, title: z.string(), price: z.number() }),
+  })
+  .meta({ id: 'Order' });
+
+const orderParams = idParam('order');
+
+export const orderRoutes = {
+  create: defineRoute({
+    method: 'post',
+    path: '/api/orders',
+    summary: 'Reserve a ticket until `expiresAt`',
+    auth: 'session',
+    request: { body: createOrderBody },
+    responses: {
+      201: json(orderJson, 'The new order'),
+      ...errors({ 400: 'Invalid body, own ticket, or the ticket is already reserved', 401: 'Not signed in', 404: 'No such ticket' }),
+    },
+  }),
+  list: defineRoute({
+    method: 'get',
+    path: '/api/orders',
+    summary: "The caller's orders, newest first",
+    auth: 'session',
+    request: {},
+    responses: { 200: json(z.array(orderJson), 'The orders'), ...errors({ 401: 'Not signed in' }) },
+  }),
+  show: defineRoute({
+    method: 'get',
+    path: '/api/orders/:id',
+    summary: 'One of the caller\'s orders',
+    auth: 'session',
+    request: { params: orderParams },
+    responses: { 200: json(orderJson, 'The order'), ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }) },
+  }),
+  cancel: defineRoute({
+    method: 'delete',
+    path: '/api/orders/:id',
+    summary: 'Cancel an unpaid order (releases the ticket)',
+    auth: 'session',
+    request: { params: orderParams },
+    responses: {
+      204: { description: 'Cancelled (also when it already was)' },
+      ...errors({ 400: 'The order is complete', 401: 'Not signed in, or not the buyer', 404: 'No such order' }),
+    },
+  }),
+};

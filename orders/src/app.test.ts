@@ -1,0 +1,14 @@
+import { describedApiRoutes, mountedApiRoutes, testAppDeps } from '@microtick/common/testing';
+import { buildApp } from './app';
+import { createOrdersTestDatabase, type OrdersTestDatabase } from './test-fixtures';
+
+let database: OrdersTestDatabase;
+beforeAll(async () => {
+  database = await createOrdersTestDatabase();
+});
+afterAll(() => database.close());
+
+test('the orders app mounts exactly the routes common/src/api describes (docs/openapi.json)', () => {
+  const app = buildApp({ ...testAppDeps(), db: database.db, expirationWindowSeconds: 900 });
+  expect(mountedApiRoutes(app)).toEqual(describedApiRoutes('/api/orders'));
+});
