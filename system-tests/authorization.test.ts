@@ -13,7 +13,7 @@ import { errorShapeProblem } from './support/error-shape';
 import { describedRoutes, routeCoverage } from './support/described-routes';
 import { createTicket, EVENTUAL_MS, orderWhenReplicated } from './support/flows';
 import { joinAsMember, type Member } from './support/marketplace';
-import { sendRaw } from './support/raw-http';
+import { sendRaw, type RawResponse } from './support/raw-http';
 import { sendForHead } from './support/stream-head';
 import { counterfeitCookies, expiredCookie, forgedCookie } from './support/session-cookies';
 import { BusProbe, waitUntilSettled } from './support/settle';
@@ -44,6 +44,8 @@ interface Row {
   inspect?(persona: Persona, body: unknown, cell: Cell): void;
   /** A successful answer is a stream that stays open: judged by status and content type, then closed. */
   stream?: string;
+  /** The same, for answers that are not JSON. */
+  inspectRaw?(persona: Persona, response: RawResponse): void;
 }
 
 const everyone = (status: number): Record<Persona, number> => ({ anonymous: status, 'other user': status, owner: status, 'forged JWT': status, 'expired JWT': status });
@@ -223,11 +225,40 @@ const ROWS: Row[] = [
     stream: 'text/event-stream',
   },
   {
+    route: 'GET /api/orders/:id/events',
+    // A cancelled order: the stream sends it once and ends, so the cell gets a whole answer.
+    prepare: async () => ({ owner: buyer, method: 'GET', path: `/api/orders/${(await cancelledBuyersOrder()).id}/events` }),
+    expected: ownerOnly(200),
+    inspectRaw: (persona, response) => {
+      if (persona !== 'owner') return;
+      expect(response.contentType).toMatch(/^text\/event-stream/);
+      expect(response.text).toMatch(/^event: order\nid: 1\ndata: \{.*"status":"cancelled".*\}\n\n$/);
+    },
+  },
+  {
     route: 'POST /api/payments',
     prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/payments', body: { orderId: (await orderPaymentsKnow()).id, token: 'tok_visa' } }),
     expected: ownerOnly(201),
   },
+  {
+    route: 'GET /api/payments?orderId=',
+    prepare: async () => ({ owner: buyer, method: 'GET', path: `/api/payments?orderId=${(await orderPaymentsKnow()).id}` }),
+    expected: ownerOnly(200),
+  },
+  {
+    route: 'POST /api/payments/webhook',
+    // Stripe's signature, not a session, is what counts: without one, nobody gets in.
+    prepare: async () => ({ owner: buyer, method: 'POST', path: '/api/payments/webhook', body: { id: 'evt_1', object: 'event', type: 'payment_intent.canceled' } }),
+    expected: everyone(400),
+  },
 ];
+
+async function cancelledBuyersOrder(): Promise<Order> {
+  const order = await buyersOrder();
+  const cancelled = await buyer.client.request('DELETE', `/api/orders/${order.id}`);
+  if (cancelled.status !== 204) throw new Error(`cancelling failed with ${cancelled.status}`);
+  return order;
+}
 
 function cookieFor(persona: Persona, cell: Cell): string | undefined {
   switch (persona) {
@@ -262,6 +293,8 @@ async function runCell(row: Row, persona: Persona): Promise<number> {
     expect(response.contentType).toBe(row.stream);
   } else if (row.inspect) {
     row.inspect(persona, JSON.parse(response.text), cell);
+  } else {
+    row.inspectRaw?.(persona, response);
   }
   return response.status;
 }
@@ -288,6 +321,35 @@ describe('authorization matrix', () => {
       expect({ kind, currentUser: JSON.parse(who.text), order: theirOrder.status }).toEqual({ kind, currentUser: { currentUser: null }, order: 401 });
     }
   });
+});
+
+describe('the live order stream through the gateway', () => {
+  it('arrives unbuffered: the snapshot comes while the stream is open, a change follows, then it ends', async () => {
+    const order = await buyersOrder();
+    const controller = new AbortController();
+    const response = await fetch(`${stack.url}/api/orders/${order.id}/events`, { headers: { cookie: buyer.cookie }, signal: controller.signal });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      return pattern.test(text);
+    };
+    try {
+      // Nothing has changed yet, so only an unbuffered proxy lets the snapshot through now.
+      expect(await readUntil(/"status":"created"[^\n]*\n\n/)).toBe(true);
+      expect((await buyer.client.request('DELETE', `/api/orders/${order.id}`)).status).toBe(204);
+      expect(await readUntil(/"status":"cancelled"[^\n]*\n\n/)).toBe(true);
+      expect((await reader.read()).done).toBe(true);
+    } finally {
+      controller.abort();
+    }
+  }, 30_000);
 });
 
 function formatMatrix(): string {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { waitFor } from '@microtick/common/testing';
 import { DEFAULT_INFRA, REPO_ROOT } from '../infra/local/src/stack';
 import { unleashChaos, type ChaosLog } from './support/chaos-monkey';
-import { inconsistencies, readSystemState } from './support/consistency';
+import { inconsistencies, paymentAccounting, readSystemState } from './support/consistency';
 import { expirationDeadLetters } from './support/expiration-dead-letters';
 import { PrivateNats } from './support/private-nats';
 import { SeededRandom } from './support/seeded-random';
@@ -31,7 +31,7 @@ import { startTestStack, type TestStack } from './support/test-stack';
 const CHAOS_SEED = Number(process.env.CHAOS_SEED ?? 4_242);
 const LOAD_MS = Number(process.env.CHAOS_LOAD_MS ?? 90_000);
 const SHOPPERS = 6;
-const WINDOW_SECONDS = 10; // payments close 5 s before expiresAt
+const WINDOW_SECONDS = 10;
 /** One purchase may wait out a payment attempt's lease (19 s with the settings below) and a restart. */
 const PURCHASE_BUDGET_MS = 60_000;
 const SETTLE_MS = 60_000;
@@ -94,10 +94,17 @@ it('keeps orders, tickets, payments and Stripe consistent while services and NAT
   const settledAfterMs = Date.now() - loadDoneAt;
 
   const state = await readSystemState(databases, await emulatorCharges(stack), await expirationDeadLetters(stack.namespace, DEFAULT_INFRA.redis));
-  console.log(summary({ chaosLog, purchases, stats, settledAfterMs, orders: state.orders, charges: state.charges.length }));
+  const accounting = paymentAccounting(state);
+  console.log(summary({ chaosLog, purchases, stats, settledAfterMs, orders: state.orders, charges: state.charges.length }), '\n  payments:', JSON.stringify(accounting));
 
   expect(settleProblem).toBeUndefined();
   expect(inconsistencies(state, purchases)).toEqual([]);
+  // Captures = complete orders, voids = authorizations on cancelled orders, refunds = 0.
+  expect({ captures: accounting.captures, voids: accounting.voids, refunds: accounting.refunds }).toEqual({
+    captures: accounting.completeOrders,
+    voids: accounting.authorizationsOnCancelledOrders,
+    refunds: 0,
+  });
   expect(purchases.flatMap((p) => p.oddities.map((oddity) => `${p.plan} → ${p.outcome}: ${oddity}`))).toEqual([]);
   expect(await unreadyServices(stack)).toEqual([]);
 }, LOAD_MS + 180_000);
@@ -109,9 +116,11 @@ async function settle(): Promise<string | undefined> {
       async () => {
         const [open] = await databases.query<{ orders: number }>('orders', `select count(*)::int as orders from orders where status not in ('complete', 'cancelled')`);
         const [pending] = await databases.query<{ attempts: number }>('payments', `select count(*)::int as attempts from payment_attempts where status = 'pending'`);
-        return open?.orders === 0 && pending?.attempts === 0;
+        // Orders decided; payments captures or voids right after (its settler).
+        const [held] = await databases.query<{ payments: number }>('payments', `select count(*)::int as payments from payments where status in ('authorized', 'requires_action')`);
+        return open?.orders === 0 && pending?.attempts === 0 && held?.payments === 0;
       },
-      { timeoutMs: SETTLE_MS, intervalMs: 250, what: 'every order to end and every payment attempt to be settled' },
+      { timeoutMs: SETTLE_MS, intervalMs: 250, what: 'every order to end and every payment attempt and authorization to be settled' },
     );
     await waitUntilSettled(databases, bus, SETTLE_MS);
     return undefined;
@@ -128,6 +137,6 @@ function summary(facts: { chaosLog: ChaosLog; purchases: readonly Purchase[]; st
     `  kills: ${facts.chaosLog.kills.length} (${list(count(facts.chaosLog.kills))}); NATS crashes: ${facts.chaosLog.natsCrashes}; restarts that needed the supervisor: ${list(count(facts.chaosLog.slowRestarts))}`,
     `  purchases: ${facts.purchases.length} (${list(count(facts.purchases.map((p) => `${p.plan} → ${p.outcome}`)))})`,
     `  requests: ${facts.stats.requests}, resent after a failure: ${list(Object.entries(facts.stats.retried))}`,
-    `  orders: ${list(count(facts.orders.map((o) => o.status)))}; Stripe charges: ${facts.charges}; settled ${(facts.settledAfterMs / 1000).toFixed(1)} s after the load`,
+    `  orders: ${list(count(facts.orders.map((o) => o.status)))}; Stripe authorizations: ${facts.charges}; settled ${(facts.settledAfterMs / 1000).toFixed(1)} s after the load`,
   ].join('\n');
 }

@@ -9,13 +9,11 @@ import { listeners as expirationListeners } from '../expiration/src/events/liste
 import { listeners as ordersListeners } from '../orders/src/events/listeners';
 import { paymentListeners } from '../payments/src/events/listeners';
 import { listeners as ticketsListeners } from '../tickets/src/events/listeners';
-import Stripe from 'stripe';
 
 const LISTENERS: Record<string, readonly { event: EventType }[]> = {
   tickets: ticketsListeners,
   orders: ordersListeners,
-  // Building the list makes no request: the client is only held by the cancellation listener.
-  payments: paymentListeners({ stripe: new Stripe('sk_test_never_used') }),
+  payments: paymentListeners,
   expiration: expirationListeners,
 };
 

@@ -156,6 +156,24 @@ const ROUTES: Record<string, (market: Marketplace) => fc.Arbitrary<RawRequest>> 
       fc.constant('/api/orders/waitlist/events'),
       fc.oneof(fc.constant(undefined), fc.constantFrom(...Object.values(counterfeitCookies(m.stranger.user, m.buyer.user, JWT_KEY)))),
     ),
+  // Only orders that have ended: the stream of an open order stays open (by design) until it ends.
+  'GET /api/orders/:id/events': (m) => withoutBody('GET', pathId([m.paidOrder.id, m.cancelledOrder.id]).map((id) => `/api/orders/${id}/events`), sessionFor(m, m.buyer)),
+  'GET /api/payments': (m) =>
+    withoutBody(
+      'GET',
+      fc
+        .array(fc.tuple(fc.constantFrom('orderId', 'orderId[]', 'orderId[x]', 'other'), fc.oneof(pathId(orderIdList(m)), queryValue)), { maxLength: 3 })
+        .map((pairs) => `/api/payments${pairs.length ? `?${pairs.map(([name, value]) => `${encodeURIComponent(name)}=${value}`).join('&')}` : ''}`),
+      sessionFor(m, m.buyer),
+    ),
+  'POST /api/payments/webhook': (m) =>
+    fc
+      .tuple(
+        fuzzBody(optionalMembers({ id: field(fc.constantFrom('evt_1', 'evt_fuzz')), type: field(fc.constantFrom('payment_intent.canceled', 'payment_intent.amount_capturable_updated')), data: field(fc.constant({ object: { id: 'pi_x' } })) })),
+        fc.option(fc.constantFrom('t=1,v1=00', 't=,v1=', 'v1=abc', `t=${Math.floor(Date.now() / 1000)},v1=${'a'.repeat(64)}`, 'garbage'), { nil: undefined }),
+        sessionFor(m, m.buyer),
+      )
+      .map(([body, signature, cookie]) => request('POST', '/api/payments/webhook', cookie, { ...body, headers: { ...body.headers, ...(signature === undefined ? {} : { 'stripe-signature': signature }) } })),
   [UNKNOWN_ROUTES]: (m) =>
     fc
       .tuple(

@@ -11,6 +11,7 @@ import { ListenerRunner, OutboxRelay, PostgresListenerStore, ServiceMetrics } fr
 import { sessionCookie, silentLogger, testAppDeps, waitFor } from '@microtick/common/testing';
 import { createExpirationTestKit, type ExpirationTestKit } from '../expiration/src/testing/expiration-test-kit';
 import { buildApp } from '../orders/src/app';
+import { OrderChangeFeed } from '../orders/src/orders/order-changes';
 import { listeners as ordersListeners } from '../orders/src/events/listeners';
 import { createOrdersTestDatabase, insertTicket, type OrdersTestDatabase } from '../orders/src/test-fixtures';
 import { sweepOverdueOffers } from '../orders/src/waitlist/offer-sweep';
@@ -48,7 +49,7 @@ async function startServices({ expiration = true } = {}) {
     await kit.startWorker();
     await kit.startListeners();
   }
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: WINDOW_SECONDS, offerWindowSeconds: WINDOW_SECONDS });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: WINDOW_SECONDS, orderChanges: new OrderChangeFeed(), offerWindowSeconds: WINDOW_SECONDS });
   const as = (user: { id: string }) => {
     const cookie = sessionCookie(user);
     return {

@@ -1,12 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { apiRequest } from '@/lib/browser-api';
 import { msRemaining, paymentDeadline } from '@/lib/countdown';
 import { formatMoney } from '@/lib/money';
-import { orderPhase, shouldPoll, statusBadge, type StatusBadge as Badge } from '@/lib/order-state';
+import { latestPayment, orderPhase, phaseBadge } from '@/lib/order-state';
 import type { Order, Payment } from '@/lib/types';
 import { Countdown } from './Countdown';
 import { FormAlert } from './FormAlert';
@@ -14,47 +13,35 @@ import { Icon } from './Icon';
 import { StatusBadge } from './StatusBadge';
 import { StatusPanel } from './StatusPanel';
 import { PaymentForm } from './payment/PaymentForm';
+import { useLiveOrder } from './useLiveOrder';
+import { useOrderPayments } from './useOrderPayments';
 import { useServerNow } from './useServerNow';
 import styles from './OrderView.module.css';
 
-const POLL_MS = 2_000;
-/** After a payment is accepted, how long to wait for the order to read "complete". */
-const MAX_PAID_POLLS = 30;
-
 /**
- * One order: the countdown and the payment form while it can be paid, then its end state —
- * a receipt, or expired/cancelled with the way back to the ticket. When the countdown hits
- * zero the page shows the expired state at once and polls until the server has cancelled the
- * order; after a payment it polls until the order reads complete.
+ * One order: the countdown and the payment form while it can be paid, then what is true:
+ * "Confirming your payment…" while the card is authorized and orders decides, "Paid" once the
+ * order is complete, "not charged" when the reservation ended first and the authorization was
+ * voided, or expired/cancelled with the way back to the ticket. The order arrives live from the
+ * server (useLiveOrder); nothing polls.
  */
-export function OrderView({ order, serverNow, stripeKey }: { order: Order; serverNow: number; stripeKey: string | null }) {
-  const router = useRouter();
-  const [payment, setPayment] = useState<Payment | null>(null);
+export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order: Order; serverNow: number; stripeKey: string | null }) {
+  const order = useLiveOrder(initialOrder);
+  const { payments, refresh: refreshPayments } = useOrderPayments(order);
+  const [justPaid, setJustPaid] = useState<Payment | null>(null);
   const [paymentErrors, setPaymentErrors] = useState<string[]>([]);
   const [pending, setPending] = useState(false);
   const [cancelErrors, setCancelErrors] = useState<string[]>([]);
   const [cancelling, setCancelling] = useState(false);
 
+  const latest = latestPayment(payments);
+  // This page's own answer counts until the list has caught up with it.
+  const paymentStatus = latest && (!justPaid || latest.id === justPaid.id) ? latest.status : justPaid?.status;
   const open = order.status === 'created' || order.status === 'awaiting:payment';
   const deadline = paymentDeadline(order.expiresAt);
-  const now = useServerNow(serverNow, deadline, open && !payment);
+  const now = useServerNow(serverNow, deadline, open && paymentStatus !== 'authorized');
   const remaining = msRemaining(deadline, now);
-  const phase = orderPhase(order.status, remaining, payment !== null);
-  const polling = shouldPoll(phase, order.status);
-
-  useEffect(() => {
-    if (!polling) return;
-    let polls = 0;
-    const timer = setInterval(() => {
-      polls += 1;
-      if (phase === 'paid' && polls > MAX_PAID_POLLS) {
-        clearInterval(timer);
-        return;
-      }
-      router.refresh();
-    }, POLL_MS);
-    return () => clearInterval(timer);
-  }, [polling, phase, router]);
+  const phase = orderPhase(order.status, remaining, paymentStatus);
 
   async function pay(token: string) {
     setPending(true);
@@ -62,8 +49,15 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
     const result = await apiRequest<Payment>('POST', '/api/payments', { orderId: order.id, token });
     setPending(false);
     if (result.ok) {
-      setPayment(result.data ?? { id: '', orderId: order.id, stripeId: '' });
-      router.refresh();
+      setJustPaid(result.data);
+      refreshPayments();
+      if (result.data.status === 'requires_action' && result.data.clientSecret && stripeKey) {
+        // Stripe.js only when a real key is configured (and only now): it shows the bank's step.
+        const { completeNextAction } = await import('./payment/next-action');
+        const problem = await completeNextAction(stripeKey, result.data.clientSecret);
+        if (problem) setPaymentErrors([problem]);
+        refreshPayments();
+      }
       return;
     }
     if (result.status === 401) {
@@ -71,8 +65,8 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
       return;
     }
     setPaymentErrors(result.errors.map((e) => e.message));
-    // 400: the order was cancelled, expired or already paid meanwhile; show its real state.
-    if (result.status === 400) router.refresh();
+    // 400: the order was cancelled, expired or already authorized meanwhile; the stream shows its state.
+    if (result.status === 400) refreshPayments();
   }
 
   async function cancel() {
@@ -81,16 +75,10 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
     const result = await apiRequest<unknown>('DELETE', `/api/orders/${encodeURIComponent(order.id)}`);
     setCancelling(false);
     if (!result.ok) setCancelErrors(result.errors.map((e) => e.message));
-    router.refresh();
   }
 
   const price = formatMoney(order.ticket.price);
-  const badge: Badge =
-    phase === 'paid'
-      ? order.status === 'complete'
-        ? statusBadge('complete')
-        : { label: 'Paid', tone: 'success' }
-      : statusBadge(order.status, remaining <= 0);
+  const badge = phaseBadge(phase, order.status, remaining);
   const ticketHref = `/tickets/${order.ticket.id}`;
 
   return (
@@ -128,6 +116,45 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
         </div>
       ) : null}
 
+      {phase === 'confirming' ? (
+        <section className="card" data-testid="order-confirming" aria-live="polite">
+          <h2>Confirming your payment…</h2>
+          <p className="muted">Your card is authorized for {price}. The ticket is yours as soon as the order is confirmed, in a moment.</p>
+        </section>
+      ) : null}
+
+      {phase === 'action' ? (
+        <div data-testid="order-action-required">
+          <StatusPanel tone="warning" headingLevel={2} title="Your bank asks you to confirm this payment">
+            <p>Complete the confirmation your bank shows you; this page updates by itself once the card is authorized.</p>
+            <FormAlert messages={paymentErrors} testId="payment-error" />
+            <div className={styles.cancelRow}>
+              <FormAlert messages={cancelErrors} testId="cancel-error" />
+              <button type="button" className="button button-danger" onClick={cancel} disabled={cancelling}>
+                {cancelling ? 'Cancelling…' : 'Cancel reservation'}
+              </button>
+            </div>
+          </StatusPanel>
+        </div>
+      ) : null}
+
+      {phase === 'voided' ? (
+        <div data-testid="order-voided">
+          <StatusPanel
+            tone="warning"
+            headingLevel={2}
+            title="Your reservation ended before the payment was confirmed; your card was not charged"
+            actions={
+              <Link href={ticketHref} className="button">
+                Back to the ticket
+              </Link>
+            }
+          >
+            <p>The hold on your card is released. If the ticket is still available, you can reserve it again.</p>
+          </StatusPanel>
+        </div>
+      ) : null}
+
       {phase === 'paid' ? (
         <section className={`card ${styles.receipt}`} data-testid="receipt" aria-labelledby="receipt-heading">
           <div className={styles.receiptHead}>
@@ -135,7 +162,7 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
               <Icon name="check" size={26} />
             </span>
             <div>
-              <h2 id="receipt-heading">Payment received</h2>
+              <h2 id="receipt-heading">Paid</h2>
               <p className="muted">The ticket is yours. A copy of this receipt stays in My orders.</p>
             </div>
           </div>
@@ -152,15 +179,15 @@ export function OrderView({ order, serverNow, stripeKey }: { order: Order; serve
               <dt>Order</dt>
               <dd className={styles.mono}>{order.id}</dd>
             </div>
-            {payment?.stripeId ? (
+            {latest?.stripeId ? (
               <div>
                 <dt>Payment reference</dt>
-                <dd className={styles.mono}>{payment.stripeId}</dd>
+                <dd className={styles.mono}>{latest.stripeId}</dd>
               </div>
             ) : null}
             <div>
               <dt>Status</dt>
-              <dd>{order.status === 'complete' ? 'Complete' : 'Confirming…'}</dd>
+              <dd>Complete</dd>
             </div>
           </dl>
           <div className={styles.receiptActions}>

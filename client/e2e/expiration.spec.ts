@@ -45,7 +45,7 @@ test.describe('an unpaid order', () => {
     await expect(page.getByTestId('order-expired')).toBeVisible({ timeout: windowMs + 5_000 });
     await expect(page.getByTestId('payment-form')).toHaveCount(0);
 
-    // ...and keeps polling until the server has cancelled the order.
+    // ...and the live stream tells it when the server has cancelled the order.
     await expect(page.getByTestId('order-status')).toHaveText('Cancelled', { timeout: 30_000 });
     await expect(page.getByTestId('order-releasing')).toHaveCount(0);
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);

@@ -19,14 +19,11 @@ export function serverTime(clientNow: number, offset: number): number {
 }
 
 /**
- * Payments stop taking cards this long before `expiresAt` (payments/src/charging/deadline.ts),
- * so the countdown runs to that moment: "time left to pay" is exactly that.
+ * When paying closes for an order that expires at `expiresAt`, in ms since the epoch: at
+ * `expiresAt` itself, exactly when payments stops authorizing (payments/src/charging/deadline.ts).
  */
-export const PAYMENT_CLOSES_BEFORE_EXPIRY_MS = 5_000;
-
-/** When paying closes for an order that expires at `expiresAt`, in ms since the epoch. */
 export function paymentDeadline(expiresAt: string): number {
-  return Date.parse(expiresAt) - PAYMENT_CLOSES_BEFORE_EXPIRY_MS;
+  return Date.parse(expiresAt);
 }
 
 /** Milliseconds left until `expiresAt` at server time `now`; never negative. */

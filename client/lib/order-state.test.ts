@@ -1,9 +1,10 @@
-import { orderPhase, shouldPoll, statusBadge } from './order-state';
+import { latestPayment, orderPhase, phaseBadge, statusBadge } from './order-state';
 
 describe('orderPhase', () => {
   it('is payable while the window is open', () => {
     expect(orderPhase('created', 10_000)).toBe('payable');
     expect(orderPhase('awaiting:payment', 1)).toBe('payable');
+    expect(orderPhase('created', 10_000, 'failed')).toBe('payable');
   });
 
   it('shows expired at zero without waiting for the server', () => {
@@ -15,24 +16,39 @@ describe('orderPhase', () => {
     expect(orderPhase('cancelled', 60_000)).toBe('cancelled');
   });
 
-  it('is paid when complete or just paid here, whatever the clock says', () => {
+  it('says "confirming" for an authorization orders has not decided on, whatever the clock says', () => {
+    expect(orderPhase('created', 5_000, 'authorized')).toBe('confirming');
+    expect(orderPhase('created', 0, 'authorized')).toBe('confirming');
+  });
+
+  it('is paid only once orders completed the order', () => {
     expect(orderPhase('complete', 0)).toBe('paid');
-    expect(orderPhase('created', 0, true)).toBe('paid');
-    expect(orderPhase('created', 5_000, true)).toBe('paid');
+    expect(orderPhase('complete', 0, 'authorized')).toBe('paid');
+  });
+
+  it('tells a voided authorization ("not charged") from a plain expiry', () => {
+    expect(orderPhase('cancelled', 0, 'voided')).toBe('voided');
+    expect(orderPhase('cancelled', 0, 'authorized')).toBe('voided');
+    expect(orderPhase('cancelled', 0, 'failed')).toBe('expired');
+  });
+
+  it('asks for the extra step of a card that needs one', () => {
+    expect(orderPhase('created', 5_000, 'requires_action')).toBe('action');
   });
 });
 
-describe('shouldPoll', () => {
-  it('polls until an expired order is cancelled', () => {
-    expect(shouldPoll('expiring', 'created')).toBe(true);
-    expect(shouldPoll('expired', 'cancelled')).toBe(false);
+describe('latestPayment', () => {
+  it('is the newest', () => {
+    expect(latestPayment([{ status: 'failed' as const }, { status: 'authorized' as const }])?.status).toBe('authorized');
+    expect(latestPayment([])).toBeUndefined();
   });
-  it('polls until a just-paid order is complete', () => {
-    expect(shouldPoll('paid', 'created')).toBe(true);
-    expect(shouldPoll('paid', 'complete')).toBe(false);
-  });
-  it('does not poll an open order', () => {
-    expect(shouldPoll('payable', 'created')).toBe(false);
+});
+
+describe('phaseBadge', () => {
+  it('reads Paid only for a complete order', () => {
+    expect(phaseBadge('paid', 'complete', 0)).toEqual({ label: 'Paid', tone: 'success' });
+    expect(phaseBadge('confirming', 'created', 1_000).label).toBe('Confirming payment');
+    expect(phaseBadge('payable', 'created', 1_000).label).toBe('Awaiting payment');
   });
 });
 

@@ -1,29 +1,35 @@
-import type { OrderStatus } from './types';
+import type { OrderStatus, PaymentStatus } from './types';
 
 /**
- * What an order page shows, derived from the order's status, the time left (by the server's
- * clock) and whether this page has just paid for it.
+ * What an order page shows, derived from the order's status (as orders decided it), the time
+ * left (by the server's clock) and the order's latest payment (as payments reports it).
  *
  * - `payable`: the window is open and the order can be paid.
- * - `paid`: the order is complete, or a payment was just accepted (the order service learns
- *   of it through an event a moment later).
- * - `expiring`: the window has closed but the order service has not cancelled the order yet;
- *   the page shows the expired state and keeps polling until it does.
+ * - `action`: the card asks for an extra step (3-D Secure) before it is authorized.
+ * - `confirming`: the card is authorized; orders has not decided yet. Never "paid".
+ * - `paid`: orders completed the order (and payments takes the money).
+ * - `voided`: the reservation ended before the authorization was confirmed; the hold is released.
+ * - `expiring`: the window has closed but orders has not cancelled the order yet.
  * - `expired`: cancelled after its window closed (the usual way an order is cancelled).
  * - `cancelled`: cancelled before its window closed (the buyer cancelled it).
  */
-export type OrderPhase = 'payable' | 'paid' | 'expiring' | 'expired' | 'cancelled';
+export type OrderPhase = 'payable' | 'action' | 'confirming' | 'paid' | 'voided' | 'expiring' | 'expired' | 'cancelled';
 
-export function orderPhase(status: OrderStatus, remainingMs: number, paidHere = false): OrderPhase {
-  if (status === 'complete' || paidHere) return 'paid';
-  if (status === 'cancelled') return remainingMs > 0 ? 'cancelled' : 'expired';
-  return remainingMs > 0 ? 'payable' : 'expiring';
+export function orderPhase(status: OrderStatus, remainingMs: number, payment?: PaymentStatus): OrderPhase {
+  if (status === 'complete') return 'paid';
+  if (status === 'cancelled') {
+    // An authorization on a cancelled order is (being) voided: the card was not charged.
+    if (payment === 'authorized' || payment === 'voided') return 'voided';
+    return remainingMs > 0 ? 'cancelled' : 'expired';
+  }
+  if (payment === 'authorized' || payment === 'captured') return 'confirming';
+  if (remainingMs <= 0) return 'expiring';
+  return payment === 'requires_action' ? 'action' : 'payable';
 }
 
-/** Whether the page should keep re-fetching the order to learn its next state. */
-export function shouldPoll(phase: OrderPhase, status: OrderStatus): boolean {
-  if (phase === 'expiring') return true;
-  return phase === 'paid' && status !== 'complete';
+/** The payment that speaks for the order: the newest one (a failed one only while no other exists). */
+export function latestPayment<T extends { status: PaymentStatus }>(payments: readonly T[]): T | undefined {
+  return payments.at(-1);
 }
 
 export type BadgeTone = 'info' | 'warning' | 'success' | 'neutral' | 'danger';
@@ -45,4 +51,12 @@ export function statusBadge(status: OrderStatus, expired = false): StatusBadge {
     case 'cancelled':
       return { label: 'Cancelled', tone: 'danger' };
   }
+}
+
+/** The order page's badge: "Paid" only once orders has completed the order. */
+export function phaseBadge(phase: OrderPhase, status: OrderStatus, remainingMs: number): StatusBadge {
+  if (phase === 'paid') return { label: 'Paid', tone: 'success' };
+  if (phase === 'confirming') return { label: 'Confirming payment', tone: 'info' };
+  if (phase === 'voided') return { label: 'Not charged', tone: 'neutral' };
+  return statusBadge(status, remainingMs <= 0);
 }

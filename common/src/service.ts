@@ -2,7 +2,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import type { ServiceConfig } from './config';
-import { ensureDatabase, openDatabase, runMigrations } from './db/database';
+import { ensureDatabase, openDatabase, runMigrations, type Database } from './db/database';
 import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
 import type { AnyListener } from './bus/listener';
@@ -29,7 +29,7 @@ export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
    * Periodic work beside requests and events (e.g. payments settling lapsed attempts). Started
    * after the listeners; the function it returns is awaited on shutdown before the relay stops.
    */
-  background?(deps: { db: NodePgDatabase<TSchema>; logger: Logger; metrics: ServiceMetrics }): () => Promise<void>;
+  background?(deps: { db: NodePgDatabase<TSchema>; pool: Database<TSchema>['pool']; logger: Logger; metrics: ServiceMetrics }): () => Promise<void>;
 }
 
 export interface RunningService {
@@ -76,7 +76,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   await runner.start();
   lifecycle.onStop('listeners', () => runner.stop());
 
-  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, logger, metrics }));
+  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, pool: database.pool, logger, metrics }));
 
   const app = definition.buildApp({
     db: database.db,

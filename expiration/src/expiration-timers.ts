@@ -5,7 +5,7 @@ import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
 /** What the listeners do to an order's timer; both calls are idempotent. */
 export interface ExpirationTimers {
   schedule(job: ExpirationJob): Promise<void>;
-  /** The order was paid or cancelled: its timer must never fire, even if it is scheduled later. */
+  /** The order was completed or cancelled: its timer must never fire, even if it is scheduled later. */
   settle(orderId: string): Promise<void>;
   /** A waiting-list offer's window (docs/waitlist.md); same rules as an order's. */
   scheduleOffer(job: OfferExpirationJob): Promise<void>;
@@ -14,7 +14,7 @@ export interface ExpirationTimers {
 }
 
 /**
- * Timers as BullMQ delayed jobs. Each event type has its own consumer, so `payment:created` or
+ * Timers as BullMQ delayed jobs. Each event type has its own consumer, so `order:completed` or
  * `order:cancelled` can be handled before the order's `order:created` (e.g. after a restart
  * with a backlog). Settling therefore leaves a marker, and scheduling checks it after adding the
  * job: whichever of the two runs second removes the job.

@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 describe('expiration service', () => {
-  it('turns order:created into expiration:complete and drops the timer of a paid order', async () => {
+  it('turns order:created into expiration:complete and drops the timer of a completed order', async () => {
     service = await startExpirationService(kit.config);
     const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`);
     expect(ready.status).toBe(200);
@@ -27,7 +27,7 @@ describe('expiration service', () => {
     const paid = orderCreatedData(300);
     await kit.publish('order:created', expiring);
     await kit.publish('order:created', paid);
-    await kit.publish('payment:created', { id: randomUUID(), orderId: paid.id, stripeId: 'pi_test' });
+    await kit.publish('order:completed', { id: paid.id, version: 1, userId: paid.userId, paymentId: randomUUID(), ticket: paid.ticket });
 
     await waitFor(() => kit.received.length === 1, { what: 'expiration:complete' });
     await sleep(500);

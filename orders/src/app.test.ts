@@ -1,5 +1,6 @@
 import { describedApiRoutes, mountedApiRoutes, testAppDeps } from '@microtick/common/testing';
 import { buildApp } from './app';
+import { OrderChangeFeed } from './orders/order-changes';
 import { createOrdersTestDatabase, type OrdersTestDatabase } from './test-fixtures';
 
 let database: OrdersTestDatabase;
@@ -9,6 +10,6 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 test('the orders app mounts exactly the routes common/src/api describes (docs/openapi.json)', () => {
-  const app = buildApp({ ...testAppDeps(), db: database.db, expirationWindowSeconds: 900 });
+  const app = buildApp({ ...testAppDeps(), db: database.db, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
   expect(mountedApiRoutes(app)).toEqual(describedApiRoutes('/api/orders'));
 });

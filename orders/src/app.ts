@@ -3,20 +3,24 @@ import { createServiceApp, type BaseAppDeps } from '@microtick/common';
 import type { OrdersDb } from './db/schema';
 import { cancelOrderRouter } from './routes/cancel-order';
 import { createOrderRouter } from './routes/create-order';
+import type { OrderChangeFeed } from './orders/order-changes';
 import { listOrdersRouter } from './routes/list-orders';
+import { orderEventsRouter } from './routes/order-events';
 import { showOrderRouter } from './routes/show-order';
 import { waitlistRouter } from './routes/waitlist-routes';
 
 export interface OrdersAppDeps extends BaseAppDeps {
   db: OrdersDb;
   expirationWindowSeconds: number;
+  /** Committed order changes, for the live order stream. */
+  orderChanges: OrderChangeFeed;
   /** The clock reservations are timed by; tests pass a fixed one. */
   now?: () => Date;
   /** How long a waiting-list offer lasts (OFFER_WINDOW_SECONDS). */
   offerWindowSeconds?: number;
 }
 
-export function buildApp({ db, expirationWindowSeconds, now = () => new Date(), offerWindowSeconds = 300, ...base }: OrdersAppDeps): Express {
+export function buildApp({ db, expirationWindowSeconds, orderChanges, now = () => new Date(), offerWindowSeconds = 300, ...base }: OrdersAppDeps): Express {
   return createServiceApp({
     ...base,
     routes: (app) => {
@@ -25,6 +29,7 @@ export function buildApp({ db, expirationWindowSeconds, now = () => new Date(), 
       app.use(createOrderRouter({ db, expirationWindowSeconds, now }));
       app.use(listOrdersRouter({ db }));
       app.use(showOrderRouter({ db }));
+      app.use(orderEventsRouter({ db, orderChanges, logger: base.logger, isAcceptingTraffic: base.isAcceptingTraffic }));
       app.use(cancelOrderRouter({ db }));
     },
   });

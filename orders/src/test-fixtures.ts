@@ -44,7 +44,7 @@ export async function insertTicket(db: OrdersDb, overrides: Partial<typeof ticke
 export async function insertOrder(db: OrdersDb, ticket: TicketRow, overrides: Partial<typeof orders.$inferInsert> = {}): Promise<OrderRow> {
   const [order] = await db
     .insert(orders)
-    .values({ userId: randomUUID(), ticketId: ticket.id, status: 'created', expiresAt: new Date(Date.now() + 900_000), ...overrides })
+    .values({ userId: randomUUID(), ticketId: ticket.id, status: 'created', priceCents: ticket.priceCents, expiresAt: new Date(Date.now() + 900_000), ...overrides })
     .returning();
   if (!order) throw new Error('no order inserted');
   return order;

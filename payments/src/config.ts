@@ -9,6 +9,11 @@ export const configSchema = defineServiceConfig({
   /** Set: real Stripe with this key. Unset: the bundled emulator at STRIPE_API_URL. */
   STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_… or sk_live_…)')),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:12111'),
+  /**
+   * The webhook endpoint's signing secret. Required with STRIPE_SECRET_KEY; with the emulator it
+   * defaults to the emulator's development secret (see stripe-client.ts).
+   */
+  STRIPE_WEBHOOK_SECRET: optional(z.string().regex(/^whsec_\w+$/, 'must be a Stripe webhook signing secret (whsec_…)')),
   /** Per request to Stripe; a request that takes longer is retried with the same idempotency key. */
   STRIPE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(80_000).default(10_000),
   /** Safe to retry: every call that moves money carries an idempotency key. */

@@ -1,13 +1,16 @@
 /** Test helpers: the replica database, the Stripe emulator in-process, and the app wired to both. */
 import { randomUUID } from 'node:crypto';
 import { durableName, type EventType } from '@microtick/common';
-import { createTestDatabase, testAppDeps, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
+import { createTestDatabase, silentLogger, testAppDeps, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
 import { startStripeEmulator, type EmulatorChargeRecord, type RunningStripeEmulator } from '@microtick/stripe-emulator';
 import type { Express } from 'express';
 import type Stripe from 'stripe';
 import { buildApp } from './app';
+import { findUnsettled, settlePayment } from './charging/settle-payment';
 import { migrationsFolder, orders, schema, type Order } from './db/schema';
 import { createStripeClient } from './stripe-client';
+
+export const TEST_WEBHOOK_SECRET = 'whsec_payments_tests';
 
 export interface PaymentsFixture {
   database: TestDatabase<typeof schema>;
@@ -15,8 +18,10 @@ export interface PaymentsFixture {
   /** The SDK pointed at the emulator exactly as main.ts would with STRIPE_SECRET_KEY unset. */
   stripe: Stripe;
   app(overrides?: { stripe?: Stripe; attemptLeaseMs?: number }): Express;
-  /** Successful charges the emulator recorded for one order. */
+  /** Authorizations and charges the emulator recorded for one order (captured, voided or neither). */
   charges(orderId: string): Promise<EmulatorChargeRecord[]>;
+  /** One pass of the settler: captures and voids what orders has decided; returns what it did. */
+  settle(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -26,7 +31,7 @@ export const stripeClientFor = (url: string, timeoutMs = 10_000): Stripe =>
 /** For a file's beforeAll: waiting for another jest process to release the database may take a while. */
 export const FIXTURE_TIMEOUT_MS = 120_000;
 
-/** Successful charges an emulator recorded for one order. */
+/** Authorizations and charges an emulator recorded for one order. */
 export async function emulatorCharges(emulatorUrl: string, orderId: string): Promise<EmulatorChargeRecord[]> {
   const all = (await (await fetch(`${emulatorUrl}/__emulator/charges`)).json()) as EmulatorChargeRecord[];
   return all.filter((charge) => charge.metadata['orderId'] === orderId);
@@ -46,8 +51,22 @@ export async function startPaymentsFixture(options: { latencyMs?: number } = {})
     emulator,
     stripe,
     app: (overrides = {}) =>
-      buildApp({ ...testAppDeps(), db: database.db, stripe: overrides.stripe ?? stripe, attemptLeaseMs: overrides.attemptLeaseMs ?? 60_000 }),
+      buildApp({
+        ...testAppDeps(),
+        db: database.db,
+        stripe: overrides.stripe ?? stripe,
+        attemptLeaseMs: overrides.attemptLeaseMs ?? 60_000,
+        webhookSecret: TEST_WEBHOOK_SECRET,
+      }),
     charges: (orderId) => emulatorCharges(emulator.url, orderId),
+    settle: async () => {
+      const done: string[] = [];
+      for (const id of await findUnsettled(database.db)) {
+        const outcome = await settlePayment({ db: database.db, stripe, logger: silentLogger }, id);
+        if (outcome) done.push(outcome);
+      }
+      return done;
+    },
     close: async () => {
       await emulator.close();
       await lock.query('select pg_advisory_unlock(hashtext(current_database()))');

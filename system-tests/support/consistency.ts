@@ -9,7 +9,7 @@ export interface SystemState {
   tickets: { id: string; orderId: string | null; version: number; priceCents: number }[];
   ticketsOrderReplicas: { id: string; status: string }[];
   paymentsOrderReplicas: { id: string; status: string }[];
-  payments: { orderId: string; stripeId: string; refunded: boolean }[];
+  payments: { orderId: string; stripeId: string; status: string }[];
   pendingAttempts: { orderId: string }[];
   charges: EmulatorCharge[];
   outboxBacklog: Record<string, number>;
@@ -20,13 +20,13 @@ export async function readSystemState(databases: StackDatabases, charges: Emulat
   const [orders, ordersTicketReplicas, tickets, ticketsOrderReplicas, paymentsOrderReplicas, payments, pendingAttempts, outboxBacklog, deadLetters] = await Promise.all([
     databases.query<SystemState['orders'][number]>(
       'orders',
-      'select o.id, o.ticket_id as "ticketId", o.status, t.price_cents::int as "priceCents" from orders o join tickets t on t.id = o.ticket_id',
+      'select id, ticket_id as "ticketId", status, price_cents::int as "priceCents" from orders',
     ),
     databases.query<SystemState['ordersTicketReplicas'][number]>('orders', 'select id, version, price_cents::int as "priceCents" from tickets'),
     databases.query<SystemState['tickets'][number]>('tickets', 'select id, order_id as "orderId", version, price_cents as "priceCents" from tickets'),
     databases.query<SystemState['ticketsOrderReplicas'][number]>('tickets', 'select id, status from order_replicas'),
     databases.query<SystemState['paymentsOrderReplicas'][number]>('payments', 'select id, status from orders'),
-    databases.query<SystemState['payments'][number]>('payments', 'select order_id as "orderId", stripe_id as "stripeId", refunded_at is not null as refunded from payments'),
+    databases.query<SystemState['payments'][number]>('payments', 'select order_id as "orderId", stripe_id as "stripeId", status::text as status from payments'),
     databases.query<SystemState['pendingAttempts'][number]>('payments', `select order_id as "orderId" from payment_attempts where status = 'pending'`),
     databases.outboxBacklog(),
     databases.deadLetters(),
@@ -70,19 +70,29 @@ export function inconsistencies(state: SystemState, purchases: readonly Purchase
     if (order.status === 'complete' && !held) problems.push(`complete order ${order.id} does not hold its ticket (held by ${ticket?.orderId ?? 'nobody'})`);
     if (order.status === 'cancelled' && held) problems.push(`cancelled order ${order.id} still holds ticket ${order.ticketId}`);
 
-    const kept = (paymentsByOrder.get(order.id) ?? []).filter((payment) => !payment.refunded);
-    const charged = (chargesByOrder.get(order.id) ?? []).filter((charge) => charge.amountRefunded < charge.amount);
+    // Every authorization ends captured with the order complete, or voided with it cancelled.
+    const recorded = paymentsByOrder.get(order.id) ?? [];
+    const authorizations = chargesByOrder.get(order.id) ?? [];
+    const captured = authorizations.filter((charge) => charge.captured);
+    for (const charge of authorizations) {
+      if (charge.amountRefunded > 0 && !charge.voided) problems.push(`order ${order.id}: PaymentIntent ${charge.paymentIntentId} was captured and then refunded`);
+      if (!charge.captured && !charge.voided) problems.push(`order ${order.id}: PaymentIntent ${charge.paymentIntentId} is still authorized, neither captured nor voided`);
+    }
+    const live = recorded.filter((payment) => payment.status === 'authorized' || payment.status === 'requires_action');
+    if (live.length) problems.push(`${order.status} order ${order.id} has ${live.length} payments still ${live.map((p) => p.status).join(', ')}`);
     if (order.status === 'complete') {
-      if (kept.length !== 1) problems.push(`complete order ${order.id} has ${kept.length} payments`);
-      if (charged.length !== 1) problems.push(`complete order ${order.id} has ${charged.length} unrefunded Stripe charges`);
-      if (charged[0] && charged[0].amount !== order.priceCents) problems.push(`order ${order.id} cost ${order.priceCents} cents but was charged ${charged[0].amount}`);
-      if (kept[0] && charged[0] && kept[0].stripeId !== charged[0].paymentIntentId) problems.push(`order ${order.id}'s payment names another PaymentIntent than Stripe charged`);
+      const kept = recorded.filter((payment) => payment.status === 'captured');
+      if (kept.length !== 1) problems.push(`complete order ${order.id} has ${kept.length} captured payments`);
+      if (captured.length !== 1) problems.push(`complete order ${order.id} has ${captured.length} captures at Stripe`);
+      if (captured[0] && captured[0].amountCaptured !== order.priceCents) problems.push(`order ${order.id} cost ${order.priceCents} cents but ${captured[0].amountCaptured} were captured`);
+      if (kept[0] && captured[0] && kept[0].stripeId !== captured[0].paymentIntentId) problems.push(`order ${order.id}'s payment names another PaymentIntent than Stripe captured`);
     } else {
-      if (kept.length) problems.push(`${order.status} order ${order.id} has ${kept.length} unrefunded payments`);
-      if (charged.length) problems.push(`${order.status} order ${order.id} has ${charged.length} unrefunded Stripe charges`);
+      if (captured.length) problems.push(`${order.status} order ${order.id} has ${captured.length} captures at Stripe`);
+      const kept = recorded.filter((payment) => payment.status === 'captured');
+      if (kept.length) problems.push(`${order.status} order ${order.id} has ${kept.length} captured payments`);
     }
   }
-  for (const [orderId] of chargesByOrder) if (!orderById.has(orderId)) problems.push(`Stripe charged for an order no service knows: ${orderId}`);
+  for (const [orderId] of chargesByOrder) if (!orderById.has(orderId)) problems.push(`Stripe authorized a card for an order no service knows: ${orderId}`);
 
   for (const [ticketId, orders] of groupBy(state.orders.filter((order) => order.status !== 'cancelled'), (order) => order.ticketId)) {
     if (orders.length > 1) problems.push(`ticket ${ticketId} has ${orders.length} live orders`);
@@ -129,8 +139,9 @@ function clientDisagreements(state: SystemState, purchases: readonly Purchase[])
   const problems: string[] = [];
   const orderById = new Map(state.orders.map((order) => [order.id, order]));
   const ticketIds = new Set(state.tickets.map((ticket) => ticket.id));
+  const chargesByOrder = new Map<string, EmulatorCharge[]>();
+  for (const charge of state.charges) chargesByOrder.set(charge.metadata.orderId ?? '', [...(chargesByOrder.get(charge.metadata.orderId ?? '') ?? []), charge]);
   const expectedStatus: Partial<Record<Purchase['outcome'], string>> = {
-    paid: 'complete',
     cancelled: 'cancelled',
     'left to expire': 'cancelled',
     'too late to pay': 'cancelled',
@@ -142,6 +153,30 @@ function clientDisagreements(state: SystemState, purchases: readonly Purchase[])
     const expected = expectedStatus[purchase.outcome];
     if (!order) problems.push(`order ${purchase.orderId} was placed (201) but is gone`);
     else if (expected && order.status !== expected) problems.push(`the client was told "${purchase.outcome}" for order ${order.id}, which is ${order.status}`);
+    else if (purchase.outcome === 'authorized' && order.status === 'cancelled' && !(chargesByOrder.get(order.id) ?? []).every((charge) => charge.voided)) {
+      problems.push(`the client was told "authorized" for order ${order.id}, which was cancelled without voiding the authorization`);
+    }
   }
   return problems;
+}
+
+/** The payment figures the issue asks for: each must balance. */
+export interface PaymentAccounting {
+  completeOrders: number;
+  captures: number;
+  authorizationsOnCancelledOrders: number;
+  voids: number;
+  refunds: number;
+}
+
+export function paymentAccounting(state: SystemState): PaymentAccounting {
+  const statusOf = new Map(state.orders.map((order) => [order.id, order.status]));
+  const cancelledAuthorizations = state.charges.filter((charge) => statusOf.get(charge.metadata.orderId ?? '') === 'cancelled');
+  return {
+    completeOrders: state.orders.filter((order) => order.status === 'complete').length,
+    captures: state.charges.filter((charge) => charge.captured).length,
+    authorizationsOnCancelledOrders: cancelledAuthorizations.length,
+    voids: state.charges.filter((charge) => charge.voided).length,
+    refunds: state.charges.filter((charge) => charge.amountRefunded > 0 && !charge.voided).length,
+  };
 }

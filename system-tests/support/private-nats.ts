@@ -37,6 +37,21 @@ export class PrivateNats {
     await this.launch();
   }
 
+  /**
+   * Freezes it (SIGSTOP) for `ms`, then lets it go on (SIGCONT): connections stay open but
+   * nothing is published, acknowledged or delivered meanwhile, like a network partition.
+   */
+  async pause(ms: number): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) throw new Error('nats-server is not running');
+    child.kill('SIGSTOP');
+    try {
+      await sleep(ms);
+    } finally {
+      child.kill('SIGCONT');
+    }
+  }
+
   async stop(): Promise<void> {
     await this.terminate('SIGTERM');
     rmSync(this.storeDir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import type { Order, Ticket } from './types';
 export type Plan = 'pay' | 'decline, then pay' | 'cancel' | 'let expire';
 
 /** How it ended, as the client saw it. */
-export type Outcome = 'paid' | 'cancelled' | 'left to expire' | 'too late to pay' | 'not ordered' | 'gave up';
+export type Outcome = 'authorized' | 'cancelled' | 'left to expire' | 'too late to pay' | 'not ordered' | 'gave up';
 
 export interface Purchase {
   plan: Plan;
@@ -117,7 +117,8 @@ export async function purchase(seller: Shopper, buyer: Shopper, plan: Plan, dead
   return record;
 }
 
-type PaymentResult = 'paid' | 'declined' | 'too late to pay';
+/** `authorized`: the card is held; orders then completes the order, or (if it had cancelled it) payments voids the hold. */
+type PaymentResult = 'authorized' | 'declined' | 'too late to pay';
 
 function asOutcome(result: PaymentResult, record: Purchase): Outcome {
   if (result !== 'declined') return result;
@@ -147,17 +148,17 @@ async function placeOrder(buyer: Shopper, ticketId: string, deadline: number): P
 
 /**
  * Pays once payments knows the order (404 until then) and no other attempt for it is in flight
- * (409). "Already paid" after a resend means the first try went through.
+ * (409). "Already authorized" (or paid) after a resend means the first try went through.
  */
 async function pay(buyer: Shopper, orderId: string, token: string, deadline: number): Promise<PaymentResult> {
   let resentBefore = false;
   for (;;) {
     const { response, resent } = await buyer.send<ApiError>('POST', '/api/payments', { orderId, token }, deadline);
     resentBefore ||= resent;
-    if (response.status === 201) return 'paid';
+    if (response.status === 201) return 'authorized';
     if (response.status === 402) return 'declined';
     const message = response.body?.errors?.[0]?.message ?? '';
-    if (response.status === 400 && /already paid/i.test(message) && resentBefore) return 'paid';
+    if (response.status === 400 && /already (paid|been authorized)/i.test(message) && resentBefore) return 'authorized';
     if (response.status === 400 && /expired|cancelled/i.test(message)) return 'too late to pay';
     if (response.status !== 404 && response.status !== 409) throw new Error(`paying answered ${response.status}: ${message}`);
     if (Date.now() > deadline) throw new Error(`payment of order ${orderId} still ${response.status} at the deadline`);

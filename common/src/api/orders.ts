@@ -57,4 +57,16 @@ export const orderRoutes = {
       ...errors({ 400: 'The order is complete', 401: 'Not signed in, or not the buyer', 404: 'No such order' }),
     },
   }),
+  events: defineRoute({
+    method: 'get',
+    path: '/api/orders/:id/events',
+    summary: 'The order, live, as Server-Sent Events',
+    description: '`event: order` with the order JSON on connect and after every change; the stream ends after `complete` or `cancelled`. A reconnect starts with a fresh snapshot.',
+    auth: 'session',
+    request: { params: orderParams },
+    responses: {
+      200: { description: 'The event stream', contentType: 'text/event-stream' },
+      ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }),
+    },
+  }),
 };

@@ -16,7 +16,27 @@ export const createPaymentBody = z
   })
   .meta({ id: 'CreatePaymentRequest' });
 
-export const paymentJson = z.object({ id: uuid, orderId: uuid, stripeId: z.string() }).meta({ id: 'Payment' });
+/** What POST /api/payments answers: an authorization (the order completes only when orders decides). */
+export const paymentJson = z
+  .object({
+    id: uuid,
+    orderId: uuid,
+    stripeId: z.string(),
+    status: z.enum(['authorized', 'requires_action']),
+    clientSecret: z.string().optional().meta({ description: "With `requires_action`: the PaymentIntent's client secret, for Stripe.js to finish the extra step." }),
+  })
+  .meta({ id: 'Payment' });
+
+export const paymentStatus = z.enum(['requires_action', 'authorized', 'captured', 'voided', 'failed']).meta({ id: 'PaymentStatus' });
+
+/** One payment of an order as GET /api/payments lists it. */
+export const paymentRecordJson = z
+  .object({ id: uuid, orderId: uuid, stripeId: z.string(), amount: z.number(), status: paymentStatus })
+  .meta({ id: 'PaymentRecord' });
+
+export const listPaymentsQuery = z.object({
+  orderId: z.string().optional().meta({ description: "The order's id (a UUID; anything else answers 404).", format: 'uuid' }),
+});
 
 export const paymentRoutes = {
   create: defineRoute({
@@ -26,13 +46,33 @@ export const paymentRoutes = {
     auth: 'session',
     request: { body: createPaymentBody },
     responses: {
-      201: json(paymentJson, 'The payment'),
+      201: json(paymentJson, 'The authorization (or the extra step the card needs)'),
       ...errors({
-        400: 'Invalid body, or the order is cancelled, expired or already paid',
+        400: 'Invalid body, or the order is cancelled, expired, already paid or already authorized',
         401: 'Not signed in, or not the buyer',
         402: 'The card was declined; the order stays payable',
         404: 'No such order',
       }),
+    },
+  }),
+  list: defineRoute({
+    method: 'get',
+    path: '/api/payments',
+    summary: "An order's payments and what became of each (authorized, captured, voided…)",
+    auth: 'session',
+    request: { query: listPaymentsQuery },
+    responses: { 200: json(z.array(paymentRecordJson), 'The payments, oldest first'), ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }) },
+  }),
+  webhook: defineRoute({
+    method: 'post',
+    path: '/api/payments/webhook',
+    summary: "Stripe's events about PaymentIntents (signed with the endpoint's secret)",
+    description: 'The raw body is verified against the `Stripe-Signature` header; an event id seen before is acknowledged and ignored.',
+    auth: 'none',
+    request: {},
+    responses: {
+      200: json(z.object({ received: z.literal(true), outcome: z.string() }), 'Accepted'),
+      ...errors({ 400: 'Missing or invalid signature' }),
     },
   }),
 };

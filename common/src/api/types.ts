@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { orderJson } from './orders';
-import type { paymentJson } from './payments';
+import type { paymentJson, paymentRecordJson } from './payments';
 import type { errorItemJson } from './route-definition';
 import type { ticketJson } from './tickets';
 import type { userJson } from './users';
@@ -16,6 +16,8 @@ export type Ticket = z.output<typeof ticketJson>;
 export type Order = z.output<typeof orderJson>;
 export type OrderStatus = Order['status'];
 export type Payment = z.output<typeof paymentJson>;
+export type PaymentRecord = z.output<typeof paymentRecordJson>;
+export type PaymentStatus = PaymentRecord['status'];
 export type ApiErrorItem = z.output<typeof errorItemJson>;
 export type WaitlistEntry = z.output<typeof waitlistEntryJson>;
 export type WaitlistStatus = WaitlistEntry['status'];

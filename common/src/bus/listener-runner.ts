@@ -41,6 +41,8 @@ export class ListenerRunner<Ctx> {
   private readonly caughtUpThrough = new Map<string, number>();
   private readonly progressRequests = new Map<string, Promise<void>>();
   private readonly loops: Promise<void>[] = [];
+  /** Per `consumer:seq` not settled yet: when this process first received it (see Delivery.firstSeenAt). */
+  private readonly firstSeen = new Map<string, number>();
 
   constructor(private readonly options: ListenerRunnerOptions<Ctx>) {}
 
@@ -125,10 +127,13 @@ export class ListenerRunner<Ctx> {
     }
 
     const timer = metrics?.eventHandleDuration.startTimer({ consumer });
+    const seenKey = `${consumer}:${msg.seq}`;
+    let settled = false;
     try {
-      const delivery = this.deliveryOf(msg);
+      const delivery = this.deliveryOf(msg, this.noteFirstSeen(seenKey));
       const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery));
       msg.ack();
+      settled = true;
       count(outcome);
       logger.debug({ eventId: event.id, outcome }, 'event handled');
     } catch (err) {
@@ -137,6 +142,7 @@ export class ListenerRunner<Ctx> {
       if (notYet ? waitedMs >= maxWaitMs : deliveries >= maxDeliver) {
         logger.error({ err, eventId: event.id, deliveries, waitedMs }, 'event failed too often or waited too long: dead-lettered');
         await this.deadLetter(consumer, listener.event, msg, event.id, errorText(err));
+        settled = true;
         count('dead_lettered');
       } else {
         if (notYet) logger.debug({ reason: err.message, deliveries }, 'event not applicable yet');
@@ -145,13 +151,26 @@ export class ListenerRunner<Ctx> {
         count(notYet ? 'retry' : 'failed');
       }
     } finally {
+      if (settled) this.firstSeen.delete(seenKey);
       timer?.();
     }
   }
 
-  private deliveryOf(msg: JsMsg): Delivery {
+  private noteFirstSeen(key: string): number {
+    const known = this.firstSeen.get(key);
+    if (known !== undefined) return known;
+    const now = Date.now();
+    // A message nak'ed here and then settled by another replica leaves its entry behind: forget
+    // entries older than an hour once the map grows, so it stays bounded.
+    if (this.firstSeen.size > 10_000) for (const [k, at] of this.firstSeen) if (now - at > 3_600_000) this.firstSeen.delete(k);
+    this.firstSeen.set(key, now);
+    return now;
+  }
+
+  private deliveryOf(msg: JsMsg, firstSeenAt: number): Delivery {
     return {
       streamSequence: msg.seq,
+      firstSeenAt,
       caughtUpWith: async (other) => {
         const consumer = durableName(this.options.service, other);
         if ((this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq) return true;

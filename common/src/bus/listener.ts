@@ -18,6 +18,12 @@ export interface Delivery {
   /** The message's sequence number in the stream (publish order across every subject). */
   streamSequence: number;
   /**
+   * When this process first received the message (ms since the epoch): a handler's own wait
+   * budget counts from here, not from when the message was written, so waiting after an outage
+   * is not mistaken for waiting too long.
+   */
+  firstSeenAt: number;
+  /**
    * True once this service has applied every `event` published before this message (its consumer
    * has nothing older pending). Events of different types arrive on different consumers, so a
    * handler that must see them in publish order asks this and throws RetryLater while it is false.

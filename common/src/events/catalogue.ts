@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { expirationComplete } from './expiration-complete';
 import { expirationOfferExpired } from './expiration-offer-expired';
 import { orderCancelled } from './order-cancelled';
+import { orderCompleted } from './order-completed';
 import { orderCreated } from './order-created';
 import { paymentCreated } from './payment-created';
 import { ticketCreated } from './ticket-created';
@@ -15,6 +16,7 @@ export const eventCatalogue = {
   'ticket:updated': ticketUpdated,
   'order:created': orderCreated,
   'order:cancelled': orderCancelled,
+  'order:completed': orderCompleted,
   'payment:created': paymentCreated,
   'expiration:complete': expirationComplete,
   // The waiting list (docs/waitlist.md): orders offers a released ticket to the first in line.

@@ -6,6 +6,7 @@ export type { TicketCreated } from './ticket-created';
 export type { TicketUpdated } from './ticket-updated';
 export type { OrderCreated } from './order-created';
 export type { OrderCancelled } from './order-cancelled';
+export type { OrderCompleted } from './order-completed';
 export type { PaymentCreated } from './payment-created';
 export type { ExpirationComplete } from './expiration-complete';
 export type { WaitlistOffered } from './order-waitlist-offered';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSession from 'cookie-session';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
@@ -84,7 +85,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     }),
   );
   app.use(recordDuration(metrics));
-  app.use(express.json({ limit: '100kb' }));
+  // The exact bytes are kept for routes that verify a signature over them (payments' Stripe webhook).
+  app.use(express.json({ limit: '100kb', verify: keepRawBody }));
   if (options.jwtKey) {
     app.use(
       cookieSession({
@@ -124,3 +126,12 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
     promise,
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
   ]);
+
+const RAW_BODY = Symbol('rawBody');
+
+function keepRawBody(req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  (req as IncomingMessage & { [RAW_BODY]?: Buffer })[RAW_BODY] = body;
+}
+
+/** The unparsed bytes of a JSON request body (empty when there was none). */
+export const rawBodyOf = (req: Request): Buffer => (req as Request & { [RAW_BODY]?: Buffer })[RAW_BODY] ?? Buffer.alloc(0);

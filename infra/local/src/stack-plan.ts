@@ -82,7 +82,7 @@ export interface ProcessSpec {
 const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
   'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
-  'STRIPE_API_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
+  'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_EMULATOR_WEBHOOK_URL', 'STRIPE_EMULATOR_WEBHOOK_SECRET', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
   'ROUTES_FILE', 'JEST_WORKER_ID',
 ];
 
@@ -98,6 +98,12 @@ export const databaseUrl = (infra: InfraUrls, database: string): string => `${in
 
 export const isValidNamespace = (namespace: string): boolean => /^([a-z][a-z0-9_]{0,30})?$/.test(namespace);
 
+/**
+ * Signs the emulator's webhooks and verifies them in payments. Not a secret: it only ever covers
+ * the emulator's own events; with real Stripe, set STRIPE_WEBHOOK_SECRET in payments' environment.
+ */
+export const EMULATOR_WEBHOOK_SECRET = 'whsec_microtick_emulator_development_only';
+
 /** The processes of one stack and exactly how each is started. Pure: no I/O. */
 export function planStack(input: StackPlanInput): ProcessSpec[] {
   if (!isValidNamespace(input.namespace)) throw new Error(`namespace "${input.namespace}" must be lower-case letters, digits and _ (≤ 31), starting with a letter`);
@@ -112,12 +118,21 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
     specs.push({ name, replica, label: replica ? `${name}#${replica + 1}` : name, port, url: localUrl(port), cwd: input.repoRoot, ...spec });
   };
 
+  const gatewayPort = input.portOf('gateway', 0);
+  const gatewayUrl = `http://${input.gatewayHost === '0.0.0.0' ? '127.0.0.1' : input.gatewayHost}:${gatewayPort}`;
   const emulatorPort = input.portOf('stripe-emulator', 0);
   if (!input.stripeSecretKey) {
     add('stripe-emulator', 0, {
       command: node,
       args: [path.join(input.repoRoot, 'infra/stripe-emulator/dist/main.js')],
-      env: { ...baseEnv, PORT: String(emulatorPort), HOST: '127.0.0.1' },
+      env: {
+        ...baseEnv,
+        PORT: String(emulatorPort),
+        HOST: '127.0.0.1',
+        // Webhooks come in through the public origin, as Stripe's would.
+        STRIPE_EMULATOR_WEBHOOK_URL: `${gatewayUrl}/api/payments/webhook`,
+        STRIPE_EMULATOR_WEBHOOK_SECRET: EMULATOR_WEBHOOK_SECRET,
+      },
       ready: { url: `${localUrl(emulatorPort)}/`, expect: 'any' },
     });
   }
@@ -134,8 +149,6 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
     }
   }
 
-  const gatewayPort = input.portOf('gateway', 0);
-  const gatewayUrl = `http://${input.gatewayHost === '0.0.0.0' ? '127.0.0.1' : input.gatewayHost}:${gatewayPort}`;
   const clientPort = input.portOf('client', 0);
   if (input.withClient) {
     if (!input.nextBin) throw new Error('the client needs nextBin');
@@ -182,8 +195,14 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
   if (POSTGRES_SERVICES.includes(service)) env.DATABASE_URL = databaseUrl(input.infra, names.database(service));
   if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
   if (service === 'payments') {
-    if (input.stripeSecretKey) env.STRIPE_SECRET_KEY = input.stripeSecretKey;
-    else env.STRIPE_API_URL = emulatorUrl;
+    if (input.stripeSecretKey) {
+      env.STRIPE_SECRET_KEY = input.stripeSecretKey;
+      // Real Stripe signs with the endpoint's own secret, which the caller provides.
+      if (input.baseEnv.STRIPE_WEBHOOK_SECRET) env.STRIPE_WEBHOOK_SECRET = input.baseEnv.STRIPE_WEBHOOK_SECRET;
+    } else {
+      env.STRIPE_API_URL = emulatorUrl;
+      env.STRIPE_WEBHOOK_SECRET = EMULATOR_WEBHOOK_SECRET;
+    }
   }
   if (service === 'expiration') {
     env.REDIS_URL = input.infra.redis;

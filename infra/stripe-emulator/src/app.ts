@@ -9,16 +9,19 @@ import { emulatorRoutes } from './http/emulator-routes';
 import { errorHandler, notFound } from './http/error-handler';
 import { requestId } from './http/request-id';
 import { EmulatorState } from './state';
+import { WebhookSender, type WebhookEndpoint } from './webhooks';
 
 export interface StripeEmulatorOptions {
   /** Delay before each API operation runs, to make races observable. Default: `STRIPE_EMULATOR_LATENCY_MS` or 0. */
   latencyMs?: number;
   /** Shared state, e.g. to inspect it in-process. Default: a fresh one. */
   state?: EmulatorState;
+  /** Where to send webhooks (ignored when `state` is given: set `state.webhooks.endpoint`). */
+  webhook?: WebhookEndpoint;
 }
 
 export function createStripeEmulator(options: StripeEmulatorOptions = {}): Express {
-  const state = options.state ?? new EmulatorState();
+  const state = options.state ?? new EmulatorState(new WebhookSender({ endpoint: options.webhook }));
   const latencyMs = options.latencyMs ?? parseLatency(process.env['STRIPE_EMULATOR_LATENCY_MS']);
 
   const app = express();

@@ -2,6 +2,9 @@
  * Confirming a PaymentIntent: one Charge per attempt, succeeded or failed as the test card
  * dictates. A decline leaves the intent in `requires_payment_method` with `last_payment_error`
  * and yields the 402 `card_error` Stripe returns (the SDK throws `StripeCardError` for it).
+ * With `capture_method: manual` a successful charge is only authorized: the intent waits in
+ * `requires_capture` until it is captured or cancelled (payment-intent-capture.ts). A card that
+ * asks for 3-D Secure stops in `requires_action` until the intent is confirmed again.
  */
 import { docUrl, StripeApiError } from './errors';
 import { newId, unixNow } from './ids';
@@ -10,14 +13,15 @@ import type { Charge, PaymentIntent } from './types';
 
 function newCharge(intent: PaymentIntent, { object: method, card }: StoredPaymentMethod): Charge {
   const decline = card.decline;
+  const captured = !decline && intent.capture_method !== 'manual';
   return {
     id: newId('ch'),
     object: 'charge',
     amount: intent.amount,
-    amount_captured: decline ? 0 : intent.amount,
+    amount_captured: captured ? intent.amount : 0,
     amount_refunded: 0,
     balance_transaction: null,
-    captured: !decline,
+    captured,
     created: unixNow(),
     currency: intent.currency,
     description: intent.description,
@@ -57,15 +61,27 @@ export function chargePaymentIntent(
   account: Account,
   intent: PaymentIntent,
   method: StoredPaymentMethod,
+  apiVersion: string,
 ): StripeApiError | undefined {
+  if (method.card.requiresAction && intent.status !== 'requires_action') {
+    // The issuer wants the customer to authenticate first; no charge is attempted yet.
+    intent.status = 'requires_action';
+    intent.payment_method = method.object.id;
+    intent.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `https://hooks.stripe.com/3d_secure_2/hosted?payment_intent=${intent.id}` } };
+    account.emit('payment_intent.requires_action', intent, apiVersion);
+    return undefined;
+  }
+  intent.next_action = null;
   const charge = newCharge(intent, method);
   account.charges.set(charge.id, charge);
   intent.latest_charge = charge.id;
 
   const decline = method.card.decline;
   if (decline === undefined) {
-    intent.status = 'succeeded';
-    intent.amount_received = intent.amount;
+    const manual = intent.capture_method === 'manual';
+    intent.status = manual ? 'requires_capture' : 'succeeded';
+    intent.amount_received = manual ? 0 : intent.amount;
+    intent.amount_capturable = manual ? intent.amount : 0;
     intent.payment_method = method.object.id;
     intent.last_payment_error = null;
     account.recordSuccessfulCharge({
@@ -77,7 +93,11 @@ export function chargePaymentIntent(
       created: charge.created,
       amountRefunded: 0,
       refunded: false,
+      captured: charge.captured,
+      amountCaptured: charge.amount_captured,
+      voided: false,
     });
+    account.emit(manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded', intent, apiVersion);
     return undefined;
   }
 
@@ -93,5 +113,6 @@ export function chargePaymentIntent(
     ...(decline.param === undefined ? {} : { param: decline.param }),
     payment_method: method.object,
   };
+  account.emit('payment_intent.payment_failed', intent, apiVersion);
   return new StripeApiError(402, { ...intent.last_payment_error, payment_intent: structuredClone(intent) });
 }

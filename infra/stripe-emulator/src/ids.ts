@@ -11,7 +11,7 @@ export function randomToken(length: number): string {
 }
 
 /** A Stripe-style object id such as `pi_3QxY…` (prefix, underscore, 24 characters). */
-export function newId(prefix: 'pi' | 'ch' | 'pm' | 're' | 'req'): string {
+export function newId(prefix: 'pi' | 'ch' | 'pm' | 're' | 'req' | 'evt'): string {
   return `${prefix}_${randomToken(prefix === 'req' ? 14 : 24)}`;
 }
 

@@ -46,6 +46,9 @@ describe('creating and confirming a PaymentIntent', () => {
         created: expect.any(Number),
         amountRefunded: 0,
         refunded: false,
+        captured: true,
+        amountCaptured: 1999,
+        voided: false,
       },
     ]);
   });

@@ -70,7 +70,8 @@ const UNSUPPORTED_PARAMS = new Set([
   'excluded_payment_method_types',
   'payment_method_configuration',
 ]);
-const CONFIRMABLE = new Set(['requires_payment_method', 'requires_confirmation']);
+const CONFIRMABLE = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
+const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'] as const;
 
 export interface RequestContext {
   account: Account;
@@ -79,7 +80,7 @@ export interface RequestContext {
   apiVersion: string;
 }
 
-function checkAllowed(params: FormObject, name: string, allowed: readonly string[]): void {
+export function checkAllowed(params: FormObject, name: string, allowed: readonly string[]): void {
   const value = optionalString(params, name);
   if (value !== undefined && !allowed.includes(value)) {
     const message = `The MicroTick Stripe emulator only models ${name}=${allowed.join(' or ')}, not '${value}'.`;
@@ -104,7 +105,7 @@ function checkConfirmable(intent: PaymentIntent, method: StoredPaymentMethod | u
 }
 
 function confirmAndRender(ctx: RequestContext, intent: PaymentIntent, method: StoredPaymentMethod, expand: string[]) {
-  const declined = chargePaymentIntent(ctx.account, intent, method);
+  const declined = chargePaymentIntent(ctx.account, intent, method, ctx.apiVersion);
   if (declined) throw declined;
   return expandPaymentIntent(ctx.account, intent, expand);
 }
@@ -115,7 +116,7 @@ export function createPaymentIntent(ctx: RequestContext): PaymentIntent {
   const amount = requiredInteger(params, 'amount');
   const currency = normalizeCurrency(requiredString(params, 'currency'));
   checkAmount(amount, currency);
-  checkAllowed(params, 'capture_method', ['automatic', 'automatic_async']);
+  checkAllowed(params, 'capture_method', CAPTURE_METHODS);
   checkAllowed(params, 'confirmation_method', ['automatic']);
   optionalObject(params, 'payment_method_options');
   const expand = parseExpand(params, ['latest_charge', 'payment_method']);
@@ -136,7 +137,7 @@ export function createPaymentIntent(ctx: RequestContext): PaymentIntent {
     automatic_payment_methods: automatic,
     canceled_at: null,
     cancellation_reason: null,
-    capture_method: optionalString(params, 'capture_method') === 'automatic' ? 'automatic' : 'automatic_async',
+    capture_method: captureMethodOf(params) ?? 'automatic_async',
     client_secret: `${id}_secret_${randomToken(25)}`,
     confirmation_method: 'automatic',
     created: unixNow(),
@@ -165,7 +166,12 @@ export function createPaymentIntent(ctx: RequestContext): PaymentIntent {
   return confirmAndRender(ctx, intent, confirmable, expand);
 }
 
-function findPaymentIntent(account: Account, id: string): PaymentIntent {
+function captureMethodOf(params: FormObject): PaymentIntent['capture_method'] | undefined {
+  const value = optionalString(params, 'capture_method');
+  return CAPTURE_METHODS.find((method) => method === value);
+}
+
+export function findPaymentIntent(account: Account, id: string): PaymentIntent {
   const intent = account.paymentIntents.get(id);
   if (intent === undefined) throw resourceMissing(`No such payment_intent: '${id}'`, 'intent', 404);
   return intent;
@@ -181,9 +187,11 @@ export function confirmPaymentIntent(ctx: RequestContext, id: string): PaymentIn
       { code: 'payment_intent_unexpected_state' },
     );
   }
-  checkAllowed(params, 'capture_method', ['automatic', 'automatic_async']);
+  checkAllowed(params, 'capture_method', CAPTURE_METHODS);
   optionalObject(params, 'payment_method_options');
   const expand = parseExpand(params, ['latest_charge', 'payment_method']);
+  const captureMethod = captureMethodOf(params);
+  if (captureMethod !== undefined) intent.capture_method = captureMethod;
   const returnUrl = optionalString(params, 'return_url');
   const receiptEmail = optionalString(params, 'receipt_email');
   const current = typeof intent.payment_method === 'string' ? account.paymentMethods.get(intent.payment_method) : undefined;

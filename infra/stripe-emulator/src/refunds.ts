@@ -67,7 +67,7 @@ export function createRefund(ctx: RequestContext): Refund {
 
   charge.amount_refunded += amount;
   charge.refunded = charge.amount_refunded === charge.amount;
-  account.recordRefund(charge);
+  account.recordChargeChange(charge);
   const refund: Refund = {
     id: newId('re'),
     object: 'refund',

@@ -2,6 +2,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createStripeEmulator, type StripeEmulatorOptions } from './app';
+import { EmulatorState } from './state';
+import { WebhookSender } from './webhooks';
 
 export interface StartStripeEmulatorOptions extends StripeEmulatorOptions {
   port?: number;
@@ -15,12 +17,15 @@ export interface RunningStripeEmulator {
   url: string;
   port: number;
   host: string;
+  /** The emulator's state: accounts, the charge ledger and the webhook sender. */
+  state: EmulatorState;
   close(): Promise<void>;
 }
 
 export async function startStripeEmulator(options: StartStripeEmulatorOptions = {}): Promise<RunningStripeEmulator> {
   const { port = 0, host = '127.0.0.1', shutdownGraceMs = 5_000, ...appOptions } = options;
-  const server = createServer(createStripeEmulator(appOptions));
+  const state = appOptions.state ?? new EmulatorState(new WebhookSender({ endpoint: appOptions.webhook }));
+  const server = createServer(createStripeEmulator({ ...appOptions, state }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -33,6 +38,7 @@ export async function startStripeEmulator(options: StartStripeEmulatorOptions = 
 
   let closing: Promise<void> | undefined;
   const close = () => {
+    state.webhooks.stop();
     closing ??= new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
       // Keep-alive sockets (the SDK uses them) would hold close() open: drop the idle ones now
@@ -42,5 +48,5 @@ export async function startStripeEmulator(options: StartStripeEmulatorOptions = 
     });
     return closing;
   };
-  return { url: `http://${urlHost}:${bound}`, port: bound, host, close };
+  return { url: `http://${urlHost}:${bound}`, port: bound, host, state, close };
 }

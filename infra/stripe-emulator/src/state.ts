@@ -6,6 +6,7 @@
 import { IdempotencyStore } from './idempotency';
 import type { TestCard } from './test-cards';
 import type { Charge, EmulatorChargeRecord, PaymentIntent, PaymentMethod, Refund } from './types';
+import { WebhookSender, type WebhookEventType } from './webhooks';
 
 export interface StoredPaymentMethod {
   object: PaymentMethod;
@@ -30,19 +31,28 @@ export class Account {
   constructor(
     private readonly apiKey: string,
     private readonly ledger: LedgerEntry[],
+    private readonly webhooks: WebhookSender,
   ) {}
+
+  /** Sends the webhook event `type` about `intent` as it is now (unless the account was reset). */
+  emit(type: WebhookEventType, intent: PaymentIntent, apiVersion: string): void {
+    if (!this.detached) this.webhooks.send(type, intent, apiVersion);
+  }
 
   /** Notes a successful charge for `GET /__emulator/charges` (unless the account was reset meanwhile). */
   recordSuccessfulCharge(charge: EmulatorChargeRecord): void {
     if (!this.detached) this.ledger.push({ apiKey: this.apiKey, charge });
   }
 
-  /** Mirrors a refund into the charge's `GET /__emulator/charges` record. */
-  recordRefund(charge: Charge): void {
+  /** Mirrors a refund, a capture or a void into the charge's `GET /__emulator/charges` record. */
+  recordChargeChange(charge: Charge, change: { voided?: true } = {}): void {
     const entry = this.ledger.find((item) => item.apiKey === this.apiKey && item.charge.id === charge.id);
     if (entry === undefined) return;
     entry.charge.amountRefunded = charge.amount_refunded;
     entry.charge.refunded = charge.refunded;
+    entry.charge.captured = charge.captured;
+    entry.charge.amountCaptured = charge.amount_captured;
+    if (change.voided) entry.charge.voided = true;
   }
 
   /** Called on reset, so a request still in flight cannot write into the fresh state. */
@@ -54,11 +64,17 @@ export class Account {
 export class EmulatorState {
   private readonly accounts = new Map<string, Account>();
   private ledger: LedgerEntry[] = [];
+  /** One webhook endpoint for every account (configure it with `POST /__emulator/webhook_endpoint`). */
+  readonly webhooks: WebhookSender;
+
+  constructor(webhooks: WebhookSender = new WebhookSender()) {
+    this.webhooks = webhooks;
+  }
 
   account(apiKey: string): Account {
     let account = this.accounts.get(apiKey);
     if (account === undefined) {
-      account = new Account(apiKey, this.ledger);
+      account = new Account(apiKey, this.ledger, this.webhooks);
       this.accounts.set(apiKey, account);
     }
     return account;

@@ -17,6 +17,11 @@ export interface TestCard {
   last4: string;
   funding: 'credit' | 'debit';
   decline?: Decline;
+  /**
+   * The issuer asks for 3-D Secure: confirming leaves the intent in `requires_action`; confirming
+   * it again stands for the customer having completed the step (Stripe.js in a browser).
+   */
+  requiresAction?: true;
 }
 
 function issuerDecline(declineCode: string, message = 'Your card was declined.'): Decline {
@@ -43,6 +48,7 @@ const TEST_CARDS: Readonly<Record<string, TestCard>> = {
   visa_debit: { brand: 'visa', last4: '5556', funding: 'debit' },
   mastercard: { brand: 'mastercard', last4: '4444', funding: 'credit' },
   amex: { brand: 'amex', last4: '8431', funding: 'credit' },
+  threeDSecure2Required: { brand: 'visa', last4: '3184', funding: 'credit', requiresAction: true },
   chargeDeclined: visa('0002', issuerDecline('generic_decline')),
   chargeDeclinedInsufficientFunds: visa(
     '9995',

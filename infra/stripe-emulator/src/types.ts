@@ -35,10 +35,24 @@ export interface PaymentError {
   param?: string;
   doc_url: string;
   charge: string;
-  payment_method: PaymentMethod;
+  payment_method?: PaymentMethod;
 }
 
-export type PaymentIntentStatus = 'requires_payment_method' | 'requires_confirmation' | 'succeeded';
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'requires_capture'
+  | 'succeeded'
+  | 'canceled';
+
+export type CancellationReason = 'duplicate' | 'fraudulent' | 'requested_by_customer' | 'abandoned';
+
+/** What a card asking for 3-D Secure wants the customer to do (Stripe.js handles `use_stripe_sdk`). */
+export interface NextAction {
+  type: 'use_stripe_sdk';
+  use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string };
+}
 
 export interface AutomaticPaymentMethods {
   enabled: boolean;
@@ -49,13 +63,14 @@ export interface PaymentIntent {
   id: string;
   object: 'payment_intent';
   amount: number;
-  amount_capturable: 0;
+  /** Authorized and not captured yet (manual capture, `requires_capture`). */
+  amount_capturable: number;
   allowed_payment_method_types: string[] | null;
   amount_received: number;
   automatic_payment_methods: AutomaticPaymentMethods | null;
-  canceled_at: null;
-  cancellation_reason: null;
-  capture_method: 'automatic' | 'automatic_async';
+  canceled_at: number | null;
+  cancellation_reason: CancellationReason | null;
+  capture_method: 'automatic' | 'automatic_async' | 'manual';
   client_secret: string;
   confirmation_method: 'automatic';
   created: number;
@@ -66,7 +81,7 @@ export interface PaymentIntent {
   latest_charge: string | Charge | null;
   livemode: false;
   metadata: Metadata;
-  next_action: null;
+  next_action: NextAction | null;
   payment_method: string | PaymentMethod | null;
   payment_method_types: string[];
   receipt_email: string | null;
@@ -142,4 +157,9 @@ export interface EmulatorChargeRecord {
   /** Cents given back so far; `refunded` once that is the whole amount. */
   amountRefunded: number;
   refunded: boolean;
+  /** False while a manual-capture authorization waits for its capture (or after it was voided). */
+  captured: boolean;
+  amountCaptured: number;
+  /** The authorization was cancelled before capture: the hold on the card was released, nothing was taken. */
+  voided: boolean;
 }

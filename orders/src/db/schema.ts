@@ -33,6 +33,11 @@ export const orders = pgTable(
       .notNull()
       .references(() => tickets.id),
     status: orderStatusEnum('status').notNull(),
+    /**
+     * The ticket's price when the order was placed: what the buyer sees and is charged, whatever
+     * the seller edits later (an edit can land between the buyer's look and the reservation).
+     */
+    priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     version: integer('version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { addToOutbox, orderStatus, type DbExecutor, type OrderStatus } from '@microtick/common';
+import { addToOutbox, fromCents, orderStatus, type DbExecutor, type OrderStatus } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
 import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
 
@@ -54,16 +54,25 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
 }
 
 /**
- * Marks a paid order complete. A cancelled order stays cancelled (payments refunds a charge that
- * raced the cancellation); a complete one is already done.
- *
- * The version is bumped, but no event is published: the seed defines none for this transition.
- * That leaves no gap for any replica, because `complete` is terminal — no later event about this
- * order exists, so no consumer ever waits for the version this change consumes.
+ * The one decision about an authorized payment (SPEC §6): if the order is still unpaid it becomes
+ * `complete` and `order:completed` (the new version, naming the accepted authorization) is staged
+ * in the same transaction, so payments captures exactly that authorization. A cancelled order
+ * stays cancelled (payments voids every authorization it holds for it on `order:cancelled`); a
+ * complete one is already decided, and nothing is published again.
  */
-export async function completeOrder(tx: DbExecutor, order: OrderRow): Promise<{ order: OrderRow; changed: boolean }> {
+export async function completeOrder(tx: DbExecutor, order: OrderRow, payment: { id: string }): Promise<{ order: OrderRow; changed: boolean }> {
   const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'complete' : undefined));
-  // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
-  if (result.changed) await endWaitlistOnSale(tx, result.order.ticketId);
+  if (result.changed) {
+    const completed = result.order;
+    await addToOutbox(tx, 'order:completed', {
+      id: completed.id,
+      version: completed.version,
+      userId: completed.userId,
+      paymentId: payment.id,
+      ticket: { id: completed.ticketId, price: fromCents(completed.priceCents) },
+    });
+    // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
+    await endWaitlistOnSale(tx, completed.ticketId);
+  }
   return result;
 }

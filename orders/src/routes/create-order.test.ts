@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { outboxEvents, sessionCookie, testAppDeps } from '@microtick/common/testing';
 import { buildApp } from '../app';
+import { OrderChangeFeed } from '../orders/order-changes';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
 
 let database: OrdersTestDatabase;
@@ -15,7 +16,7 @@ beforeEach(() => database.truncate());
 const NOW = new Date('2030-01-01T12:00:00.000Z');
 
 function setup({ windowSeconds = 900 } = {}) {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: windowSeconds, now: () => NOW });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: windowSeconds, orderChanges: new OrderChangeFeed(), now: () => NOW });
   const buyer = { id: randomUUID() };
   const order = (body: unknown, cookie = sessionCookie(buyer)) => request(app).post('/api/orders').set('Cookie', cookie).send(body as object);
   return { app, buyer, order };

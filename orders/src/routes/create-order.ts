@@ -36,7 +36,7 @@ export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOr
           const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, ticketId));
           if (!ticket) throw new NotFoundError('Ticket not found');
           if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
-          const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', expiresAt }).returning();
+          const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', priceCents: ticket.priceCents, expiresAt }).returning();
           if (!order) throw new Error('insert returned no order');
           // After the insert, never before: see claimTicketOffer (docs/waitlist.md).
           await claimTicketOffer(tx, ticketId, user.id);
@@ -46,7 +46,7 @@ export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOr
             status: order.status,
             userId: order.userId,
             expiresAt: order.expiresAt.toISOString(),
-            ticket: { id: ticket.id, price: fromCents(ticket.priceCents) },
+            ticket: { id: ticket.id, price: fromCents(order.priceCents) },
           });
           return { order, ticket };
         });

@@ -12,12 +12,15 @@ export interface OrderView {
 export const selectOrderViews = (db: DbExecutor) =>
   db.select({ order: orders, ticket: tickets }).from(orders).innerJoin(tickets, eq(orders.ticketId, tickets.id));
 
-/** The API's order (common/src/api/orders.ts): `{id, userId, status, expiresAt, version, ticket: {id, title, price}}`. */
+/**
+ * The API's order (common/src/api/orders.ts): `{id, userId, status, expiresAt, version, ticket:
+ * {id, title, price}}`, where `ticket.price` is the price at order time (SPEC §6), not the ticket's price now.
+ */
 export const toOrderJson = ({ order, ticket }: OrderView): Order => ({
   id: order.id,
   userId: order.userId,
   status: order.status,
   expiresAt: order.expiresAt.toISOString(),
   version: order.version,
-  ticket: { id: ticket.id, title: ticket.title, price: fromCents(ticket.priceCents) },
+  ticket: { id: ticket.id, title: ticket.title, price: fromCents(order.priceCents) },
 });

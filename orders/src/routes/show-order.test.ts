@@ -1,7 +1,10 @@
+import { eq } from 'drizzle-orm';
+import { tickets } from '../db/schema';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionCookie, testAppDeps } from '@microtick/common/testing';
 import { buildApp } from '../app';
+import { OrderChangeFeed } from '../orders/order-changes';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
 
 let database: OrdersTestDatabase;
@@ -12,7 +15,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 async function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900 });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
   const buyer = { id: randomUUID() };
   const ticket = await insertTicket(database.db, { title: 'Ballet', priceCents: 4_599 });
   const order = await insertOrder(database.db, ticket, { userId: buyer.id });
@@ -33,6 +36,14 @@ describe('GET /api/orders/:id', () => {
       version: 0,
       ticket: { id: ticket.id, title: 'Ballet', price: 45.99 },
     });
+  });
+
+  it('shows the price at order time, not what the ticket costs now', async () => {
+    const { ticket, order, show } = await setup();
+    // The seller's edit reached the replica after the order was placed (it can, before tickets locks the ticket).
+    await database.db.update(tickets).set({ priceCents: 9_999, version: 1 }).where(eq(tickets.id, ticket.id));
+    const res = await show(order.id);
+    expect(res.body.ticket).toEqual({ id: ticket.id, title: 'Ballet', price: 45.99 });
   });
 
   it("answers 401 for someone else's order", async () => {

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { eq } from 'drizzle-orm';
 import { outboxEvents, sessionCookie, testAppDeps, waitFor } from '@microtick/common/testing';
 import { buildApp } from '../app';
+import { OrderChangeFeed } from '../orders/order-changes';
 import { orders } from '../db/schema';
 import { waitlistEntries } from '../db/waitlist-schema';
 import { cancelOrder, completeOrder } from '../orders/transitions';
@@ -17,7 +18,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, offerWindowSeconds: 300 });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 300 });
   const as = (user = { id: randomUUID() }) => {
     const cookie = sessionCookie(user);
     return {
@@ -191,7 +192,7 @@ describe('waiting-list offers', () => {
     const [a, b] = [as(), as()];
     await a.join(ticket.id);
     await b.join(ticket.id);
-    await database.db.transaction((tx) => completeOrder(tx, holder));
+    await database.db.transaction((tx) => completeOrder(tx, holder, { id: randomUUID() }));
     expect(await a.entries()).toEqual([{ ticketId: ticket.id, status: 'ended', position: 1 }]);
     expect(await b.entries()).toEqual([{ ticketId: ticket.id, status: 'ended', position: 2 }]);
     expect((await outboxEvents(database.db)).map((e) => e.type)).toEqual([]);

@@ -10,12 +10,12 @@ let fx: PaymentsFixture;
 let deps: PaymentDeps;
 beforeAll(async () => {
   fx = await startPaymentsFixture();
-  deps = { db: fx.database.db, stripe: fx.stripe, attemptLeaseMs: 60_000 };
+  deps = { db: fx.database.db, stripe: fx.stripe, attemptLeaseMs: 60_000, logger: silentLogger };
 }, FIXTURE_TIMEOUT_MS);
 afterAll(() => fx.close());
 beforeEach(() => fx.database.truncate());
 
-/** What a request that died mid-charge leaves: a pending attempt whose lease ran out, and maybe a charge. */
+/** What a request that died mid-authorization leaves: a pending attempt whose lease ran out, and maybe an authorization. */
 async function crashedAttempt(order: Order, card: string, options: { charged: boolean; lockedUntil?: Date }) {
   await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: card, lockedUntil: options.lockedUntil ?? new Date(Date.now() - 1) });
   if (!options.charged) return undefined;
@@ -24,28 +24,26 @@ async function crashedAttempt(order: Order, card: string, options: { charged: bo
 const attemptsOf = (orderId: string) => fx.database.db.select().from(paymentAttempts).where(eq(paymentAttempts.orderId, orderId));
 
 describe('settling lapsed payment attempts', () => {
-  it('records a charge Stripe made for a request that died, once', async () => {
+  it('records an authorization Stripe made for a request that died, once, and stages payment:created', async () => {
     const order = await insertOrder(fx.database);
     const intent = await crashedAttempt(order, 'tok_visa', { charged: true });
 
     expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
     expect(await settleLapsedAttempts(deps, silentLogger)).toBe(0);
 
-    expect(await fx.database.db.select().from(payments)).toMatchObject([{ orderId: order.id, stripeId: intent!.id, amountCents: 1999 }]);
+    expect(await fx.database.db.select().from(payments)).toMatchObject([{ orderId: order.id, stripeId: intent!.id, amountCents: 1999, status: 'authorized' }]);
     expect(await outboxEvents(fx.database.db)).toMatchObject([{ type: 'payment:created', data: { orderId: order.id, stripeId: intent!.id } }]);
     expect(await attemptsOf(order.id)).toMatchObject([{ status: 'succeeded', stripeId: intent!.id }]);
     expect(await fx.charges(order.id)).toHaveLength(1);
   });
 
-  it('refunds such a charge when the order was cancelled meanwhile', async () => {
+  it('voids such an authorization when the order was cancelled meanwhile, without staging payment:created', async () => {
     const order = await insertOrder(fx.database, { status: 'cancelled', version: 1 });
     await crashedAttempt(order, 'tok_visa', { charged: true });
-
     expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
-
-    expect(await fx.database.db.select().from(payments)).toEqual([]);
-    expect(await fx.charges(order.id)).toMatchObject([{ refunded: true }]);
-    expect(await attemptsOf(order.id)).toMatchObject([{ status: 'refunded' }]);
+    expect(await fx.database.db.select().from(payments)).toMatchObject([{ status: 'voided' }]);
+    expect(await fx.charges(order.id)).toMatchObject([{ voided: true, captured: false }]);
+    expect(await outboxEvents(fx.database.db)).toEqual([]);
   });
 
   it('ends a declined one so the order can be paid again', async () => {
@@ -56,16 +54,16 @@ describe('settling lapsed payment attempts', () => {
     expect(await attemptsOf(order.id)).toMatchObject([{ status: 'declined', failure: 'Your card was declined.' }]);
   });
 
-  it('never records a second payment for an order: a charge that finds it paid by another is refunded', async () => {
+  it('never keeps a second authorization for an order: one that finds another recorded is voided', async () => {
     const order = await insertOrder(fx.database);
-    // Only reachable if the guards before charging failed; the unique order id still holds.
-    await fx.database.db.insert(payments).values({ orderId: order.id, stripeId: 'pi_recorded_earlier', amountCents: 1999 });
+    // Only reachable if the guards before authorizing failed; the live-payment index still holds.
+    await fx.database.db.insert(payments).values({ orderId: order.id, stripeId: 'pi_recorded_earlier', amountCents: 1999, status: 'authorized' });
     const intent = await crashedAttempt(order, 'tok_visa', { charged: true });
 
     expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
 
     expect(await fx.database.db.select().from(payments)).toMatchObject([{ stripeId: 'pi_recorded_earlier' }]);
-    expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: intent!.id, refunded: true }]);
+    expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: intent!.id, voided: true }]);
     expect(await outboxEvents(fx.database.db)).toEqual([]);
   });
 

@@ -7,9 +7,9 @@ import { settleAttempt, type PaymentDeps } from './settle-attempt';
 const BATCH = 50;
 
 /**
- * Settles attempts whose request died mid-charge (their lease lapsed) even if nobody asks again:
- * Stripe may have taken the money, and then the order must be recorded as paid or, if it was
- * cancelled meanwhile, refunded. Returns how many it settled.
+ * Settles attempts whose request died mid-authorization (their lease lapsed) even if nobody asks
+ * again: Stripe may hold the money, and then the authorization must be recorded (and orders told)
+ * or, if the order was cancelled meanwhile, voided. Returns how many it settled.
  */
 export async function settleLapsedAttempts(deps: PaymentDeps, logger: Logger): Promise<number> {
   const lapsed = await deps.db

@@ -1,4 +1,3 @@
-import type { Logger } from '@microtick/common';
 import { claimAttempt } from './payment-attempts';
 import { settleAttempt, type PaymentDeps, type PaymentOutcome } from './settle-attempt';
 
@@ -12,16 +11,16 @@ export interface PaymentRequest {
 }
 
 /**
- * Pays an order at most once. Throws the HTTP errors of the checks (unknown order, not the
- * owner, cancelled, paid, expired, another payment in progress) and
+ * Authorizes an order at most once. Throws the HTTP errors of the checks (unknown order, not the
+ * owner, cancelled, paid or authorized already, expired, another payment in progress) and
  * PaymentProviderUnavailableError when Stripe's answer is unknown.
  */
-export async function payOrder(deps: PaymentDeps, request: PaymentRequest, logger: Logger): Promise<PaymentOutcome> {
+export async function payOrder(deps: PaymentDeps, request: PaymentRequest): Promise<PaymentOutcome> {
   const claim = await claimAttempt(deps.db, request, deps.attemptLeaseMs);
   const outcome = await settleAttempt(deps, claim.attempt, claim.order);
   if (claim.kind === 'new') return outcome;
-  logger.warn({ orderId: request.orderId, attemptId: claim.attempt.id, outcome: outcome.kind }, 'settled an interrupted payment attempt');
-  // The interrupted attempt paid the order (or was refunded): that is this request's answer too.
+  deps.logger.warn({ orderId: request.orderId, attemptId: claim.attempt.id, outcome: outcome.kind }, 'settled an interrupted payment attempt');
+  // The interrupted attempt authorized the order (or met its cancellation): that is this request's answer too.
   if (outcome.kind !== 'declined' && outcome.kind !== 'rejected') return outcome;
-  return payOrder(deps, request, logger);
+  return payOrder(deps, request);
 }

@@ -1,5 +1,5 @@
-import { BadRequestError, NotAuthorizedError, NotFoundError, type DbExecutor } from '@microtick/common';
-import { and, eq, lte } from 'drizzle-orm';
+import { BadRequestError, isUniqueViolation, NotAuthorizedError, NotFoundError, type DbExecutor } from '@microtick/common';
+import { and, eq, inArray, lte } from 'drizzle-orm';
 import type { PaymentsDb } from '../db/database';
 import { orders, paymentAttempts, payments, type Order, type PaymentAttempt } from '../db/schema';
 import { isPastPaymentDeadline } from './deadline';
@@ -11,16 +11,32 @@ export type Claim =
   /** A request died while talking to Stripe; this one must find out what happened first. */
   | { kind: 'interrupted'; attempt: PaymentAttempt; order: Order };
 
+/** The name of the index that allows one pending attempt per order. */
+const ONE_PENDING_ATTEMPT_PER_ORDER = 'payment_attempts_one_pending_per_order';
+
+/** Payment statuses that hold, or may still hold, the order's money: a second one is refused. */
+export const LIVE_PAYMENT_STATUSES = ['requires_action', 'authorized', 'captured'] as const;
+
 /**
  * Decides, with the order row locked, whether `userId` may start paying the order now, and if so
  * records a pending attempt holding a lease. The lock serialises claims for one order (and the
- * order:cancelled listener and the sweeper); the unique index on pending attempts backs it up.
+ * order listeners and the sweepers); the unique index on pending attempts backs it up: a claim
+ * that loses on the index is answered like one that found the other attempt (409).
  */
-export function claimAttempt(
+export async function claimAttempt(
   db: PaymentsDb,
   request: { orderId: string; userId: string; paymentMethod: string },
   leaseMs: number,
 ): Promise<Claim> {
+  try {
+    return await claimWithOrderLocked(db, request, leaseMs);
+  } catch (err) {
+    if (isUniqueViolation(err, ONE_PENDING_ATTEMPT_PER_ORDER)) throw new PaymentInProgressError();
+    throw err;
+  }
+}
+
+function claimWithOrderLocked(db: PaymentsDb, request: { orderId: string; userId: string; paymentMethod: string }, leaseMs: number): Promise<Claim> {
   return db.transaction(async (tx) => {
     const [order] = await tx.select().from(orders).where(eq(orders.id, request.orderId)).for('update');
     if (!order) throw new NotFoundError('Order not found');
@@ -31,15 +47,19 @@ export function claimAttempt(
       .from(paymentAttempts)
       .where(and(eq(paymentAttempts.orderId, order.id), eq(paymentAttempts.status, 'pending')));
     if (pending) {
-      // Whatever the order's state now, the interrupted charge may have happened: settle it first.
+      // Whatever the order's state now, the interrupted authorization may have happened: settle it first.
       const interrupted = await renewLapsedLease(tx, pending.id, leaseMs);
       if (!interrupted) throw new PaymentInProgressError();
       return { kind: 'interrupted', attempt: interrupted, order };
     }
 
     if (order.status === 'cancelled') throw new BadRequestError('Order has been cancelled');
-    const [paid] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.orderId, order.id));
-    if (paid) throw new BadRequestError('Order is already paid');
+    const [live] = await tx
+      .select({ status: payments.status })
+      .from(payments)
+      .where(and(eq(payments.orderId, order.id), inArray(payments.status, [...LIVE_PAYMENT_STATUSES])));
+    if (order.status === 'complete' || live?.status === 'captured') throw new BadRequestError('Order is already paid');
+    if (live) throw new BadRequestError('A payment for this order has already been authorized');
     // orders cancels the order when it expires, but that event may still be on its way.
     if (isPastPaymentDeadline(order)) throw new BadRequestError('Order has expired');
 
@@ -77,7 +97,7 @@ async function renewLapsedLease(tx: DbExecutor, attemptId: string, leaseMs: numb
   return attempt;
 }
 
-type Outcome = { status: 'succeeded' | 'refunded'; stripeId: string } | { status: 'declined' | 'rejected'; failure: string };
+type Outcome = { status: 'succeeded'; stripeId: string } | { status: 'declined' | 'rejected'; failure: string; stripeId?: string };
 
 /** Ends an attempt with what Stripe said; the order may be paid again unless it succeeded. */
 export async function finishAttempt(tx: DbExecutor, attemptId: string, outcome: Outcome): Promise<void> {

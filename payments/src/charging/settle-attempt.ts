@@ -1,81 +1,112 @@
-import { addToOutbox } from '@microtick/common';
-import { eq } from 'drizzle-orm';
+import { addToOutbox, fromCents, type DbExecutor, type Logger } from '@microtick/common';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { PaymentsDb } from '../db/database';
 import { orders, payments, type Order, type Payment, type PaymentAttempt } from '../db/schema';
-import { isPastPaymentDeadline } from './deadline';
-import { finishAttempt, releaseAttempt } from './payment-attempts';
-import { chargeCard, refundPayment } from './stripe-requests';
+import { finishAttempt, LIVE_PAYMENT_STATUSES, releaseAttempt } from './payment-attempts';
+import { settlePayment } from './settle-payment';
+import { authorizeCard, voidAuthorization } from './stripe-requests';
 
 export interface PaymentDeps {
   db: PaymentsDb;
   stripe: Stripe;
   /** How long an attempt may talk to Stripe before another request may take it over. */
   attemptLeaseMs: number;
+  logger: Logger;
 }
 
 export type PaymentOutcome =
-  | { kind: 'paid'; payment: Payment }
+  | { kind: 'authorized'; payment: Payment }
+  | { kind: 'requires_action'; payment: Payment }
   | { kind: 'declined'; message: string }
   | { kind: 'rejected'; message: string; field?: 'token' }
-  /** Charged, but the order had been cancelled meanwhile, so the money went back. */
-  | { kind: 'refunded' }
-  | { kind: 'already-paid' };
+  /** Authorized, but orders had cancelled the order meanwhile: the authorization is voided. */
+  | { kind: 'order-cancelled' }
+  /** Another authorization for the order was recorded first (only if the guards failed): this one is voided. */
+  | { kind: 'already-authorized' };
 
 /**
- * Charges the attempt's card (the same key every time, so settling an attempt again replays
+ * Authorizes the attempt's card (the same key every time, so settling an attempt again replays
  * Stripe's answer) and records the result. On an unknown outcome the lease is given up and the
  * error rethrown, so that the next request or the sweeper settles the attempt.
  */
 export async function settleAttempt(deps: PaymentDeps, attempt: PaymentAttempt, order: Order): Promise<PaymentOutcome> {
   try {
-    const charge = await chargeCard(deps.stripe, order, attempt.paymentMethod);
-    if (charge.kind === 'charged') return await recordCharge(deps, attempt, charge.paymentIntentId);
-    await finishAttempt(deps.db, attempt.id, { status: charge.kind, failure: charge.message });
-    return charge;
+    const result = await authorizeCard(deps.stripe, order, attempt.paymentMethod);
+    if (result.kind === 'authorized' || result.kind === 'requires_action') return await recordAuthorization(deps, attempt, result.kind, result.intent);
+    await finishAttempt(deps.db, attempt.id, { status: result.kind, failure: result.message });
+    return result;
   } catch (err) {
     await releaseAttempt(deps.db, attempt.id).catch(() => undefined); // if even this fails, the lease runs out
     throw err;
   }
 }
 
-/**
- * Stores a successful charge and stages payment:created in one transaction, with the order row
- * locked so that an order:cancelled arriving meanwhile is seen either here (then the charge is
- * refunded at once) or by its listener after this commits (which then refunds the payment). A
- * charge that completes after the payment deadline is refunded too: see deadline.ts.
- */
-function recordCharge(deps: PaymentDeps, attempt: PaymentAttempt, paymentIntentId: string): Promise<PaymentOutcome> {
-  const { stripe } = deps;
-  return deps.db.transaction(async (tx) => {
-    const [order] = await tx.select().from(orders).where(eq(orders.id, attempt.orderId)).for('update');
-    // Cancelled meanwhile, or the charge took us past the deadline (expiration will cancel it).
-    if (!order || order.status === 'cancelled' || isPastPaymentDeadline(order)) {
-      await refundPayment(stripe, attempt.orderId, paymentIntentId);
-      await finishAttempt(tx, attempt.id, { status: 'refunded', stripeId: paymentIntentId });
-      return { kind: 'refunded' };
-    }
+type Recorded = { kind: 'recorded'; payment: Payment; orderStatus: Order['status'] } | { kind: 'stray'; intentId: string };
 
+/**
+ * Stores the authorization and, when it holds the money, stages payment:created in the same
+ * transaction, with the order row locked so that an order:cancelled arriving meanwhile is seen
+ * either here or by its listener after this commits. Either way the settler voids an
+ * authorization on a cancelled order: no Stripe call is made while the transaction is open.
+ */
+async function recordAuthorization(deps: PaymentDeps, attempt: PaymentAttempt, status: 'authorized' | 'requires_action', intent: Stripe.PaymentIntent): Promise<PaymentOutcome> {
+  const recorded = await deps.db.transaction(async (tx): Promise<Recorded> => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, attempt.orderId)).for('update');
+    if (!order) throw new Error(`order ${attempt.orderId} of attempt ${attempt.id} vanished`);
+    // An interrupted attempt settled twice finds its own row.
+    const [mine] = await tx.select().from(payments).where(eq(payments.stripeId, intent.id));
+    if (mine) {
+      await finishAttempt(tx, attempt.id, { status: 'succeeded', stripeId: intent.id });
+      return { kind: 'recorded', payment: mine, orderStatus: order.status };
+    }
+    const [other] = await tx
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.orderId, order.id), inArray(payments.status, [...LIVE_PAYMENT_STATUSES]), ne(payments.stripeId, intent.id)));
+    if (other) return { kind: 'stray', intentId: intent.id };
+
+    const authorizedAt = status === 'authorized' ? new Date() : null;
     const [payment] = await tx
       .insert(payments)
-      .values({ orderId: order.id, stripeId: paymentIntentId, amountCents: order.priceCents })
-      .onConflictDoNothing({ target: payments.orderId })
+      .values({
+        orderId: order.id,
+        stripeId: intent.id,
+        amountCents: intent.amount,
+        status,
+        clientSecret: status === 'requires_action' ? intent.client_secret : null,
+        authorizedAt,
+      })
       .returning();
-    if (payment) {
-      await addToOutbox(tx, 'payment:created', { id: payment.id, orderId: order.id, stripeId: paymentIntentId });
-      await finishAttempt(tx, attempt.id, { status: 'succeeded', stripeId: paymentIntentId });
-      return { kind: 'paid', payment };
-    }
+    if (authorizedAt && order.status !== 'cancelled') await stageAuthorized(tx, payment!);
+    await finishAttempt(tx, attempt.id, { status: 'succeeded', stripeId: intent.id });
+    return { kind: 'recorded', payment: payment!, orderStatus: order.status };
+  });
 
-    // The order is already recorded as paid: by this very charge (an interrupted attempt settled
-    // twice) or, should the guards before charging ever fail, by another one, which must not keep the money.
-    const [recorded] = await tx.select().from(payments).where(eq(payments.orderId, order.id));
-    if (recorded!.stripeId === paymentIntentId) {
-      await finishAttempt(tx, attempt.id, { status: 'succeeded', stripeId: paymentIntentId });
-      return { kind: 'paid', payment: recorded! };
-    }
-    await refundPayment(stripe, order.id, paymentIntentId);
-    await finishAttempt(tx, attempt.id, { status: 'refunded', stripeId: paymentIntentId });
-    return { kind: 'already-paid' };
+  if (recorded.kind === 'stray') {
+    // Only reachable if the guards before authorizing failed: never keep a second hold.
+    await voidAuthorization(deps.stripe, recorded.intentId);
+    await finishAttempt(deps.db, attempt.id, { status: 'rejected', failure: 'another authorization exists for this order', stripeId: recorded.intentId });
+    return { kind: 'already-authorized' };
+  }
+  const { payment, orderStatus } = recorded;
+  if (orderStatus === 'cancelled') {
+    // Orders has decided already; release the hold now rather than at the settler's next pass.
+    await settlePayment(deps, payment.id).catch((err: unknown) => deps.logger.warn({ err, paymentId: payment.id }, 'void deferred to the settler'));
+    return { kind: 'order-cancelled' };
+  }
+  if (payment.status === 'voided') return { kind: 'order-cancelled' };
+  if (payment.status === 'requires_action') return { kind: 'requires_action', payment };
+  return { kind: 'authorized', payment };
+}
+
+/** payment:created = "authorized": orders decides whether the order completes. */
+export async function stageAuthorized(tx: DbExecutor, payment: Payment): Promise<void> {
+  await addToOutbox(tx, 'payment:created', {
+    id: payment.id,
+    orderId: payment.orderId,
+    stripeId: payment.stripeId,
+    amount: fromCents(payment.amountCents),
+    authorizedAt: (payment.authorizedAt ?? new Date()).toISOString(),
   });
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents, sessionCookie } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, waitFor } from '@microtick/common/testing';
+import { startStripeEmulator } from '@microtick/stripe-emulator';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
-import { paymentAttempts, payments } from '../db/schema';
 import { paymentIdempotencyKey, paymentIntentParams } from '../charging/stripe-requests';
-import { startStripeEmulator } from '@microtick/stripe-emulator';
+import { paymentAttempts, payments } from '../db/schema';
 import { emulatorCharges, FIXTURE_TIMEOUT_MS, insertOrder, startPaymentsFixture, stripeClientFor, type PaymentsFixture } from '../test-support';
 
 let fx: PaymentsFixture;
@@ -25,18 +25,19 @@ async function setup(overrides: Parameters<typeof insertOrder>[1] = {}) {
 const paymentRows = (orderId: string) => fx.database.db.select().from(payments).where(eq(payments.orderId, orderId));
 
 describe('POST /api/payments', () => {
-  it('charges the exact price in cents, stores the payment and stages payment:created with it', async () => {
+  it('authorizes the exact price in cents (manual capture), records it and stages payment:created = authorized', async () => {
     const { order, pay } = await setup({ priceCents: 435 }); // 4.35 * 100 is 434.99999999999994 in floating point
 
     const res = await pay('tok_visa');
 
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), orderId: order.id, stripeId: expect.stringMatching(/^pi_/) });
-    expect(await paymentRows(order.id)).toMatchObject([{ id: res.body.id, stripeId: res.body.stripeId, amountCents: 435, refundedAt: null }]);
+    expect(res.body).toEqual({ id: expect.any(String), orderId: order.id, stripeId: expect.stringMatching(/^pi_/), status: 'authorized' });
+    expect(await paymentRows(order.id)).toMatchObject([{ id: res.body.id, stripeId: res.body.stripeId, amountCents: 435, status: 'authorized', authorizedAt: expect.any(Date) }]);
     expect(await outboxEvents(fx.database.db)).toMatchObject([
-      { type: 'payment:created', data: { id: res.body.id, orderId: order.id, stripeId: res.body.stripeId } },
+      { type: 'payment:created', data: { id: res.body.id, orderId: order.id, stripeId: res.body.stripeId, amount: 4.35, authorizedAt: expect.any(String) } },
     ]);
-    expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: res.body.stripeId, amount: 435, currency: 'usd' }]);
+    // Held, not taken: the money moves only when orders completes the order.
+    expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: res.body.stripeId, amount: 435, currency: 'usd', captured: false, voided: false }]);
   });
 
   it('accepts a PaymentMethod id (pm_card_visa)', async () => {
@@ -58,19 +59,20 @@ describe('POST /api/payments', () => {
     expect(await paymentRows(order.id)).toEqual([]);
     expect(await outboxEvents(fx.database.db)).toEqual([]);
 
-    const paid = await pay('tok_visa');
-    expect(paid.status).toBe(201);
+    expect((await pay('tok_visa')).status).toBe(201);
     expect(await fx.charges(order.id)).toHaveLength(1);
   });
 
-  it('declines the same declined card again without blocking the order', async () => {
-    const { pay } = await setup();
-    expect((await pay('tok_chargeDeclined')).status).toBe(402);
-    expect((await pay('tok_chargeDeclined')).status).toBe(402);
-    expect((await pay('pm_card_visa')).status).toBe(201);
+  it('answers a card that needs an extra step with 201 requires_action and the clientSecret, and stages nothing yet', async () => {
+    const { order, pay } = await setup();
+    const res = await pay('tok_threeDSecure2Required');
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: expect.any(String), orderId: order.id, stripeId: expect.stringMatching(/^pi_/), status: 'requires_action', clientSecret: expect.stringMatching(/^pi_.+_secret_/) });
+    expect(await outboxEvents(fx.database.db)).toEqual([]);
+    expect(await fx.charges(order.id)).toEqual([]);
   });
 
-  it('refuses a cancelled order without charging', async () => {
+  it('refuses a cancelled order without authorizing', async () => {
     const { order, pay } = await setup({ status: 'cancelled', version: 1 });
     const res = await pay('tok_visa');
     expect(res.status).toBe(400);
@@ -78,20 +80,31 @@ describe('POST /api/payments', () => {
     expect(await fx.charges(order.id)).toEqual([]);
   });
 
-  it('refuses to pay an order twice, with the same card or another, and charges once', async () => {
+  it('refuses a second authorization while one exists, with the same card or another', async () => {
     const { order, pay } = await setup();
     expect((await pay('tok_visa')).status).toBe(201);
 
-    for (const card of ['tok_visa', 'tok_mastercard']) {
+    for (const card of ['tok_visa', 'tok_mastercard', 'tok_threeDSecure2Required']) {
       const again = await pay(card);
       expect(again.status).toBe(400);
-      expect(again.body).toEqual({ errors: [{ message: 'Order is already paid' }] });
+      expect(again.body).toEqual({ errors: [{ message: 'A payment for this order has already been authorized' }] });
     }
     expect(await fx.charges(order.id)).toHaveLength(1);
     expect(await outboxEvents(fx.database.db)).toHaveLength(1);
   });
 
-  it('refuses an order whose expiresAt has passed even before order:cancelled arrives, without charging', async () => {
+  it('answers "already paid" for a complete order', async () => {
+    const { order, pay } = await setup({ status: 'complete', version: 1 });
+    const res = await pay('tok_visa');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ errors: [{ message: 'Order is already paid' }] });
+    expect(await fx.charges(order.id)).toEqual([]);
+  });
+
+  it('authorizes until expiresAt itself, and refuses from expiresAt on even before order:cancelled arrives', async () => {
+    const open = await setup({ expiresAt: new Date(Date.now() + 1_500) });
+    expect((await open.pay('tok_visa')).status).toBe(201);
+
     const { order, pay } = await setup({ expiresAt: new Date(Date.now() - 1) });
     const res = await pay('tok_visa');
     expect(res.status).toBe(400);
@@ -99,7 +112,7 @@ describe('POST /api/payments', () => {
     expect(await fx.charges(order.id)).toEqual([]);
   });
 
-  it("answers 401 for someone else's order and for no session, without charging", async () => {
+  it("answers 401 for someone else's order and for no session, without authorizing", async () => {
     const { order, app } = await setup();
     const stranger = await request(app).post('/api/payments').set('Cookie', sessionCookie()).send({ orderId: order.id, token: 'tok_visa' });
     expect(stranger.status).toBe(401);
@@ -144,7 +157,7 @@ describe('POST /api/payments', () => {
     expect((await pay('tok_visa')).status).toBe(201);
   });
 
-  it('answers 400 with Stripe\'s message for a price below its minimum charge', async () => {
+  it("answers 400 with Stripe's message for a price below its minimum charge", async () => {
     const { pay } = await setup({ priceCents: 20 });
     const res = await pay('tok_visa');
     expect(res.status).toBe(400);
@@ -159,26 +172,38 @@ describe('POST /api/payments', () => {
   });
 });
 
-describe('one charge per order', () => {
-  it('charges once and answers 201 at most once for 10 concurrent requests', async () => {
-    const slowStripe = await startStripeEmulator({ port: 0, latencyMs: 200 }); // keeps the first charge in flight
+describe('one authorization per order', () => {
+  it('10 concurrent requests that all pass the checks before any writes: one authorization, the rest 409', async () => {
+    const { order, cookie, app } = await setup();
+    // The contenders meet in the window on purpose: a held lock on payment_attempts lets each one
+    // read the order and its attempts but stops it just before writing its own attempt. With the
+    // order row lock, the first waits there and the rest wait on the order row; without the row
+    // lock all ten wait there, and the unique index on pending attempts lets one through.
+    const holder = await fx.database.pool.connect();
+    const waiting = async () =>
+      (await fx.database.pool.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0]!.n;
+    const cards = ['tok_visa', 'tok_mastercard', 'pm_card_visa', 'pm_card_amex', 'tok_visa_debit'];
+    let responses: request.Response[];
     try {
-      const { order, cookie } = await setup();
-      const app = fx.app({ stripe: stripeClientFor(slowStripe.url) });
-      const cards = ['tok_visa', 'tok_mastercard', 'pm_card_visa', 'pm_card_amex', 'tok_visa_debit'];
-      const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => request(app).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: cards[i % cards.length] })),
+      await holder.query('begin');
+      await holder.query('lock table payment_attempts in share mode');
+      const racing = Array.from({ length: 10 }, (_, i) =>
+        request(app).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: cards[i % cards.length] }).then((r) => r),
       );
-
-      const statuses = responses.map((r) => r.status);
-      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
-      expect(statuses.every((s) => s === 201 || s === 409 || s === 400)).toBe(true);
-      expect(responses.find((r) => r.status === 409)?.body).toEqual({ errors: [{ message: 'A payment for this order is already in progress' }] });
-      expect(await emulatorCharges(slowStripe.url, order.id)).toHaveLength(1);
-      expect(await paymentRows(order.id)).toHaveLength(1);
+      await waitFor(async () => (await waiting()) === 10, { what: '10 payment requests blocked before writing' });
+      await holder.query('commit');
+      responses = await Promise.all(racing);
     } finally {
-      await slowStripe.close();
+      holder.release();
     }
+
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s !== 201).every((s) => s === 409 || s === 400)).toBe(true);
+    expect(responses.find((r) => r.status === 409)?.body).toEqual({ errors: [{ message: 'A payment for this order is already in progress' }] });
+    // Stripe was asked to authorize exactly once.
+    expect(await fx.charges(order.id)).toHaveLength(1);
+    expect(await paymentRows(order.id)).toHaveLength(1);
   });
 
   it('answers 409 while another attempt holds the order', async () => {
@@ -189,24 +214,24 @@ describe('one charge per order', () => {
     expect(await fx.charges(order.id)).toEqual([]);
   });
 
-  it('after a crash that left the charge unrecorded, records that charge instead of charging another card', async () => {
+  it('after a crash that left an authorization unrecorded, records that one instead of authorizing another card', async () => {
     const { order, pay } = await setup();
-    // What the crashed request managed: its attempt is on record, and Stripe charged the card.
+    // What the crashed request managed: its attempt is on record, and Stripe authorized the card.
     await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: 'tok_visa', lockedUntil: new Date(Date.now() - 1) });
-    const charged = await fx.stripe.paymentIntents.create(paymentIntentParams(order, 'tok_visa'), {
+    const authorized = await fx.stripe.paymentIntents.create(paymentIntentParams(order, 'tok_visa'), {
       idempotencyKey: paymentIdempotencyKey(order.id, 'tok_visa'),
     });
 
     const res = await pay('tok_mastercard');
 
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ orderId: order.id, stripeId: charged.id });
+    expect(res.body).toMatchObject({ orderId: order.id, stripeId: authorized.id, status: 'authorized' });
     expect(await fx.charges(order.id)).toHaveLength(1);
-    expect(await outboxEvents(fx.database.db)).toMatchObject([{ type: 'payment:created', data: { stripeId: charged.id } }]);
+    expect(await outboxEvents(fx.database.db)).toMatchObject([{ type: 'payment:created', data: { stripeId: authorized.id } }]);
     expect((await pay('tok_mastercard')).status).toBe(400);
   });
 
-  it('after a crash before a declined charge was recorded, goes on with the new card', async () => {
+  it('after a crash before a declined authorization was recorded, goes on with the new card', async () => {
     const { order, pay } = await setup();
     await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: 'tok_chargeDeclined', lockedUntil: new Date(Date.now() - 1) });
 
@@ -218,7 +243,7 @@ describe('one charge per order', () => {
     expect(attempts.map((a) => a.status).sort()).toEqual(['declined', 'succeeded']);
   });
 
-  it('answers 503 when Stripe is unreachable, and the next request charges once', async () => {
+  it('answers 503 when Stripe is unreachable, and the next request authorizes once', async () => {
     const { order, cookie } = await setup();
     const stopped = await startStripeEmulator({ port: 0 });
     await stopped.close();
@@ -231,6 +256,6 @@ describe('one charge per order', () => {
     // The attempt's outcome was unknown; its lease was given up so the order is not blocked.
     const paid = await request(fx.app()).post('/api/payments').set('Cookie', cookie).send({ orderId: order.id, token: 'tok_visa' });
     expect(paid.status).toBe(201);
-    expect(await fx.charges(order.id)).toHaveLength(1);
+    expect(await emulatorCharges(fx.emulator.url, order.id)).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-import { BadRequestError, isUuid, type Logger, NotFoundError, PaymentRequiredError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { BadRequestError, isUuid, NotFoundError, PaymentRequiredError, requireAuth, userOf, validateRequest } from '@microtick/common';
 import { Router } from 'express';
 import { body } from 'express-validator';
 import { payOrder, type PaymentDeps } from '../charging/pay-order';
+import type { Payment } from '../db/schema';
 
 /** Stripe test tokens (`tok_visa`) and PaymentMethod ids (`pm_card_visa`, `pm_1Q…`). */
 const STRIPE_PAYMENT_METHOD = /^(tok|pm)_[A-Za-z0-9_]+$/;
@@ -11,8 +12,15 @@ interface CreatePaymentBody {
   token: string;
 }
 
-/** POST /api/payments {orderId, token}: the order's owner pays it with a card. */
-export function createPaymentRouter(deps: PaymentDeps & { logger: Logger }): Router {
+const answer = ({ id, orderId, stripeId }: Payment) => ({ id, orderId, stripeId });
+
+/**
+ * POST /api/payments {orderId, token}: the order's owner authorizes its price on a card. The
+ * answer says what is true now, never "paid": `authorized` (orders will complete the order, then
+ * the money is taken) or `requires_action` with the PaymentIntent's `clientSecret` for the
+ * customer's extra step.
+ */
+export function createPaymentRouter(deps: PaymentDeps): Router {
   const router = Router();
   router.post(
     '/api/payments',
@@ -28,21 +36,22 @@ export function createPaymentRouter(deps: PaymentDeps & { logger: Logger }): Rou
       // Ids are UUIDs: anything else names no order.
       if (!isUuid(orderId)) throw new NotFoundError('Order not found');
 
-      const outcome = await payOrder(deps, { orderId, userId: userOf(req).id, paymentMethod: token }, deps.logger);
+      const outcome = await payOrder(deps, { orderId, userId: userOf(req).id, paymentMethod: token });
       switch (outcome.kind) {
-        case 'paid': {
-          const { id, orderId: paidOrderId, stripeId } = outcome.payment;
-          res.status(201).json({ id, orderId: paidOrderId, stripeId });
+        case 'authorized':
+          res.status(201).json({ ...answer(outcome.payment), status: 'authorized' });
           return;
-        }
+        case 'requires_action':
+          res.status(201).json({ ...answer(outcome.payment), status: 'requires_action', clientSecret: outcome.payment.clientSecret });
+          return;
         case 'declined':
           throw new PaymentRequiredError(outcome.message);
         case 'rejected':
           throw new BadRequestError(outcome.message, outcome.field);
-        case 'refunded':
+        case 'order-cancelled':
           throw new BadRequestError('Order has expired; your card was not charged');
-        case 'already-paid':
-          throw new BadRequestError('Order is already paid');
+        case 'already-authorized':
+          throw new BadRequestError('A payment for this order has already been authorized');
       }
     },
   );

@@ -71,12 +71,12 @@ describe('order:created', () => {
     expect(kit.received[0]!.envelope.data.orderId).toBe(order.id);
   });
 
-  it('never arms the timer of an order that was paid before its order:created arrived', async () => {
+  it('never arms the timer of an order that was completed before its order:created arrived', async () => {
     await kit.startWorker();
     const metrics = await kit.startListeners();
     const order = orderCreatedData(200);
-    await kit.publish('payment:created', { id: randomUUID(), orderId: order.id, stripeId: 'pi_test' });
-    await waitFor(async () => (await handledOutcomes(metrics)).processed === 1, { what: 'payment handled' });
+    await kit.publish('order:completed', { id: order.id, version: 1, userId: order.userId, paymentId: randomUUID(), ticket: order.ticket });
+    await waitFor(async () => (await handledOutcomes(metrics)).processed === 1, { what: 'completion handled' });
     await kit.publish('order:created', order);
     await waitFor(async () => (await handledOutcomes(metrics)).processed === 2, { what: 'order handled' });
 

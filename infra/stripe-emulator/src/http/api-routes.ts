@@ -1,6 +1,7 @@
 /** Stripe's `/v1` API surface that the emulator implements. */
 import { Router, urlencoded } from 'express';
 import { listPaymentIntents } from '../list-payment-intents';
+import { cancelPaymentIntent, capturePaymentIntent } from '../payment-intent-capture';
 import { confirmPaymentIntent, createPaymentIntent, retrievePaymentIntent } from '../payment-intents';
 import { createRefund } from '../refunds';
 import { createApiRoute, DEFAULT_API_VERSION, type ApiRouteDeps } from './api-route';
@@ -21,6 +22,8 @@ export function apiRoutes(deps: ApiRouteDeps): Router {
   router.get('/payment_intents', read((ctx) => listPaymentIntents(ctx)));
   router.get('/payment_intents/:id', read(retrievePaymentIntent));
   router.post('/payment_intents/:id/confirm', write(confirmPaymentIntent));
+  router.post('/payment_intents/:id/capture', write(capturePaymentIntent));
+  router.post('/payment_intents/:id/cancel', write(cancelPaymentIntent));
   router.post('/refunds', write((ctx) => createRefund(ctx)));
 
   // Stripe authenticates before it routes: an unknown URL without a key is a 401.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents, waitFor } from '@microtick/common/testing';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from './expiration-complete.listener';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners, waitUntilSettled } from '../../test-fixtures';
 
 const { database, harness } = useOrdersListeners();
@@ -52,13 +53,26 @@ describe('expiration:complete', () => {
     // The payment reaches this service first but cannot be applied yet (the order row is not
     // there, so its handler fails and it comes back after a backoff): it is still pending when
     // the expiration, published after it, arrives.
-    await harness().publish('payment:created', { id: randomUUID(), orderId, stripeId: 'pi_1' });
+    await harness().publish('payment:created', { id: randomUUID(), orderId, stripeId: 'pi_1', amount: 20, authorizedAt: new Date().toISOString() });
     await insertOrder(database().db, ticket, { id: orderId });
     const expiration = await harness().publish('expiration:complete', { orderId });
 
     await waitFor(async () => (await readOrder(database().db, orderId))?.status === 'complete', { what: 'payment applied' });
     await waitUntilSettled(harness(), expiration);
     expect(await readOrder(database().db, orderId)).toMatchObject({ status: 'complete' });
-    expect(await outboxEvents(database().db)).toEqual([]);
+    expect((await outboxEvents(database().db)).map((e) => e.type)).toEqual(['order:completed']);
   });
+
+  it('waits for earlier authorizations only for a while: a payment consumer that cannot catch up does not keep the order reserved', async () => {
+    const ticket = await insertTicket(database().db);
+    // An authorization for an order this service never heard of stays pending (failing, backing
+    // off) far longer than the fairness wait; the expiration published after it cancels anyway.
+    await harness().publish('payment:created', { id: randomUUID(), orderId: randomUUID(), stripeId: 'pi_1', amount: 20, authorizedAt: new Date().toISOString() });
+    const order = await insertOrder(database().db, ticket);
+    const started = Date.now();
+    await harness().publish('expiration:complete', { orderId: order.id });
+    await waitFor(async () => (await readOrder(database().db, order.id))?.status === 'cancelled', { what: 'cancelled', timeoutMs: 30_000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(EXPIRATION_FAIRNESS_WAIT_MS - 1_000);
+    expect(await outboxEvents(database().db)).toMatchObject([{ type: 'order:cancelled', data: { id: order.id, version: 1 } }]);
+  }, 40_000);
 });

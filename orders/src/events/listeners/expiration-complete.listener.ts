@@ -2,22 +2,33 @@ import { defineListener, RetryLater } from '@microtick/common';
 import { cancelOrder, findOrder } from '../../orders/transitions';
 
 /**
+ * Fairness at the deadline, not correctness: an expiration waits this long (from when this
+ * process first received it) for every `payment:created` published before it to be applied, so
+ * an authorization made before `expiresAt` normally wins even when the two events arrive out of
+ * order (different consumers, or both queued during an outage). Past it the order is cancelled
+ * anyway and payments voids the authorization: the saga is correct whichever commits first.
+ */
+export const EXPIRATION_FAIRNESS_WAIT_MS = 10_000;
+
+/**
  * An order's payment window passed. Expiration fires whether or not the order was paid, so a
- * complete or already cancelled order is left alone and nothing is published for it.
- *
- * A payment and the expiration race at the end of the window. Payments records a payment only
- * until a margin before `expiresAt`, so a payment the buyer was told about is in the stream
- * before the expiration; but the two events reach this service on different consumers, in any
- * order (e.g. both queued while this service was down). So the expiration waits until every
- * payment published before it has been applied: then "complete" wins, as the buyer was told.
+ * complete or already cancelled order is left alone and nothing is published for it. Otherwise
+ * the order is cancelled (`order:cancelled`: tickets releases the ticket, payments voids any
+ * authorization it holds) through the same transition as the buyer's own cancellation.
  */
 export const expirationComplete = defineListener({
   event: 'expiration:complete',
+  // The wait above is bounded by the handler itself; the runner's "not yet" budget counts from
+  // the publish, which after an outage could park the expiration before it was ever decided.
+  maxWaitMs: 24 * 3_600_000,
   async handle({ data }, { tx }, delivery) {
-    if (!(await delivery.caughtUpWith('payment:created'))) throw new RetryLater('waiting for earlier payments to be applied');
     const order = await findOrder(tx, data.orderId);
     // Expiration only times orders we announced, so an unknown one is an anomaly: retried, then parked.
     if (!order) throw new Error(`expiration for unknown order ${data.orderId}`);
+    if (order.status === 'created' || order.status === 'awaiting:payment') {
+      const mayStillWait = Date.now() - delivery.firstSeenAt < EXPIRATION_FAIRNESS_WAIT_MS;
+      if (mayStillWait && !(await delivery.caughtUpWith('payment:created'))) throw new RetryLater('letting earlier authorizations be decided first');
+    }
     await cancelOrder(tx, order);
   },
 });

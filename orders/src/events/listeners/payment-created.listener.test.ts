@@ -6,18 +6,23 @@ import { insertOrder, insertTicket, raceOnOrder, readOrder, useOrdersListeners, 
 
 const { database, harness } = useOrdersListeners();
 
+const authorized = (orderId: string) => ({ id: randomUUID(), orderId, stripeId: `pi_${randomUUID()}`, amount: 20, authorizedAt: new Date().toISOString() });
+
 async function pay(order: { id: string }) {
-  const event = await harness().publish('payment:created', { id: randomUUID(), orderId: order.id, stripeId: `pi_${randomUUID()}` });
+  const event = await harness().publish('payment:created', authorized(order.id));
   await waitUntilSettled(harness(), event);
   return event;
 }
 
 describe('payment:created', () => {
-  it.each(['created', 'awaiting:payment'] as const)('completes a %s order, bumping its version without publishing', async (status) => {
-    const order = await insertOrder(database().db, await insertTicket(database().db), { status });
-    await pay(order);
+  it.each(['created', 'awaiting:payment'] as const)('completes a %s order and publishes order:completed with the new version, in one transaction', async (status) => {
+    const ticket = await insertTicket(database().db, { priceCents: 2_000 });
+    const order = await insertOrder(database().db, ticket, { status });
+    const event = await pay(order);
     expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'complete', version: 1 });
-    expect(await outboxEvents(database().db)).toEqual([]);
+    expect(await outboxEvents(database().db)).toMatchObject([
+      { type: 'order:completed', data: { id: order.id, version: 1, userId: order.userId, paymentId: event.data.id, ticket: { id: ticket.id, price: 20 } } },
+    ]);
   });
 
   it('applies a delivery that arrives twice only once', async () => {
@@ -25,10 +30,13 @@ describe('payment:created', () => {
     const event = await pay(order);
     await harness().redeliver(event);
     await waitUntilSettled(harness(), event);
+    // A second authorization (a new event) for the decided order changes nothing either.
+    await pay(order);
     expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'complete', version: 1 });
+    expect(await outboxEvents(database().db)).toHaveLength(1);
   });
 
-  it('leaves a cancelled order cancelled (payments refunds that charge)', async () => {
+  it('leaves a cancelled order cancelled and publishes nothing (payments voids that authorization)', async () => {
     const order = await insertOrder(database().db, await insertTicket(database().db), { status: 'cancelled', version: 1 });
     await pay(order);
     expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
@@ -36,7 +44,7 @@ describe('payment:created', () => {
   });
 
   describe('racing an expiration for the same order', () => {
-    const payFor = (orderId: string) => () => harness().publish('payment:created', { id: randomUUID(), orderId, stripeId: `pi_${randomUUID()}` });
+    const payFor = (orderId: string) => () => harness().publish('payment:created', authorized(orderId));
     const expireFor = (orderId: string) => () => harness().publish('expiration:complete', { orderId });
 
     it('completes the order when the payment comes first; the expiration waits for it, then does nothing', async () => {
@@ -51,7 +59,7 @@ describe('payment:created', () => {
       await waitUntilSettled(harness(), payment!);
       await waitUntilSettled(harness(), expiration!);
       expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'complete', version: 1 });
-      expect(await outboxEvents(database().db)).toEqual([]);
+      expect(await outboxEvents(database().db)).toMatchObject([{ type: 'order:completed', data: { id: order.id, version: 1 } }]);
     });
 
     it('cancels the order when the expiration writes first; the payment then does nothing', async () => {

@@ -1,13 +1,18 @@
 import { defineListener } from '@microtick/common';
 import { completeOrder, findOrder } from '../../orders/transitions';
 
-/** An order was paid: it is complete, unless it was cancelled first (payments then refunds). */
+/**
+ * The order's price is authorized on the buyer's card. Orders decides, in this one transaction:
+ * an unpaid order becomes complete (order:completed → payments captures); a cancelled order stays
+ * cancelled (payments voids the authorization on order:cancelled). No clock is consulted: payments
+ * only authorizes before `expiresAt`, and whichever of this and the expiration commits first wins.
+ */
 export const paymentCreated = defineListener({
   event: 'payment:created',
   async handle({ data }, { tx }) {
     const order = await findOrder(tx, data.orderId);
-    // Payments only charges orders we announced, so an unknown one is an anomaly: retried, then parked.
+    // Payments only authorizes orders we announced, so an unknown one is an anomaly: retried, then parked.
     if (!order) throw new Error(`payment for unknown order ${data.orderId}`);
-    await completeOrder(tx, order);
+    await completeOrder(tx, order, { id: data.id });
   },
 });

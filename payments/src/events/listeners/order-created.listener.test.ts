@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 beforeEach(async () => {
   await fx.database.truncate();
-  harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners({ stripe: fx.stripe }) });
+  harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners });
 });
 afterEach(() => harness.stop());
 
@@ -36,6 +36,7 @@ describe('order:created', () => {
 
     const order = await waitFor(() => replicaOf(data.id), { what: 'replica row' });
     expect(order).toEqual({
+      completedByPaymentId: null,
       id: data.id,
       version: 0,
       status: 'created',

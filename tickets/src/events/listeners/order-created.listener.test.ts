@@ -87,6 +87,6 @@ describe('order:created', () => {
     const { ticket } = await setup();
     const data = { ...orderCreatedData(ticket), ticket: { id: randomUUID(), price: 5 } };
     const envelope = { id: randomUUID(), type: 'order:created' as const, occurredAt: new Date().toISOString(), data };
-    await expect(database().db.transaction((tx) => orderCreated.handle(envelope, { tx, logger: silentLogger }, { streamSequence: 1, caughtUpWith: async () => true }))).rejects.toThrow(/does not exist/);
+    await expect(database().db.transaction((tx) => orderCreated.handle(envelope, { tx, logger: silentLogger }, { streamSequence: 1, firstSeenAt: Date.now(), caughtUpWith: async () => true }))).rejects.toThrow(/does not exist/);
   });
 });

@@ -9,17 +9,17 @@ beforeEach(async () => {
 });
 afterEach(() => kit.destroy());
 
-describe('payment:created', () => {
-  it('drops the pending timer of the paid order, so nothing is published', async () => {
+describe('order:completed', () => {
+  it('drops the pending timer of the completed order, so nothing is published', async () => {
     await kit.startWorker();
     const metrics = await kit.startListeners();
     const order = orderCreatedData(600);
     await kit.publish('order:created', order);
     await waitFor(() => kit.queue.getJob(order.id), { what: 'timer armed' });
 
-    const payment = await kit.publish('payment:created', { id: randomUUID(), orderId: order.id, stripeId: 'pi_test' });
-    await kit.redeliver(payment);
-    await waitFor(async () => ((await handledOutcomes(metrics)).processed ?? 0) >= 2, { what: 'payment handled' });
+    const completed = await kit.publish('order:completed', { id: order.id, version: 1, userId: order.userId, paymentId: randomUUID(), ticket: order.ticket });
+    await kit.redeliver(completed);
+    await waitFor(async () => ((await handledOutcomes(metrics)).processed ?? 0) >= 2, { what: 'completion handled' });
     expect(await kit.queue.getJob(order.id)).toBeUndefined();
 
     await sleep(Date.parse(order.expiresAt) - Date.now() + 400);

@@ -1,0 +1,13 @@
+import { defineListener } from '@microtick/common';
+import type { ExpirationHandlerContext } from '../handler-context';
+
+/**
+ * A complete order never expires: drop its timer. (An authorization alone, `payment:created`, does
+ * not: orders may still cancel the order, and then expiration had nothing to do with it anyway.)
+ */
+export const orderCompleted = defineListener({
+  event: 'order:completed',
+  async handle({ data }, { timers }: ExpirationHandlerContext) {
+    await timers.settle(data.id);
+  },
+});

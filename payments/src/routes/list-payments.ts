@@ -1,0 +1,23 @@
+import { fromCents, isUuid, NotAuthorizedError, NotFoundError, requireAuth, userOf } from '@microtick/common';
+import { asc, eq } from 'drizzle-orm';
+import { Router } from 'express';
+import type { PaymentsDb } from '../db/database';
+import { orders, payments } from '../db/schema';
+
+/**
+ * GET /api/payments?orderId=…: the order's payments, oldest first, for its owner, so a reloaded
+ * page can tell "confirming" (authorized) and "voided, not charged" from a plain expiry.
+ */
+export function listPaymentsRouter({ db }: { db: PaymentsDb }): Router {
+  const router = Router();
+  router.get('/api/payments', requireAuth, async (req, res) => {
+    const { orderId } = req.query;
+    if (!isUuid(orderId)) throw new NotFoundError('Order not found');
+    const [order] = await db.select({ userId: orders.userId }).from(orders).where(eq(orders.id, orderId));
+    if (!order) throw new NotFoundError('Order not found');
+    if (order.userId !== userOf(req).id) throw new NotAuthorizedError();
+    const rows = await db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt), asc(payments.id));
+    res.json(rows.map((p) => ({ id: p.id, orderId: p.orderId, stripeId: p.stripeId, amount: fromCents(p.amountCents), status: p.status })));
+  });
+  return router;
+}
