@@ -27,6 +27,8 @@ export interface BenchStack {
 export interface BenchStackOptions {
   namespace: string;
   expirationWindowSeconds?: number;
+  /** Added to every process's environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       ephemeral: true,
       withClient: false,
       expirationWindowSeconds: options.expirationWindowSeconds,
+      env: options.env,
       color: false,
       log: (line) => log.write(`${line}\n`),
     });

@@ -32,3 +32,4 @@ export { orderRoutes } from './api/orders';
 export { waitlistRoutes } from './api/waitlist';
 export { paymentRoutes } from './api/payments';
 export { apiRoutes } from './api/routes';
+export * from './tracing';

@@ -14,6 +14,7 @@ import { closeServer, listen } from './http/listen';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { ServiceMetrics } from './metrics';
+import { setUpServiceTracing } from './tracing/service-tracing';
 
 /** What `createServiceApp` needs besides the routes; a service's `buildApp` adds its own deps. */
 export type BaseAppDeps = Omit<ServiceAppOptions, 'routes'>;
@@ -50,6 +51,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   const metrics = new ServiceMetrics(name);
   const lifecycle = new Lifecycle(logger);
   lifecycle.handleSignals();
+  setUpServiceTracing(name, logger, lifecycle);
 
   await ensureDatabase(config.DATABASE_URL);
   const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });

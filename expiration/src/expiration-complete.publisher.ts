@@ -1,4 +1,4 @@
-import { eventCatalogue, type EventBus, type EventEnvelope } from '@microtick/common';
+import { eventCatalogue, withPublishSpan, type EventBus, type EventEnvelope } from '@microtick/common';
 import type { ExpirationJob } from './expiration-queue';
 import { nameBasedUuid } from './name-based-uuid';
 
@@ -23,6 +23,9 @@ export async function publishExpirationComplete(bus: Pick<EventBus, 'js' | 'subj
     occurredAt: new Date(job.expiresAt).toISOString(),
     data: eventCatalogue['expiration:complete'].parse({ orderId: job.orderId }),
   };
-  const ack = await bus.js.publish(bus.subjectFor('expiration:complete'), JSON.stringify(envelope), { msgID: envelope.id });
+  const subject = bus.subjectFor('expiration:complete');
+  // The trace context goes in the headers only (from the job), so the body stays byte-identical.
+  const span = { type: envelope.type, subject, eventId: envelope.id, parent: job };
+  const ack = await withPublishSpan(span, (headers) => bus.js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, headers }));
   return ack.duplicate ? 'duplicate' : 'published';
 }

@@ -1,3 +1,4 @@
+import { currentTraceFields } from '@microtick/common';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -10,12 +11,22 @@ export const EXPIRATION_QUEUE = 'order-expiration';
 export const ORDER_JOB = 'expire-order';
 export const OFFER_JOB = 'expire-waitlist-offer';
 
-/** An order's payment window: enough to publish `expiration:complete` and measure lateness. */
-export const expirationJob = z.object({ orderId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }) });
+/** The trace context of the event a timer was armed for (tracing on); a malformed one is dropped, not a failed job. */
+const traceFields = {
+  traceparent: z.string().max(100).optional().catch(undefined),
+  tracestate: z.string().max(512).optional().catch(undefined),
+};
+
+/**
+ * An order's payment window: enough to publish `expiration:complete` and measure lateness, and
+ * the trace context of the `order:created` it was armed for, so the publish minutes later is
+ * part of the purchase's trace.
+ */
+export const expirationJob = z.object({ orderId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }), ...traceFields });
 export type ExpirationJob = z.infer<typeof expirationJob>;
 
 /** A waiting-list offer's window (docs/waitlist.md): enough to publish `expiration:offer-expired`. */
-export const offerExpirationJob = z.object({ offerId: z.uuid(), ticketId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }) });
+export const offerExpirationJob = z.object({ offerId: z.uuid(), ticketId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }), ...traceFields });
 export type OfferExpirationJob = z.infer<typeof offerExpirationJob>;
 
 export type DeadlineJob = ExpirationJob | OfferExpirationJob;
@@ -63,5 +74,5 @@ async function addDeadlineJob(queue: ExpirationQueue, name: DeadlineJobName, job
     // A job that used up every attempt stays in the failed set for an operator to retry.
     removeOnFail: false,
   };
-  await queue.add(name, job, options);
+  await queue.add(name, { ...job, ...currentTraceFields() }, options);
 }

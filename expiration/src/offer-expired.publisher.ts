@@ -1,4 +1,4 @@
-import { eventCatalogue, type EventBus, type EventEnvelope } from '@microtick/common';
+import { eventCatalogue, withPublishSpan, type EventBus, type EventEnvelope } from '@microtick/common';
 import type { OfferExpirationJob } from './expiration-queue';
 import { nameBasedUuid } from './name-based-uuid';
 
@@ -20,6 +20,9 @@ export async function publishOfferExpired(bus: Pick<EventBus, 'js' | 'subjectFor
     occurredAt: new Date(job.expiresAt).toISOString(),
     data: eventCatalogue['expiration:offer-expired'].parse({ offerId: job.offerId, ticketId: job.ticketId }),
   };
-  const ack = await bus.js.publish(bus.subjectFor('expiration:offer-expired'), JSON.stringify(envelope), { msgID: envelope.id });
+  const subject = bus.subjectFor('expiration:offer-expired');
+  // As for expiration:complete: the trace context (from the job) goes in the headers only.
+  const span = { type: envelope.type, subject, eventId: envelope.id, parent: job };
+  const ack = await withPublishSpan(span, (headers) => bus.js.publish(subject, JSON.stringify(envelope), { msgID: envelope.id, headers }));
   return ack.duplicate ? 'duplicate' : 'published';
 }

@@ -6,6 +6,7 @@ import {
   ListenerRunner,
   listen,
   ServiceMetrics,
+  setUpServiceTracing,
   type RunningService,
 } from '@microtick/common';
 import { buildApp } from './app';
@@ -32,6 +33,7 @@ export async function startExpirationService(config: Config, options: { handleSi
   const metrics = new ServiceMetrics(SERVICE);
   const lifecycle = new Lifecycle(logger);
   if (options.handleSignals) lifecycle.handleSignals();
+  setUpServiceTracing(SERVICE, logger, lifecycle);
 
   try {
     const bus = await connectEventBus({

@@ -49,7 +49,7 @@ ENV NODE_ENV=development SERVICE=${SERVICE}
 # skaffold syncs changed sources into common/src and ${SERVICE}/src; tsc writes dist/ beside them.
 RUN chown -R 1000:1000 common ${SERVICE} infra/stripe-emulator
 USER 1000:1000
-CMD ["sh", "-c", "npx tsc -b --watch --preserveWatchOutput \"$SERVICE\" & exec node --watch --enable-source-maps \"$SERVICE/dist/main.js\""]
+CMD ["sh", "-c", "npx tsc -b --watch --preserveWatchOutput \"$SERVICE\" & exec node --watch --enable-source-maps --require @microtick/common/tracing/register \"$SERVICE/dist/main.js\""]
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
@@ -63,4 +63,6 @@ COPY --from=build /repo/runtime/ ./
 WORKDIR /app/${SERVICE}
 # The image's `node` user, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
-CMD ["node", "dist/main.js"]
+# The tracing preload must load before the service's code (docs/tracing.md); it does nothing
+# unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+CMD ["node", "--require", "@microtick/common/tracing/register", "dist/main.js"]

@@ -64,7 +64,7 @@ describe('service.Dockerfile', () => {
     expect(runCommands(runtime)).toEqual(['npm ci --omit=dev --no-audit --no-fund --workspace common --workspace ${SERVICE}']);
     expect(instructions(runtime, 'COPY').map((i) => [i.flags, i.args])).toContainEqual([['--from=build'], '/repo/runtime/ ./']);
     expect(instructions(runtime, 'WORKDIR').at(-1)?.args).toBe('/app/${SERVICE}');
-    expect(instructions(runtime, 'CMD').at(-1)?.args).toBe('["node", "dist/main.js"]');
+    expect(instructions(runtime, 'CMD').at(-1)?.args).toBe('["node", "--require", "@microtick/common/tracing/register", "dist/main.js"]');
   });
 
   test.each(SERVICE_IMAGES)('the build stage copies every project %s compiles against', (service) => {
@@ -149,7 +149,7 @@ describe('service.Dockerfile', () => {
         if (env.DATABASE_URL) local.DATABASE_URL = `${PG_URL}/mt_test_${process.env.MT_TEST_RUN ?? 'local0000000'}_k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}`;
 
         const probePath = (probe: typeof container.readinessProbe) => probe?.httpGet?.path ?? 'no httpGet probe';
-        const booted = startProcess(['node', 'dist/main.js'], { cwd: runtimeTree(folder), env: { ...env, ...local } });
+        const booted = startProcess(JSON.parse(instructions(runtime, 'CMD').at(-1)?.args ?? '[]') as string[], { cwd: runtimeTree(folder), env: { ...env, ...local } });
         try {
           await waitForOk(`http://127.0.0.1:${port}${probePath(container.readinessProbe)}`, booted, 30_000);
           for (const probe of [container.livenessProbe, container.startupProbe]) {

@@ -30,6 +30,8 @@ const envelopeSchema = (type: EventType) => {
       type: z.literal(type),
       occurredAt: z.iso.datetime({ offset: true }),
       data: eventCatalogue[type],
+      traceparent: z.string().optional().meta({ description: 'W3C trace context of the request or event that staged this one, when tracing is on (docs/tracing.md).' }),
+      tracestate: z.string().optional(),
     }),
     { target: 'draft-7', io: 'output' },
   );
@@ -54,7 +56,14 @@ export function buildAsyncApiDocument() {
       name: type,
       title: type,
       summary,
-      headers: { type: 'object', properties: { 'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream drops a repeat within its duplicate window.' } } },
+      headers: {
+        type: 'object',
+        properties: {
+          'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream drops a repeat within its duplicate window.' },
+          traceparent: { type: 'string', description: "W3C trace context of the publish span, when tracing is on: consumers' spans are its children (docs/tracing.md)." },
+          tracestate: { type: 'string' },
+        },
+      },
       payload: envelopeSchema(type),
     };
     channels[key] = {

@@ -3,6 +3,7 @@ import { nanos } from '@nats-io/transport-node';
 import { parseEnvelope, type EventType } from '../events/catalogue';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
+import { withConsumerSpan } from '../tracing/propagation';
 import { isNotFound, type EventBus } from './event-bus';
 import { durableName, RetryLater, type AnyListener, type Delivery, type ListenerStore } from './listener';
 
@@ -131,7 +132,9 @@ export class ListenerRunner<Ctx> {
     let settled = false;
     try {
       const delivery = this.deliveryOf(msg, this.noteFirstSeen(seenKey));
-      const outcome = await store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery));
+      const outcome = await withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, () =>
+        store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery)),
+      );
       msg.ack();
       settled = true;
       count(outcome);

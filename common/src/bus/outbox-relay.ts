@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { JetStreamPublishOptions } from '@nats-io/jetstream';
 import type pg from 'pg';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
-import type { EventType } from '../events/catalogue';
+import type { EventEnvelope, EventType } from '../events/catalogue';
+import { withPublishSpan } from '../tracing/propagation';
 import type { EventBus } from './event-bus';
 import { OUTBOX_CHANNEL } from './outbox';
 
@@ -139,7 +141,7 @@ export class OutboxRelay {
       if (rows.length > 0) {
         // One connection keeps publish order; awaiting the acks together keeps the batch fast.
         await Promise.all(
-          rows.map((row) => bus.js.publish(bus.subjectFor(row.event_type), JSON.stringify(row.payload), { msgID: row.msg_id })),
+          rows.map((row) => publishRow(bus, row)),
         );
       }
       await client.query('commit');
@@ -156,4 +158,12 @@ export class OutboxRelay {
       client.release();
     }
   }
+}
+
+/** One row to JetStream, traced as a hop of the trace its envelope carries (docs/tracing.md). */
+function publishRow(bus: OutboxRelayOptions['bus'], row: OutboxRow, options: Partial<JetStreamPublishOptions> = {}): Promise<unknown> {
+  const subject = bus.subjectFor(row.event_type);
+  const envelope = row.payload as Partial<EventEnvelope>;
+  const span = { type: row.event_type, subject, eventId: row.msg_id, parent: envelope, attributes: { 'microtick.outbox.age_ms': Number(row.age_ms) } };
+  return withPublishSpan(span, (headers) => bus.js.publish(subject, JSON.stringify(row.payload), { ...options, msgID: row.msg_id, headers }));
 }

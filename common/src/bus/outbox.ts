@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DbExecutor } from '../db/database';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
+import { currentTraceFields } from '../tracing/propagation';
 
 /**
  * The Postgres channel the OutboxRelay listens on. An insert into `outbox` NOTIFYs it (trigger
@@ -19,6 +20,8 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
     type,
     occurredAt: new Date().toISOString(),
     data: eventCatalogue[type].parse(data) as EventData<T>,
+    // The staging request's or event's trace continues from here when the relay publishes.
+    ...currentTraceFields(),
   };
   // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
   await tx.insert(outbox).values({ msgId: envelope.id, eventType: type, payload: envelope });

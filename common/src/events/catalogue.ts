@@ -37,16 +37,33 @@ export interface EventEnvelope<T extends EventType = EventType> {
   type: T;
   occurredAt: string;
   data: EventData<T>;
+  /**
+   * W3C trace context of the request or event that staged this one (docs/tracing.md), present
+   * only when tracing is on. Carried in the envelope, so the outbox needs no column for it.
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
-const envelopeShape = z.object({ id: z.uuid(), type: z.enum(eventTypes as [EventType, ...EventType[]]), occurredAt: z.iso.datetime({ offset: true }), data: z.unknown() });
+/** A malformed trace context is dropped, never a reason to reject the event. */
+const traceField = (max: number) => z.string().max(max).optional().catch(undefined);
+
+const envelopeShape = z.object({
+  id: z.uuid(),
+  type: z.enum(eventTypes as [EventType, ...EventType[]]),
+  occurredAt: z.iso.datetime({ offset: true }),
+  data: z.unknown(),
+  traceparent: traceField(100),
+  tracestate: traceField(512),
+});
 
 /** Validates a message body as an event of the expected type; throws a ZodError otherwise. */
 export function parseEnvelope<T extends EventType>(type: T, body: unknown): EventEnvelope<T> {
   const envelope = envelopeShape.parse(body);
   if (envelope.type !== type) throw new Error(`expected a ${type} event, got ${envelope.type}`);
   const data = eventCatalogue[type].parse(envelope.data) as EventData<T>;
-  return { id: envelope.id, type, occurredAt: envelope.occurredAt, data };
+  const { traceparent, tracestate } = envelope;
+  return { id: envelope.id, type, occurredAt: envelope.occurredAt, data, ...(traceparent && { traceparent }), ...(tracestate && { tracestate }) };
 }
 
 /**

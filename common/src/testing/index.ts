@@ -19,6 +19,8 @@ import type { UserPayload } from '../http/current-user';
 import { ServiceMetrics } from '../metrics';
 import type { BaseAppDeps } from '../service';
 
+export * from './otlp-receiver';
+
 export const TEST_JWT_KEY = 'test-jwt-key-that-is-long-enough-for-hs256';
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://microtick:microtick@127.0.0.1:5432';
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

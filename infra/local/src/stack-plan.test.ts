@@ -26,7 +26,7 @@ describe('planStack', () => {
     expect(specs.map((s) => `${s.label}:${s.port}`)).toEqual([
       'stripe-emulator:12111', 'auth:3001', 'tickets:3002', 'orders:3003', 'payments:3004', 'expiration:3005', 'gateway:8080',
     ]);
-    expect(find(specs, 'orders')).toMatchObject({ args: ['/repo/orders/dist/main.js'], ready: { url: 'http://127.0.0.1:3003/readyz', expect: 'ok' } });
+    expect(find(specs, 'orders')).toMatchObject({ args: ['--require', '/repo/common/dist/tracing/register.js', '/repo/orders/dist/main.js'], ready: { url: 'http://127.0.0.1:3003/readyz', expect: 'ok' } });
   });
 
   it('gives the default namespace the default names', () => {

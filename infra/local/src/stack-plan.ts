@@ -22,6 +22,8 @@ export const DEFAULT_PORTS: Readonly<Record<ProcessName, number>> = {
   gateway: 8080,
 };
 export const REPLICA_PORT_STEP = 10;
+/** Loaded with `--require` before each service's main.js; a no-op unless an OTLP endpoint is set. */
+export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
 export const MAX_REPLICAS = 9;
 
 export const isServiceName = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
@@ -142,7 +144,8 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
       const port = input.portOf(service, replica);
       add(service, replica, {
         command: node,
-        args: [path.join(input.repoRoot, service, 'dist/main.js')],
+        // The tracing preload must load before the service's code does (docs/tracing.md).
+        args: ['--require', path.join(input.repoRoot, TRACING_PRELOAD), path.join(input.repoRoot, service, 'dist/main.js')],
         env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, names, localUrl(emulatorPort)) },
         ready: { url: `${localUrl(port)}/readyz`, expect: 'ok' },
       });

@@ -53,6 +53,8 @@ export interface StackOptions {
   /** Default: a random key for this stack. */
   jwtKey?: string;
   logLevel?: string;
+  /** Added to every process's environment, e.g. OTEL_EXPORTER_OTLP_ENDPOINT (docs/tracing.md). */
+  env?: NodeJS.ProcessEnv;
   /** Where the prefixed log lines go (default: stdout). */
   log?: (line: string) => void;
   /** Colour the prefixes (default: when stdout is a terminal and NO_COLOR is unset). */
@@ -134,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
     nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
-    baseEnv: process.env,
+    baseEnv: { ...process.env, ...options.env },
   });
   assertBuilt(specs, repoRoot);
   await assertPortsFree(specs);
@@ -254,7 +256,7 @@ async function assignPorts(options: StackOptions, replicas: Record<ServiceName, 
 function assertBuilt(specs: ProcessSpec[], repoRoot: string): void {
   const missing = specs
     .filter((spec) => spec.name !== 'client')
-    .map((spec) => spec.args[0] as string)
+    .flatMap((spec) => spec.args.filter((arg) => arg.endsWith('.js')))
     .filter((entry, i, all) => all.indexOf(entry) === i && !existsSync(entry));
   if (missing.length) {
     throw new Error(`Not built yet: ${missing.map((file) => path.relative(repoRoot, file)).join(', ')}. Run \`npx tsc -b\` first (\`npm start\` does).`);
