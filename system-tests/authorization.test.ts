@@ -241,7 +241,7 @@ const ROWS: Row[] = [
     expected: ownerOnly(201),
   },
   {
-    route: 'GET /api/payments?orderId=',
+    route: 'GET /api/payments',
     prepare: async () => ({ owner: buyer, method: 'GET', path: `/api/payments?orderId=${(await orderPaymentsKnow()).id}` }),
     expected: ownerOnly(200),
   },

@@ -15,12 +15,19 @@ import type { OrderStatus, PaymentStatus } from './types';
  */
 export type OrderPhase = 'payable' | 'action' | 'confirming' | 'paid' | 'voided' | 'expiring' | 'expired' | 'cancelled';
 
+/**
+ * The page's estimate of the server's clock is off by up to a request's latency, and the live
+ * stream reports the expiration within milliseconds of `expiresAt`: a cancellation this close to
+ * the deadline is the expiration, not the buyer's.
+ */
+export const EXPIRY_CLOCK_TOLERANCE_MS = 3_000;
+
 export function orderPhase(status: OrderStatus, remainingMs: number, payment?: PaymentStatus): OrderPhase {
   if (status === 'complete') return 'paid';
   if (status === 'cancelled') {
     // An authorization on a cancelled order is (being) voided: the card was not charged.
     if (payment === 'authorized' || payment === 'voided') return 'voided';
-    return remainingMs > 0 ? 'cancelled' : 'expired';
+    return remainingMs > EXPIRY_CLOCK_TOLERANCE_MS ? 'cancelled' : 'expired';
   }
   if (payment === 'authorized' || payment === 'captured') return 'confirming';
   if (remainingMs <= 0) return 'expiring';

@@ -36,4 +36,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig(schema, { ...valid, JWT_KEY: 'short' })).toThrow(/JWT_KEY: must be at least 32 characters/);
     expect(loadConfig(schema, { ...valid, JWT_KEY: 'short', NODE_ENV: 'test' }).JWT_KEY).toBe('short');
   });
+
+  it('refuses a processed-event retention shorter than the stream max age', () => {
+    expect(loadConfig(schema, valid)).toMatchObject({ NATS_STREAM_MAX_AGE_HOURS: 168, PROCESSED_EVENTS_RETENTION_DAYS: 30 });
+    expect(() => loadConfig(schema, { ...valid, NATS_STREAM_MAX_AGE_HOURS: String(31 * 24) })).toThrow(/PROCESSED_EVENTS_RETENTION_DAYS: must cover NATS_STREAM_MAX_AGE_HOURS/);
+    expect(loadConfig(schema, { ...valid, NATS_STREAM_MAX_AGE_HOURS: String(31 * 24), PROCESSED_EVENTS_RETENTION_DAYS: '31' }).PROCESSED_EVENTS_RETENTION_DAYS).toBe(31);
+  });
 });

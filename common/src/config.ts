@@ -25,10 +25,31 @@ export const serviceConfigShape = {
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('MICROTICK'),
   /** Copies of the stream kept by a NATS cluster (1 for a single server, 3 for a 3-node cluster). */
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Stream limits (docs/operations.md). Events older than the max age are discarded, read or
+   * not: it is the longest a consumer may be down without losing events (default 7 days). When
+   * the stream reaches max bytes it refuses new events (discard new), so they wait in the
+   * publishers' outboxes instead of old unread ones being dropped. -1: no byte limit.
+   */
+  NATS_STREAM_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(365 * 24).default(7 * 24),
+  NATS_STREAM_MAX_BYTES: z.coerce.number().int().min(-1).default(8 * 1024 ** 3),
   /** Optional subject prefix, so several systems (tests, a second stack) can share one server. */
   NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, 'a dot-separated subject token list').default(''),
   JWT_KEY: z.string().min(1),
+  /** Real failures (not "not yet" waits) before a consumer parks an event as a dead letter (docs/operations.md). */
+  LISTENER_MAX_DELIVER: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long waiting for a predecessor is normal; past it the wait is logged (it is never parked). */
+  LISTENER_WAIT_WARN_SECONDS: z.coerce.number().int().min(1).default(300),
+  /**
+   * How long a consumer remembers an event id (processed_events). Must be at least the stream's
+   * max age, so an event can never be redelivered after its de-duplication record is gone.
+   */
+  PROCESSED_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 };
+
+/** An event can be redelivered while it is in the stream; its processed record must outlive that. */
+const retentionCoversStream = (c: { PROCESSED_EVENTS_RETENTION_DAYS?: number; NATS_STREAM_MAX_AGE_HOURS?: number }) =>
+  c.PROCESSED_EVENTS_RETENTION_DAYS === undefined || c.NATS_STREAM_MAX_AGE_HOURS === undefined || c.PROCESSED_EVENTS_RETENTION_DAYS * 24 >= c.NATS_STREAM_MAX_AGE_HOURS;
 
 const jwtKeyIsStrong = (c: { NODE_ENV?: string; JWT_KEY: string }) => c.NODE_ENV === 'test' || c.JWT_KEY.length >= 32;
 
@@ -37,12 +58,18 @@ const jwtKeyIsStrong = (c: { NODE_ENV?: string; JWT_KEY: string }) => c.NODE_ENV
  * e.g. `PORT`). Outside tests the JWT key must be long enough to be a real secret.
  */
 export const defineServiceConfig = <Extra extends z.ZodRawShape>(extra: Extra) =>
-  z.object({ ...serviceConfigShape, ...extra }).refine((c) => jwtKeyIsStrong(c as { NODE_ENV: string; JWT_KEY: string }), {
-    path: ['JWT_KEY'],
-    message: 'must be at least 32 characters',
-    // Report a weak key even when other variables are wrong too, so one run names them all.
-    when: ({ value }) => typeof (value as { JWT_KEY?: unknown }).JWT_KEY === 'string',
-  });
+  z
+    .object({ ...serviceConfigShape, ...extra })
+    .refine((c) => jwtKeyIsStrong(c as { NODE_ENV: string; JWT_KEY: string }), {
+      path: ['JWT_KEY'],
+      message: 'must be at least 32 characters',
+      // Report a weak key even when other variables are wrong too, so one run names them all.
+      when: ({ value }) => typeof (value as { JWT_KEY?: unknown }).JWT_KEY === 'string',
+    })
+    .refine((c) => retentionCoversStream(c as Parameters<typeof retentionCoversStream>[0]), {
+      path: ['PROCESSED_EVENTS_RETENTION_DAYS'],
+      message: 'must cover NATS_STREAM_MAX_AGE_HOURS (an event still in the stream could be applied twice)',
+    });
 
 export const serviceConfigSchema = defineServiceConfig({});
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The Prometheus metrics every service exposes on `GET /metrics`. */
 export class ServiceMetrics {
@@ -38,6 +38,41 @@ export class ServiceMetrics {
     name: 'outbox_publish_lag_seconds',
     help: 'Time from writing an outbox row to JetStream acknowledging its publish',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly waitingEvents = new Gauge({
+    name: 'listener_waiting_events',
+    help: 'Events a consumer has received but cannot apply yet (waiting for a predecessor)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly oldestWaitingAge = new Gauge({
+    name: 'listener_oldest_waiting_event_age_seconds',
+    help: 'How long the oldest waiting event has waited since this consumer first received it (0: none waits). Alert when it stays high: a predecessor is missing (look for a dead letter)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerPending = new Gauge({
+    name: 'consumer_pending_events',
+    help: 'Events in the stream this consumer has not acknowledged yet (not delivered + in flight)',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerOldestPendingAge = new Gauge({
+    name: 'consumer_oldest_pending_age_seconds',
+    help: 'Age of the oldest event this consumer has not acknowledged (0: caught up). Alert well before it nears the stream max_age, after which unread events are discarded',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly backstopActions = new Counter({
+    name: 'backstop_actions_total',
+    help: 'Things a backstop sweep did because the prompt path (an event, a timer) did not come in time, by action (e.g. order_expired). Each one is a lost or late timer or event',
+    labelNames: ['action'] as const,
     registers: [this.registry],
   });
 

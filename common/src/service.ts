@@ -6,6 +6,7 @@ import { ensureDatabase, openDatabase, runMigrations, type Database } from './db
 import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
 import type { AnyListener } from './bus/listener';
+import type { EventType } from './events/catalogue';
 import { ListenerRunner } from './bus/listener-runner';
 import { OutboxRelay } from './bus/outbox-relay';
 import { PostgresListenerStore } from './bus/postgres-listener-store';
@@ -30,7 +31,16 @@ export interface ServiceDefinition<TSchema extends Record<string, unknown>> {
    * Periodic work beside requests and events (e.g. payments settling lapsed attempts). Started
    * after the listeners; the function it returns is awaited on shutdown before the relay stops.
    */
-  background?(deps: { db: NodePgDatabase<TSchema>; pool: Database<TSchema>['pool']; logger: Logger; metrics: ServiceMetrics }): () => Promise<void>;
+  background?(deps: BackgroundDeps<TSchema>): () => Promise<void>;
+}
+
+export interface BackgroundDeps<TSchema extends Record<string, unknown>> {
+  db: NodePgDatabase<TSchema>;
+  pool: Database<TSchema>['pool'];
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** True once this service has applied every `event` published so far (see ListenerRunner.caughtUpWithStream). */
+  caughtUpWith(event: EventType): Promise<boolean>;
 }
 
 export interface RunningService {
@@ -57,13 +67,15 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });
   lifecycle.onStop('postgres', () => database.close());
   await runMigrations(database.pool, definition.migrationsFolder);
-  lifecycle.onStop('retention', startRetention({ pool: database.pool, logger }));
+  lifecycle.onStop('retention', startRetention({ pool: database.pool, logger, processedEventsDays: config.PROCESSED_EVENTS_RETENTION_DAYS }));
 
   const bus = await connectEventBus({
     url: config.NATS_URL,
     stream: config.NATS_STREAM,
     replicas: config.NATS_STREAM_REPLICAS,
     subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+    maxBytes: config.NATS_STREAM_MAX_BYTES,
     name,
     logger,
   });
@@ -74,11 +86,23 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   lifecycle.onStop('outbox relay', () => relay.stop());
 
   const store = new PostgresListenerStore(database.db);
-  const runner = new ListenerRunner({ service: name, bus, store, listeners: definition.listeners, logger, metrics });
+  const runner = new ListenerRunner({
+    service: name,
+    bus,
+    store,
+    listeners: definition.listeners,
+    logger,
+    metrics,
+    maxDeliver: config.LISTENER_MAX_DELIVER,
+    maxWaitMs: config.LISTENER_WAIT_WARN_SECONDS * 1000,
+  });
   await runner.start();
   lifecycle.onStop('listeners', () => runner.stop());
 
-  if (definition.background) lifecycle.onStop('background work', definition.background({ db: database.db, pool: database.pool, logger, metrics }));
+  if (definition.background) {
+    const deps = { db: database.db, pool: database.pool, logger, metrics, caughtUpWith: (event: EventType) => runner.caughtUpWithStream(event) };
+    lifecycle.onStop('background work', definition.background(deps));
+  }
 
   const app = definition.buildApp({
     db: database.db,

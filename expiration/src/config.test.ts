@@ -10,6 +10,8 @@ describe('expiration config', () => {
       NATS_URL: 'nats://127.0.0.1:4222',
       NATS_STREAM: 'MICROTICK',
       NATS_STREAM_REPLICAS: 1,
+      NATS_STREAM_MAX_AGE_HOURS: 168,
+      NATS_STREAM_MAX_BYTES: 8 * 1024 ** 3,
       NATS_SUBJECT_PREFIX: '',
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: 'microtick',

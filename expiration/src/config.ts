@@ -1,7 +1,8 @@
 import { serviceConfigShape } from '@microtick/common';
 import { z } from 'zod';
 
-const { NODE_ENV, PORT, LOG_LEVEL, NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_SUBJECT_PREFIX } = serviceConfigShape;
+const { NODE_ENV, PORT, LOG_LEVEL, NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX } =
+  serviceConfigShape;
 
 /**
  * The shared settings minus Postgres and JWT (Redis is this service's only store and it serves
@@ -14,6 +15,9 @@ export const configSchema = z.object({
   NATS_URL,
   NATS_STREAM,
   NATS_STREAM_REPLICAS,
+  // Every service applies the stream's limits on start, so expiration must read the same ones.
+  NATS_STREAM_MAX_AGE_HOURS,
+  NATS_STREAM_MAX_BYTES,
   NATS_SUBJECT_PREFIX,
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis: or rediss: URL' }).default('redis://127.0.0.1:6379'),
   /** BullMQ's `prefix` and the namespace of our own keys, so tests and a second stack share one Redis safely. */

@@ -33,6 +33,7 @@ export const redisKeys = (prefix: string) => ({
   settledOffer: (offerId: string) => `${prefix}:expiration:settled-offer:${offerId}`,
   deadLetters: `${prefix}:expiration:dead-letters`,
   replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
+  replayRequestedDeadLetters: `${prefix}:expiration:dead-letters:replay-requested`,
 });
 
 /** How long we remember an event id or a settled order: a week, far longer than an event waits for us in practice. */

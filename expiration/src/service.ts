@@ -41,6 +41,8 @@ export async function startExpirationService(config: Config, options: { handleSi
       stream: config.NATS_STREAM,
       replicas: config.NATS_STREAM_REPLICAS,
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+      maxBytes: config.NATS_STREAM_MAX_BYTES,
       name: SERVICE,
       logger,
     });

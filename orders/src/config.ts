@@ -5,6 +5,12 @@ export const configSchema = defineServiceConfig({
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   /** How long a buyer has to pay before the reservation lapses (SPEC §5). */
   EXPIRATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(900),
+  /**
+   * The backstop of the expiration timer (docs/operations.md): an order still unpaid this long
+   * after `expiresAt` is cancelled by orders itself; checked every EXPIRY_SWEEP_INTERVAL_SECONDS.
+   */
+  EXPIRY_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  EXPIRY_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   /** The waiting list (docs/waitlist.md): how long the first in line has the ticket to themselves. */
   OFFER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(300),
   /** How often orders looks for offers whose expiration event is overdue, and how overdue they must be. */

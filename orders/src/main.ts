@@ -3,6 +3,7 @@ import { buildApp } from './app';
 import { configSchema } from './config';
 import { migrationsFolder, schema } from './db/schema';
 import { listeners } from './events/listeners';
+import { startExpirySweep } from './orders/expiry-sweep';
 import { startOfferSweep } from './waitlist/offer-sweep';
 import { OrderChangeFeed } from './orders/order-changes';
 
@@ -16,12 +17,22 @@ void startService({
   migrationsFolder,
   listeners,
   // The LISTEN connection behind GET /api/orders/:id/events (stopped after the HTTP server), and
-  // the waiting list's backstop sweep of overdue offers (docs/waitlist.md).
-  background: ({ db, pool, logger }) => {
+  // the backstop that ends reservations whose expiration timer was lost (docs/operations.md), and
+  // the waiting list's backstop that lapses offers whose expiration event was lost (docs/waitlist.md).
+  background: ({ db, pool, logger, metrics, caughtUpWith }) => {
     const started = orderChanges.start(pool, logger);
+    const stopSweep = startExpirySweep({
+      db,
+      logger,
+      metrics,
+      caughtUpWith,
+      graceSeconds: config.EXPIRY_SWEEP_GRACE_SECONDS,
+      intervalSeconds: config.EXPIRY_SWEEP_INTERVAL_SECONDS,
+    });
     const stopOfferSweep = startOfferSweep({ db, logger, intervalSeconds: config.OFFER_SWEEP_INTERVAL_SECONDS, graceSeconds: config.OFFER_SWEEP_GRACE_SECONDS });
     return async () => {
       await stopOfferSweep();
+      await stopSweep();
       await started;
       await orderChanges.stop();
     };

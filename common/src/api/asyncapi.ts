@@ -9,9 +9,9 @@ export const eventParticipants: Record<EventType, { publisher: string; consumers
   'ticket:created': { publisher: 'tickets', consumers: ['orders'], summary: 'A ticket was listed for sale.' },
   'ticket:updated': { publisher: 'tickets', consumers: ['orders'], summary: 'A ticket changed: edited, reserved by an order, or released.' },
   'order:created': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'A ticket was reserved until `expiresAt`.' },
-  'order:cancelled': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'An order was cancelled; its ticket is released.' },
-  'order:completed': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'Orders decided an authorized order is paid: payments captures, the ticket is sold, the timer is dropped.' },
-  'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "A card was authorized for an order (not yet captured): orders decides whether it completes." },
+  'order:cancelled': { publisher: 'orders', consumers: ['tickets', 'payments', 'expiration'], summary: 'An order was cancelled; its ticket is released and any authorization voided.' },
+  'order:completed': { publisher: 'orders', consumers: ['payments', 'tickets', 'expiration'], summary: 'Orders accepted an authorization: the order is complete; payments captures it.' },
+  'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "An order's price was authorized on the buyer's card (held, not yet taken); orders decides." },
   'expiration:complete': { publisher: 'expiration', consumers: ['orders'], summary: "An order's payment window has passed." },
   'order:waitlist-offered': { publisher: 'orders', consumers: ['tickets', 'expiration'], summary: 'The first in line of a ticket\'s waiting list has it to themselves until `offerExpiresAt` (docs/waitlist.md).' },
   'order:waitlist-offer-ended': { publisher: 'orders', consumers: ['tickets', 'expiration'], summary: 'A waiting-list offer ended: ordered, lapsed or left.' },
@@ -30,8 +30,6 @@ const envelopeSchema = (type: EventType) => {
       type: z.literal(type),
       occurredAt: z.iso.datetime({ offset: true }),
       data: eventCatalogue[type],
-      traceparent: z.string().optional().meta({ description: 'W3C trace context of the request or event that staged this one, when tracing is on (docs/tracing.md).' }),
-      tracestate: z.string().optional(),
     }),
     { target: 'draft-7', io: 'output' },
   );
@@ -56,14 +54,7 @@ export function buildAsyncApiDocument() {
       name: type,
       title: type,
       summary,
-      headers: {
-        type: 'object',
-        properties: {
-          'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream drops a repeat within its duplicate window.' },
-          traceparent: { type: 'string', description: "W3C trace context of the publish span, when tracing is on: consumers' spans are its children (docs/tracing.md)." },
-          tracestate: { type: 'string' },
-        },
-      },
+      headers: { type: 'object', properties: { 'Nats-Msg-Id': { type: 'string', description: 'The event id: JetStream drops a repeat within its duplicate window.' } } },
       payload: envelopeSchema(type),
     };
     channels[key] = {

@@ -46,6 +46,20 @@ export const orderRoutes = {
     request: { params: orderParams },
     responses: { 200: json(orderJson, 'The order'), ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }) },
   }),
+  events: defineRoute({
+    method: 'get',
+    path: '/api/orders/:id/events',
+    summary: "One of the caller's orders, live (Server-Sent Events)",
+    description:
+      '`event: order` with the order JSON (`id:` its version) on connect and after every change; the stream ends after `complete` or `cancelled`. ' +
+      'A reconnect gets a fresh snapshot. A comment line every 15 s keeps proxies from timing it out.',
+    auth: 'session',
+    request: { params: orderParams },
+    responses: {
+      200: { description: 'The stream of the order', contentType: 'text/event-stream' },
+      ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }),
+    },
+  }),
   cancel: defineRoute({
     method: 'delete',
     path: '/api/orders/:id',
@@ -55,18 +69,6 @@ export const orderRoutes = {
     responses: {
       204: { description: 'Cancelled (also when it already was)' },
       ...errors({ 400: 'The order is complete', 401: 'Not signed in, or not the buyer', 404: 'No such order' }),
-    },
-  }),
-  events: defineRoute({
-    method: 'get',
-    path: '/api/orders/:id/events',
-    summary: 'The order, live, as Server-Sent Events',
-    description: '`event: order` with the order JSON on connect and after every change; the stream ends after `complete` or `cancelled`. A reconnect starts with a fresh snapshot.',
-    auth: 'session',
-    request: { params: orderParams },
-    responses: {
-      200: { description: 'The event stream', contentType: 'text/event-stream' },
-      ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }),
     },
   }),
 };

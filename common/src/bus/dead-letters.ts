@@ -1,7 +1,6 @@
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { randomUUID } from 'node:crypto';
-import { deadLetters, outbox } from '../db/schema';
+import { deadLetters } from '../db/schema';
 import { parseEnvelope, type EventType } from '../events/catalogue';
 
 export type DeadLetter = typeof deadLetters.$inferSelect;
@@ -15,9 +14,11 @@ export const listDeadLetters = (db: NodePgDatabase<Record<string, unknown>>, opt
     .orderBy(desc(deadLetters.failedAt));
 
 /**
- * Puts a dead letter back on the bus through the outbox, in one transaction with marking it
- * replayed. It gets a fresh `Nats-Msg-Id` (JetStream would drop the original id as a
- * duplicate) but keeps its event id, so consumers that already applied it skip it.
+ * Asks the service that parked a dead letter to replay it: the letter is marked, and that
+ * service's ListenerRunner (which polls for requests) re-runs the stored event through the
+ * listener's handler in its own process, with the usual idempotency, and marks it replayed in
+ * the same transaction. Nothing is published, so replaying needs no right to publish another
+ * service's subjects. A letter that is not a valid event is refused here.
  */
 export async function replayDeadLetter(db: NodePgDatabase<Record<string, unknown>>, id: string): Promise<void> {
   await db.transaction(async (tx) => {
@@ -27,13 +28,11 @@ export async function replayDeadLetter(db: NodePgDatabase<Record<string, unknown
       .where(and(eq(deadLetters.id, id), isNull(deadLetters.replayedAt)))
       .for('update');
     if (!letter) throw new Error(`no pending dead letter ${id}`);
-    let payload: unknown;
     try {
-      payload = parseEnvelope(letter.eventType as EventType, JSON.parse(letter.payload));
+      parseEnvelope(letter.eventType as EventType, JSON.parse(letter.payload));
     } catch (err) {
       throw new Error(`dead letter ${id} is not a valid ${letter.eventType} event and cannot be replayed: ${String(err)}`);
     }
-    await tx.insert(outbox).values({ msgId: randomUUID(), eventType: letter.eventType, payload });
-    await tx.update(deadLetters).set({ replayedAt: new Date() }).where(eq(deadLetters.id, id));
+    await tx.update(deadLetters).set({ replayRequestedAt: new Date() }).where(eq(deadLetters.id, id));
   });
 }

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, StorageType } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger';
 import { streamSubjects, subjectFor, type EventType } from '../events/catalogue';
@@ -23,11 +23,19 @@ export interface EventBusOptions {
   replicas?: number;
   /** JetStream drops a second publish with the same `Nats-Msg-Id` within this window. */
   duplicateWindowMs?: number;
+  /** Events older than this are discarded, read or not (default 7 days): the longest tolerated consumer outage. */
+  maxAgeMs?: number;
+  /** The stream refuses new events beyond this size (default 8 GiB; -1 none); they wait in the outboxes. */
+  maxBytes?: number;
 }
+
+export const DEFAULT_STREAM_MAX_AGE_MS = 7 * 24 * 3600_000;
+export const DEFAULT_STREAM_MAX_BYTES = 8 * 1024 ** 3;
 
 /**
  * Connects (reconnecting forever: a NATS restart must not kill the service) and makes sure the
- * stream exists with file storage and a de-duplication window.
+ * stream exists with file storage, a de-duplication window and its limits (docs/operations.md).
+ * Every service applies the same settings on start, so all of them must be configured alike.
  */
 export async function connectEventBus(options: EventBusOptions): Promise<EventBus> {
   const { logger } = options;
@@ -50,6 +58,11 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
     storage: StorageType.File,
     num_replicas: options.replicas ?? 1,
     duplicate_window: nanos(options.duplicateWindowMs ?? 5 * 60_000),
+    max_age: nanos(options.maxAgeMs ?? DEFAULT_STREAM_MAX_AGE_MS),
+    max_bytes: options.maxBytes ?? DEFAULT_STREAM_MAX_BYTES,
+    // Full: refuse new events (the relays keep them in the outboxes and retry) rather than
+    // dropping the oldest, which a lagging consumer may not have read yet.
+    discard: DiscardPolicy.New,
   };
   try {
     await jsm.streams.info(options.stream);

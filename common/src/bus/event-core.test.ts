@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
+import { createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
-import { defineListener, RetryLater, type AnyListener } from './listener';
-import { ListenerRunner } from './listener-runner';
+import { defineListener, RetryLater, type AnyListener, type HandlerContext } from './listener';
+import { ListenerRunner, type ListenerRunnerOptions } from './listener-runner';
+import { ServiceMetrics } from '../metrics';
+import { openDatabase } from '../db/database';
 import { addToOutbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { PostgresListenerStore } from './postgres-listener-store';
@@ -47,8 +49,8 @@ async function startRelay(relayBus = bus) {
   return relay;
 }
 
-async function startRunner(listeners: AnyListener[], service = 'svc') {
-  const runner = new ListenerRunner({ service, bus, store: new PostgresListenerStore(db()), listeners, logger: silentLogger });
+async function startRunner(listeners: AnyListener[], service = 'svc', options: Partial<ListenerRunnerOptions<HandlerContext>> = {}) {
+  const runner = new ListenerRunner({ service, bus, store: new PostgresListenerStore(db()), listeners, logger: silentLogger, ...options });
   await runner.start();
   stops.push(() => runner.stop());
   return runner;
@@ -119,6 +121,80 @@ describe('transactional outbox', () => {
     expect([...attempts.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('lets another relay publish, within seconds, the rows a relay claimed and then stalled on', async () => {
+    for (let i = 0; i < 20; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    // Relay A reaches Postgres through a proxy that freezes when A starts publishing: A has
+    // claimed (deleted, uncommitted) every row, and then its host is as good as gone.
+    const proxy = await StallableProxy.start({ host: new URL(database.url).hostname, port: Number(new URL(database.url).port || 5432) });
+    const proxiedUrl = new URL(database.url);
+    proxiedUrl.hostname = '127.0.0.1';
+    proxiedUrl.port = String(proxy.port);
+    const stalledPool = openDatabase({ url: proxiedUrl.toString(), poolSize: 2 });
+    const vanish = new AbortController();
+    let claimed = 0;
+    const stallingBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: () => {
+          claimed += 1;
+          proxy.freeze();
+          return new Promise((_, reject) => vanish.signal.addEventListener('abort', () => reject(new Error('host gone'))));
+        },
+      },
+    } as unknown as TestEventBus;
+    const stalled = new OutboxRelay({ pool: stalledPool.pool, bus: stallingBus, logger: silentLogger, pollIntervalMs: 60_000, holdTimeoutMs: 1_000 });
+    stops.push(async () => {
+      vanish.abort();
+      await proxy.close();
+      await stalled.stop();
+      await stalledPool.close();
+    });
+    await stalled.start();
+    await waitFor(() => claimed === 20, { what: 'the stalled relay to claim every row' });
+
+    const started = Date.now();
+    await startRelay();
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 20, { what: 'the other relay to publish the stalled rows' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('keeps rows whose publish fails (the stream is gone) until they are published', async () => {
+    const { config } = await bus.jsm.streams.info(bus.stream);
+    await bus.jsm.streams.delete(bus.stream);
+    await startRelay();
+    for (let i = 0; i < 5; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await sleep(1_500); // several publish attempts fail meanwhile
+    expect(await outboxCount()).toBe(5);
+
+    await bus.jsm.streams.add(config);
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 5, { timeoutMs: 15_000, what: 'publish once the stream is back' });
+  });
+
+  it('publishes on stop what was staged while its last pass was running', async () => {
+    let releaseFirst!: () => void;
+    const firstPublishHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let publishes = 0;
+    const slowBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: async (subject: string, data: string, opts: { msgID: string }) => {
+          if ((publishes += 1) === 1) await firstPublishHeld;
+          return bus.js.publish(subject, data, opts);
+        },
+      },
+    } as unknown as TestEventBus;
+    const relay = new OutboxRelay({ pool: database.pool, bus: slowBus, logger: silentLogger, pollIntervalMs: 60_000 });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(() => publishes === 1, { what: 'the first pass to be publishing' });
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket())); // staged during that pass
+    const stopping = relay.stop();
+    releaseFirst();
+    await stopping;
+    expect(await outboxCount()).toBe(0);
+    expect(await streamMessages()).toBe(2);
+  });
+
   it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();
@@ -128,6 +204,13 @@ describe('transactional outbox', () => {
     await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
     await waitFor(async () => (await streamMessages()) === 1, { intervalMs: 5, what: 'publish' });
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('event stream', () => {
+  it('bounds the stream by age and size, refusing new events when full instead of dropping unread ones', async () => {
+    const { config } = await bus.jsm.streams.info(bus.stream);
+    expect(config).toMatchObject({ max_age: 7 * 24 * 3600 * 1e9, max_bytes: 8 * 1024 ** 3, discard: 'new' });
   });
 });
 
@@ -203,7 +286,10 @@ describe('listener runner', () => {
     poisoned = false;
     await replayDeadLetter(db(), letter!.id);
     await waitFor(() => applied.includes('poison'), { what: 'replayed message' });
-    expect(await listDeadLetters(db())).toEqual([]);
+    await waitFor(async () => (await listDeadLetters(db())).length === 0, { what: 'the letter marked replayed' });
+    // Replayed in the consuming process, through its handler: nothing was published again.
+    expect(await streamMessages()).toBe(2);
+    expect((await listDeadLetters(db(), { includeReplayed: true }))[0]).toMatchObject({ id: letter!.id, replayedAt: expect.any(Date) });
   });
 
   it('keeps retrying an event that is not applicable yet beyond maxDeliver, then applies it', async () => {
@@ -225,22 +311,120 @@ describe('listener runner', () => {
     expect(await listDeadLetters(db())).toEqual([]);
   });
 
-  it('parks an event that stays "not yet" longer than maxWaitMs', async () => {
+  /** A replica that applies ticket versions strictly in order (RetryLater while one is missing). */
+  const inOrder = (maxWaitMs: number) => {
+    const order: number[] = [];
+    const listener = defineListener({
+      event: 'ticket:updated',
+      maxWaitMs,
+      // A stopped runner leaves the messages it had pulled but not handled to JetStream's ack
+      // wait; keep that short so a hand-over test does not wait 30 s for them.
+      ackWaitMs: 1_000,
+      async handle(event, { tx }) {
+        const { rows } = await tx.execute<{ version: number }>(sql`select version from replica_items where id = ${event.data.id}`);
+        if (checkVersion(rows[0]?.version, event.data.version, 'item') === 'stale') return;
+        await tx.execute(sql`insert into replica_items (id, title, version) values (${event.data.id}, ${event.data.title}, ${event.data.version})
+          on conflict (id) do update set title = excluded.title, version = excluded.version`);
+        order.push(event.data.version);
+      },
+    });
+    return { order, listener };
+  };
+  const attemptRows = async () => (await database.pool.query<{ consumer: string; waiting_since: Date | null; failures: number }>('select * from event_attempts')).rows;
+
+  it('never parks an event for waiting, even when its consumer was down far longer than the wait budget', async () => {
+    const { order, listener } = inOrder(300);
+    const runner = await startRunner([listener]);
+    await runner.stop();
+    // A backlog piles up while the consumer is down, older than the budget when it comes back:
+    // a budget counted from the publish time would dead-letter every event that has to wait.
+    const id = randomUUID();
+    for (const version of [2, 1, 0]) await publishRaw(envelopeOf(ticket({ id, version, title: `v${version}` })));
+    await sleep(1_000);
+    await startRunner([listener]);
+    await waitFor(() => order.length === 3, { what: 'all versions applied' });
+    expect(order).toEqual([0, 1, 2]);
+    expect(await listDeadLetters(db())).toEqual([]);
+    await waitFor(async () => (await attemptRows()).length === 0, { what: 'attempts cleaned up' });
+  });
+
+  it('keeps a wait across a restart and a hand-over to another replica, reports its age, and never parks it', async () => {
+    const { order, listener } = inOrder(200);
+    const metrics = new ServiceMetrics('test');
+    const first = await startRunner([listener], 'svc', { metrics, metricsIntervalMs: 100 });
+    const id = randomUUID();
+    await publishRaw(envelopeOf(ticket({ id, version: 1, title: 'v1' })));
+    const [row] = await waitFor(async () => {
+      const rows = await attemptRows();
+      return rows.length === 1 && rows[0]!.waiting_since ? rows : undefined;
+    }, { what: 'wait recorded' });
+    expect(row).toMatchObject({ consumer: 'svc-ticket-updated', failures: 0 });
+    await first.stop(); // the replica goes away mid-wait, for longer than the budget
+    await sleep(800);
+
+    const secondMetrics = new ServiceMetrics('test');
+    await startRunner([listener], 'svc', { metrics: secondMetrics, metricsIntervalMs: 100 });
+    // The new replica reports the wait from when it began, not from when it took over.
+    await waitFor(async () => {
+      const gauge = await secondMetrics.oldestWaitingAge.get();
+      return (gauge.values.find((v) => v.labels.consumer === 'svc-ticket-updated')?.value ?? 0) >= 0.8;
+    }, { what: 'oldest waiting age across the hand-over' });
+    expect(await listDeadLetters(db())).toEqual([]);
+
+    await publishRaw(envelopeOf(ticket({ id, version: 0, title: 'v0' })));
+    await waitFor(() => order.length === 2, { what: 'both versions applied' });
+    expect(order).toEqual([0, 1]);
+    await waitFor(async () => (await attemptRows()).length === 0, { what: 'the wait record deleted with the commit' });
+    await waitFor(async () => (await secondMetrics.oldestWaitingAge.get()).values.every((v) => v.value === 0), { what: 'gauge back to 0' });
+    expect(await listDeadLetters(db())).toEqual([]);
+  });
+
+  it('parks a poison message after maxDeliver real failures, not counting its "not yet" retries', async () => {
+    let waits = 0;
+    let failures = 0;
     await startRunner([
       defineListener({
         event: 'ticket:updated',
-        maxWaitMs: 300,
+        maxDeliver: 3,
         async handle() {
-          throw new RetryLater('the version it needs never arrives');
+          if (waits < 6) {
+            waits += 1;
+            throw new RetryLater('waiting for something first');
+          }
+          failures += 1;
+          throw new Error('cannot handle this');
         },
       }),
     ]);
-    await publishRaw(envelopeOf(ticket()));
+    const poison = envelopeOf(ticket());
+    await publishRaw(poison);
     const [letter] = await waitFor(async () => {
       const letters = await listDeadLetters(db());
       return letters.length ? letters : undefined;
     }, { what: 'dead letter' });
-    expect(letter!.error).toMatch(/never arrives/);
+    expect(failures).toBe(3);
+    expect(letter).toMatchObject({ eventId: poison.id, deliveries: 9 });
+    expect(await attemptRows()).toEqual([]);
+  });
+
+  it('does not re-apply old events when its consumer is recreated (it starts from the beginning of the stream)', async () => {
+    const { applied, listener } = counter();
+    const first = await startRunner([listener]);
+    const old = [envelopeOf(ticket()), envelopeOf(ticket()), envelopeOf(ticket())];
+    for (const envelope of old) await publishRaw(envelope);
+    await waitFor(() => applied.length === 3, { what: 'old events applied' });
+    await first.stop();
+    await bus.jsm.consumers.delete(bus.stream, 'svc-ticket-updated');
+
+    await startRunner([listener]);
+    const fresh = envelopeOf(ticket());
+    await publishRaw(fresh);
+    await waitFor(async () => {
+      const info = await bus.jsm.consumers.info(bus.stream, 'svc-ticket-updated');
+      return info.delivered.stream_seq === 4 && info.num_ack_pending === 0 && info.num_pending === 0;
+    }, { what: 'the recreated consumer to go through the whole stream' });
+    expect(applied).toHaveLength(4); // the three old ones once each (before), the new one once
+    expect(new Set(applied)).toEqual(new Set([...old.map((e) => e.id), fresh.id]));
   });
 
   it('dead-letters a message that is not a valid event at once', async () => {
@@ -276,8 +460,10 @@ describe('listener runner', () => {
     await publishRaw(envelopeOf(ticket({ id, version: 0, title: 'v0' })));
     await waitFor(() => order.length === 3, { what: 'all versions' });
     expect(order).toEqual([0, 1, 2]);
-    const { rows } = await db().execute<{ title: string }>(sql`select title from replica_items where id = ${id}`);
-    expect(rows[0]!.title).toBe('v2');
+    // The handler records the version before its transaction commits: wait for the commit.
+    await waitFor(async () => (await db().execute<{ title: string }>(sql`select title from replica_items where id = ${id}`)).rows[0]?.title === 'v2', { what: 'v2 committed' });
+    await sleep(300);
+    expect(order).toEqual([0, 1, 2]);
   });
 
   it('shares a durable consumer between two processes: each event is handled once in total', async () => {

@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@na
 import { nanos } from '@nats-io/transport-node';
 import { parseEnvelope, type EventType } from '../events/catalogue';
 import type { Logger } from '../logger';
+import { AttemptMemory } from './attempt-memory';
 import type { ServiceMetrics } from '../metrics';
 import { withConsumerSpan } from '../tracing/propagation';
 import { isNotFound, type EventBus } from './event-bus';
@@ -16,9 +17,17 @@ export interface ListenerRunnerOptions<Ctx> {
   metrics?: ServiceMetrics;
   /** Messages handled at once per consumer; ordering between them is the handlers' version checks. */
   concurrency?: number;
+  /** Defaults for listeners that do not set their own `maxDeliver` (10) and `maxWaitMs` (5 minutes). */
+  maxDeliver?: number;
+  maxWaitMs?: number;
+  /** How often the runner looks for dead letters an operator asked to replay (default 2 s). */
+  replayPollMs?: number;
+  /** How often the waiting and lag gauges are refreshed (default 15 s). */
+  metricsIntervalMs?: number;
 }
 
 const DEFAULT_MAX_DELIVER = 10;
+/** How long a wait for a predecessor is normal before it is logged (never a reason to park). */
 const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 const DEFAULT_ACK_WAIT_MS = 30_000;
 
@@ -29,10 +38,17 @@ const retryDelayMs = (deliveries: number, kind: 'not-yet' | 'failure'): number =
 /**
  * Runs listeners on durable pull consumers, one per (service, event). Per message, always in
  * this order: the store opens a transaction → records (event id, consumer) as processed
- * (already there: ack and stop) → handle → commit → ack. A throw rolls back and naks with backoff; after
- * `maxDeliver` deliveries, or at once for a message that is not a valid event, the message is
- * parked in `dead_letters` and terminated so the queue keeps moving. An event that is
- * not applicable yet (RetryLater) is retried quickly and parked only after `maxWaitMs`.
+ * (already there: ack and stop) → handle → commit → ack. A throw rolls back and naks with
+ * backoff; after `maxDeliver` real failures, or at once for a message that is not a valid
+ * event, the message is parked in `dead_letters` and terminated so the queue keeps moving.
+ *
+ * An event that is not applicable yet (RetryLater) is retried quickly and is never parked for
+ * waiting: after an outage every consumer has a backlog and waiting is normal, not poison (a
+ * budget counted from the message's publish time dead-lettered whole backlogs). The store
+ * records since when this consumer has been waiting for it (surviving restarts and hand-overs
+ * between replicas); past `maxWaitMs` that is logged, and the oldest wait is a metric to alert
+ * on. A predecessor that never comes is a dead letter of its own: replaying it releases the
+ * events waiting for it.
  */
 export class ListenerRunner<Ctx> {
   private readonly subscriptions: ConsumerMessages[] = [];
@@ -42,8 +58,11 @@ export class ListenerRunner<Ctx> {
   private readonly caughtUpThrough = new Map<string, number>();
   private readonly progressRequests = new Map<string, Promise<void>>();
   private readonly loops: Promise<void>[] = [];
-  /** Per `consumer:seq` not settled yet: when this process first received it (see Delivery.firstSeenAt). */
-  private readonly firstSeen = new Map<string, number>();
+  private readonly attempts = new AttemptMemory();
+  private metricsTimer?: NodeJS.Timeout;
+  private replayTimer?: NodeJS.Timeout;
+  private replaying?: Promise<void>;
+  private consumers: { name: string; subject: string }[] = [];
 
   constructor(private readonly options: ListenerRunnerOptions<Ctx>) {}
 
@@ -56,14 +75,87 @@ export class ListenerRunner<Ctx> {
         // and renewed within seconds, instead of the default 30 s.
         .then((c) => c.consume({ max_messages: Math.max(8, (this.options.concurrency ?? 8) * 2), expires: 5_000 }));
       this.subscriptions.push(messages);
+      this.consumers.push({ name: consumer, subject: this.options.bus.subjectFor(listener.event) });
       this.loops.push(this.run(listener, consumer, messages));
+    }
+    if (this.options.store.replayRequested && this.options.listeners.length > 0) {
+      this.replayTimer = setInterval(() => {
+        this.replaying ??= this.replayRequested().finally(() => (this.replaying = undefined));
+      }, this.options.replayPollMs ?? 2_000);
+      this.replayTimer.unref();
+    }
+    if (this.options.metrics) {
+      this.metricsTimer = setInterval(() => void this.refreshGauges(), this.options.metricsIntervalMs ?? 15_000);
+      this.metricsTimer.unref();
+      void this.refreshGauges();
     }
   }
 
   /** Stops taking messages, then waits for those in flight to be settled. */
   async stop(): Promise<void> {
+    clearInterval(this.metricsTimer);
+    clearInterval(this.replayTimer);
+    await this.replaying;
     for (const messages of this.subscriptions) messages.stop();
     await Promise.allSettled(this.loops);
+  }
+
+  /**
+   * Replays the dead letters an operator asked for (`dead-letters replay <id>`), in this process:
+   * the stored event goes through its listener's handler with the usual idempotency, ordered by
+   * its original stream sequence. Nothing is published, so no right to publish another
+   * service's subject is needed. One still "not yet" stays requested for the next round.
+   */
+  private async replayRequested(): Promise<void> {
+    const { store, listeners, service, logger } = this.options;
+    const byConsumer = new Map(listeners.map((listener) => [durableName(service, listener.event), listener]));
+    try {
+      while (
+        await store.replayRequested!([...byConsumer.keys()], logger, async (letter, ctx) => {
+          const listener = byConsumer.get(letter.consumer)!;
+          const event = parseEnvelope(listener.event, JSON.parse(letter.payload));
+          await listener.handle(event, ctx, this.deliveryAt(letter.streamSequence ?? this.highestSeen, Date.now()));
+          logger.info({ deadLetter: letter.id, consumer: letter.consumer, eventId: event.id }, 'dead letter replayed');
+        })
+      );
+    } catch (err) {
+      if (err instanceof RetryLater) logger.info({ reason: err.message }, 'a dead letter to replay is not applicable yet; will retry');
+      else logger.error({ err }, 'dead-letter replay failed; the letter keeps the new error');
+    }
+  }
+
+  /**
+   * Sets the waiting and lag gauges: per consumer, the events waiting for a predecessor and
+   * the oldest wait (from the store, so every replica reports the same), and the consumer's
+   * pending count and the age of its oldest unacknowledged event (from JetStream).
+   */
+  async refreshGauges(): Promise<void> {
+    const { metrics, store, bus, logger } = this.options;
+    if (!metrics) return;
+    try {
+      const waiting = store.waitingSummary ? await store.waitingSummary() : this.attempts.waitingSummary();
+      const now = Date.now();
+      for (const { name } of this.consumers) {
+        const entry = waiting.find((w) => w.consumer === name);
+        metrics.waitingEvents.set({ consumer: name }, entry?.count ?? 0);
+        metrics.oldestWaitingAge.set({ consumer: name }, entry ? Math.max(0, (now - entry.oldestSince.getTime()) / 1000) : 0);
+      }
+      for (const { name, subject } of this.consumers) {
+        const info = await bus.jsm.consumers.info(bus.stream, name);
+        metrics.consumerPending.set({ consumer: name }, info.num_pending + info.num_ack_pending);
+        let age = 0;
+        if (info.num_pending + info.num_ack_pending > 0) {
+          // The first message of this consumer's subject after its ack floor is the oldest it has not acknowledged.
+          const oldest = await bus.jsm.streams
+            .getMessage(bus.stream, { seq: info.ack_floor.stream_seq + 1, next_by_subj: subject } as unknown as { seq: number })
+            .catch(() => null);
+          if (oldest) age = Math.max(0, (now - oldest.time.getTime()) / 1000);
+        }
+        metrics.consumerOldestPendingAge.set({ consumer: name }, age);
+      }
+    } catch (err) {
+      logger.warn({ err }, 'cannot refresh listener gauges');
+    }
   }
 
   private async ensureConsumer(listener: AnyListener<Ctx>): Promise<string> {
@@ -113,8 +205,8 @@ export class ListenerRunner<Ctx> {
     const { store, metrics } = this.options;
     const logger = this.options.logger.child({ consumer, seq: msg.seq });
     const deliveries = msg.info.deliveryCount;
-    const maxDeliver = listener.maxDeliver ?? DEFAULT_MAX_DELIVER;
-    const maxWaitMs = listener.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+    const maxDeliver = listener.maxDeliver ?? this.options.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    const maxWaitMs = listener.maxWaitMs ?? this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
     const count = (outcome: string) => metrics?.eventsHandled.inc({ consumer, outcome });
 
     let event;
@@ -128,51 +220,100 @@ export class ListenerRunner<Ctx> {
     }
 
     const timer = metrics?.eventHandleDuration.startTimer({ consumer });
-    const seenKey = `${consumer}:${msg.seq}`;
-    let settled = false;
     try {
-      const delivery = this.deliveryOf(msg, this.noteFirstSeen(seenKey));
+      const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
       const outcome = await withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, () =>
-        store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery)),
+        store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
+          redelivered: deliveries > 1,
+        }),
       );
       msg.ack();
-      settled = true;
+      this.attempts.forget(consumer, event.id);
       count(outcome);
       logger.debug({ eventId: event.id, outcome }, 'event handled');
     } catch (err) {
-      const notYet = err instanceof RetryLater;
-      const waitedMs = Date.now() - Number(msg.info.timestampNanos) / 1e6;
-      if (notYet ? waitedMs >= maxWaitMs : deliveries >= maxDeliver) {
-        logger.error({ err, eventId: event.id, deliveries, waitedMs }, 'event failed too often or waited too long: dead-lettered');
-        await this.deadLetter(consumer, listener.event, msg, event.id, errorText(err));
-        settled = true;
-        count('dead_lettered');
+      if (err instanceof RetryLater) {
+        await this.waitFor(consumer, event.id, msg, err, maxWaitMs, logger);
+        count('retry');
       } else {
-        if (notYet) logger.debug({ reason: err.message, deliveries }, 'event not applicable yet');
-        else logger.warn({ err, eventId: event.id, deliveries }, 'event handler failed; will retry');
-        msg.nak(retryDelayMs(deliveries, notYet ? 'not-yet' : 'failure'));
-        count(notYet ? 'retry' : 'failed');
+        count(await this.fail(consumer, listener.event, event.id, msg, err, maxDeliver, logger));
       }
     } finally {
-      if (settled) this.firstSeen.delete(seenKey);
       timer?.();
     }
   }
 
-  private noteFirstSeen(key: string): number {
-    const known = this.firstSeen.get(key);
-    if (known !== undefined) return known;
-    const now = Date.now();
-    // A message nak'ed here and then settled by another replica leaves its entry behind: forget
-    // entries older than an hour once the map grows, so it stays bounded.
-    if (this.firstSeen.size > 10_000) for (const [k, at] of this.firstSeen) if (now - at > 3_600_000) this.firstSeen.delete(k);
-    this.firstSeen.set(key, now);
-    return now;
+  /** "Not yet": record since when this consumer waits (first time only), and come back soon. */
+  private async waitFor(consumer: string, eventId: string, msg: JsMsg, err: RetryLater, maxWaitMs: number, logger: Logger): Promise<void> {
+    const deliveries = msg.info.deliveryCount;
+    let since = this.attempts.waitingSince(consumer, eventId);
+    if (!since) {
+      try {
+        since = (await this.options.store.noteWaiting?.(consumer, eventId, err.message)) ?? new Date();
+      } catch (storeErr) {
+        logger.warn({ err: storeErr }, 'cannot record a waiting event; will retry');
+        since = new Date();
+      }
+    }
+    this.attempts.noteWait(consumer, eventId, since);
+    const waitedMs = Date.now() - since.getTime();
+    if (waitedMs >= maxWaitMs && this.attempts.shouldWarn(consumer, eventId)) {
+      logger.warn({ eventId, reason: err.message, waitedMs, deliveries }, 'event has waited longer than expected for a predecessor; still waiting');
+    } else {
+      logger.debug({ eventId, reason: err.message, deliveries }, 'event not applicable yet');
+    }
+    msg.nak(retryDelayMs(deliveries, 'not-yet'));
   }
 
-  private deliveryOf(msg: JsMsg, firstSeenAt: number): Delivery {
+  /** A real failure: counted apart from waits; parked once there were `maxDeliver` of them. */
+  private async fail(
+    consumer: string,
+    eventType: EventType,
+    eventId: string,
+    msg: JsMsg,
+    err: unknown,
+    maxDeliver: number,
+    logger: Logger,
+  ): Promise<'failed' | 'dead_lettered'> {
+    const { store } = this.options;
+    let failures: number;
+    try {
+      failures = store.countFailure
+        ? await store.countFailure(consumer, eventId, errorText(err).slice(0, 2_000))
+        : msg.info.deliveryCount - this.attempts.waits(consumer, eventId);
+    } catch (storeErr) {
+      // The store itself is down (usually what made the handler fail): not the event's fault, so not counted.
+      logger.warn({ err, storeErr, eventId }, 'event handler failed and the failure cannot be recorded; will retry');
+      msg.nak(retryDelayMs(msg.info.deliveryCount, 'failure'));
+      return 'failed';
+    }
+    if (failures >= maxDeliver) {
+      logger.error({ err, eventId, failures, deliveries: msg.info.deliveryCount }, 'event failed too often: dead-lettered');
+      await this.deadLetter(consumer, eventType, msg, eventId, errorText(err));
+      this.attempts.forget(consumer, eventId);
+      return 'dead_lettered';
+    }
+    logger.warn({ err, eventId, failures }, 'event handler failed; will retry');
+    msg.nak(retryDelayMs(failures, 'failure'));
+    return 'failed';
+  }
+
+  /**
+   * True once this service has applied every `event` published so far: its consumer's ack floor
+   * has reached the stream's last sequence as of this call, or it has nothing pending at all.
+   * For work outside a delivery (a sweep) that must not overtake events already in the stream.
+   */
+  async caughtUpWithStream(event: EventType): Promise<boolean> {
+    const { bus, service } = this.options;
+    const { state } = await bus.jsm.streams.info(bus.stream);
+    const info = await bus.jsm.consumers.info(bus.stream, durableName(service, event));
+    return info.ack_floor.stream_seq >= state.last_seq || (info.num_pending === 0 && info.num_ack_pending === 0);
+  }
+
+  private deliveryAt(seq: number, firstSeenAt: number): Delivery {
+    const msg = { seq };
     return {
-      streamSequence: msg.seq,
+      streamSequence: seq,
       firstSeenAt,
       caughtUpWith: async (other) => {
         const consumer = durableName(this.options.service, other);
@@ -217,6 +358,7 @@ export class ListenerRunner<Ctx> {
         payload: msg.string(),
         error: error.slice(0, 2_000),
         deliveries: msg.info.deliveryCount,
+        streamSequence: msg.seq,
       });
       msg.term();
     } catch (err) {

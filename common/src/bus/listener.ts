@@ -34,12 +34,16 @@ export interface Delivery {
 export interface Listener<T extends EventType = EventType, Ctx = HandlerContext> {
   event: T;
   handle(event: EventEnvelope<T>, ctx: Ctx, delivery: Delivery): Promise<void>;
-  /** Deliveries ending in a failure before the event is parked as a dead letter (default 10). */
+  /**
+   * Real failures (throws other than RetryLater) before the event is parked as a dead letter
+   * (default 10). "Not yet" retries never count towards it.
+   */
   maxDeliver?: number;
   /**
-   * How long an event may keep answering "not yet" (RetryLater) before it is parked (default
-   * 5 minutes). Separate from `maxDeliver`, so waiting for a missing version is not mistaken for
-   * failing.
+   * How long waiting for a predecessor (RetryLater) is normal (default 5 minutes). Past it the
+   * wait is logged as a warning and shows in `listener_oldest_waiting_event_age_seconds`, but
+   * the event keeps waiting: after an outage waiting is normal, and a predecessor that never
+   * comes is itself a dead letter, whose replay releases the events waiting for it.
    */
   maxWaitMs?: number;
   /** How long JetStream waits for an ack before redelivering (default 30 s). */
@@ -63,16 +67,52 @@ export interface NewDeadLetter {
   payload: string;
   error: string;
   deliveries: number;
+  /** The message's stream sequence, so a replay can order itself as the original would have. */
+  streamSequence?: number;
+}
+
+/** Per consumer: how many events wait for a predecessor, and since when the oldest does. */
+export interface WaitingSummary {
+  consumer: string;
+  count: number;
+  oldestSince: Date;
 }
 
 /**
  * Where a consumer records what it has done: `runOnce` runs the handler at most once per
  * (consumer, event id) and reports a repeat as `duplicate`; `deadLetter` parks a message.
  * Postgres services use `PostgresListenerStore` (both in the handler's transaction).
+ *
+ * The optional members keep an event's attempts (waits and real failures) where every replica
+ * and every restart sees them. A store without them leaves the runner to count in memory.
  */
 export interface ListenerStore<Ctx> {
-  runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: Ctx) => Promise<void>): Promise<'processed' | 'duplicate'>;
+  runOnce(
+    consumer: string,
+    eventId: string,
+    logger: Logger,
+    handle: (ctx: Ctx) => Promise<void>,
+    options?: { redelivered: boolean },
+  ): Promise<'processed' | 'duplicate'>;
   deadLetter(letter: NewDeadLetter): Promise<void>;
+  /** Records that the event is waiting for a predecessor (the first time only); returns since when it has been. */
+  noteWaiting?(consumer: string, eventId: string, reason: string): Promise<Date>;
+  /** Counts one real failure of the event; returns how many it has had. */
+  countFailure?(consumer: string, eventId: string, error: string): Promise<number>;
+  waitingSummary?(): Promise<WaitingSummary[]>;
+  /**
+   * Takes one dead letter of these consumers whose replay an operator requested and runs
+   * `handle` on it in one transaction with its processed mark and its "replayed" mark. Returns
+   * false when there is none. A throw leaves it requested (RetryLater) or records the error.
+   */
+  replayRequested?(consumers: readonly string[], logger: Logger, handle: (letter: RequestedReplay, ctx: Ctx) => Promise<void>): Promise<boolean>;
+}
+
+export interface RequestedReplay {
+  id: string;
+  consumer: string;
+  payload: string;
+  streamSequence: number | null;
 }
 
 /**

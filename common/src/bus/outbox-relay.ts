@@ -16,6 +16,13 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Safety net when a NOTIFY is missed (e.g. the listening connection dropped). */
   pollIntervalMs?: number;
+  /**
+   * The longest a relay may hold claimed rows (default 10 s). Its transaction runs with this
+   * `statement_timeout` and `idle_in_transaction_session_timeout`, so if the relay stalls mid-batch
+   * (its host froze or vanished, a network partition) Postgres ends the session, the rows
+   * unlock and another replica's relay publishes them; each publish waits at most half of it.
+   */
+  holdTimeoutMs?: number;
 }
 
 interface OutboxRow {
@@ -36,6 +43,7 @@ interface OutboxRow {
 export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly holdTimeoutMs: number;
   private listener?: pg.PoolClient;
   private pollTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -45,6 +53,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.holdTimeoutMs = Math.max(1_000, Math.trunc(options.holdTimeoutMs ?? 10_000));
   }
 
   async start(): Promise<void> {
@@ -53,10 +62,21 @@ export class OutboxRelay {
     this.wake();
   }
 
+  /**
+   * Stops, after a final drain: rows staged while the last pass was running (its wake-up was
+   * dropped because we were stopping) are published now rather than left for another replica
+   * or the next start. The service stops its HTTP server and listeners first, so nothing new is
+   * staged meanwhile. If publishing fails now (NATS down), the rows stay for the next relay.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
     await this.running;
+    try {
+      while ((await this.publishBatch()) === this.batchSize);
+    } catch (err) {
+      this.options.logger.warn({ err }, 'final outbox drain failed; the rows stay for the next relay');
+    }
     const listener = this.listener;
     this.listener = undefined;
     if (listener) {
@@ -129,19 +149,31 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const { pool, bus, metrics } = this.options;
     const client = await pool.connect();
+    // The session can end while no query is running (Postgres ended it for holding the rows too
+    // long, or the connection broke): pg then emits 'error' on the client, which must not crash
+    // the process; the next query fails, and the client is discarded instead of reused.
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+      this.options.logger.warn({ err }, 'outbox relay connection lost mid-batch; its rows go back to the outbox');
+    };
+    client.on('error', onError);
     try {
-      // Simple-protocol multi-statement query (no parameters): batchSize is our own integer.
+      // Simple-protocol multi-statement query (no parameters): batchSize and the timeouts are our
+      // own integers. The timeouts bound how long a stalled relay can keep these rows locked.
       const results = (await client.query(
         `begin;
+         set local statement_timeout = ${this.holdTimeoutMs};
+         set local idle_in_transaction_session_timeout = ${this.holdTimeoutMs};
          delete from outbox where seq in (select seq from outbox order by seq limit ${Math.trunc(this.batchSize)} for update skip locked)
          returning seq, msg_id, event_type, payload, extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms`,
       )) as unknown as pg.QueryResult<OutboxRow>[];
-      const rows = (results[1]?.rows ?? []).sort((a, b) => a.seq - b.seq);
+      const rows = (results[3]?.rows ?? []).sort((a, b) => a.seq - b.seq);
       const claimedAt = performance.now();
       if (rows.length > 0) {
         // One connection keeps publish order; awaiting the acks together keeps the batch fast.
         await Promise.all(
-          rows.map((row) => publishRow(bus, row)),
+          rows.map((row) => publishRow(bus, row, { timeout: this.holdTimeoutMs / 2 })),
         );
       }
       await client.query('commit');
@@ -155,7 +187,8 @@ export class OutboxRelay {
       await client.query('rollback').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 }

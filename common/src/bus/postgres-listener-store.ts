@@ -2,18 +2,21 @@ import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import type { Logger } from '../logger';
-import type { HandlerContext, ListenerStore, NewDeadLetter } from './listener';
+import { RetryLater, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
 
 /**
  * Idempotency for Postgres services: the processed-event row is inserted in the same
  * transaction as the handler's writes, so an event's effect and its "done" mark commit or
- * roll back together.
+ * roll back together. An event's attempts (`event_attempts`: waiting since, real failures)
+ * live in the same database, so every replica and every restart counts them alike.
  */
 export class PostgresListenerStore<TSchema extends Record<string, unknown>> implements ListenerStore<HandlerContext> {
   constructor(private readonly db: NodePgDatabase<TSchema>) {}
 
-  runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: HandlerContext) => Promise<void>) {
+  runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: HandlerContext) => Promise<void>, options?: { redelivered: boolean }) {
     return this.db.transaction(async (tx) => {
+      // Only a redelivered event can have attempts on record; the first delivery skips the statement.
+      if (options?.redelivered) await tx.execute(sql`delete from event_attempts where consumer = ${consumer} and event_id = ${eventId}`);
       const claimed = await tx.execute(
         sql`insert into processed_events (consumer, event_id) values (${consumer}, ${eventId}) on conflict do nothing`,
       );
@@ -24,6 +27,65 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
   }
 
   async deadLetter(letter: NewDeadLetter): Promise<void> {
-    await this.db.insert(deadLetters).values(letter);
+    await this.db.transaction(async (tx) => {
+      await tx.insert(deadLetters).values(letter);
+      if (letter.eventId) await tx.execute(sql`delete from event_attempts where consumer = ${letter.consumer} and event_id = ${letter.eventId}`);
+    });
+  }
+
+  async noteWaiting(consumer: string, eventId: string, reason: string): Promise<Date> {
+    const { rows } = await this.db.execute<{ waiting_since: Date }>(sql`
+      insert into event_attempts (consumer, event_id, waiting_since, wait_reason) values (${consumer}, ${eventId}, now(), ${reason})
+      on conflict (consumer, event_id) do update
+        set waiting_since = coalesce(event_attempts.waiting_since, now()), wait_reason = excluded.wait_reason, updated_at = now()
+      returning waiting_since`);
+    return new Date(rows[0]!.waiting_since);
+  }
+
+  async countFailure(consumer: string, eventId: string, error: string): Promise<number> {
+    const { rows } = await this.db.execute<{ failures: number }>(sql`
+      insert into event_attempts (consumer, event_id, failures, last_error) values (${consumer}, ${eventId}, 1, ${error})
+      on conflict (consumer, event_id) do update
+        set failures = event_attempts.failures + 1, last_error = excluded.last_error, updated_at = now()
+      returning failures`);
+    return rows[0]!.failures;
+  }
+
+  async waitingSummary(): Promise<WaitingSummary[]> {
+    const { rows } = await this.db.execute<{ consumer: string; count: number; oldest_since: Date }>(sql`
+      select consumer, count(*) as count, min(waiting_since) as oldest_since
+      from event_attempts where waiting_since is not null group by consumer`);
+    return rows.map((row) => ({ consumer: row.consumer, count: Number(row.count), oldestSince: new Date(row.oldest_since) }));
+  }
+
+  async replayRequested(consumers: readonly string[], logger: Logger, handle: (letter: RequestedReplay, ctx: HandlerContext) => Promise<void>): Promise<boolean> {
+    if (consumers.length === 0) return false;
+    let taken: RequestedReplay | undefined;
+    try {
+      return await this.db.transaction(async (tx) => {
+        const { rows } = await tx.execute<{ id: string; consumer: string; payload: string; stream_sequence: number | null; event_id: string | null }>(sql`
+          select id, consumer, payload, stream_sequence, event_id from dead_letters
+          where replay_requested_at is not null and replayed_at is null and consumer in ${sql`(${sql.join(consumers.map((c) => sql`${c}`), sql`, `)})`}
+          order by failed_at limit 1 for update skip locked`);
+        const row = rows[0];
+        if (!row) return false;
+        taken = { id: row.id, consumer: row.consumer, payload: row.payload, streamSequence: row.stream_sequence === null ? null : Number(row.stream_sequence) };
+        const claimed = row.event_id
+          ? await tx.execute(sql`insert into processed_events (consumer, event_id) values (${row.consumer}, ${row.event_id}) on conflict do nothing`)
+          : { rowCount: 1 };
+        // Applied meanwhile (e.g. a copy was redelivered): replaying it is a no-op.
+        if (claimed.rowCount !== 0) await handle(taken, { tx: tx as unknown as HandlerContext['tx'], logger });
+        await tx.update(deadLetters).set({ replayedAt: new Date() }).where(sql`${deadLetters.id} = ${row.id}`);
+        return true;
+      });
+    } catch (err) {
+      if (!taken || err instanceof RetryLater) throw err;
+      // A real failure: the replay request is withdrawn and the error recorded, so it does not loop.
+      await this.db
+        .update(deadLetters)
+        .set({ replayRequestedAt: null, error: `replay failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 2_000), failedAt: new Date() })
+        .where(sql`${deadLetters.id} = ${taken.id}`);
+      throw err;
+    }
   }
 }

@@ -3,8 +3,8 @@
  * Operator tool for a service's dead letters:
  *   DATABASE_URL=postgres://…/microtick_orders npm run dead-letters -- list [--all]
  *   DATABASE_URL=postgres://…/microtick_orders npm run dead-letters -- replay <id>
- * Replaying puts the event back on the bus through the service's outbox; the running service's
- * relay publishes it within milliseconds.
+ * Replaying marks the letter; the running service re-runs the stored event through its listener
+ * in its own process within seconds (nothing is published, so no publish rights are needed).
  */
 import { parseArgs } from 'node:util';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -26,11 +26,11 @@ async function main(): Promise<number> {
       const letters = await listDeadLetters(db, { includeReplayed: values.all });
       if (letters.length === 0) console.log('no dead letters');
       for (const l of letters) {
-        console.log(`${l.id}  ${l.failedAt.toISOString()}  ${l.consumer}  ${l.eventType}  event=${l.eventId ?? '-'}  deliveries=${l.deliveries}${l.replayedAt ? `  replayed=${l.replayedAt.toISOString()}` : ''}\n    ${l.error}`);
+        console.log(`${l.id}  ${l.failedAt.toISOString()}  ${l.consumer}  ${l.eventType}  event=${l.eventId ?? '-'}  deliveries=${l.deliveries}${l.replayedAt ? `  replayed=${l.replayedAt.toISOString()}` : l.replayRequestedAt ? '  replay requested' : ''}\n    ${l.error}`);
       }
     } else {
       await replayDeadLetter(db, id!);
-      console.log(`replayed ${id}`);
+      console.log(`replay of ${id} requested; the running service applies it within seconds (list --all shows it replayed)`);
     }
     return 0;
   } finally {

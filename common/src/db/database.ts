@@ -22,12 +22,23 @@ export function openDatabase<TSchema extends Record<string, unknown>>(options: {
   schema?: TSchema;
   poolSize?: number;
   applicationName?: string;
+  /** Postgres ends a session left idle inside a transaction this long (default 60 s). */
+  idleInTransactionTimeoutMs?: number;
 }): Database<TSchema> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName,
     idleTimeoutMillis: 30_000,
+    // A peer that vanished (a node gone, a partition) is noticed in about a minute instead of the
+    // kernel's two hours, on both ends: the client's TCP keepalive, and the server's via the
+    // session settings below, so Postgres drops a dead client's session and its locks.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    options: '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3',
+    // Nothing in MicroTick leaves a transaction idle for long; one that is (a stalled process) is
+    // ended so it cannot hold row locks indefinitely.
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);

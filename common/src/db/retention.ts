@@ -9,9 +9,15 @@ export interface RetentionOptions {
   intervalMs?: number;
 }
 
-/** Deletes idempotency records older than the retention period; returns how many went. */
+/**
+ * Deletes idempotency records older than the retention period; returns how many went. The
+ * retention must be at least the stream's max age (config refuses less): a record is written
+ * after its event was published, so the event has left the stream before the record goes.
+ * Attempt records (`event_attempts`) that old belong to events the stream no longer has.
+ */
 export async function purgeProcessedEvents(pool: pg.Pool, days: number): Promise<number> {
   const result = await pool.query(`delete from processed_events where processed_at < now() - make_interval(days => $1)`, [days]);
+  await pool.query(`delete from event_attempts where coalesce(waiting_since, updated_at) < now() - make_interval(days => $1)`, [days]);
   return result.rowCount ?? 0;
 }
 

@@ -162,4 +162,5 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
     },
   };
 }
+export { StallableProxy } from './stallable-proxy';
 export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';

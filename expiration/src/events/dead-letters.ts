@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventCatalogue, parseEnvelope, type EventBus, type EventType, type NewDeadLetter } from '@microtick/common';
+import { eventCatalogue, parseEnvelope, type EventType, type NewDeadLetter } from '@microtick/common';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { redisKeys } from '../redis';
@@ -42,29 +42,27 @@ export async function listDeadLetters(redis: Redis, keyPrefix: string, options: 
     .sort((a, b) => b.failedAt.getTime() - a.failedAt.getTime());
 }
 
+/** A stored dead letter by id, or undefined. */
+export async function readDeadLetter(redis: Redis, keyPrefix: string, id: string): Promise<z.infer<typeof storedDeadLetter> | undefined> {
+  const json = await redis.hget(redisKeys(keyPrefix).deadLetters, id);
+  return json ? storedDeadLetter.parse(JSON.parse(json)) : undefined;
+}
+
 /**
- * Puts a dead letter back on the bus. It gets a fresh `Nats-Msg-Id` (JetStream would drop the
- * original as a duplicate) but keeps its event id, so consumers that already applied it skip it.
- * The replay is claimed before publishing, so two operators cannot both replay it; a failed
- * publish releases the claim.
+ * Asks the running expiration service to replay a dead letter: its ListenerRunner re-runs the
+ * stored event through the listener in its own process (RedisListenerStore.replayRequested) within
+ * seconds. Nothing is published, so expiration needs no right to publish the subjects of the
+ * events it consumes. A letter that is not a valid event, or was replayed already, is refused.
  */
-export async function replayDeadLetter(redis: Redis, keyPrefix: string, bus: Pick<EventBus, 'js' | 'subjectFor'>, id: string): Promise<void> {
+export async function replayDeadLetter(redis: Redis, keyPrefix: string, id: string): Promise<void> {
   const keys = redisKeys(keyPrefix);
-  const json = await redis.hget(keys.deadLetters, id);
-  if (!json) throw new Error(`no dead letter ${id}`);
-  const letter = storedDeadLetter.parse(JSON.parse(json));
-  let envelope;
+  const letter = await readDeadLetter(redis, keyPrefix, id);
+  if (!letter) throw new Error(`no dead letter ${id}`);
   try {
-    envelope = parseEnvelope(letter.eventType, JSON.parse(letter.payload));
+    parseEnvelope(letter.eventType, JSON.parse(letter.payload));
   } catch (err) {
     throw new Error(`dead letter ${id} is not a valid ${letter.eventType} event and cannot be replayed: ${String(err)}`);
   }
-  const claimed = await redis.hsetnx(keys.replayedDeadLetters, id, new Date().toISOString());
-  if (!claimed) throw new Error(`dead letter ${id} was already replayed`);
-  try {
-    await bus.js.publish(bus.subjectFor(letter.eventType), JSON.stringify(envelope), { msgID: randomUUID() });
-  } catch (err) {
-    await redis.hdel(keys.replayedDeadLetters, id);
-    throw err;
-  }
+  if (await redis.hexists(keys.replayedDeadLetters, id)) throw new Error(`dead letter ${id} was already replayed`);
+  await redis.hset(keys.replayRequestedDeadLetters, id, new Date().toISOString());
 }

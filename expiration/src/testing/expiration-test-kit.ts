@@ -67,6 +67,8 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
     NATS_URL,
     NATS_STREAM: `TEST_expiration_${unique}`,
     NATS_STREAM_REPLICAS: 1,
+    NATS_STREAM_MAX_AGE_HOURS: 7 * 24,
+    NATS_STREAM_MAX_BYTES: -1,
     NATS_SUBJECT_PREFIX: `test_expiration_${unique}`,
     REDIS_URL,
     REDIS_KEY_PREFIX: `mt_test_expiration_${unique}`,

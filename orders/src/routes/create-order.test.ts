@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { outboxEvents, sessionCookie, testAppDeps } from '@microtick/common/testing';
+import { openDatabase } from '@microtick/common';
+import { outboxEvents, sessionCookie, testAppDeps, waitFor } from '@microtick/common/testing';
+import { schema } from '../db/schema';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
@@ -115,15 +117,35 @@ describe('POST /api/orders', () => {
     expect(await outboxEvents(database.db)).toMatchObject([{ type: 'order:created', data: { id: res.body.id } }]);
   });
 
-  it('gives exactly one of 50 concurrent buyers the ticket', async () => {
-    const { app } = setup();
+  it('gives exactly one of 50 concurrent buyers the ticket, all of them inside each other\'s check-then-insert window', async () => {
+    // 50 requests "at once" reach Postgres spread over hundreds of milliseconds, so they would
+    // rarely overlap. Instead, a held SHARE lock on orders lets every buyer read (the ticket, any
+    // live order) but blocks every INSERT: all 50 have checked before any can write. Only the
+    // partial unique index can then keep the ticket to one order; a check-then-insert gives 50.
+    const contenders = openDatabase({ url: database.url, schema, poolSize: 55 });
+    const app = buildApp({ db: contenders.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), now: () => NOW });
     const ticket = await insertTicket(database.db);
+    const holder = await database.pool.connect();
     const server = app.listen(0);
     try {
+      await holder.query('begin');
+      await holder.query('lock table orders in share mode');
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const responses = await Promise.all(
-        Array.from({ length: 50 }, () => request(url).post('/api/orders').set('Cookie', sessionCookie()).send({ ticketId: ticket.id })),
+      const racing = Array.from({ length: 50 }, () =>
+        Promise.resolve(request(url).post('/api/orders').set('Cookie', sessionCookie()).send({ ticketId: ticket.id })),
       );
+      await waitFor(
+        async () => {
+          const { rows } = await database.pool.query<{ count: number }>(
+            `select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          return rows[0]?.count === 50;
+        },
+        { what: 'all 50 buyers blocked on their insert', timeoutMs: 20_000 },
+      );
+      await holder.query('commit');
+      const responses = await Promise.all(racing);
+
       const statuses = responses.map((r) => r.status);
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
       const rejected = responses.filter((r) => r.status !== 201);
@@ -131,7 +153,11 @@ describe('POST /api/orders', () => {
       for (const r of rejected) expect({ status: r.status, body: r.body }).toEqual({ status: 400, body: { errors: [{ message: 'Ticket is already reserved' }] } });
       expect(await outboxEvents(database.db)).toHaveLength(1);
     } finally {
+      await holder.query('rollback').catch(() => undefined);
+      holder.release();
       await new Promise((resolve) => server.close(resolve));
+      await contenders.close();
     }
-  });
+  }, 60_000);
+
 });

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
+import { openDatabase } from '@microtick/common';
 import { sessionCookie, silentLogger, testAppDeps } from '@microtick/common/testing';
 import { buildApp } from '../app';
-import { orders } from '../db/schema';
+import request from 'supertest';
+import { orders, schema } from '../db/schema';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
 
@@ -110,6 +112,26 @@ describe('GET /api/orders/:id/events', () => {
     await database.db.update(orders).set({ status: 'cancelled', version: 1 }).where(eq(orders.id, order.id));
     await second.done;
     expect(second.events.map((e) => e.data.version)).toEqual([0, 1]);
+  });
+
+  it('streams a change another orders replica made (its own pool and LISTEN connection)', async () => {
+    const { order, cookie } = await setup();
+    // A second replica: its own connection pool and change feed, on the same database.
+    const replica = openDatabase({ url: database.url, schema, poolSize: 2 });
+    const otherFeed = new OrderChangeFeed();
+    await otherFeed.start(replica.pool, silentLogger);
+    const other = buildApp({ db: replica.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: otherFeed });
+    try {
+      const stream = await openStream(order.id, cookie);
+      await stream.until(() => stream.events.length === 1, 'the snapshot');
+      const res = await request(other).delete(`/api/orders/${order.id}`).set('Cookie', cookie);
+      expect(res.status).toBe(204);
+      await stream.done;
+      expect(stream.events.map((e) => e.data.status)).toEqual(['created', 'cancelled']);
+    } finally {
+      await otherFeed.stop();
+      await replica.close();
+    }
   });
 
   it('answers 401 / 404 in the JSON error shape before any stream starts', async () => {

@@ -1,0 +1,47 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy a test can freeze: while frozen it keeps every connection open but passes no
+ * byte either way, which is what a peer looks like when its host stalls or vanishes (no FIN, no
+ * RST). `close()` destroys everything.
+ */
+export class StallableProxy {
+  private readonly sockets = new Set<net.Socket>();
+  private readonly server: net.Server;
+  private frozen = false;
+  port = 0;
+
+  private constructor(target: { host: string; port: number }) {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(target);
+      for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+        this.sockets.add(from);
+        from.on('data', (chunk) => {
+          if (!this.frozen) to.write(chunk);
+        });
+        from.on('error', () => to.destroy());
+        from.on('close', () => {
+          this.sockets.delete(from);
+          to.destroy();
+        });
+      }
+    });
+  }
+
+  static async start(target: { host: string; port: number }): Promise<StallableProxy> {
+    const proxy = new StallableProxy(target);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    proxy.port = (proxy.server.address() as net.AddressInfo).port;
+    return proxy;
+  }
+
+  /** From now on every byte in either direction is dropped; the connections stay open. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
