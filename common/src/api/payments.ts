@@ -38,7 +38,10 @@ export const paymentRecordJson = z
   })
   .meta({ id: 'PaymentRecord' });
 
-export const listPaymentsQuery = z.object({ orderId: z.string().optional().meta({ description: 'The order (a UUID; anything else, or none, answers 404).', format: 'uuid' }) });
+export const listPaymentsQuery = z.object({
+  // Not validated as a UUID: anything else names no order, and the route answers 404 for it (and for none).
+  orderId: z.string({ error: 'orderId must be given once' }).optional().meta({ description: 'The order (a UUID; anything else, or none, answers 404).', format: 'uuid' }),
+});
 
 export const paymentRoutes = {
   create: defineRoute({

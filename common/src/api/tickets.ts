@@ -45,7 +45,7 @@ const integerParam = (name: string, min: number, max: number) => {
     .string({ error: message })
     .regex(/^[-+]?[0-9]+$/, message)
     .transform(Number)
-    .pipe(z.number().int().min(min, message).max(max, message))
+    .pipe(z.number().int({ error: message }).min(min, message).max(max, message))
     .optional();
 };
 

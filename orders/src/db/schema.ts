@@ -47,6 +47,8 @@ export const orders = pgTable(
     // awaiting:payment or complete). The database, not a check-then-insert, keeps it to one.
     uniqueIndex(ONE_LIVE_ORDER_PER_TICKET).on(t.ticketId).where(sql`status <> 'cancelled'`),
     index('orders_user_newest_first_idx').on(t.userId, t.createdAt.desc()),
+    // The expiry sweep's lookup (orders/src/orders/expiry-sweep.ts): only unpaid orders, so small.
+    index('orders_unpaid_by_expiry_idx').on(t.expiresAt).where(sql`status in ('created', 'awaiting:payment')`),
   ],
 );
 

@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { Router } from 'express';
-import { body, matchedData } from 'express-validator';
-import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, requireAuth, userOf, validate, validated } from '@microtick/common';
 import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
 import { claimTicketOffer } from '../waitlist/offers';
@@ -21,13 +20,12 @@ export interface CreateOrderDeps {
 export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOrderDeps): Router {
   const router = Router();
   router.post(
-    '/api/orders',
+    orderRoutes.create.path,
     requireAuth,
-    body('ticketId').isString().withMessage('ticketId must be provided'),
-    validateRequest,
+    validate(orderRoutes.create.request),
     async (req, res) => {
       const user = userOf(req);
-      const { ticketId } = matchedData<{ ticketId: string }>(req);
+      const { ticketId } = validated(req, orderRoutes.create.request).body;
       if (!isUuid(ticketId)) throw new NotFoundError('Ticket not found');
       const expiresAt = expiresAtFor(now(), expirationWindowSeconds);
 

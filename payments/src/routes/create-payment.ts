@@ -1,16 +1,7 @@
-import { BadRequestError, isUuid, NotFoundError, PaymentRequiredError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { BadRequestError, isUuid, NotFoundError, paymentRoutes, PaymentRequiredError, requireAuth, userOf, validate, validated } from '@microtick/common';
 import { Router } from 'express';
-import { body } from 'express-validator';
 import { payOrder, type PaymentDeps } from '../charging/pay-order';
 import type { Payment } from '../db/schema';
-
-/** Stripe test tokens (`tok_visa`) and PaymentMethod ids (`pm_card_visa`, `pm_1Q…`). */
-const STRIPE_PAYMENT_METHOD = /^(tok|pm)_[A-Za-z0-9_]+$/;
-
-interface CreatePaymentBody {
-  orderId: string;
-  token: string;
-}
 
 const answer = ({ id, orderId, stripeId }: Payment) => ({ id, orderId, stripeId });
 
@@ -23,16 +14,12 @@ const answer = ({ id, orderId, stripeId }: Payment) => ({ id, orderId, stripeId 
 export function createPaymentRouter(deps: PaymentDeps): Router {
   const router = Router();
   router.post(
-    '/api/payments',
+    paymentRoutes.create.path,
     requireAuth,
-    body('orderId').isString().withMessage('orderId is required').bail().notEmpty().withMessage('orderId is required'),
-    body('token')
-      .isString().withMessage('token is required').bail()
-      .isLength({ min: 1, max: 255 }).withMessage('token must be 1 to 255 characters').bail()
-      .matches(STRIPE_PAYMENT_METHOD).withMessage('token must be a Stripe card token (tok_…) or PaymentMethod id (pm_…)'),
-    validateRequest,
+    // {orderId, token}: common/src/api/payments.ts
+    validate(paymentRoutes.create.request),
     async (req, res) => {
-      const { orderId, token } = req.body as CreatePaymentBody;
+      const { orderId, token } = validated(req, paymentRoutes.create.request).body;
       // Ids are UUIDs: anything else names no order.
       if (!isUuid(orderId)) throw new NotFoundError('Order not found');
 

@@ -1,4 +1,4 @@
-import { fromCents, isUuid, NotAuthorizedError, NotFoundError, requireAuth, userOf } from '@microtick/common';
+import { fromCents, isUuid, NotAuthorizedError, NotFoundError, paymentRoutes, requireAuth, userOf, validate, validated } from '@microtick/common';
 import { asc, eq } from 'drizzle-orm';
 import { Router } from 'express';
 import type { PaymentsDb } from '../db/database';
@@ -10,8 +10,8 @@ import { orders, payments } from '../db/schema';
  */
 export function listPaymentsRouter({ db }: { db: PaymentsDb }): Router {
   const router = Router();
-  router.get('/api/payments', requireAuth, async (req, res) => {
-    const { orderId } = req.query;
+  router.get(paymentRoutes.list.path, requireAuth, validate(paymentRoutes.list.request), async (req, res) => {
+    const { orderId } = validated(req, paymentRoutes.list.request).query;
     if (!isUuid(orderId)) throw new NotFoundError('Order not found');
     const [order] = await db.select({ userId: orders.userId }).from(orders).where(eq(orders.id, orderId));
     if (!order) throw new NotFoundError('Order not found');

@@ -1,4 +1,4 @@
-import { BadRequestError, rawBodyOf } from '@microtick/common';
+import { BadRequestError, paymentRoutes, rawBodyOf } from '@microtick/common';
 import { Router } from 'express';
 import type Stripe from 'stripe';
 import { applyStripeEvent } from '../charging/stripe-webhook';
@@ -17,7 +17,7 @@ export interface StripeWebhookDeps {
  */
 export function stripeWebhookRouter({ db, stripe, webhookSecret }: StripeWebhookDeps): Router {
   const router = Router();
-  router.post('/api/payments/webhook', async (req, res) => {
+  router.post(paymentRoutes.webhook.path, async (req, res) => {
     const signature = req.get('stripe-signature');
     if (!signature) throw new BadRequestError('Missing Stripe-Signature header');
     let event: Stripe.Event;

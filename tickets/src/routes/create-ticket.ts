@@ -1,15 +1,15 @@
-import { addToOutbox, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { addToOutbox, requireAuth, ticketRoutes, userOf, validate, validated } from '@microtick/common';
 import { Router } from 'express';
 import { tickets } from '../db/schema';
 import { ticketView } from '../tickets/ticket-view';
 import type { RouteDeps } from './route-deps';
-import { ticketInputOf, ticketInputRules } from './ticket-input';
+import { ticketInputOf } from './ticket-input';
 
 /** POST /api/tickets: lists a ticket for sale and stages `ticket:created` with it. */
 export function createTicketRouter({ db }: RouteDeps): Router {
   const router = Router();
-  router.post('/api/tickets', requireAuth, ...ticketInputRules, validateRequest, async (req, res) => {
-    const input = ticketInputOf(req);
+  router.post(ticketRoutes.create.path, requireAuth, validate(ticketRoutes.create.request), async (req, res) => {
+    const input = ticketInputOf(validated(req, ticketRoutes.create.request).body);
     const ticket = await db.transaction(async (tx) => {
       const [created] = await tx.insert(tickets).values({ ...input, userId: userOf(req).id }).returning();
       const view = ticketView(created!); // one row in, one row out

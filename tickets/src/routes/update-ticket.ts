@@ -1,10 +1,10 @@
-import { BadRequestError, ConflictError, NotAuthorizedError, NotFoundError, requireAuth, userOf, validateRequest } from '@microtick/common';
+import { BadRequestError, ConflictError, NotAuthorizedError, NotFoundError, requireAuth, ticketRoutes, userOf, validate, validated } from '@microtick/common';
 import { Router } from 'express';
 import { changeTicket } from '../tickets/change-ticket';
 import { findTicket } from '../tickets/find-ticket';
 import { ticketView } from '../tickets/ticket-view';
 import type { RouteDeps } from './route-deps';
-import { ticketInputOf, ticketInputRules } from './ticket-input';
+import { ticketInputOf } from './ticket-input';
 
 /**
  * PUT /api/tickets/:id: the owner edits title and price while nobody holds the ticket.
@@ -13,8 +13,8 @@ import { ticketInputOf, ticketInputRules } from './ticket-input';
  */
 export function updateTicketRouter({ db }: RouteDeps): Router {
   const router = Router();
-  router.put('/api/tickets/:id', requireAuth, ...ticketInputRules, validateRequest, async (req, res) => {
-    const input = ticketInputOf(req);
+  router.put(ticketRoutes.update.path, requireAuth, validate(ticketRoutes.update.request), async (req, res) => {
+    const input = ticketInputOf(validated(req, ticketRoutes.update.request).body);
     const updated = await db.transaction(async (tx) => {
       const ticket = await findTicket(tx, req.params.id);
       if (!ticket) throw new NotFoundError('Ticket not found');

@@ -18,9 +18,6 @@ export const EXPIRATION_FAIRNESS_WAIT_MS = 10_000;
  */
 export const expirationComplete = defineListener({
   event: 'expiration:complete',
-  // The wait above is bounded by the handler itself; the runner's "not yet" budget counts from
-  // the publish, which after an outage could park the expiration before it was ever decided.
-  maxWaitMs: 24 * 3_600_000,
   async handle({ data }, { tx }, delivery) {
     const order = await findOrder(tx, data.orderId);
     // Expiration only times orders we announced, so an unknown one is an anomaly: retried, then parked.

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_unpaid_by_expiry_idx" ON "orders" USING btree ("expires_at") WHERE status in ('created', 'awaiting:payment');
