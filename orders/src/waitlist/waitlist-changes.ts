@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '@microtick/common';
 
-/** The channel the `waitlist_entries` trigger NOTIFYs with `<ticket id>:<user id>` (migration 0001). */
+/** The channel the `waitlist_entries` trigger NOTIFYs with `<ticket id>:<user id>` (migration 0004_waitlist). */
 export const WAITLIST_CHANNEL = 'microtick_waitlist';
 
 /**
