@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure PostgreSQL, Redis and nats-server (JetStream, file store) are installed and running
 # on loopback, the way a fresh Debian 12 machine needs them. Idempotent: safe to run any time;
-# used by `npm start`, `npm test` and .ci/run. Set WITH_BROWSER=1 to also install chromium.
+# used by `npm start`, `npm test` and .ci/run. Set WITH_BROWSER=1 (npm test does) to also install
+# the test tools: chromium, and promtool (infra/install-promtool.sh: the binary only, no service).
 set -euo pipefail
 
 DATA_DIR="${MICROTICK_DATA_DIR:-/var/lib/microtick}"
@@ -72,6 +73,8 @@ if ! nats_up; then
     -a 127.0.0.1 -p 4222 -js -sd "$DATA_DIR/nats"
 fi
 for _ in $(seq 1 50); do nats_up && break; sleep 0.2; done
+
+if [ "${WITH_BROWSER:-0}" = 1 ]; then bash "$(dirname "$0")/install-promtool.sh"; fi
 
 pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start" >&2; exit 1; }
 redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis did not start" >&2; exit 1; }

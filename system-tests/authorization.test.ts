@@ -11,8 +11,9 @@ import { DEFAULT_INFRA } from '../infra/local/src/stack';
 import { ApiClient } from './support/api-client';
 import { errorShapeProblem } from './support/error-shape';
 import { describedRoutes, routeCoverage } from './support/described-routes';
-import { createTicket, EVENTUAL_MS, orderWhenReplicated } from './support/flows';
+import { createTicket, EVENTUAL_MS, orderWhenReplicated, waitForOrder } from './support/flows';
 import { joinAsMember, type Member } from './support/marketplace';
+import { payWhenReplicated } from './support/pay';
 import { sendRaw, type RawResponse } from './support/raw-http';
 import { sendForHead } from './support/stream-head';
 import { counterfeitCookies, expiredCookie, forgedCookie } from './support/session-cookies';
@@ -112,6 +113,17 @@ async function orderPaymentsKnow(): Promise<Order> {
 
 /** The ticket the owner joined for the current `GET /api/orders/waitlist` cell. */
 let joinedTicketId = '';
+
+/** The buyer's paid (complete) order, and its ticket code as the buyer gets it. */
+async function buyersCompleteOrder(): Promise<{ order: Order; code: string }> {
+  const order = await buyersOrder();
+  const paid = await payWhenReplicated(buyer.client, order.id);
+  if (paid.status !== 201) throw new Error(`paying failed with ${paid.status}`);
+  await waitForOrder(buyer.client, order.id, (o) => o.status === 'complete', 'the order to complete');
+  const ticket = await buyer.client.get<{ code: string }>(`/api/orders/${order.id}/ticket`);
+  if (ticket.status !== 200) throw new Error(`the ticket code answered ${ticket.status}`);
+  return { order, code: ticket.body.code };
+}
 
 const ROWS: Row[] = [
   {
@@ -223,6 +235,38 @@ const ROWS: Row[] = [
     prepare: async () => ({ owner: prober, method: 'GET', path: '/api/orders/waitlist/events' }),
     expected: signedIn(200),
     stream: 'text/event-stream',
+  },
+  {
+    route: 'GET /api/tickets/mine',
+    prepare: async () => {
+      await newTicket();
+      return { owner: seller, method: 'GET', path: '/api/tickets/mine' };
+    },
+    expected: signedIn(200),
+    inspect: (persona, body, cell) => {
+      const caller = persona === 'owner' ? cell.owner.user.id : other.user.id;
+      const owners = new Set((body as Ticket[]).map((ticket) => ticket.userId));
+      expect([...owners]).toEqual(persona === 'owner' || owners.size ? [caller] : []);
+    },
+  },
+  {
+    route: 'GET /api/tickets/mine/summary',
+    prepare: async () => ({ owner: seller, method: 'GET', path: '/api/tickets/mine/summary' }),
+    expected: signedIn(200),
+  },
+  {
+    route: 'GET /api/orders/:id/ticket',
+    prepare: async () => ({ owner: buyer, method: 'GET', path: `/api/orders/${(await buyersCompleteOrder()).order.id}/ticket` }),
+    expected: ownerOnly(200),
+  },
+  {
+    route: 'POST /api/tickets/:id/checkins',
+    prepare: async () => {
+      const { order, code } = await buyersCompleteOrder();
+      // Only the ticket's seller may check the code in.
+      return { owner: seller, method: 'POST', path: `/api/tickets/${order.ticket.id}/checkins`, body: { code } };
+    },
+    expected: ownerOnly(201),
   },
   {
     route: 'GET /api/orders/:id/events',

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ListenerRunner, OutboxRelay, PostgresListenerStore, ServiceMetrics } from '@microtick/common';
-import { sessionCookie, silentLogger, testAppDeps, waitFor } from '@microtick/common/testing';
+import { sessionCookie, silentLogger, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
 import { createExpirationTestKit, type ExpirationTestKit } from '../expiration/src/testing/expiration-test-kit';
 import { buildApp } from '../orders/src/app';
 import { OrderChangeFeed } from '../orders/src/orders/order-changes';
@@ -49,7 +49,7 @@ async function startServices({ expiration = true } = {}) {
     await kit.startWorker();
     await kit.startListeners();
   }
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: WINDOW_SECONDS, orderChanges: new OrderChangeFeed(), offerWindowSeconds: WINDOW_SECONDS });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: WINDOW_SECONDS, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: WINDOW_SECONDS });
   const as = (user: { id: string }) => {
     const cookie = sessionCookie(user);
     return {

@@ -1,9 +1,12 @@
 import Link from 'next/link';
 import { TicketCard } from '@/components/TicketCard';
 import { EmptyState } from '@/components/EmptyState';
+import { FormAlert } from '@/components/FormAlert';
 import { Pagination } from '@/components/Pagination';
+import { TicketSearchForm } from '@/components/TicketSearchForm';
 import { apiGet, getCurrentUser } from '@/lib/server-api';
-import { pageQuery, parsePage, splitPage } from '@/lib/pagination';
+import { PAGE_SIZE } from '@/lib/pagination';
+import { isFiltered, listingHref, nextCursor, parseTicketSearch, ticketsApiPath } from '@/lib/ticket-search';
 import type { Ticket } from '@/lib/types';
 import styles from './page.module.css';
 
@@ -12,14 +15,12 @@ export default async function HomePage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const page = parsePage((await searchParams).page);
-  const { limit, offset } = pageQuery(page);
-  const [result, currentUser] = await Promise.all([
-    apiGet<Ticket[]>(`/api/tickets?limit=${limit}&offset=${offset}`),
-    getCurrentUser(),
-  ]);
-  if (!result.ok) throw new Error(`Listing tickets answered ${result.status}`);
-  const { items: tickets, hasNext } = splitPage(Array.isArray(result.data) ? result.data : []);
+  const search = parseTicketSearch(await searchParams);
+  const [result, currentUser] = await Promise.all([apiGet<Ticket[]>(ticketsApiPath(search, PAGE_SIZE)), getCurrentUser()]);
+  // A 400 is a search the API refuses (min above max, a stale cursor): say why, keep the form.
+  if (!result.ok && result.status !== 400) throw new Error(`Listing tickets answered ${result.status}`);
+  const tickets = result.ok && Array.isArray(result.data) ? result.data : [];
+  const next = result.ok ? nextCursor(result.link) : undefined;
 
   return (
     <>
@@ -41,12 +42,23 @@ export default async function HomePage({
         )}
       </section>
 
-      {tickets.length === 0 ? (
-        page > 1 ? (
+      <TicketSearchForm key={listingHref({ ...search, cursor: '' })} search={search} />
+
+      {!result.ok ? (
+        <FormAlert messages={result.errors.map((error) => error.message)} testId="search-error" />
+      ) : tickets.length === 0 ? (
+        search.cursor ? (
           <EmptyState title="No more tickets" testId="tickets-empty">
             <p>You’ve reached the end of the list.</p>
-            <Link href="/" className="button button-secondary">
+            <Link href={listingHref({ ...search, cursor: '' })} className="button button-secondary">
               Back to the first page
+            </Link>
+          </EmptyState>
+        ) : isFiltered(search) ? (
+          <EmptyState title="No tickets match your search" testId="tickets-empty">
+            <p>Try fewer words or a wider price range.</p>
+            <Link href="/" className="button button-secondary">
+              Show all tickets
             </Link>
           </EmptyState>
         ) : (
@@ -69,7 +81,10 @@ export default async function HomePage({
         </ul>
       )}
 
-      <Pagination path="/" page={page} hasNext={hasNext} />
+      <Pagination
+        firstHref={search.cursor ? listingHref({ ...search, cursor: '' }) : undefined}
+        nextHref={next ? listingHref({ ...search, cursor: next }) : undefined}
+      />
     </>
   );
 }

@@ -28,6 +28,12 @@ export function Header({ currentUser }: { currentUser: CurrentUser | null | unde
                   </NavLink>
                 </li>
                 <li>
+                  <NavLink href="/my-tickets">My tickets</NavLink>
+                </li>
+                <li>
+                  <NavLink href="/checkin">Check in</NavLink>
+                </li>
+                <li>
                   <NavLink href="/waitlist">Waiting list</NavLink>
                 </li>
               </>

@@ -9,6 +9,7 @@ import { latestPayment, orderPhase, phaseBadge } from '@/lib/order-state';
 import type { Order, Payment } from '@/lib/types';
 import { Countdown } from './Countdown';
 import { FormAlert } from './FormAlert';
+import { OrderTicketCode } from './OrderTicketCode';
 import { Icon } from './Icon';
 import { StatusBadge } from './StatusBadge';
 import { StatusPanel } from './StatusPanel';
@@ -200,6 +201,7 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
           </div>
         </section>
       ) : null}
+      {order.status === 'complete' ? <OrderTicketCode orderId={order.id} /> : null}
 
       {phase === 'expiring' || phase === 'expired' ? (
         <div data-testid="order-expired">

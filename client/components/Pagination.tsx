@@ -1,24 +1,24 @@
 import Link from 'next/link';
-import { pageHref } from '@/lib/pagination';
 import styles from './Pagination.module.css';
 
-/** Previous / next links; renders nothing when there is only one page. */
-export function Pagination({ path, page, hasNext }: { path: string; page: number; hasNext: boolean }) {
-  if (page <= 1 && !hasNext) return null;
+/**
+ * Links for cursor paging: back to the first page (earlier pages are the browser's back
+ * button) and on to the next one. Renders nothing when there is only one page.
+ */
+export function Pagination({ firstHref, nextHref }: { firstHref?: string | undefined; nextHref?: string | undefined }) {
+  if (!firstHref && !nextHref) return null;
   return (
     <nav className={styles.pagination} aria-label="Pagination">
-      {page > 1 ? (
-        <Link href={pageHref(path, page - 1)} className="button button-secondary" rel="prev">
-          ← Previous
+      {firstHref ? (
+        <Link href={firstHref} className="button button-secondary">
+          ← First page
         </Link>
       ) : (
         <span />
       )}
-      <span className={styles.current} aria-current="page">
-        Page {page}
-      </span>
-      {hasNext ? (
-        <Link href={pageHref(path, page + 1)} className="button button-secondary" rel="next">
+      <span />
+      {nextHref ? (
+        <Link href={nextHref} className="button button-secondary" rel="next">
           Next →
         </Link>
       ) : (

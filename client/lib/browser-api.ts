@@ -7,7 +7,7 @@ import type { ApiErrorItem } from './types';
  */
 export type ApiResult<T> =
   | { ok: true; status: number; data: T }
-  | { ok: false; status: number; errors: ApiErrorItem[] };
+  | { ok: false; status: number; errors: ApiErrorItem[]; /** The whole answer, for errors that say more (a 409 check-in's first time). */ body?: unknown };
 
 export async function apiRequest<T>(
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
@@ -34,5 +34,5 @@ export async function apiRequest<T>(
     parsed = undefined;
   }
   if (response.ok) return { ok: true, status: response.status, data: parsed as T };
-  return { ok: false, status: response.status, errors: parseApiErrors(response.status, parsed) };
+  return { ok: false, status: response.status, errors: parseApiErrors(response.status, parsed), body: parsed };
 }

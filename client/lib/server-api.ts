@@ -36,7 +36,7 @@ export class ApiUnavailableError extends Error {
 }
 
 export type ServerResult<T> =
-  | { ok: true; status: number; data: T }
+  | { ok: true; status: number; data: T; /** The `Link` header (next page of a listing), if any. */ link?: string }
   | { ok: false; status: number; errors: ApiErrorItem[] };
 
 async function forwardedHeaders(): Promise<Headers> {
@@ -76,7 +76,7 @@ export async function apiGet<T>(path: string): Promise<ServerResult<T>> {
     throw new ApiUnavailableError('The MicroTick API could not be reached.', 0);
   }
   const body: unknown = await response.json().catch(() => undefined);
-  if (response.ok) return { ok: true, status: response.status, data: body as T };
+  if (response.ok) return { ok: true, status: response.status, data: body as T, link: response.headers.get('link') ?? undefined };
   if (response.status >= 500 || response.status < 400) {
     console.error(`[client] GET ${path} answered ${response.status}`);
     throw new ApiUnavailableError(`The MicroTick API answered ${response.status}.`, response.status);

@@ -10,6 +10,13 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ PORT: 3002, WINDOW: 60, NATS_URL: 'nats://127.0.0.1:4222', NATS_STREAM: 'MICROTICK', NATS_SUBJECT_PREFIX: '' });
   });
 
+  it("accepts every server of a NATS cluster, comma-separated, and refuses a list with a bad one", () => {
+    const cluster = 'nats://nats-0.nats:4222, nats://nats-1.nats:4222,tls://nats-2.nats:4222';
+    expect(loadConfig(schema, { ...valid, NATS_URL: cluster }).NATS_URL).toBe(cluster);
+    expect(() => loadConfig(schema, { ...valid, NATS_URL: 'nats://a:4222,http://b:4222' })).toThrow(/NATS_URL: must be nats: or tls: URLs, comma-separated/);
+    expect(() => loadConfig(schema, { ...valid, NATS_URL: 'nats://a:4222,' })).toThrow(/NATS_URL/);
+  });
+
   it('names a missing variable', () => {
     expect(() => loadConfig(schema, { JWT_KEY: valid.JWT_KEY })).toThrow(/DATABASE_URL: is required/);
   });

@@ -4,14 +4,17 @@ import { z } from 'zod';
 export class ConfigError extends Error {}
 
 const port = z.coerce.number().int().min(0).max(65535);
-const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.join(' or ')} URL`);
+const isUrl = (value: string, protocols: string[]) => {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+const url = (protocols: string[]) => z.string().refine((value) => isUrl(value, protocols), `must be a ${protocols.join(' or ')} URL`);
+/** One server, or every server of a cluster comma-separated (the client moves to another when one goes away). */
+const urlList = (protocols: string[]) =>
+  z.string().refine((value) => value.split(',').every((item) => isUrl(item.trim(), protocols)), `must be ${protocols.join(' or ')} URLs, comma-separated`);
 
 /** Settings every MicroTick service needs; a service extends this with its own. */
 export const serviceConfigShape = {
@@ -20,7 +23,7 @@ export const serviceConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  NATS_URL: url(['nats:', 'tls:']).default('nats://127.0.0.1:4222'),
+  NATS_URL: urlList(['nats:', 'tls:']).default('nats://127.0.0.1:4222'),
   /** JetStream stream holding every MicroTick event. */
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('MICROTICK'),
   /** Copies of the stream kept by a NATS cluster (1 for a single server, 3 for a 3-node cluster). */

@@ -8,7 +8,9 @@
 #
 # Stages: build → runtime (the default) and dev (`next dev` with hot reload, for `skaffold dev`).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the current LTS, in the images; the code also runs on Node 20 (package.json's engines),
+# which local runs, tests and CI on this project's Debian 12 machines use (docs/kubernetes.md).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 ENV NEXT_TELEMETRY_DISABLED=1

@@ -10,7 +10,9 @@
 # compiled JavaScript only; the default) and dev (the build stage kept running under
 # `tsc -b --watch` + `node --watch`, for `skaffold dev`'s file sync).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the current LTS, in the images; the code also runs on Node 20 (package.json's engines),
+# which local runs, tests and CI on this project's Debian 12 machines use (docs/kubernetes.md).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /repo

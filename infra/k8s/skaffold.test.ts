@@ -28,7 +28,7 @@ const SKAFFOLD_CONFIG: Spec = {
   metadata: { name: 'scalar' },
   build: BUILD,
   manifests: MANIFESTS,
-  deploy: { kubectl: {} },
+  deploy: { kubectl: { flags: { apply: ['scalar'] } } },
   profiles: [{ name: 'scalar', build: BUILD, manifests: MANIFESTS }],
 };
 
@@ -53,7 +53,7 @@ interface SkaffoldConfig {
   kind: string;
   build: { artifacts: Artifact[] };
   manifests: { kustomize: { paths: string[] } };
-  deploy: { kubectl?: object };
+  deploy: { kubectl?: { flags?: { apply?: string[] } } };
   profiles: { name: string; build: { artifacts: Artifact[] }; manifests: { kustomize: { paths: string[] } } }[];
 }
 
@@ -78,7 +78,8 @@ test('the field check catches a misspelt field', () => {
 
 test('deploys the dev overlay with kubectl; the prod profile deploys the prod overlay', () => {
   expect(config.manifests.kustomize.paths).toEqual(['infra/k8s/overlays/dev']);
-  expect(config.deploy.kubectl).toEqual({});
+  // --force: a Job (the stream's provisioning) is re-created when its image changes.
+  expect(config.deploy.kubectl).toEqual({ flags: { apply: ['--force'] } });
   expect(prod?.manifests.kustomize.paths).toEqual(['infra/k8s/overlays/prod']);
 });
 

@@ -52,17 +52,6 @@ describe.each(['auth', 'tickets', 'orders', 'payments'])('%s database', (service
 describe.each(OVERLAYS)('%s', (overlay) => {
   const manifests = render(overlay);
 
-  test('NATS runs JetStream with file storage on its persistent volume, where the services look for it', () => {
-    const nats = workload(manifests, 'nats');
-    const args = mainContainer(nats).args ?? [];
-    expect(mainContainer(nats).image).toBe('nats:2.10-alpine');
-    expect(args).toContain('-js');
-    expect(argAfter(args, '-sd')).toBe(claimMountPath(nats));
-    const url = new URL(containerEnvironment(mainContainer(workload(manifests, 'orders')), manifests).values.get('NATS_URL') ?? '');
-    expect(url.hostname).toBe('nats');
-    expect(Number(url.port)).toBe(mainContainer(nats).ports?.find((port) => port.name === 'client')?.containerPort);
-  });
-
   test('Redis keeps an append-only file on its persistent volume, where expiration looks for it', () => {
     const redis = workload(manifests, 'redis');
     const args = mainContainer(redis).args ?? [];
@@ -72,6 +61,19 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     expect(url.hostname).toBe('redis');
     expect(Number(url.port)).toBe(servicePort(manifests, 'redis'));
   });
+});
+
+test('dev: one NATS server runs JetStream with file storage on its persistent volume, where the services look for it', () => {
+  const dev = render('dev');
+  const nats = workload(dev, 'nats');
+  const args = mainContainer(nats).args ?? [];
+  expect(nats.replicas).toBe(1);
+  expect(mainContainer(nats).image).toBe('nats:2.12-alpine');
+  expect(args).toContain('-js');
+  expect(argAfter(args, '-sd')).toBe(claimMountPath(nats));
+  const url = new URL(containerEnvironment(mainContainer(workload(dev, 'orders')), dev).values.get('NATS_URL') ?? '');
+  expect(url.hostname).toBe('nats');
+  expect(Number(url.port)).toBe(mainContainer(nats).ports?.find((port) => port.name === 'client')?.containerPort);
 });
 
 describe('Stripe', () => {

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Express } from 'express';
 import { createServiceApp, type BaseAppDeps } from '@microtick/common';
 import type { OrdersDb } from './db/schema';
@@ -7,11 +8,14 @@ import type { OrderChangeFeed } from './orders/order-changes';
 import { listOrdersRouter } from './routes/list-orders';
 import { orderEventsRouter } from './routes/order-events';
 import { showOrderRouter } from './routes/show-order';
+import { showOrderTicketRouter } from './routes/show-order-ticket';
 import { waitlistRouter } from './routes/waitlist-routes';
 
 export interface OrdersAppDeps extends BaseAppDeps {
   db: OrdersDb;
   expirationWindowSeconds: number;
+  /** Ed25519 private key that signs ticket codes (TICKET_CODE_PRIVATE_KEY). */
+  ticketCodeKey: KeyObject;
   /** Committed order changes, for the live order stream. */
   orderChanges: OrderChangeFeed;
   /** The clock reservations are timed by; tests pass a fixed one. */
@@ -20,7 +24,7 @@ export interface OrdersAppDeps extends BaseAppDeps {
   offerWindowSeconds?: number;
 }
 
-export function buildApp({ db, expirationWindowSeconds, orderChanges, now = () => new Date(), offerWindowSeconds = 300, ...base }: OrdersAppDeps): Express {
+export function buildApp({ db, expirationWindowSeconds, ticketCodeKey, orderChanges, now = () => new Date(), offerWindowSeconds = 300, ...base }: OrdersAppDeps): Express {
   return createServiceApp({
     ...base,
     routes: (app) => {
@@ -28,6 +32,7 @@ export function buildApp({ db, expirationWindowSeconds, orderChanges, now = () =
       app.use(waitlistRouter({ db, offerWindowSeconds, logger: base.logger, isAcceptingTraffic: base.isAcceptingTraffic }));
       app.use(createOrderRouter({ db, expirationWindowSeconds, now }));
       app.use(listOrdersRouter({ db }));
+      app.use(showOrderTicketRouter({ db, ticketCodeKey }));
       app.use(showOrderRouter({ db }));
       app.use(orderEventsRouter({ db, orderChanges, logger: base.logger, isAcceptingTraffic: base.isAcceptingTraffic }));
       app.use(cancelOrderRouter({ db }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineServiceConfig } from '@microtick/common';
+import { defineServiceConfig, ed25519KeySetting } from '@microtick/common';
 
 export const configSchema = defineServiceConfig({
   PORT: z.coerce.number().int().min(0).max(65535).default(3003),
@@ -11,6 +11,8 @@ export const configSchema = defineServiceConfig({
    */
   EXPIRY_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   EXPIRY_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Signs the codes of complete orders' tickets; tickets checks them with the public half (docs/features.md). */
+  TICKET_CODE_PRIVATE_KEY: ed25519KeySetting('private'),
   /** The waiting list (docs/waitlist.md): how long the first in line has the ticket to themselves. */
   OFFER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(300),
   /** How often orders looks for offers whose expiration event is overdue, and how overdue they must be. */

@@ -38,5 +38,5 @@ void startService({
     };
   },
   buildApp: (deps) =>
-    buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, orderChanges, offerWindowSeconds: config.OFFER_WINDOW_SECONDS }),
+    buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, ticketCodeKey: config.TICKET_CODE_PRIVATE_KEY, orderChanges, offerWindowSeconds: config.OFFER_WINDOW_SECONDS }),
 });

@@ -1,9 +1,10 @@
 /**
  * What is wrong with an error answer, measured against SPEC §3: JSON `{errors: [{message, field?}]}`
  * with at least one entry, a non-empty message, nothing else, and no stack trace. Undefined when
- * it is right.
+ * it is right. `alongside` names members SPEC §6 adds to particular errors (a repeated check-in's
+ * 409 also says `checkedInAt`).
  */
-export function errorShapeProblem(contentType: string | undefined, text: string): string | undefined {
+export function errorShapeProblem(contentType: string | undefined, text: string, alongside: readonly string[] = []): string | undefined {
   if (!contentType?.startsWith('application/json')) return `content type is ${contentType ?? 'missing'}, not JSON`;
   let body: unknown;
   try {
@@ -11,7 +12,7 @@ export function errorShapeProblem(contentType: string | undefined, text: string)
   } catch {
     return 'body is not JSON';
   }
-  if (!isRecord(body) || Object.keys(body).join() !== 'errors') return 'body is not exactly {errors}';
+  if (!isRecord(body) || Object.keys(body).filter((key) => !alongside.includes(key)).join() !== 'errors') return `body is not exactly {errors${alongside.map((key) => `, ${key}?`).join('')}}`;
   const { errors } = body;
   if (!Array.isArray(errors) || errors.length === 0) return 'errors is not a non-empty array';
   for (const item of errors) {

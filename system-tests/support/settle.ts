@@ -1,5 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsServers } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
 import { namespaceNames, SERVICES } from '../../infra/local/src/stack-plan';
 import type { Stack } from '../../infra/local/src/stack';
@@ -18,7 +19,7 @@ export class BusProbe {
   private constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, private readonly stream: string) {}
 
   static async open(natsUrl: string, namespace: string): Promise<BusProbe> {
-    const nc = await connect({ servers: natsUrl, name: 'system-tests-probe', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const nc = await connect({ servers: natsServers(natsUrl), name: 'system-tests-probe', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
     return new BusProbe(nc, await jetstreamManager(nc), namespaceNames(namespace).stream);
   }
 

@@ -8,12 +8,15 @@ export interface TestStack extends Stack {
   logFile: string;
 }
 
+/** A namespace of its own for one test stack; pass it to startTestStack to prepare its data first (e.g. its stream). */
+export const newTestNamespace = (): string => `st_${randomBytes(5).toString('hex')}`;
+
 /**
  * A whole MicroTick for one test file: free ports, a namespace of its own (databases, stream,
  * Redis keys) dropped again on stop, output in test-output/system-tests/<namespace>.log.
  */
-export async function startTestStack(options: Omit<StackOptions, 'namespace' | 'ephemeral' | 'log' | 'color'> = {}): Promise<TestStack> {
-  const namespace = `st_${randomBytes(5).toString('hex')}`;
+export async function startTestStack(options: Omit<StackOptions, 'ephemeral' | 'log' | 'color'> = {}): Promise<TestStack> {
+  const namespace = options.namespace || newTestNamespace();
   const dir = path.join(REPO_ROOT, 'test-output/system-tests');
   mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, `${namespace}.log`);

@@ -5,7 +5,15 @@ import { migrationsFolder, schema } from './db/schema';
 import { listeners } from './events/listeners';
 
 async function main(): Promise<void> {
-  await startService({ name: 'tickets', config: loadConfig(configSchema), schema, migrationsFolder, listeners, buildApp });
+  const config = loadConfig(configSchema);
+  await startService({
+    name: 'tickets',
+    config,
+    schema,
+    migrationsFolder,
+    listeners,
+    buildApp: (deps) => buildApp({ ...deps, ticketCodePublicKey: config.TICKET_CODE_PUBLIC_KEY }),
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, testAppDeps, type TestDatabase } from '@microtick/common/testing';
+import { createTestDatabase, testAppDeps, TEST_TICKET_CODE_KEYS, type TestDatabase } from '@microtick/common/testing';
 import { migrationsFolder, schema, tickets, type Ticket, type TicketsDatabase } from './db/schema';
 import { buildApp } from './app';
 
@@ -21,7 +21,7 @@ export function useTicketsDatabase(): () => TestDatabase<TicketsDatabase> {
 }
 
 /** The HTTP app on a test database. */
-export const testApp = (database: TestDatabase<TicketsDatabase>) => buildApp({ db: database.db, ...testAppDeps() });
+export const testApp = (database: TestDatabase<TicketsDatabase>) => buildApp({ db: database.db, ...testAppDeps(), ticketCodePublicKey: TEST_TICKET_CODE_KEYS.publicKey });
 
 /** A ticket written straight to the table (no event), for tests that need a given state. */
 export async function seedTicket(database: TestDatabase<TicketsDatabase>, values: Partial<typeof tickets.$inferInsert> = {}): Promise<Ticket> {

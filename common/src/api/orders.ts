@@ -16,6 +16,13 @@ export const orderJson = z
   })
   .meta({ id: 'Order' });
 
+export const ticketCodeJson = z
+  .object({
+    code: z.string().meta({ description: 'MT1.… signed by orders (Ed25519): what the seller checks in.' }),
+    qrSvg: z.string().meta({ description: 'The code as a QR code, an SVG document.' }),
+  })
+  .meta({ id: 'TicketCode' });
+
 const orderParams = idParam('order');
 
 export const orderRoutes = {
@@ -45,6 +52,14 @@ export const orderRoutes = {
     auth: 'session',
     request: { params: orderParams },
     responses: { 200: json(orderJson, 'The order'), ...errors({ 401: 'Not signed in, or not the buyer', 404: 'No such order' }) },
+  }),
+  ticket: defineRoute({
+    method: 'get',
+    path: '/api/orders/:id/ticket',
+    summary: "A paid order's ticket code and its QR code",
+    auth: 'session',
+    request: { params: orderParams },
+    responses: { 200: json(ticketCodeJson, 'The ticket code'), ...errors({ 400: 'The order is not complete', 401: 'Not signed in, or not the buyer', 404: 'No such order' }) },
   }),
   events: defineRoute({
     method: 'get',

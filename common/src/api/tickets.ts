@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { price as eventPrice } from '../events/primitives';
-import { defineRoute, errors, idParam, json, uuid } from './route-definition';
+import { defineRoute, errorResponseJson, errors, idParam, json, uuid } from './route-definition';
 
 const MAX_TITLE_LENGTH = 200;
 /** Generous for a resale ticket, and keeps cents far inside the 32-bit `price_cents` column. */
@@ -8,8 +8,17 @@ const MAX_PRICE = 1_000_000;
 /** What GET /api/tickets answers without `?limit=`. */
 export const DEFAULT_TICKET_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
-/** Deeper than anyone pages by hand; past it, offset paging is the wrong tool anyway. */
-const MAX_OFFSET = 1_000_000;
+/**
+ * Offset paging reads and throws away every skipped row, so it is for the first pages a person
+ * clicks through; deeper, the `Link` header's cursor (docs/features.md).
+ */
+export const MAX_TICKET_OFFSET = 10_000;
+const MAX_SEARCH_LENGTH = 100;
+/** Each word is one more condition; a dozen is more than any search box sees. */
+const MAX_SEARCH_WORDS = 12;
+export const TICKET_SORTS = ['newest', 'price_asc', 'price_desc'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+export const INVALID_CURSOR = 'Cursor is invalid; follow the Link header of the previous page';
 
 const title = z
   .string({ error: 'Title is required' })
@@ -49,10 +58,55 @@ const integerParam = (name: string, min: number, max: number) => {
     .optional();
 };
 
-export const listTicketsQuery = z.object({
+/** `limit`, `offset` and `cursor`: how every ticket listing pages. */
+const pageQuery = {
   limit: integerParam('Limit', 1, MAX_PAGE_SIZE).meta({ description: `Page size (default ${DEFAULT_TICKET_PAGE_SIZE}).` }),
-  offset: integerParam('Offset', 0, MAX_OFFSET).meta({ description: 'Tickets to skip (default 0).' }),
-});
+  offset: integerParam('Offset', 0, MAX_TICKET_OFFSET).meta({ description: 'Tickets to skip (default 0); deeper pages use the cursor.' }),
+  cursor: z
+    .string({ error: INVALID_CURSOR })
+    .max(200, INVALID_CURSOR)
+    .regex(/^[A-Za-z0-9_-]+$/, INVALID_CURSOR)
+    .optional()
+    .meta({ description: 'Where the previous page ended: take it from that page\'s `Link: <…>; rel="next"` header. Not with `offset`.' }),
+};
+
+/** A price bound in a query string: `19.99`, in currency units. */
+const priceBound = (label: 'Minimum' | 'Maximum') => {
+  const message = `${label} price must be an amount from 0 to ${MAX_PRICE} with at most 2 decimals`;
+  return z
+    .string({ error: message })
+    .regex(/^\d{1,7}(\.\d{1,2})?$/, message)
+    .transform(Number)
+    .pipe(z.number().max(MAX_PRICE, message))
+    .optional()
+    .meta({ description: `${label} price, inclusive, in currency units (19.99).` });
+};
+
+export const listTicketsQuery = z
+  .object({
+    q: z
+      .string({ error: 'Search must be text' })
+      .max(MAX_SEARCH_LENGTH, `Search must be at most ${MAX_SEARCH_LENGTH} characters`)
+      .regex(/^\P{Cc}*$/u, 'Search must not contain control characters')
+      .meta({ pattern: '^\\P{Cc}*$' })
+      .transform((text) => text.split(/\s+/u).filter(Boolean))
+      .refine((words) => words.length <= MAX_SEARCH_WORDS, `Search must have at most ${MAX_SEARCH_WORDS} words`)
+      .optional()
+      .meta({ description: 'Words that must each appear in the title, ignoring case and accents.' }),
+    minPrice: priceBound('Minimum'),
+    maxPrice: priceBound('Maximum'),
+    sort: z
+      .enum(TICKET_SORTS, { error: `Sort must be one of ${TICKET_SORTS.join(', ')}` })
+      .optional()
+      .meta({ description: 'Newest first (default), or by price.' }),
+    ...pageQuery,
+  })
+  .refine((query) => query.minPrice === undefined || query.maxPrice === undefined || query.minPrice <= query.maxPrice, {
+    path: ['minPrice'],
+    message: 'Minimum price must not be above the maximum price',
+  });
+
+export const sellerTicketsQuery = z.object(pageQuery);
 
 export const ticketJson = z
   .object({
@@ -64,6 +118,30 @@ export const ticketJson = z
     orderId: uuid.nullable().meta({ description: 'The order holding the ticket, if any.' }),
   })
   .meta({ id: 'Ticket' });
+
+export const sellerTicketJson = ticketJson
+  .extend({
+    status: z.enum(['available', 'reserved', 'sold']).meta({ description: 'On sale; held by an unpaid order (or a waiting-list offer); or its order completed.' }),
+    checkedInAt: z.iso.datetime().nullable().meta({ description: 'When its buyer was checked in, if they were.' }),
+  })
+  .meta({ id: 'SellerTicket' });
+
+export const sellerSummaryJson = z
+  .object({
+    available: z.number().int(),
+    reserved: z.number().int(),
+    sold: z.number().int(),
+    soldTotal: z.number().meta({ description: 'What the sold tickets fetched, in currency units.' }),
+  })
+  .meta({ id: 'SellerSummary' });
+
+export const checkInBody = z
+  .object({ code: z.string({ error: 'Code is required' }).trim().min(1, 'Code is required').meta({ description: 'The ticket code (MT1.…) from the buyer\'s order.' }) })
+  .meta({ id: 'CheckInRequest' });
+export const checkInJson = z.object({ checkedInAt: z.iso.datetime() }).meta({ id: 'CheckIn' });
+const checkInRepeatJson = errorResponseJson.extend({ checkedInAt: z.iso.datetime().meta({ description: 'When it was first checked in.' }) });
+
+const nextPageLink = ' When there is a next page, `Link: <…&cursor=…>; rel="next"` points to it.';
 
 const ticketParams = idParam('ticket');
 
@@ -79,10 +157,38 @@ export const ticketRoutes = {
   list: defineRoute({
     method: 'get',
     path: '/api/tickets',
-    summary: 'Tickets for sale (not reserved), newest first',
+    summary: 'Tickets for sale (not reserved), searched, filtered and sorted',
     auth: 'none',
     request: { query: listTicketsQuery },
-    responses: { 200: json(z.array(ticketJson), 'One page of tickets'), ...errors({ 400: 'Invalid paging parameters' }) },
+    responses: { 200: json(z.array(ticketJson), `One page of tickets.${nextPageLink}`), ...errors({ 400: 'Invalid search, filter, sort or paging parameters' }) },
+  }),
+  mine: defineRoute({
+    method: 'get',
+    path: '/api/tickets/mine',
+    summary: "The seller's desk: the caller's tickets, newest first, each with its status",
+    auth: 'session',
+    request: { query: sellerTicketsQuery },
+    responses: { 200: json(z.array(sellerTicketJson), `One page of the caller's tickets.${nextPageLink}`), ...errors({ 400: 'Invalid paging parameters', 401: 'Not signed in' }) },
+  }),
+  mineSummary: defineRoute({
+    method: 'get',
+    path: '/api/tickets/mine/summary',
+    summary: "Counts of the caller's tickets by status, and what the sold ones fetched",
+    auth: 'session',
+    request: {},
+    responses: { 200: json(sellerSummaryJson, 'The totals'), ...errors({ 401: 'Not signed in' }) },
+  }),
+  checkIn: defineRoute({
+    method: 'post',
+    path: '/api/tickets/:id/checkins',
+    summary: "Check in the holder of a ticket code (the ticket's seller)",
+    auth: 'session',
+    request: { params: ticketParams, body: checkInBody },
+    responses: {
+      201: json(checkInJson, 'Checked in'),
+      409: json(checkInRepeatJson, 'Already checked in: when, and an error'),
+      ...errors({ 400: 'Not a genuine code, or one for another ticket', 401: 'Not signed in, or not the seller', 404: 'No such ticket' }),
+    },
   }),
   show: defineRoute({
     method: 'get',

@@ -4,10 +4,10 @@
  * for the services' views, the web client and the system tests.
  */
 import type { z } from 'zod';
-import type { orderJson } from './orders';
+import type { orderJson, ticketCodeJson } from './orders';
 import type { paymentJson, paymentRecordJson } from './payments';
 import type { errorItemJson } from './route-definition';
-import type { ticketJson } from './tickets';
+import type { checkInJson, sellerSummaryJson, sellerTicketJson, ticketJson } from './tickets';
 import type { userJson } from './users';
 import type { waitlistEntryJson } from './waitlist';
 
@@ -19,5 +19,9 @@ export type Payment = z.output<typeof paymentJson>;
 export type PaymentRecord = z.output<typeof paymentRecordJson>;
 export type PaymentStatus = PaymentRecord['status'];
 export type ApiErrorItem = z.output<typeof errorItemJson>;
+export type SellerTicket = z.output<typeof sellerTicketJson>;
+export type SellerSummary = z.output<typeof sellerSummaryJson>;
+export type TicketCode = z.output<typeof ticketCodeJson>;
+export type CheckIn = z.output<typeof checkInJson>;
 export type WaitlistEntry = z.output<typeof waitlistEntryJson>;
 export type WaitlistStatus = WaitlistEntry['status'];

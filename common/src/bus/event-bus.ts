@@ -14,6 +14,7 @@ export interface EventBus {
 }
 
 export interface EventBusOptions {
+  /** A server URL, or a cluster's URLs comma-separated. */
   url: string;
   stream: string;
   subjectPrefix?: string;
@@ -40,7 +41,7 @@ export const DEFAULT_STREAM_MAX_BYTES = 8 * 1024 ** 3;
 export async function connectEventBus(options: EventBusOptions): Promise<EventBus> {
   const { logger } = options;
   const nc = await connect({
-    servers: options.url,
+    servers: natsServers(options.url),
     name: options.name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
@@ -85,3 +86,10 @@ export async function connectEventBus(options: EventBusOptions): Promise<EventBu
 
 export const isNotFound = (err: unknown): boolean =>
   err instanceof Error && /not found/i.test(err.message);
+
+/** `nats://a:4222,nats://b:4222` → each server, so the client can fail over between them. */
+export const natsServers = (url: string): string[] =>
+  url
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);

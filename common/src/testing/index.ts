@@ -3,7 +3,7 @@
  * Each jest worker gets its own database; each bus gets its own stream and subject prefix, so
  * test files, workers and a running `npm start` never see each other's data.
  */
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -164,3 +164,9 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
 }
 export { StallableProxy } from './stallable-proxy';
 export { describedApiRoutes, mountedApiRoutes } from './mounted-routes';
+
+/**
+ * An Ed25519 key pair for ticket codes, made once per test process: orders signs with the
+ * private key, tickets verifies with the public one (production keys come from config).
+ */
+export const TEST_TICKET_CODE_KEYS = generateKeyPairSync('ed25519');

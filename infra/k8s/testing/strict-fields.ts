@@ -11,10 +11,10 @@ export class StrictFieldChecker {
   private readonly checker: ts.TypeChecker;
   private readonly rootTypes = new Map<string, ts.Type>();
 
-  /** `models`: the kubernetes-models module of each kind, e.g. `Deployment: 'kubernetes-models/apps/v1/Deployment'`. */
+  /** `models`: the module (or a .ts file of our own, for a CRD without a published model) of each kind, e.g. `Deployment: 'kubernetes-models/apps/v1/Deployment'`. */
   constructor(models: Record<string, string>) {
     const declarationFiles = Object.fromEntries(
-      Object.entries(models).map(([kind, module]) => [kind, require.resolve(module).replace(/\.js$/, '.d.ts')]),
+      Object.entries(models).map(([kind, module]) => [kind, declarationFile(module)]),
     );
     const program = ts.createProgram(Object.values(declarationFiles), { noEmit: true, strict: true, skipLibCheck: true, types: [] });
     this.checker = program.getTypeChecker();
@@ -62,3 +62,9 @@ export class StrictFieldChecker {
     return nonNull.isUnion() ? nonNull.types : [nonNull];
   }
 }
+
+/** A published model's type declarations beside its JavaScript; a TypeScript file of ours as it is. */
+const declarationFile = (module: string): string => {
+  const resolved = require.resolve(module);
+  return resolved.endsWith('.ts') ? resolved : resolved.replace(/\.js$/, '.d.ts');
+};

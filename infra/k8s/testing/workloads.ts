@@ -1,12 +1,12 @@
 import type { IIoK8sApiCoreV1Container as Container } from 'kubernetes-models/v1/Container';
 import type { IIoK8sApiCoreV1PodSpec as PodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { Manifest } from './kustomize';
-import { ofKind, type IConfigMap, type IDeployment, type ISecret, type IStatefulSet } from './models';
+import { ofKind, type IConfigMap, type IDeployment, type IJob, type ISecret, type IStatefulSet } from './models';
 
 export type { Container, PodSpec };
 
 export interface Workload {
-  kind: 'Deployment' | 'StatefulSet';
+  kind: 'Deployment' | 'StatefulSet' | 'Job';
   name: string;
   replicas: number;
   labels: Record<string, string>;
@@ -15,17 +15,17 @@ export interface Workload {
   claimTemplates: string[];
 }
 
-/** Deployments and StatefulSets with their pod templates (schema-validated before use). */
+/** Deployments, StatefulSets and Jobs with their pod templates (schema-validated before use). */
 export function workloads(manifests: Manifest[]): Workload[] {
   const all: Workload[] = [];
-  for (const kind of ['Deployment', 'StatefulSet'] as const) {
-    for (const workload of ofKind<IDeployment | IStatefulSet>(manifests, kind)) {
+  for (const kind of ['Deployment', 'StatefulSet', 'Job'] as const) {
+    for (const workload of ofKind<IDeployment | IStatefulSet | IJob>(manifests, kind)) {
       const template = workload.spec?.template;
       if (!template?.spec) throw new Error(`${kind}/${workload.metadata?.name} has no pod template`);
       all.push({
         kind,
         name: workload.metadata?.name ?? '',
-        replicas: workload.spec?.replicas ?? 1,
+        replicas: workload.spec && 'replicas' in workload.spec ? workload.spec.replicas ?? 1 : 1,
         labels: template.metadata?.labels ?? {},
         pod: template.spec,
         claimTemplates: (workload.spec && 'volumeClaimTemplates' in workload.spec ? workload.spec.volumeClaimTemplates ?? [] : []).map(
@@ -69,6 +69,12 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
       values.set(variable.name, expand(variable.value, values, external, unexpanded));
       continue;
     }
+    const fieldPath = variable.valueFrom?.fieldRef?.fieldPath;
+    if (fieldPath) {
+      // The pod's own field (its name, …): defined, with a value known only in the cluster.
+      values.set(variable.name, `(pod field ${fieldPath})`);
+      continue;
+    }
     const configMapRef = variable.valueFrom?.configMapKeyRef;
     const secretRef = variable.valueFrom?.secretKeyRef;
     const ref = configMapRef ?? secretRef;
@@ -76,6 +82,7 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
     const data = configMapRef ? configMaps.get(ref.name) : secrets.get(ref.name);
     const value = data?.[ref.key];
     if (value !== undefined) values.set(variable.name, value);
+    else if (ref.optional) continue;
     else if (data) throw new Error(`${container.name}: ${variable.name} names key ${ref.key}, which ${ref.name} does not have`);
     else if (!ref.optional) external.push(variable.name);
   }

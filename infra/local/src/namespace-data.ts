@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { natsServers } from '@microtick/common';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { databaseUrl, namespaceNames, POSTGRES_SERVICES, type InfraUrls } from './stack-plan';
@@ -30,7 +31,7 @@ async function dropDatabase(infra: InfraUrls, database: string): Promise<void> {
 }
 
 async function deleteStream(infra: InfraUrls, stream: string): Promise<void> {
-  const nc = await connect({ servers: infra.nats });
+  const nc = await connect({ servers: natsServers(infra.nats) });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(stream).catch(() => undefined); // never created: nothing to do

@@ -11,7 +11,10 @@ describe('infra/routes.yaml', () => {
     ['/api/payments', 'payments'],
     ['/', 'client'],
     ['/orders/1', 'client'],
-    ['/api', 'client'],
+    ['/apiary', 'client'],
+    // Unknown API paths get a service's JSON 404, not the client's HTML page.
+    ['/api', 'auth'],
+    ['/api/anything-unknown', 'auth'],
   ])('routes %s to %s', (path, service) => {
     expect(routeFor(table, path).service).toBe(service);
   });

@@ -1,4 +1,4 @@
-import { DEFAULT_PORTS, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
+import { DEFAULT_PORTS, planServiceReplica, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
 
 const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
   repoRoot: '/repo',
@@ -8,6 +8,7 @@ const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
   withClient: false,
   infra: { postgres: 'postgres://u:p@127.0.0.1:5432', nats: 'nats://127.0.0.1:4222', redis: 'redis://127.0.0.1:6379' },
   jwtKey: 'k'.repeat(32),
+  ticketCodeKeys: { privateKey: 'private-key', publicKey: 'public-key' },
   logLevel: 'info',
   gatewayHost: '127.0.0.1',
   baseEnv: { PATH: '/usr/bin' },
@@ -27,6 +28,18 @@ describe('planStack', () => {
       'stripe-emulator:12111', 'auth:3001', 'tickets:3002', 'orders:3003', 'payments:3004', 'expiration:3005', 'gateway:8080',
     ]);
     expect(find(specs, 'orders')).toMatchObject({ args: ['--require', '/repo/common/dist/tracing/register.js', '/repo/orders/dist/main.js'], ready: { url: 'http://127.0.0.1:3003/readyz', expect: 'ok' } });
+  });
+
+  it('tells every service how many stream replicas to keep only when asked, never from the caller\'s shell', () => {
+    const inherited = planStack(input({ baseEnv: { PATH: '/usr/bin', NATS_STREAM_REPLICAS: '5' } }));
+    for (const service of SERVICES) expect(find(inherited, service).env.NATS_STREAM_REPLICAS).toBeUndefined();
+    const clustered = planStack(input({ natsStreamReplicas: 3, infra: { ...input().infra, nats: 'nats://127.0.0.1:1,nats://127.0.0.1:2' } }));
+    for (const service of SERVICES) expect(find(clustered, service).env).toMatchObject({ NATS_STREAM_REPLICAS: '3', NATS_URL: 'nats://127.0.0.1:1,nats://127.0.0.1:2' });
+  });
+
+  it('plans one more replica of a service exactly like the ones started with the stack', () => {
+    const planned = find(planStack(input({ replicas: { auth: 1, tickets: 1, orders: 2, payments: 1, expiration: 1 } })), 'orders#2');
+    expect(planServiceReplica(input(), 'orders', 1)).toEqual(planned);
   });
 
   it('gives the default namespace the default names', () => {
@@ -77,6 +90,14 @@ describe('planStack', () => {
     expect(find(specs, 'orders').env.EXPIRATION_WINDOW_SECONDS).toBe('3');
     expect(find(specs, 'tickets').env.EXPIRATION_WINDOW_SECONDS).toBeUndefined();
     for (const service of SERVICES) expect(find(specs, service).env.JWT_KEY).toBe('k'.repeat(32));
+  });
+
+  it('gives the ticket-code private key to orders alone and the public key to tickets', () => {
+    const specs = planStack(input());
+    expect(find(specs, 'orders').env.TICKET_CODE_PRIVATE_KEY).toBe('private-key');
+    expect(find(specs, 'tickets').env.TICKET_CODE_PUBLIC_KEY).toBe('public-key');
+    const holders = specs.filter((spec) => spec.env.TICKET_CODE_PRIVATE_KEY !== undefined).map((spec) => spec.name);
+    expect(holders).toEqual(['orders']);
   });
 
   it('keeps the caller’s settings from leaking into children', () => {

@@ -45,8 +45,12 @@ export interface StackPlanInput {
   withClient: boolean;
   infra: InfraUrls;
   jwtKey: string;
+  /** Base64 DER Ed25519 keys: orders gets the private one, tickets the public one. */
+  ticketCodeKeys: { privateKey: string; publicKey: string };
   logLevel: string;
   expirationWindowSeconds?: number;
+  /** Copies of the stream the services keep (NATS_STREAM_REPLICAS; 3 on a three-node cluster). Unset: the services' default (1). */
+  natsStreamReplicas?: number;
   /** Set: payments uses real Stripe and no emulator runs. */
   stripeSecretKey?: string;
   gatewayHost: string;
@@ -85,7 +89,7 @@ const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
   'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
   'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_EMULATOR_WEBHOOK_URL', 'STRIPE_EMULATOR_WEBHOOK_SECRET', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
-  'ROUTES_FILE', 'JEST_WORKER_ID',
+  'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_STREAM_REPLICAS', 'TICKET_CODE_PRIVATE_KEY', 'TICKET_CODE_PUBLIC_KEY',
 ];
 
 /** Names a namespace's data gets, shared by the plan and the clean-up of test stacks. */
@@ -188,6 +192,13 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   return specs;
 }
 
+/** One more replica of a service, started exactly like the ones planned with the stack (scale-out of a running stack). */
+export function planServiceReplica(input: StackPlanInput, service: ServiceName, replica: number): ProcessSpec {
+  const spec = planStack({ ...input, replicas: { ...input.replicas, [service]: replica + 1 } }).find((s) => s.name === service && s.replica === replica);
+  if (!spec) throw new Error(`no plan for ${service} replica ${replica}`);
+  return spec;
+}
+
 function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnType<typeof namespaceNames>, emulatorUrl: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     NATS_URL: input.infra.nats,
@@ -195,8 +206,11 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
     NATS_SUBJECT_PREFIX: names.subjectPrefix,
     JWT_KEY: input.jwtKey,
   };
+  if (input.natsStreamReplicas !== undefined) env.NATS_STREAM_REPLICAS = String(input.natsStreamReplicas);
   if (POSTGRES_SERVICES.includes(service)) env.DATABASE_URL = databaseUrl(input.infra, names.database(service));
   if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
+  if (service === 'orders') env.TICKET_CODE_PRIVATE_KEY = input.ticketCodeKeys.privateKey;
+  if (service === 'tickets') env.TICKET_CODE_PUBLIC_KEY = input.ticketCodeKeys.publicKey;
   if (service === 'payments') {
     if (input.stripeSecretKey) {
       env.STRIPE_SECRET_KEY = input.stripeSecretKey;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureDatabase } from '@microtick/common';
 import { formatLogLine } from './log-format';
 import { ManagedProcess, raceExit } from './managed-process';
+import { generateTicketCodeKeys, type TicketCodeKeys } from './ticket-code-keys';
 import { dropNamespaceData } from './namespace-data';
 import { findFreePorts, isPortFree } from './ports';
 import { waitUntilReady } from './readiness';
@@ -13,6 +14,7 @@ import {
   MAX_REPLICAS,
   namespaceNames,
   POSTGRES_SERVICES,
+  planServiceReplica,
   planStack,
   REPLICA_PORT_STEP,
   SERVICES,
@@ -21,6 +23,7 @@ import {
   type ProcessName,
   type ProcessSpec,
   type ServiceName,
+  type StackPlanInput,
 } from './stack-plan';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..'); // same from src/ and dist/
@@ -44,6 +47,8 @@ export interface StackOptions {
   namespace?: string;
   /** Passed to orders as EXPIRATION_WINDOW_SECONDS; unset = the service's default (900). */
   expirationWindowSeconds?: number;
+  /** Passed to the services as NATS_STREAM_REPLICAS (3 with a three-node cluster in `infra.nats`). */
+  natsStreamReplicas?: number;
   /** Replicas per service, e.g. `{ orders: 2, tickets: 2 }`; 1 for the others. */
   replicas?: Partial<Record<ServiceName, number>>;
   /** Start the Next.js client (needs its `next build` output). Default true. */
@@ -52,6 +57,8 @@ export interface StackOptions {
   stripeSecretKey?: string;
   /** Default: a random key for this stack. */
   jwtKey?: string;
+  /** The Ed25519 pair orders signs ticket codes with and tickets checks them with. Default: a new pair for this stack. */
+  ticketCodeKeys?: TicketCodeKeys;
   logLevel?: string;
   /** Added to every process's environment, e.g. OTEL_EXPORTER_OTLP_ENDPOINT (docs/tracing.md). */
   env?: NodeJS.ProcessEnv;
@@ -101,6 +108,12 @@ export interface Stack {
   kill(name: ProcessName, replica?: number, signal?: NodeJS.Signals): Promise<void>;
   /** Stops (if running) and starts it again; resolves once it is ready. */
   restart(name: ProcessName, replica?: number): Promise<void>;
+  /**
+   * Starts one more replica of a service while the stack runs (what an autoscaler does); resolves
+   * once it is ready. It shares the service's durable consumers at once; the gateway keeps the
+   * upstreams it started with, so HTTP requests still go to the replicas that were there.
+   */
+  addReplica(service: ServiceName): Promise<StackInstance>;
   /** SIGKILL to everything at once, without waiting (a second Ctrl-C). */
   forceKill(): void;
 }
@@ -123,7 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const notice = (message: string) => log(formatLogLine('local', message, { labelWidth: 0, color }));
 
   const portOf = await assignPorts(options, replicas);
-  const specs = planStack({
+  const planInput: StackPlanInput = {
     repoRoot,
     namespace,
     portOf,
@@ -131,13 +144,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     withClient,
     infra,
     jwtKey: options.jwtKey ?? randomBytes(32).toString('hex'),
+    ticketCodeKeys: options.ticketCodeKeys ?? generateTicketCodeKeys(),
     logLevel: options.logLevel ?? 'info',
     expirationWindowSeconds: options.expirationWindowSeconds,
+    natsStreamReplicas: options.natsStreamReplicas,
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
     nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
     baseEnv: { ...process.env, ...options.env },
-  });
+  };
+  const specs = planStack(planInput);
   assertBuilt(specs, repoRoot);
   await assertPortsFree(specs);
   // Replicas starting together race to create their database, and common's ensureDatabase
@@ -148,17 +164,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const labelWidth = Math.max(...specs.map((spec) => spec.label.length), 'local'.length);
   const reportPids = () => options.onPidsChanged?.(processes.flatMap((p) => (p.pid === undefined ? [] : [{ label: p.label, pid: p.pid, command: [p.spec.command, ...p.spec.args].join(' ') }])));
-  const processes = specs.map(
-    (spec) =>
-      new ManagedProcess(spec, {
-        onLine: (line) => log(formatLogLine(spec.label, line, { labelWidth, color })),
-        onNotice: (message) => {
-          notice(message);
-          reportPids();
-        },
-        stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
-      }),
-  );
+  const manage = (spec: ProcessSpec) =>
+    new ManagedProcess(spec, {
+      onLine: (line) => log(formatLogLine(spec.label, line, { labelWidth, color })),
+      onNotice: (message) => {
+        notice(message);
+        reportPids();
+      },
+      stopTimeoutMs: options.stopTimeoutMs ?? 15_000,
+    });
+  const processes = specs.map(manage);
   const find = (name: ProcessName, replica = 0): ManagedProcess => {
     const found = processes.find((p) => p.spec.name === name && p.spec.replica === replica);
     if (!found) throw new Error(`no ${name} replica ${replica} in this stack`);
@@ -196,12 +211,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw err;
   }
   for (const managed of processes) managed.superviseCrashes();
+  const services = groupInstances(processes);
 
   return {
     url: (specs.find((spec) => spec.name === 'gateway') as ProcessSpec).url,
     namespace,
     readyAfterMs: Date.now() - startedAt,
-    services: groupInstances(processes),
+    services,
     stop,
     kill: async (name, replica, signal) => {
       await find(name, replica).kill(signal);
@@ -216,6 +232,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     forceKill: () => {
       for (const managed of processes) managed.forceKill();
+    },
+    addReplica: async (service) => {
+      if (stopping) throw new Error('the stack is stopping');
+      const replica = processes.filter((p) => p.spec.name === service).length;
+      if (replica >= MAX_REPLICAS) throw new Error(`${service} already has ${MAX_REPLICAS} replicas`);
+      const [freePort] = await findFreePorts(1);
+      const port = options.basePort === undefined ? (freePort as number) : portOf(service, replica);
+      if (POSTGRES_SERVICES.includes(service)) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
+      const managed = manage(planServiceReplica({ ...planInput, portOf: (name, n) => (name === service && n === replica ? port : portOf(name, n)) }, service, replica));
+      processes.push(managed);
+      managed.start();
+      reportPids();
+      try {
+        await waitReady(managed);
+      } catch (err) {
+        await managed.stop();
+        throw err;
+      }
+      managed.superviseCrashes();
+      const [instance] = Object.values(groupInstances([managed])).flat();
+      (services[service] ??= []).push(instance as StackInstance);
+      return instance as StackInstance;
     },
   };
 }
@@ -272,7 +310,7 @@ async function assertPortsFree(specs: ProcessSpec[]): Promise<void> {
   if (busy.length) throw new Error(`Port${busy.length > 1 ? 's' : ''} already in use: ${busy.join(', ')}. Stop whatever listens there, or choose other ports.`);
 }
 
-function groupInstances(processes: ManagedProcess[]): Partial<Record<ProcessName, StackInstance[]>> {
+function groupInstances(processes: readonly ManagedProcess[]): Partial<Record<ProcessName, StackInstance[]>> {
   const grouped: Partial<Record<ProcessName, StackInstance[]>> = {};
   for (const managed of processes) {
     const { name, replica, label, port, url } = managed.spec;

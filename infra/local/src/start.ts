@@ -5,7 +5,7 @@
  * a second Ctrl-C kills at once. A crashed child is restarted with backoff.
  */
 import path from 'node:path';
-import { loadConfig } from '@microtick/common';
+import { isEd25519Key, loadConfig } from '@microtick/common';
 import { z } from 'zod';
 import { buildClient, clientBuildIsStale } from './client-build';
 import { AlreadyRunningError, InstanceLock, stopLeftovers } from './instance-lock';
@@ -13,6 +13,7 @@ import { formatLogLine } from './log-format';
 import { parseReplicas } from './replicas-env';
 import { DEFAULT_INFRA, REPO_ROOT, startStack, type Stack } from './stack';
 import { DEFAULT_PORTS } from './stack-plan';
+import { installationTicketCodeKeys } from './ticket-code-keys';
 
 /** Used only when JWT_KEY is unset, and said so loudly: sessions signed with it are forgeable. */
 const DEVELOPMENT_JWT_KEY = 'microtick-DEVELOPMENT-ONLY-jwt-key-never-use-in-production';
@@ -25,6 +26,9 @@ const runnerConfigSchema = z.object({
   EXPIRATION_WINDOW_SECONDS: optional(z.coerce.number().int().min(1)),
   STRIPE_SECRET_KEY: optional(z.string().regex(/^(sk|rk)_(test|live)_\w+$/, 'must be a Stripe secret key (sk_test_…)')),
   JWT_KEY: optional(z.string().min(32, 'must be at least 32 characters')),
+  /** Both or neither; unset: this installation's pair in .local/ticket-code-keys.json (made on first start). */
+  TICKET_CODE_PRIVATE_KEY: optional(z.string().refine((key) => isEd25519Key(key, 'private'), 'must be an Ed25519 private key')),
+  TICKET_CODE_PUBLIC_KEY: optional(z.string().refine((key) => isEd25519Key(key, 'public'), 'must be an Ed25519 public key')),
   REPLICAS: z.string().default('').transform((text, ctx) => {
     try {
       return parseReplicas(text);
@@ -45,6 +49,9 @@ const say = (message: string) => process.stdout.write(`${formatLogLine('local', 
 
 async function main(): Promise<number> {
   const config = loadConfig(runnerConfigSchema);
+  if (Boolean(config.TICKET_CODE_PRIVATE_KEY) !== Boolean(config.TICKET_CODE_PUBLIC_KEY)) {
+    throw new Error('set both TICKET_CODE_PRIVATE_KEY and TICKET_CODE_PUBLIC_KEY (one Ed25519 pair), or neither');
+  }
   const url = `http://${config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
   const lock = new InstanceLock(path.join(REPO_ROOT, '.local/npm-start.json'));
   const { leftovers } = lock.acquire(url);
@@ -98,6 +105,10 @@ async function main(): Promise<number> {
       expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
       stripeSecretKey: config.STRIPE_SECRET_KEY,
       jwtKey: config.JWT_KEY ?? DEVELOPMENT_JWT_KEY,
+      ticketCodeKeys:
+        config.TICKET_CODE_PRIVATE_KEY && config.TICKET_CODE_PUBLIC_KEY
+          ? { privateKey: config.TICKET_CODE_PRIVATE_KEY, publicKey: config.TICKET_CODE_PUBLIC_KEY }
+          : installationTicketCodeKeys(path.join(REPO_ROOT, '.local/ticket-code-keys.json')),
       replicas: config.REPLICAS,
       withClient,
       logLevel: config.LOG_LEVEL,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { openDatabase } from '@microtick/common';
-import { outboxEvents, sessionCookie, testAppDeps, waitFor } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
 import { schema } from '../db/schema';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
@@ -18,7 +18,7 @@ beforeEach(() => database.truncate());
 const NOW = new Date('2030-01-01T12:00:00.000Z');
 
 function setup({ windowSeconds = 900 } = {}) {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: windowSeconds, orderChanges: new OrderChangeFeed(), now: () => NOW });
+  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: windowSeconds, orderChanges: new OrderChangeFeed(), now: () => NOW });
   const buyer = { id: randomUUID() };
   const order = (body: unknown, cookie = sessionCookie(buyer)) => request(app).post('/api/orders').set('Cookie', cookie).send(body as object);
   return { app, buyer, order };
@@ -123,7 +123,7 @@ describe('POST /api/orders', () => {
     // live order) but blocks every INSERT: all 50 have checked before any can write. Only the
     // partial unique index can then keep the ticket to one order; a check-then-insert gives 50.
     const contenders = openDatabase({ url: database.url, schema, poolSize: 55 });
-    const app = buildApp({ db: contenders.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), now: () => NOW });
+    const app = buildApp({ db: contenders.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), now: () => NOW });
     const ticket = await insertTicket(database.db);
     const holder = await database.pool.connect();
     const server = app.listen(0);

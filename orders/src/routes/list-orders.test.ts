@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, testAppDeps } from '@microtick/common/testing';
+import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
@@ -13,7 +13,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
+  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
   const buyer = { id: randomUUID() };
   const list = (cookie = sessionCookie(buyer)) => request(app).get('/api/orders').set('Cookie', cookie);
   return { app, buyer, list };

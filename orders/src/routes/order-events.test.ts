@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '@microtick/common';
-import { sessionCookie, silentLogger, testAppDeps } from '@microtick/common/testing';
+import { sessionCookie, silentLogger, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import request from 'supertest';
 import { orders, schema } from '../db/schema';
@@ -18,7 +18,7 @@ beforeAll(async () => {
   database = await createOrdersTestDatabase();
   feed = new OrderChangeFeed();
   await feed.start(database.pool, silentLogger);
-  server = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: feed }).listen(0, '127.0.0.1');
+  server = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: feed }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -120,7 +120,7 @@ describe('GET /api/orders/:id/events', () => {
     const replica = openDatabase({ url: database.url, schema, poolSize: 2 });
     const otherFeed = new OrderChangeFeed();
     await otherFeed.start(replica.pool, silentLogger);
-    const other = buildApp({ db: replica.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: otherFeed });
+    const other = buildApp({ db: replica.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: otherFeed });
     try {
       const stream = await openStream(order.id, cookie);
       await stream.until(() => stream.events.length === 1, 'the snapshot');

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { tickets } from '../db/schema';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, testAppDeps } from '@microtick/common/testing';
+import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
@@ -15,7 +15,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 async function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
+  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
   const buyer = { id: randomUUID() };
   const ticket = await insertTicket(database.db, { title: 'Ballet', priceCents: 4_599 });
   const order = await insertOrder(database.db, ticket, { userId: buyer.id });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { sessionCookie, testAppDeps, waitFor } from '@microtick/common/testing';
+import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { cancelOrder } from '../orders/transitions';
@@ -49,7 +49,7 @@ function openStream(port: number, cookie: string): Promise<Stream> {
 }
 
 async function serve(isAcceptingTraffic = () => true) {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 60, isAcceptingTraffic });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 60, isAcceptingTraffic });
   const server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   return { app, server, port: (server.address() as AddressInfo).port };

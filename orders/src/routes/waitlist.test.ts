@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { outboxEvents, sessionCookie, testAppDeps } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { waitlistEntries } from '../db/waitlist-schema';
@@ -16,7 +16,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 120 });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 120 });
   const as = (user = { id: randomUUID() }) => {
     const cookie = sessionCookie(user);
     return {

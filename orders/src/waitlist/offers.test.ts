@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { eq } from 'drizzle-orm';
-import { outboxEvents, sessionCookie, testAppDeps, waitFor } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { orders } from '../db/schema';
@@ -18,7 +18,7 @@ afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 300 });
+  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 300 });
   const as = (user = { id: randomUUID() }) => {
     const cookie = sessionCookie(user);
     return {

@@ -12,6 +12,15 @@ export const tickets = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     title: text('title').notNull(),
+    /**
+     * The title as search sees it: lower case without accents (ticket_search_text, an IMMUTABLE
+     * SQL function from the migrations). Kept by Postgres, never written by the service. Being a
+     * real column gives the planner statistics to judge how common a search word is, and saves
+     * running unaccent on every candidate row (see docs/features.md).
+     */
+    searchTitle: text('search_title')
+      .notNull()
+      .generatedAlwaysAs(sql`ticket_search_text(title)`),
     /** Integer cents, so 19.99 is stored exactly as 1999. */
     priceCents: integer('price_cents').notNull(),
     userId: uuid('user_id').notNull(),
@@ -36,6 +45,15 @@ export const tickets = pgTable(
     index('tickets_available_newest_idx')
       .on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.orderId} is null`),
+    // Serves `sort=price_asc` (walked forwards) and `price_desc` (walked backwards), with or
+    // without a price range, and their keyset cursors `(price_cents, id) > / < (…)`.
+    index('tickets_available_price_idx').on(t.priceCents, t.id).where(sql`${t.orderId} is null`),
+    // Serves `q`: trigram matching of each word anywhere in the folded title.
+    index('tickets_available_title_search_idx')
+      .using('gin', sql`${t.searchTitle} gin_trgm_ops`)
+      .where(sql`${t.orderId} is null`),
+    // Serves GET /api/tickets/mine: one seller's tickets, newest first, whatever their state.
+    index('tickets_seller_newest_idx').on(t.userId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 
@@ -51,6 +69,22 @@ export const orderReplicas = pgTable('order_replicas', {
   version: integer('version').notNull(),
 });
 
-export const schema = { tickets, orderReplicas };
+/**
+ * Who came in: at most one check-in per ticket, enforced by the primary key, so two scanners
+ * at two doors reading the same code at the same instant admit it once (the second gets 409).
+ */
+export const checkins = pgTable('checkins', {
+  ticketId: uuid('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id),
+  /** The order the code was issued for (a ticket is sold once, so it is that ticket's only complete order). */
+  orderId: uuid('order_id').notNull(),
+  /** The seller who scanned it. */
+  checkedInBy: uuid('checked_in_by').notNull(),
+  checkedInAt: timestamp('checked_in_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const schema = { tickets, orderReplicas, checkins };
 export type TicketsDatabase = typeof schema;
 export type Ticket = typeof tickets.$inferSelect;
+export type Checkin = typeof checkins.$inferSelect;

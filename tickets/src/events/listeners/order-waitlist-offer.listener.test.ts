@@ -17,7 +17,10 @@ async function setup() {
   const ticket = await seedTicket(database(), { title: 'Opera', priceCents: 5_000 });
   const app = testApp(database());
   const listed = async () => ((await request(app).get('/api/tickets')).body as { id: string }[]).some((t) => t.id === ticket.id);
-  return { events, harness: events.harness, ticket, app, listed };
+  /** The ticket's status on its seller's desk (GET /api/tickets/mine). */
+  const deskStatus = async () =>
+    ((await request(app).get('/api/tickets/mine').set('Cookie', sessionCookie({ id: ticket.userId }))).body as { id: string; status: string }[]).find((t) => t.id === ticket.id)?.status;
+  return { events, harness: events.harness, ticket, app, listed, deskStatus };
 }
 
 const offered = (ticketId: string, version: number): EventData<'order:waitlist-offered'> => ({
@@ -35,15 +38,17 @@ const ended = (offer: EventData<'order:waitlist-offered'>, outcome: 'lapsed' | '
 });
 
 describe('waiting-list offers in tickets', () => {
-  it('keeps a ticket under an offer off the listing and out of its seller\'s edits, until the offer ends', async () => {
-    const { events, harness, ticket, app, listed } = await setup();
+  it('keeps a ticket under an offer off the listing, reserved on its seller\'s desk and out of their edits, until the offer ends', async () => {
+    const { events, harness, ticket, app, listed, deskStatus } = await setup();
     expect(await listed()).toBe(true);
+    expect(await deskStatus()).toBe('available');
     const offer = offered(ticket.id, 1);
     await harness.publish('order:waitlist-offered', offer);
     await events.allHandled('order:waitlist-offered');
 
     expect(await events.readTicket(ticket.id)).toMatchObject({ waitlistOfferId: offer.id, waitlistVersion: 1, orderId: null, version: 1 });
     expect(await listed()).toBe(false);
+    expect(await deskStatus()).toBe('reserved');
     const edit = await request(app).put(`/api/tickets/${ticket.id}`).set('Cookie', sessionCookie({ id: ticket.userId })).send({ title: 'Opera', price: 60 });
     expect(edit.body).toEqual({ errors: [{ message: 'Ticket is reserved' }] });
 
@@ -51,6 +56,7 @@ describe('waiting-list offers in tickets', () => {
     await events.allHandled('order:waitlist-offer-ended');
     expect(await events.readTicket(ticket.id)).toMatchObject({ waitlistOfferId: null, waitlistVersion: 2 });
     expect(await listed()).toBe(true);
+    expect(await deskStatus()).toBe('available');
   });
 
   it('applies offers in version order: an end that overtakes its offer waits, the next offer after it holds', async () => {

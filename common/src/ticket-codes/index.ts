@@ -1,0 +1,2 @@
+export * from './ticket-code';
+export * from './ticket-code-config';

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@microtick/common/testing';
+import { migrationsFolder, schema, type TicketsDatabase } from '../db/schema';
+import { sellerTickets } from './seller-desk';
+import { queryTickets, type TicketQuery } from './ticket-query';
+
+let plans: TestDatabase<TicketsDatabase>;
+const database = () => plans;
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Scan Direction'?: string;
+  Plans?: PlanNode[];
+}
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+const SELLER = randomUUID();
+const cursorAt = (sort: TicketQuery['sort'], key: number) => ({ sort, key, id: randomUUID() });
+
+/** The plan Postgres picks for this listing query, as a flat list of nodes. */
+async function planOf(query: TicketQuery): Promise<PlanNode[]> {
+  const { sql, params } = queryTickets(database().db, query).toSQL();
+  const { rows } = await database().pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${sql}`, params);
+  return nodesOf(rows[0]!['QUERY PLAN'][0].Plan);
+}
+const indexesOf = (nodes: PlanNode[]) => nodes.flatMap((n) => (n['Index Name'] ? [n['Index Name']] : []));
+const types = (nodes: PlanNode[]) => nodes.map((n) => n['Node Type']);
+
+describe('the ticket listing queries', () => {
+  // 100,000 tickets over a few years, every third one reserved, prices from 1 to 500, titles
+  // from a small vocabulary plus a rare word, one seller with 1,000 of them; analysed as a live
+  // table is. Enough rows that the planner prefers each index to reading the table; the tests
+  // only read, so the database is seeded once (a database of its own, not the one truncated
+  // between tests by the other tickets tests).
+  beforeAll(async () => {
+    plans = await createTestDatabase({ name: 'tickets_plans', migrationsFolder, schema });
+    await plans.truncate();
+    await plans.pool.query(
+      `insert into tickets (title, price_cents, user_id, order_id, created_at)
+       select case when i % 5000 = 1 then 'Zebra Séance ' || i else (array['Rock', 'Jazz', 'Opera', 'Ballet', 'Football'])[1 + i % 5] || ' night ' || i end,
+              100 + (i * 7919) % 50000,
+              case when i % 100 = 0 then $1::uuid else gen_random_uuid() end,
+              case when i % 3 = 0 then gen_random_uuid() end,
+              now() - make_interval(secs => i * 1000)
+       from generate_series(1, 100000) as i`,
+      [SELLER],
+    );
+    await plans.pool.query('analyze tickets');
+  }, 120_000);
+  afterAll(() => plans?.close());
+
+  it.each<[string, Partial<TicketQuery>]>([
+    ['the first page', {}],
+    ['a deep offset page', { offset: 5000 }],
+    ['a cursor page', { after: cursorAt('newest', Date.now() * 1000 - 3e12) }],
+  ])('newest first walks the partial newest index in order, with no sort: %s', async (_case, page) => {
+    const nodes = await planOf({ sort: 'newest', limit: 51, ...page });
+    expect(types(nodes)).toEqual(['Limit', 'Index Scan']);
+    expect(indexesOf(nodes)).toEqual(['tickets_available_newest_idx']);
+  });
+
+  it.each<[string, TicketQuery['sort'], string, Partial<TicketQuery>]>([
+    ['cheapest first', 'price_asc', 'Forward', {}],
+    ['dearest first', 'price_desc', 'Backward', {}],
+    ['cheapest first after a cursor', 'price_asc', 'Forward', { after: cursorAt('price_asc', 20_000) }],
+    ['dearest first after a cursor', 'price_desc', 'Backward', { after: cursorAt('price_desc', 20_000) }],
+    ['cheapest first in a price range', 'price_asc', 'Forward', { minPriceCents: 1_000, maxPriceCents: 5_000 }],
+  ])('%s walks the partial price index, with no sort', async (_case, sort, direction, filters) => {
+    const nodes = await planOf({ sort, limit: 51, ...filters });
+    expect(types(nodes)).toEqual(['Limit', 'Index Scan']);
+    expect(indexesOf(nodes)).toEqual(['tickets_available_price_idx']);
+    expect(nodes[1]!['Scan Direction']).toBe(direction);
+  });
+
+  it('a search for a rare word reads the trigram index instead of walking every ticket', async () => {
+    const nodes = await planOf({ sort: 'newest', limit: 51, words: ['zebra'] });
+    expect(indexesOf(nodes)).toEqual(['tickets_available_title_search_idx']);
+    expect(types(nodes)).toContain('Bitmap Index Scan');
+    expect(types(nodes)).not.toContain('Seq Scan');
+  });
+
+  it('a search folds case and accents on both sides, and matches each word anywhere in the title', async () => {
+    const rows = await queryTickets(database().db, { sort: 'newest', limit: 100, words: ['SEANCE', 'zéb'] });
+    // Zebra titles are i = 1 + 5000k (k = 0…19); the 7 with k ≡ 1 (mod 3) are reserved.
+    expect(rows).toHaveLength(13);
+    expect(rows.every((row) => row.ticket.title.startsWith('Zebra Séance') && row.ticket.orderId === null)).toBe(true);
+  });
+
+  it.each<[string, Parameters<typeof sellerTickets>[2]]>([
+    ['the first page', { limit: 51 }],
+    ['a cursor page', { limit: 51, after: cursorAt('newest', Date.now() * 1000 - 3e12) }],
+  ])("a seller's desk walks the seller index newest first, with no sort, probing replicas and check-ins by key: %s", async (_case, page) => {
+    const { sql, params } = sellerTickets(database().db, SELLER, page).toSQL();
+    const { rows } = await database().pool.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${sql}`, params);
+    const nodes = nodesOf(rows[0]!['QUERY PLAN'][0].Plan);
+    expect(types(nodes)).not.toContain('Sort');
+    expect(types(nodes)).not.toContain('Seq Scan');
+    expect(indexesOf(nodes)).toEqual(['tickets_seller_newest_idx', 'order_replicas_pkey', 'checkins_pkey']);
+  });
+});
