@@ -3,8 +3,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_INFRA, namespaceNames, REPO_ROOT, startStack, type Stack } from '@microtick/local';
+import { DEFAULT_INFRA, namespaceNames, RAISED_ABUSE_LIMITS, REPO_ROOT, startStack, type Stack } from '@microtick/local';
 import pg from 'pg';
+import { localNatsCredentials, natsAuthOptions } from '@microtick/common';
 import type { CpuSources } from './cpu-usage';
 import { signUpUsers, type Session } from './marketplace';
 
@@ -34,20 +35,19 @@ export interface BenchStackOptions {
 /**
  * Starts a whole MicroTick through the local runner (every service, the Stripe emulator and
  * the gateway, on free ports, in a namespace of its own that `stop` drops), API only. Sign-up
- * limits are lifted: the bench signs everyone up from one address.
+ * and order limits are lifted (RAISED_ABUSE_LIMITS): the bench acts from one address at machine speed.
  */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const logFile = path.join(OUTPUT_DIR, `${options.namespace}.log`);
   const log = createWriteStream(logFile);
-  process.env.SIGNUP_RATE_LIMIT_PER_MINUTE = '1000000';
-  process.env.SIGNIN_RATE_LIMIT_PER_MINUTE = '1000000';
   let stack: Stack;
   try {
     stack = await startStack({
       namespace: options.namespace,
       ephemeral: true,
       withClient: false,
+      serviceEnv: RAISED_ABUSE_LIMITS,
       expirationWindowSeconds: options.expirationWindowSeconds,
       env: options.env,
       color: false,
@@ -61,7 +61,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const db = Object.fromEntries(
     STACK_DATABASES.map((service) => [service, new pg.Pool({ connectionString: `${DEFAULT_INFRA.postgres}/${names.database(service)}`, max: 4 })]),
   ) as Record<StackDatabase, pg.Pool>;
-  const nats = await connect({ servers: DEFAULT_INFRA.nats });
+  const nats = await connect({ servers: DEFAULT_INFRA.nats, ...natsAuthOptions(localNatsCredentials('admin')) });
   const stop = async () => {
     await nats.close();
     await Promise.all(Object.values(db).map((pool) => pool.end()));

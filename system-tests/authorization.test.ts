@@ -2,8 +2,9 @@
  * Who may do what, through the gateway: every route docs/openapi.json describes × {anonymous, another user, the
  * owner, a forged JWT (the owner's claims signed with another key), an expired JWT (the owner's,
  * correctly signed)} gives the expected status. Each cell gets fresh resources, so cells cannot
- * affect each other, and a rejected cell must leave every service's state as it was. The
- * matrix is printed at the end.
+ * affect each other, and a rejected cell must leave every service's state as it was; every
+ * answer carries the security headers. The per-user abuse limits (one user's orders never
+ * count against another's) are in abuse-limits.test.ts. The matrix is printed at the end.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { waitFor } from '@microtick/common/testing';
@@ -120,6 +121,12 @@ async function buyersCompleteOrder(): Promise<{ order: Order; code: string }> {
   const paid = await payWhenReplicated(buyer.client, order.id);
   if (paid.status !== 201) throw new Error(`paying failed with ${paid.status}`);
   await waitForOrder(buyer.client, order.id, (o) => o.status === 'complete', 'the order to complete');
+  // Payments captures after orders' decision, outside any event handler: wait for it, so no
+  // capture lands while a rejected cell checks that nothing changed.
+  await waitFor(async () => {
+    const payments = await buyer.client.get<{ status: string }[]>(`/api/payments?orderId=${order.id}`);
+    return payments.status === 200 && payments.body.some((payment) => payment.status === 'captured');
+  }, { timeoutMs: EVENTUAL_MS, intervalMs: 100, what: 'the payment to be captured' });
   const ticket = await buyer.client.get<{ code: string }>(`/api/orders/${order.id}/ticket`);
   if (ticket.status !== 200) throw new Error(`the ticket code answered ${ticket.status}`);
   return { order, code: ticket.body.code };
@@ -330,6 +337,9 @@ async function runCell(row: Row, persona: Persona): Promise<number> {
     headers: { ...(cell.body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
     body: cell.body === undefined ? undefined : JSON.stringify(cell.body),
   });
+  // Allowed or refused, every answer carries the security headers (common's helmet).
+  expect({ route: row.route, persona, nosniff: response.headers['x-content-type-options'], frames: response.headers['x-frame-options'] })
+    .toEqual({ route: row.route, persona, nosniff: 'nosniff', frames: 'DENY' });
   if (response.status >= 400) {
     expect(errorShapeProblem(response.contentType, response.text)).toBeUndefined();
     expect(changedTables(before, await databases.stateDigest())).toEqual([]);

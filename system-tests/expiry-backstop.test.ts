@@ -7,6 +7,7 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { localRedisCredentials, redisUrlWith } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
 import { DEFAULT_INFRA } from '../infra/local/src/stack';
 import { namespaceNames } from '../infra/local/src/stack-plan';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   process.env.LISTENER_MAX_DELIVER = '2';
   stack = await startTestStack({ expirationWindowSeconds: WINDOW_SECONDS });
   databases = StackDatabases.open(stack.namespace);
-  redis = new Redis(DEFAULT_INFRA.redis, { maxRetriesPerRequest: null });
+  redis = new Redis(redisUrlWith(DEFAULT_INFRA.redis, localRedisCredentials('admin')), { maxRetriesPerRequest: null });
   queue = new Queue('order-expiration', { connection: redis, prefix: namespaceNames(stack.namespace).redisKeyPrefix });
   seller = await signUp(stack.url);
   buyer = await signUp(stack.url);

@@ -38,10 +38,8 @@ let members: Pick<Marketplace, 'seller' | 'buyer' | 'stranger'>;
 let signinEmail: string;
 
 beforeAll(async () => {
-  // Every request comes from 127.0.0.1: without this the per-IP sign-up and sign-in limits
-  // would answer most of the fuzzed requests with 429 before their bodies are even validated.
-  process.env.SIGNUP_RATE_LIMIT_PER_MINUTE = '1000000';
-  process.env.SIGNIN_RATE_LIMIT_PER_MINUTE = '1000000';
+  // Every request comes from 127.0.0.1 as a few users: startTestStack raises the per-IP and
+  // per-user limits (RAISED_ABUSE_LIMITS), or most fuzzed requests would get a 429 before validation.
   stack = await startTestStack({ jwtKey: JWT_KEY });
   databases = StackDatabases.open(stack.namespace);
   bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
@@ -93,7 +91,11 @@ const describedBody = (route: string, valid: Record<string, fc.Arbitrary<unknown
 };
 
 const validTitle = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
-const validPrice = fc.integer({ min: 1, max: 100_000_00 }).map((cents) => cents / 100);
+/** From the minimum charge (0.50) up; as a JSON number or, as HTML forms send it, a decimal string. */
+const validPrice = fc.oneof(
+  fc.integer({ min: 50, max: 100_000_00 }).map((cents) => cents / 100),
+  fc.integer({ min: 50, max: 100_000_00 }).map((cents) => (cents / 100).toFixed(2)),
+);
 const validEmail = fc.emailAddress();
 const validPassword = fc.string({ minLength: 8, maxLength: 128 });
 
@@ -246,6 +248,9 @@ async function checkRequest(fuzzed: RawRequest): Promise<void> {
   const response = await sendRaw(stack.url, fuzzed);
   const problems: string[] = [];
   if (response.status >= 500) problems.push(`answered ${response.status}: ${response.text.slice(0, 300)}`);
+  if (response.headers['x-content-type-options'] !== 'nosniff' || !response.headers['content-security-policy']) {
+    problems.push(`answered ${response.status} without the security headers`);
+  }
   if (response.status >= 400) {
     // SPEC §6: a repeated check-in's 409 also says when the ticket was first checked in.
     const alongside = response.status === 409 && /\/checkins$/.test(fuzzed.path) ? ['checkedInAt'] : [];
@@ -282,6 +287,49 @@ describe('every route, fuzzed through the gateway', () => {
   it('leaves every service ready', async () => {
     expect(await unreadyServices(stack)).toEqual([]);
   });
+});
+
+/**
+ * A ticket's price as text (what an HTML input gives): accepted, and answered as a number,
+ * exactly when it is plain decimal notation with at most 2 decimals and at least 0.50; anything
+ * else is a 400 naming the price that changes nothing.
+ */
+describe('prices as decimal strings', () => {
+  const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$/;
+  const nearMisses = fc.constantFrom('abc', '1e3', ' 5', '5 ', '5.', '.5', '1.234', '-1', '+1', '05', '5,00', '0x10', '', 'Infinity', 'NaN', '0.49', '0.00', '0', '1_000', '٥', '5\u0000', '1000000.01');
+  const decimalText = fc.oneof(
+    fc.tuple(fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom('', '.5', '.05', '.50', '.99', '.1')).map(([units, decimals]) => `${units}${decimals}`),
+    nearMisses,
+    fc.string({ maxLength: 12 }),
+  );
+  let market: Marketplace;
+  beforeAll(async () => {
+    market = await openMarketplace(members);
+  }, 60_000);
+
+  it('accepts exactly the plain decimals from 0.50 to 1,000,000', async () => {
+    await fc.assert(
+      fc.asyncProperty(decimalText, fc.constantFrom('POST', 'PUT'), async (text, method) => {
+        await waitUntilSettled(databases, bus, SETTLE_MS);
+        const before = await databases.stateDigest();
+        const path = method === 'POST' ? '/api/tickets' : `/api/tickets/${market.freeTicket.id}`;
+        const response = await sendRaw(stack.url, {
+          method,
+          path,
+          headers: { 'content-type': 'application/json', cookie: market.seller.cookie },
+          body: JSON.stringify({ title: 'Priced as text', price: text }),
+        });
+        const valid = DECIMAL.test(text) && Number(text) >= 0.5 && Number(text) <= 1_000_000;
+        if (valid) {
+          expect({ text, status: response.status, price: (JSON.parse(response.text) as { price: unknown }).price }).toEqual({ text, status: method === 'POST' ? 201 : 200, price: Number(text) });
+        } else {
+          expect({ text, status: response.status, field: (JSON.parse(response.text) as { errors: { field?: string }[] }).errors[0]?.field }).toEqual({ text, status: 400, field: 'price' });
+          expect(changedTables(before, await databases.stateDigest())).toEqual([]);
+        }
+      }),
+      { seed: SEED, numRuns: Math.min(RUNS_PER_ROUTE, 150), interruptAfterTimeLimit: 60_000 },
+    );
+  }, 120_000);
 });
 
 /** What the fuzzer found, pinned as plain examples so each has a name and a test of its own. */

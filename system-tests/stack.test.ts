@@ -3,6 +3,8 @@ import { createServer } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { natsAuthOptions } from '@microtick/common';
+import { NATS_ADMIN } from '@microtick/common/testing';
 import { DEFAULT_INFRA, startStack } from '../infra/local/src/stack';
 import { findFreePorts } from '../infra/local/src/ports';
 import { namespaceNames } from '../infra/local/src/stack-plan';
@@ -20,7 +22,7 @@ const databasesOf = async (namespace: string): Promise<string[]> => {
 };
 
 const streamExists = async (stream: string): Promise<boolean> => {
-  const nc = await connect({ servers: DEFAULT_INFRA.nats });
+  const nc = await connect({ servers: DEFAULT_INFRA.nats, ...natsAuthOptions(NATS_ADMIN) });
   try {
     const jsm = await jetstreamManager(nc);
     return await jsm.streams.info(stream).then(() => true, () => false);

@@ -15,7 +15,11 @@ async function main(): Promise<void> {
       buildApp({
         ...deps,
         session: { jwtKey: config.JWT_KEY, ttlSeconds: config.JWT_EXPIRES_IN_SECONDS },
-        rateLimits: { signin: config.SIGNIN_RATE_LIMIT_PER_MINUTE, signup: config.SIGNUP_RATE_LIMIT_PER_MINUTE },
+        rateLimits: {
+          signin: config.SIGNIN_RATE_LIMIT_PER_MINUTE,
+          signinFailures: config.SIGNIN_FAILURES_PER_ACCOUNT_PER_MINUTE,
+          signup: config.SIGNUP_RATE_LIMIT_PER_MINUTE,
+        },
       }),
   });
 }

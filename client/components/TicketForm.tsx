@@ -64,7 +64,7 @@ export function TicketForm({ ticket }: { ticket?: Ticket }) {
       <FormField
         id="price"
         label="Price"
-        hint="In US dollars. Buyers pay exactly this."
+        hint="In US dollars, at least $0.50 (the smallest amount a card can be charged). Buyers pay exactly this."
         prefix="$"
         inputMode="decimal"
         placeholder="0.00"

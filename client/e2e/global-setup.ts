@@ -1,7 +1,7 @@
 import { mkdirSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { startStack } from '@microtick/local';
+import { RAISED_ABUSE_LIMITS, startStack } from '@microtick/local';
 
 /**
  * Starts the whole stack the way `npm start` does (services, Stripe emulator, client, gateway),
@@ -18,6 +18,7 @@ export default async function globalSetup(_config: FullConfig): Promise<(() => P
     namespace: `e2e_${process.pid}`,
     expirationWindowSeconds: windowSeconds,
     ephemeral: true,
+    serviceEnv: RAISED_ABUSE_LIMITS,
     log: (line) => logFile.write(`${line}\n`),
     color: false,
   });

@@ -44,6 +44,18 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, { ...valid, JWT_KEY: 'short', NODE_ENV: 'test' }).JWT_KEY).toBe('short');
   });
 
+  it('listens on loopback unless HOST says otherwise', () => {
+    expect(loadConfig(schema, valid).HOST).toBe('127.0.0.1');
+    expect(loadConfig(schema, { ...valid, HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+  });
+
+  it('takes NATS credentials as a pair, and a one-token subject prefix', () => {
+    expect(loadConfig(schema, { ...valid, NATS_USER: 'orders', NATS_PASSWORD: 'secret' })).toMatchObject({ NATS_USER: 'orders', NATS_PASSWORD: 'secret' });
+    expect(loadConfig(schema, { ...valid, NATS_USER: '', NATS_PASSWORD: '' }).NATS_USER).toBeUndefined();
+    expect(() => loadConfig(schema, { ...valid, NATS_USER: 'orders' })).toThrow(/NATS_PASSWORD: NATS_USER and NATS_PASSWORD are set together/);
+    expect(() => loadConfig(schema, { ...valid, NATS_SUBJECT_PREFIX: 'a.b' })).toThrow(/NATS_SUBJECT_PREFIX: a single subject token/);
+  });
+
   it('refuses a processed-event retention shorter than the stream max age', () => {
     expect(loadConfig(schema, valid)).toMatchObject({ NATS_STREAM_MAX_AGE_HOURS: 168, PROCESSED_EVENTS_RETENTION_DAYS: 30 });
     expect(() => loadConfig(schema, { ...valid, NATS_STREAM_MAX_AGE_HOURS: String(31 * 24) })).toThrow(/PROCESSED_EVENTS_RETENTION_DAYS: must cover NATS_STREAM_MAX_AGE_HOURS/);

@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** Thrown at start-up when the environment does not describe a runnable service. */
 export class ConfigError extends Error {}
 
+/** An optional setting where an empty value means unset (what `VAR=` in a shell or manifest gives). */
+export const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional());
+
 const port = z.coerce.number().int().min(0).max(65535);
 const isUrl = (value: string, protocols: string[]) => {
   try {
@@ -20,6 +23,17 @@ const urlList = (protocols: string[]) =>
 export const serviceConfigShape = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
+  /**
+   * Address to listen on: loopback unless configured, so `npm start` exposes nothing to the
+   * network; containers set `0.0.0.0` explicitly (their pod network is the boundary there).
+   */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Which hops may set X-Forwarded-For/-Proto (Express `trust proxy`): only what sits in front
+   * of us. Loopback (the local gateway) by default; Kubernetes names its pod network
+   * (e.g. `loopback, 10.0.0.0/8`) so the ingress's client address and https count.
+   */
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
@@ -36,8 +50,15 @@ export const serviceConfigShape = {
    */
   NATS_STREAM_MAX_AGE_HOURS: z.coerce.number().int().min(1).max(365 * 24).default(7 * 24),
   NATS_STREAM_MAX_BYTES: z.coerce.number().int().min(-1).default(8 * 1024 ** 3),
-  /** Optional subject prefix, so several systems (tests, a second stack) can share one server. */
-  NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/, 'a dot-separated subject token list').default(''),
+  /**
+   * Optional subject prefix, so several systems (tests, a second stack) can share one server.
+   * One token at most: the NATS permissions (`order.*`, `*.order.*`) rely on the event's
+   * aggregate sitting at a fixed position (docs/security.md).
+   */
+  NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+)?$/, 'a single subject token (letters, digits, _ and -)').default(''),
+  /** This service's NATS identity (the server refuses anonymous clients); unset = connect without credentials. */
+  NATS_USER: optionalText,
+  NATS_PASSWORD: optionalText,
   JWT_KEY: z.string().min(1),
   /** Real failures (not "not yet" waits) before a consumer parks an event as a dead letter (docs/operations.md). */
   LISTENER_MAX_DELIVER: z.coerce.number().int().min(1).max(1_000).default(10),
@@ -49,6 +70,11 @@ export const serviceConfigShape = {
    */
   PROCESSED_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
 };
+
+/** NATS credentials come as a pair: a user without its password is a configuration mistake. */
+export const natsCredentialsOf = (c: { NATS_USER?: string; NATS_PASSWORD?: string }) =>
+  c.NATS_USER && c.NATS_PASSWORD ? { user: c.NATS_USER, password: c.NATS_PASSWORD } : undefined;
+const natsCredentialsArePaired = (c: { NATS_USER?: string; NATS_PASSWORD?: string }) => !c.NATS_USER === !c.NATS_PASSWORD;
 
 /** An event can be redelivered while it is in the stream; its processed record must outlive that. */
 const retentionCoversStream = (c: { PROCESSED_EVENTS_RETENTION_DAYS?: number; NATS_STREAM_MAX_AGE_HOURS?: number }) =>
@@ -63,6 +89,10 @@ const jwtKeyIsStrong = (c: { NODE_ENV?: string; JWT_KEY: string }) => c.NODE_ENV
 export const defineServiceConfig = <Extra extends z.ZodRawShape>(extra: Extra) =>
   z
     .object({ ...serviceConfigShape, ...extra })
+    .refine((c) => natsCredentialsArePaired(c as { NATS_USER?: string; NATS_PASSWORD?: string }), {
+      path: ['NATS_PASSWORD'],
+      message: 'NATS_USER and NATS_PASSWORD are set together',
+    })
     .refine((c) => jwtKeyIsStrong(c as { NODE_ENV: string; JWT_KEY: string }), {
       path: ['JWT_KEY'],
       message: 'must be at least 32 characters',

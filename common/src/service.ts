@@ -1,7 +1,7 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
-import type { ServiceConfig } from './config';
+import { natsCredentialsOf, type ServiceConfig } from './config';
 import { ensureDatabase, openDatabase, runMigrations, type Database } from './db/database';
 import { startRetention } from './db/retention';
 import { connectEventBus } from './bus/event-bus';
@@ -78,6 +78,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
     maxBytes: config.NATS_STREAM_MAX_BYTES,
     name,
     logger,
+    credentials: natsCredentialsOf(config),
   });
   lifecycle.onStop('nats', () => bus.close());
 
@@ -109,13 +110,14 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
     logger,
     metrics,
     jwtKey: config.JWT_KEY,
+    trustProxy: config.TRUST_PROXY,
     readiness: [
       { name: 'postgres', check: () => database.db.execute(sql`select 1`) },
       { name: 'nats', check: async () => { if (bus.nc.isClosed()) throw new Error('closed'); await bus.nc.flush(); } },
     ],
     isAcceptingTraffic: () => !lifecycle.isStopping,
   });
-  const { server, port } = await listen(app, config.PORT);
+  const { server, port } = await listen(app, config.PORT, config.HOST);
   lifecycle.onStop('http', () => closeServer(server));
   logger.info({ port }, `${name} ready`);
   return { port, logger, stop: () => lifecycle.stop() };

@@ -6,6 +6,7 @@ describe('expiration config', () => {
     expect(loadConfig(configSchema, {})).toEqual({
       NODE_ENV: 'development',
       PORT: 3005,
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       NATS_URL: 'nats://127.0.0.1:4222',
       NATS_STREAM: 'MICROTICK',
@@ -16,6 +17,11 @@ describe('expiration config', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_KEY_PREFIX: 'microtick',
     });
+  });
+
+  it('takes its NATS and Redis identities from the environment', () => {
+    const config = loadConfig(configSchema, { NATS_USER: 'expiration', NATS_PASSWORD: 'n', REDIS_USERNAME: 'expiration', REDIS_PASSWORD: 'r', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(config).toMatchObject({ NATS_USER: 'expiration', NATS_PASSWORD: 'n', REDIS_USERNAME: 'expiration', REDIS_PASSWORD: 'r' });
   });
 
   it('takes Redis settings from the environment', () => {

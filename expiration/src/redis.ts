@@ -9,8 +9,16 @@ import { Redis } from 'ioredis';
  * Pending expirations live only in Redis, so Redis must persist them: infra/setup.sh starts it
  * with `--appendonly yes` (and a Kubernetes Redis needs the same, on a persistent volume).
  */
-export async function connectRedis(url: string, name: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: name });
+export interface RedisEndpoint {
+  url: string;
+  /** The ACL user and password (docs/security.md); they override any in the URL. */
+  username?: string;
+  password?: string;
+}
+
+export async function connectRedis(endpoint: RedisEndpoint, name: string, logger: Logger): Promise<Redis> {
+  const credentials = endpoint.password ? { username: endpoint.username, password: endpoint.password } : {};
+  const redis = new Redis(endpoint.url, { maxRetriesPerRequest: null, connectionName: name, ...credentials });
   // Waiting for the first connection makes an unreachable Redis fail the start-up (with the
   // socket's own error) instead of the first job; after that, ioredis reconnects forever.
   try {

@@ -5,6 +5,7 @@ import {
   Lifecycle,
   ListenerRunner,
   listen,
+  natsCredentialsOf,
   ServiceMetrics,
   setUpServiceTracing,
   type RunningService,
@@ -45,10 +46,11 @@ export async function startExpirationService(config: Config, options: { handleSi
       maxBytes: config.NATS_STREAM_MAX_BYTES,
       name: SERVICE,
       logger,
+      credentials: natsCredentialsOf(config),
     });
     lifecycle.onStop('nats', () => bus.close());
 
-    const redis = await connectRedis(config.REDIS_URL, SERVICE, logger);
+    const redis = await connectRedis({ url: config.REDIS_URL, username: config.REDIS_USERNAME, password: config.REDIS_PASSWORD }, SERVICE, logger);
     lifecycle.onStop('redis', () => redis.quit());
 
     const keyPrefix = config.REDIS_KEY_PREFIX;
@@ -66,7 +68,7 @@ export async function startExpirationService(config: Config, options: { handleSi
     await runner.start();
 
     const app = buildApp({ logger, metrics, redis, bus, isAcceptingTraffic: () => !lifecycle.isStopping });
-    const { server, port } = await listen(app, config.PORT);
+    const { server, port } = await listen(app, config.PORT, config.HOST);
     lifecycle.onStop('http', () => closeServer(server));
     logger.info({ port }, `${SERVICE} ready`);
     return { port, logger, stop: () => lifecycle.stop() };

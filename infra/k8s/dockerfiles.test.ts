@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connectEventBus, type EventBus } from '@microtick/common';
+import { connectEventBus, localNatsCredentials, localRedisCredentials, type EventBus } from '@microtick/common';
 import { Redis } from 'ioredis';
-import { NATS_URL, PG_URL, silentLogger } from '@microtick/common/testing';
+import { NATS_ADMIN, NATS_URL, PG_URL, REDIS_URL, silentLogger } from '@microtick/common/testing';
 import { freePort, linkWorkspacePackages, startProcess, terminate, waitForOk } from './testing/boot';
 import { runStage } from './testing/build-stage';
 import { envOf, instructions, parseDockerfile, runCommands, stage, type Dockerfile } from './testing/dockerfile';
@@ -15,7 +15,6 @@ const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const serviceDockerfile = parseDockerfile(read('infra/docker/service.Dockerfile'));
 const clientDockerfile = parseDockerfile(read('infra/docker/client.Dockerfile'));
 const rootPackage = JSON.parse(read('package.json')) as { workspaces: string[]; scripts: Record<string, string>; engines: { node: string } };
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every service image built from service.Dockerfile: the five services and the dev-only Stripe emulator. */
 const SERVICE_IMAGES = [...NODE_SERVICES, 'infra/stripe-emulator'];
 
@@ -118,7 +117,7 @@ describe('service.Dockerfile', () => {
       const unique = `k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
       let bus: EventBus;
       beforeAll(async () => {
-        bus = await connectEventBus({ url: NATS_URL, stream: unique.toUpperCase(), subjectPrefix: unique, name: unique, logger: silentLogger });
+        bus = await connectEventBus({ url: NATS_URL, stream: unique.toUpperCase(), subjectPrefix: unique, name: unique, logger: silentLogger, credentials: NATS_ADMIN });
       });
       afterAll(async () => {
         await bus.jsm.streams.delete(bus.stream);
@@ -148,6 +147,11 @@ describe('service.Dockerfile', () => {
           REDIS_KEY_PREFIX: unique,
           HOST: '127.0.0.1',
         };
+        // On servers infra/setup.sh configured, the service connects as itself (docs/security.md).
+        const nats = service === 'stripe-emulator' ? undefined : localNatsCredentials(service as 'auth');
+        if (nats) Object.assign(local, { NATS_USER: nats.user, NATS_PASSWORD: nats.password });
+        const redis = service === 'expiration' ? localRedisCredentials('expiration') : undefined;
+        if (redis) Object.assign(local, { REDIS_USERNAME: redis.user, REDIS_PASSWORD: redis.password });
         if (env.DATABASE_URL) local.DATABASE_URL = `${PG_URL}/mt_test_${process.env.MT_TEST_RUN ?? 'local0000000'}_k8s_image_${service}_${process.env.JEST_WORKER_ID ?? '0'}`;
 
         const probePath = (probe: typeof container.readinessProbe) => probe?.httpGet?.path ?? 'no httpGet probe';

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
-import { loadConfig, serviceConfigSchema, streamSubjects } from '@microtick/common';
-import { NATS_URL } from '@microtick/common/testing';
+import { loadConfig, natsAuthOptions, serviceConfigSchema, streamSubjects } from '@microtick/common';
+import { NATS_ADMIN, NATS_URL } from '@microtick/common/testing';
 import { ofKind, type IJob } from './testing/models';
 import { OVERLAYS, render, repoRoot } from './testing/overlays';
 import { containerEnvironment } from './testing/workloads';
@@ -30,11 +30,13 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     const unique = `k8s_job_${overlay}_${randomUUID().slice(0, 8)}`;
     const stream = unique.toUpperCase();
     const env = { ...Object.fromEntries(containerEnvironment(container ?? { name: '' }, manifests).values), NATS_URL, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: unique, NATS_STREAM_REPLICAS: '1', LOG_LEVEL: 'warn' };
-    delete (env as Record<string, string | undefined>).NATS_USER; // this machine's NATS may run without users
+    // The manifest's admin identity, with this machine's admin password (infra/setup.sh), if it has one.
+    delete (env as Record<string, string | undefined>).NATS_USER;
     delete (env as Record<string, string | undefined>).NATS_PASSWORD;
+    if (NATS_ADMIN) Object.assign(env, { NATS_USER: NATS_ADMIN.user, NATS_PASSWORD: NATS_ADMIN.password });
     const [command = '', ...args] = container?.command ?? [];
     const run = () => spawnSync(command, args, { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
-    const nc = await connect({ servers: NATS_URL });
+    const nc = await connect({ servers: NATS_URL, ...natsAuthOptions(NATS_ADMIN) });
     const jsm = await jetstreamManager(nc);
     try {
       expect(run().status).toBe(0);

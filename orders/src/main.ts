@@ -38,5 +38,12 @@ void startService({
     };
   },
   buildApp: (deps) =>
-    buildApp({ ...deps, expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS, ticketCodeKey: config.TICKET_CODE_PRIVATE_KEY, orderChanges, offerWindowSeconds: config.OFFER_WINDOW_SECONDS }),
+    buildApp({
+      ...deps,
+      expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
+      ticketCodeKey: config.TICKET_CODE_PRIVATE_KEY,
+      orderChanges,
+      limits: { perMinute: config.ORDERS_RATE_LIMIT_PER_MINUTE, maxLiveOrders: config.MAX_LIVE_ORDERS_PER_USER },
+      offerWindowSeconds: config.OFFER_WINDOW_SECONDS,
+    }),
 });

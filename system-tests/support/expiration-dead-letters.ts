@@ -1,3 +1,4 @@
+import { localRedisCredentials, redisUrlWith } from '@microtick/common';
 import { Redis } from 'ioredis';
 import { namespaceNames } from '../../infra/local/src/stack-plan';
 
@@ -6,7 +7,7 @@ import { namespaceNames } from '../../infra/local/src/stack-plan';
  * see expiration/README.md, "Redis keys".
  */
 export async function expirationDeadLetters(namespace: string, redisUrl: string): Promise<string[]> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrlWith(redisUrl, localRedisCredentials('admin')), { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     return await redis.hvals(`${namespaceNames(namespace).redisKeyPrefix}:expiration:dead-letters`);

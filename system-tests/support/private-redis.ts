@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { localRedisCredentials } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
 import { findFreePorts } from '../../infra/local/src/ports';
 
@@ -38,7 +39,7 @@ export class PrivateRedis {
   }
 
   private async launch(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const child = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', ...aclUsers()], { stdio: 'ignore' });
     this.child = child;
     await waitFor(() => child.exitCode === null && accepts(this.port), { timeoutMs: 10_000, intervalMs: 50, what: `redis-server on port ${this.port}` });
   }
@@ -50,6 +51,21 @@ export class PrivateRedis {
     child.kill(signal);
     await exited;
   }
+}
+
+/**
+ * The ACL users infra/setup.sh gives the shared Redis (docs/security.md), when it has: a stack
+ * pointed here connects as `expiration`, and the test reads as `admin`.
+ */
+function aclUsers(): string[] {
+  const admin = localRedisCredentials('admin');
+  const expiration = localRedisCredentials('expiration');
+  if (!admin || !expiration) return [];
+  return [
+    '--user', 'default', 'off',
+    '--user', 'admin', 'on', `>${admin.password}`, '~*', '&*', '+@all',
+    '--user', 'expiration', 'on', `>${expiration.password}`, '~*', '&*', '+@all', '-@dangerous', '+info',
+  ];
 }
 
 const accepts = (port: number): Promise<boolean> =>

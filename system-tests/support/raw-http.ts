@@ -13,6 +13,7 @@ export interface RawResponse {
   status: number;
   contentType: string | undefined;
   text: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 /**
@@ -40,7 +41,7 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }),
+          resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], text: Buffer.concat(chunks).toString('utf8'), headers: response.headers }),
         );
       },
     );

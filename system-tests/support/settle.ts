@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { natsServers } from '@microtick/common';
-import { waitFor } from '@microtick/common/testing';
+import { natsAuthOptions, natsServers } from '@microtick/common';
+import { NATS_ADMIN, waitFor } from '@microtick/common/testing';
 import { namespaceNames, SERVICES } from '../../infra/local/src/stack-plan';
 import type { Stack } from '../../infra/local/src/stack';
 import type { StackDatabases } from './stack-databases';
@@ -19,7 +19,7 @@ export class BusProbe {
   private constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, private readonly stream: string) {}
 
   static async open(natsUrl: string, namespace: string): Promise<BusProbe> {
-    const nc = await connect({ servers: natsServers(natsUrl), name: 'system-tests-probe', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    const nc = await connect({ servers: natsServers(natsUrl), name: 'system-tests-probe', maxReconnectAttempts: -1, reconnectTimeWait: 250, ...natsAuthOptions(NATS_ADMIN) });
     return new BusProbe(nc, await jetstreamManager(nc), namespaceNames(namespace).stream);
   }
 

@@ -10,7 +10,7 @@ export function sendForHead(baseUrl: string, request: RawRequest, timeoutMs = 15
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const outgoing = http.request({ host: hostname, port, method: request.method, path: request.path, headers: request.headers, timeout: timeoutMs }, (response) => {
-      const answer = { status: response.statusCode ?? 0, contentType: response.headers['content-type'] };
+      const answer = { status: response.statusCode ?? 0, contentType: response.headers['content-type'], headers: response.headers };
       if (answer.status < 400) {
         resolve({ ...answer, text: '' });
         outgoing.destroy();

@@ -1,60 +1,39 @@
-import { TooManyRequestsError, type Credentials, type Logger } from '@microtick/common';
-import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
-
-const WINDOW_MS = 60_000;
+import { perMinuteLimiter, type Credentials, type Logger } from '@microtick/common';
+import { ipKeyGenerator } from 'express-rate-limit';
 
 export interface RateLimitsPerMinute {
-  /** Sign-in attempts per IP address, and separately per email. */
+  /** Sign-in attempts per IP address. */
   signin: number;
+  /** Failed sign-ins per email and IP address together. */
+  signinFailures: number;
   /** Sign-ups per IP address. */
   signup: number;
 }
 
-interface LimiterOptions {
-  /** Names the policy in the `RateLimit` headers; sign-in sends two, per IP and per email. */
-  policy: string;
-  limit: number;
-  message: string;
-  logger: Logger;
-  keyGenerator?: (req: Request) => string;
-}
-
 /*
- * Counters live in express-rate-limit's MemoryStore. Its memory stays bounded: the store keeps
- * two maps and drops the older one every window, so a key not seen for two minutes is gone,
- * and a window holds at most one small entry per distinct key. Per-IP keys are one per client
- * (IPv6 grouped by /56 subnet); per-email keys are only created for requests that passed the
- * per-IP limit and validation, so each client adds at most `signin` emails of ≤ 254 characters
- * per minute. Counters are per replica: with R replicas a client gets up to R × the limit,
- * which is acceptable for slowing guessing and avoids a shared store auth otherwise lacks.
- * Per-IP keys are only as trustworthy as `req.ip`, which common's `trust proxy: true` lets a
- * client choose through X-Forwarded-For; the per-email limit does not depend on it.
+ * Per-IP keys are one per client (IPv6 grouped by /56 subnet), only as trustworthy as `req.ip`:
+ * common trusts X-Forwarded-For only from the hops named by TRUST_PROXY (loopback, the local
+ * gateway, by default). Per-email keys are only created for requests that passed the per-IP
+ * limit and validation, so each client adds at most `signin` emails of ≤ 254 characters per minute.
  */
-function perMinuteLimiter(options: LimiterOptions): RequestHandler {
-  return rateLimit({
-    windowMs: WINDOW_MS,
-    limit: options.limit,
-    identifier: options.policy,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    logger: options.logger,
-    ...(options.keyGenerator ? { keyGenerator: options.keyGenerator } : {}),
-    handler: (_req, _res, next) => next(new TooManyRequestsError(options.message)),
-  });
-}
-
 export const signinLimiterPerIp = (limits: RateLimitsPerMinute, logger: Logger) =>
   perMinuteLimiter({ policy: 'signin-per-ip', limit: limits.signin, logger, message: 'Too many sign-in attempts from your network; try again in a minute' });
 
-/** Keyed by the validated, normalised email: mount it after the body's validation. */
+/**
+ * Failed sign-ins per account *and* address together, keyed by the validated, normalised email
+ * (mount it after the body's validation). Counting per email alone let anyone lock a victim out
+ * with ten wrong passwords a minute; this way someone else's failures never block the victim,
+ * who signs in from another address. Guessing one account from many addresses is slowed by
+ * scrypt and each address's own limit (docs/security.md).
+ */
 export const signinLimiterPerEmail = (limits: RateLimitsPerMinute, logger: Logger) =>
   perMinuteLimiter({
-    policy: 'signin-per-email',
-    limit: limits.signin,
+    policy: 'signin-failures-per-account-and-address',
+    limit: limits.signinFailures,
     logger,
-    message: 'Too many sign-in attempts for this account; try again in a minute',
-    keyGenerator: (req) => `email:${(req.body as Credentials).email}`,
+    message: 'Too many failed sign-in attempts for this account; try again in a minute',
+    keyGenerator: (req) => `email:${(req.body as Credentials).email}|ip:${ipKeyGenerator(req.ip ?? 'unknown')}`,
+    countFailuresOnly: true,
   });
 
 export const signupLimiterPerIp = (limits: RateLimitsPerMinute, logger: Logger) =>

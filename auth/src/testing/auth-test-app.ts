@@ -8,7 +8,7 @@ import type { RateLimitsPerMinute } from '../routes/rate-limits';
 export const TEST_SESSION_TTL_SECONDS = 3600;
 
 /** High enough that only the tests about rate limits ever meet them. */
-const UNLIMITED: RateLimitsPerMinute = { signin: 1_000_000, signup: 1_000_000 };
+const UNLIMITED: RateLimitsPerMinute = { signin: 1_000_000, signinFailures: 1_000_000, signup: 1_000_000 };
 
 /** This jest worker's migrated auth database. */
 export const createAuthTestDatabase = (): Promise<TestDatabase<AuthSchema>> =>

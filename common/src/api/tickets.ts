@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { price as eventPrice } from '../events/primitives';
+import { checkTicketPrice, DECIMAL_PRICE_TEXT, MAX_TICKET_PRICE, MIN_TICKET_PRICE, TICKET_PRICE_MESSAGES } from '../ticket-price';
 import { defineRoute, errorResponseJson, errors, idParam, json, uuid } from './route-definition';
 
 const MAX_TITLE_LENGTH = 200;
-/** Generous for a resale ticket, and keeps cents far inside the 32-bit `price_cents` column. */
-const MAX_PRICE = 1_000_000;
+const MAX_PRICE = MAX_TICKET_PRICE;
 /** What GET /api/tickets answers without `?limit=`. */
 export const DEFAULT_TICKET_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 100;
@@ -30,18 +29,28 @@ const title = z
   // zod-to-openapi would write the pattern with its `/u` flag appended.
   .meta({ pattern: '^\\P{Cc}*$' });
 
-const priceTooHigh = `Price must be at most ${MAX_PRICE}`;
 /**
- * JSON numbers only. A number too large for a double (`1e400`) arrives as Infinity and is
- * "too high", not "not a number". The last rule is the events' own (≥ 0.01, at most 2
- * decimals): a price the route accepts can never make addToOutbox reject the event.
+ * common's checkTicketPrice, which the routes run: a JSON number or a decimal string (what an
+ * HTML input sends, "25.00"), from 0.50 (the smallest card charge) to 1,000,000, at most 2
+ * decimals; the answer is the number. The events' own rule is part of it, so a price the route
+ * accepts can never make addToOutbox reject the event.
  */
 const price = z
-  .number({ error: (issue) => (issue.input === Infinity ? priceTooHigh : issue.input === -Infinity ? 'Price must be greater than 0' : 'Price must be a number') })
-  .gt(0, 'Price must be greater than 0')
-  .max(MAX_PRICE, priceTooHigh)
-  .refine((value) => eventPrice.safeParse(value).success, 'Price must have at most 2 decimals')
-  .meta({ description: 'In currency units, at most 2 decimals (19.99).' });
+  .union(
+    [
+      z.number().meta({ description: 'In currency units, at most 2 decimals (19.99).', minimum: MIN_TICKET_PRICE, maximum: MAX_TICKET_PRICE }),
+      z.string().meta({ description: 'Plain decimal text, as an HTML input sends it ("25.00").', pattern: DECIMAL_PRICE_TEXT.source }),
+    ],
+    // A number too large for a double (`1e400`) arrives as Infinity: "too high", not "not a number".
+    { error: (issue) => (issue.input === Infinity ? TICKET_PRICE_MESSAGES.tooHigh : issue.input === -Infinity ? TICKET_PRICE_MESSAGES.tooLow : TICKET_PRICE_MESSAGES.notANumber) },
+  )
+  .transform((value, ctx) => {
+    const checked = checkTicketPrice(value);
+    if (checked.ok) return checked.price;
+    ctx.addIssue({ code: 'custom', message: checked.message });
+    return z.NEVER;
+  })
+  .meta({ description: `From ${MIN_TICKET_PRICE.toFixed(2)} (the smallest amount a card can be charged) to ${MAX_TICKET_PRICE}, at most 2 decimals; answered as a number.` });
 
 /** The body of POST /api/tickets and PUT /api/tickets/:id. */
 export const ticketInput = z.object({ title, price }).meta({ id: 'TicketInput' });

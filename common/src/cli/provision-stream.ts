@@ -9,11 +9,11 @@
  */
 import { z } from 'zod';
 import { connectEventBus } from '../bus/event-bus';
-import { loadConfig, serviceConfigShape } from '../config';
+import { loadConfig, natsCredentialsOf, serviceConfigShape } from '../config';
 import { createLogger } from '../logger';
 
-const { NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, LOG_LEVEL } = serviceConfigShape;
-export const provisionConfigSchema = z.object({ NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, LOG_LEVEL });
+const { NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, NATS_USER, NATS_PASSWORD, LOG_LEVEL } = serviceConfigShape;
+export const provisionConfigSchema = z.object({ NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, NATS_USER, NATS_PASSWORD, LOG_LEVEL });
 
 async function main(): Promise<void> {
   const config = loadConfig(provisionConfigSchema);
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     maxBytes: config.NATS_STREAM_MAX_BYTES,
     name: 'microtick-provision-stream',
     logger,
+    credentials: natsCredentialsOf(config),
   });
   const info = await bus.jsm.streams.info(bus.stream);
   logger.info({ stream: info.config.name, replicas: info.config.num_replicas, subjects: info.config.subjects }, 'stream provisioned');

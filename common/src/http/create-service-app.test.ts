@@ -7,6 +7,7 @@ import { sessionCookie, testAppDeps, TEST_JWT_KEY } from '../testing';
 import { requireAuth, userOf } from './current-user';
 import { createServiceApp } from './create-service-app';
 import { validateRequest } from './validate-request';
+import { closeServer, listen } from './listen';
 
 function setup(options: { ready?: boolean } = {}) {
   const app = createServiceApp({
@@ -149,4 +150,45 @@ describe('probes', () => {
     const res = await request(app).get('/api/things/me').set('X-Request-Id', 'abc-123');
     expect(res.headers['x-request-id']).toBe('abc-123');
   });
+});
+
+describe('listen', () => {
+  it('binds to loopback unless a host is given', async () => {
+    const { app } = setup();
+    const { server } = await listen(app, 0);
+    try {
+      expect(server.address()).toMatchObject({ address: '127.0.0.1' });
+    } finally {
+      await closeServer(server);
+    }
+  });
+});
+
+describe('trust proxy', () => {
+  it('believes X-Forwarded-* only from loopback by default', () => {
+    const { app } = setup();
+    const trust = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+    expect(trust('127.0.0.1', 0)).toBe(true);
+    expect(trust('10.1.2.3', 0)).toBe(false);
+    expect(trust('192.168.1.20', 0)).toBe(false);
+  });
+});
+
+describe('security headers', () => {
+  it.each([['a route', '/api/things/me'], ['an error', '/api/boom'], ['an unknown path', '/api/nowhere'], ['a probe', '/healthz']])(
+    'are on every answer: %s',
+    async (_what, path) => {
+      const { app } = setup();
+      const res = await request(app).get(path);
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+        'strict-transport-security': expect.stringMatching(/max-age=\d+/),
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSession from 'cookie-session';
 import express, { type Express, type Request, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
@@ -22,7 +23,7 @@ export interface ServiceAppOptions {
   /** How long a session cookie lives; matches the JWT's expiry. */
   sessionMaxAgeMs?: number;
   readiness?: ReadinessCheck[];
-  /** Express `trust proxy` setting (default: loopback and private networks, i.e. our gateway or ingress). */
+  /** Express `trust proxy` setting (config TRUST_PROXY; default: loopback, i.e. the local gateway). */
   trustProxy?: boolean | number | string;
   /** False while shutting down, so load balancers stop sending traffic before we close. */
   isAcceptingTraffic?: () => boolean;
@@ -42,9 +43,20 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   // Behind the gateway or ingress, X-Forwarded-Proto decides whether cookies are `secure` and
-  // X-Forwarded-For gives the client's IP (rate limits). Only hops on private networks are
-  // trusted, so a client cannot pick its own IP by sending the header itself.
-  app.set('trust proxy', options.trustProxy ?? 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For gives the client's IP (rate limits). Only the configured hops (loopback by
+  // default: the local gateway) are trusted, so a neighbour on the network cannot pick its own
+  // IP or claim https by sending the headers itself.
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
+  // Security headers on every answer, errors and probes included. An API answers JSON only, so
+  // its policy forbids everything a document could load (helmet's default CSP is for pages);
+  // HSTS tells browsers to keep to https once they have reached us over it.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+      frameguard: { action: 'deny' },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -3,7 +3,7 @@
  * Each jest worker gets its own database; each bus gets its own stream and subject prefix, so
  * test files, workers and a running `npm start` never see each other's data.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -16,14 +16,23 @@ import { PostgresListenerStore } from '../bus/postgres-listener-store';
 import type { EventData, EventEnvelope, EventType } from '../events/catalogue';
 import { ensureDatabase, openDatabase, runMigrations, type Database } from '../db/database';
 import type { UserPayload } from '../http/current-user';
+import { localNatsCredentials, localRedisCredentials, redisUrlWith } from '../local-secrets';
 import { ServiceMetrics } from '../metrics';
 import type { BaseAppDeps } from '../service';
 
 export * from './otlp-receiver';
 
-export const TEST_JWT_KEY = 'test-jwt-key-that-is-long-enough-for-hs256';
+/** Random per test process: tests sign and verify in one process, and no signing key is ever committed. */
+export const TEST_JWT_KEY = randomBytes(32).toString('hex');
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://microtick:microtick@127.0.0.1:5432';
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+/**
+ * Test harnesses use the admin identity infra/setup.sh generated (they create and delete
+ * streams); undefined while the servers run without authentication.
+ */
+export const NATS_ADMIN = localNatsCredentials('admin');
+/** The Redis the tests use, as its admin user when setup.sh has configured ACL users. */
+export const REDIS_URL = redisUrlWith(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', localRedisCredentials('admin'));
 
 export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -73,6 +82,7 @@ export async function createTestEventBus(name = 'bus'): Promise<TestEventBus> {
     subjectPrefix: `test_${unique}`,
     name: `test-${unique}`,
     logger: silentLogger,
+    credentials: NATS_ADMIN,
   });
   return {
     ...bus,

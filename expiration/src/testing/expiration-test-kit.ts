@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   connectEventBus,
+  localNatsCredentials,
+  localRedisCredentials,
   ListenerRunner,
   ServiceMetrics,
   type AnyListener,
@@ -14,7 +16,7 @@ import {
   type EventEnvelope,
   type EventType,
 } from '@microtick/common';
-import { NATS_URL, silentLogger } from '@microtick/common/testing';
+import { NATS_ADMIN, NATS_URL, REDIS_URL, silentLogger } from '@microtick/common/testing';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config';
@@ -26,7 +28,7 @@ import type { ExpirationHandlerContext } from '../events/handler-context';
 import { listeners as expirationListeners } from '../events/listeners';
 import { RedisListenerStore } from '../events/redis-listener-store';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
 
 /** An expiration:complete as a subscriber saw it, and when. */
 export interface ReceivedExpiration {
@@ -60,11 +62,19 @@ export interface ExpirationTestKit {
 
 export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
   const unique = `${process.env.JEST_WORKER_ID ?? '0'}_${randomUUID().slice(0, 8)}`;
+  const serviceNats = localNatsCredentials('expiration');
+  const serviceRedis = localRedisCredentials('expiration');
   const config: Config = {
     NODE_ENV: 'test',
     PORT: 0,
+    HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     NATS_URL,
+    // A service started from this config runs as expiration, with exactly its permissions.
+    NATS_USER: serviceNats?.user,
+    NATS_PASSWORD: serviceNats?.password,
+    REDIS_USERNAME: serviceRedis?.user,
+    REDIS_PASSWORD: serviceRedis?.password,
     NATS_STREAM: `TEST_expiration_${unique}`,
     NATS_STREAM_REPLICAS: 1,
     NATS_STREAM_MAX_AGE_HOURS: 7 * 24,
@@ -74,7 +84,17 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
     REDIS_KEY_PREFIX: `mt_test_expiration_${unique}`,
   };
   const connect = (name: string) =>
-    connectEventBus({ url: config.NATS_URL, stream: config.NATS_STREAM, subjectPrefix: config.NATS_SUBJECT_PREFIX, name, logger: silentLogger });
+    connectEventBus({
+      url: config.NATS_URL,
+      stream: config.NATS_STREAM,
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      // The settings the service will find (it may only check them, as expiration's identity).
+      maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+      maxBytes: config.NATS_STREAM_MAX_BYTES,
+      name,
+      logger: silentLogger,
+      credentials: NATS_ADMIN,
+    });
   const bus = await connect(`test-expiration-${unique}`);
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const keyPrefix = config.REDIS_KEY_PREFIX;

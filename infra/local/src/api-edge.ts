@@ -23,11 +23,22 @@ export function apiDocsRouter(folder = defaultApiDocsFolder): Router {
   for (const { urlPath, file, type } of DOCS) {
     const text = readFileSync(path.join(folder, file), 'utf8');
     router.get(urlPath, (_req, res) => {
-      res.type(type).send(text);
+      res.set(EDGE_SECURITY_HEADERS).type(type).send(text);
     });
   }
   return router;
 }
+
+/**
+ * The security headers of the gateway's own answers (docs, unknown /api paths, 502/504), as
+ * common's helmet sets them on the services' answers: nothing sniffed, framed or loaded.
+ */
+export const EDGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
 
 const isApiPath = (pathname: string): boolean => pathname === '/api' || pathname.startsWith('/api/');
 
@@ -38,7 +49,7 @@ const isApiPath = (pathname: string): boolean => pathname === '/api' || pathname
 export function unknownApiPath(routes: RouteTable): RequestHandler {
   return (req, res, next) => {
     if (isApiPath(req.path) && !isApiPath(routeFor(routes, req.path).prefix)) {
-      res.status(404).json({ errors: [{ message: 'Route not found' }] });
+      res.status(404).set(EDGE_SECURITY_HEADERS).json({ errors: [{ message: 'Route not found' }] });
       return;
     }
     next();

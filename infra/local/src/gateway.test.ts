@@ -102,6 +102,8 @@ describe('gateway routing', () => {
       const response = await fetch(`${ctx.gateway.url}${path}`, { method });
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
       expect(await response.json()).toEqual({ errors: [{ message: 'Route not found' }] });
     }
   });

@@ -6,7 +6,7 @@ import { closeServer, listen } from '@microtick/common';
 import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
-import { apiDocsRouter, unknownApiPath } from './api-edge';
+import { apiDocsRouter, EDGE_SECURITY_HEADERS, unknownApiPath } from './api-edge';
 import { routeFor, type RouteTable } from './routes';
 import { UpstreamPool } from './upstream-pool';
 
@@ -86,10 +86,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     const message = status === 504 ? `The ${choice?.service ?? 'upstream'} service did not answer in time` : `The ${choice?.service ?? 'upstream'} service is unavailable, try again shortly`;
     if (isApiPath(pathOf(req))) {
       const body = JSON.stringify({ errors: [{ message }] });
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, { ...EDGE_SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     } else {
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(status, { ...EDGE_SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
       res.end(`${message}.\n`);
     }
   };

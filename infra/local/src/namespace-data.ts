@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
+import { localNatsCredentials, localRedisCredentials, natsAuthOptions, natsServers, redisUrlWith } from '@microtick/common';
 import { connect } from '@nats-io/transport-node';
-import { natsServers } from '@microtick/common';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { databaseUrl, namespaceNames, POSTGRES_SERVICES, type InfraUrls } from './stack-plan';
@@ -31,7 +31,7 @@ async function dropDatabase(infra: InfraUrls, database: string): Promise<void> {
 }
 
 async function deleteStream(infra: InfraUrls, stream: string): Promise<void> {
-  const nc = await connect({ servers: natsServers(infra.nats) });
+  const nc = await connect({ servers: natsServers(infra.nats), ...natsAuthOptions(localNatsCredentials('admin')) });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(stream).catch(() => undefined); // never created: nothing to do
@@ -41,7 +41,7 @@ async function deleteStream(infra: InfraUrls, stream: string): Promise<void> {
 }
 
 async function deleteRedisKeys(infra: InfraUrls, prefix: string): Promise<void> {
-  const redis = new Redis(infra.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = new Redis(redisUrlWith(infra.redis, localRedisCredentials('admin')), { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
     for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {

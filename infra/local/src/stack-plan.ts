@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { UserCredentials } from '@microtick/common';
 
 /** The five back-end services, each built to `<name>/dist/main.js`. */
 export const SERVICES = ['auth', 'tickets', 'orders', 'payments', 'expiration'] as const;
@@ -36,6 +37,13 @@ export interface InfraUrls {
   redis: string;
 }
 
+/** Who each process is on NATS and Redis (infra/setup.sh generates them); absent = servers without authentication. */
+export interface StackCredentials {
+  nats: Partial<Record<ServiceName, UserCredentials>>;
+  /** expiration's Redis ACL user. */
+  redis?: UserCredentials;
+}
+
 export interface StackPlanInput {
   repoRoot: string;
   /** '' = the default names (`microtick_<svc>`, stream MICROTICK, no subject prefix). */
@@ -47,6 +55,9 @@ export interface StackPlanInput {
   jwtKey: string;
   /** Base64 DER Ed25519 keys: orders gets the private one, tickets the public one. */
   ticketCodeKeys: { privateKey: string; publicKey: string };
+  credentials?: StackCredentials;
+  /** Extra settings per service, e.g. raised abuse limits for tests and benchmarks. */
+  serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   logLevel: string;
   expirationWindowSeconds?: number;
   /** Copies of the stream the services keep (NATS_STREAM_REPLICAS; 3 on a three-node cluster). Unset: the services' default (1). */
@@ -89,8 +100,19 @@ const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
   'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
   'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_EMULATOR_WEBHOOK_URL', 'STRIPE_EMULATOR_WEBHOOK_SECRET', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
-  'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_STREAM_REPLICAS', 'TICKET_CODE_PRIVATE_KEY', 'TICKET_CODE_PUBLIC_KEY',
+  'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_USER', 'NATS_PASSWORD', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'NATS_STREAM_REPLICAS',
+  'TICKET_CODE_PRIVATE_KEY', 'TICKET_CODE_PUBLIC_KEY',
 ];
+
+/**
+ * The per-user abuse limits (docs/security.md) lifted out of the way, for test suites and
+ * benchmarks that act as a few users at machine speed from one address. Tests of the limits
+ * themselves start their stacks without it.
+ */
+export const RAISED_ABUSE_LIMITS: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {
+  auth: { SIGNIN_RATE_LIMIT_PER_MINUTE: '1000000', SIGNIN_FAILURES_PER_ACCOUNT_PER_MINUTE: '1000000', SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000' },
+  orders: { ORDERS_RATE_LIMIT_PER_MINUTE: '1000000', MAX_LIVE_ORDERS_PER_USER: '1000000' },
+};
 
 /** Names a namespace's data gets, shared by the plan and the clean-up of test stacks. */
 export const namespaceNames = (namespace: string) => ({
@@ -150,7 +172,15 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
         command: node,
         // The tracing preload must load before the service's code does (docs/tracing.md).
         args: ['--require', path.join(input.repoRoot, TRACING_PRELOAD), path.join(input.repoRoot, service, 'dist/main.js')],
-        env: { ...baseEnv, NODE_ENV: 'development', PORT: String(port), LOG_LEVEL: input.logLevel, ...serviceEnv(service, input, names, localUrl(emulatorPort)) },
+        env: {
+          ...baseEnv,
+          NODE_ENV: 'development',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: input.logLevel,
+          ...serviceEnv(service, input, names, localUrl(emulatorPort)),
+          ...input.serviceEnv?.[service],
+        },
         ready: { url: `${localUrl(port)}/readyz`, expect: 'ok' },
       });
     }
@@ -207,6 +237,8 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
     JWT_KEY: input.jwtKey,
   };
   if (input.natsStreamReplicas !== undefined) env.NATS_STREAM_REPLICAS = String(input.natsStreamReplicas);
+  const nats = input.credentials?.nats[service];
+  if (nats) Object.assign(env, { NATS_USER: nats.user, NATS_PASSWORD: nats.password });
   if (POSTGRES_SERVICES.includes(service)) env.DATABASE_URL = databaseUrl(input.infra, names.database(service));
   if (service === 'orders' && input.expirationWindowSeconds !== undefined) env.EXPIRATION_WINDOW_SECONDS = String(input.expirationWindowSeconds);
   if (service === 'orders') env.TICKET_CODE_PRIVATE_KEY = input.ticketCodeKeys.privateKey;
@@ -224,6 +256,8 @@ function serviceEnv(service: ServiceName, input: StackPlanInput, names: ReturnTy
   if (service === 'expiration') {
     env.REDIS_URL = input.infra.redis;
     env.REDIS_KEY_PREFIX = names.redisKeyPrefix;
+    const redis = input.credentials?.redis;
+    if (redis) Object.assign(env, { REDIS_USERNAME: redis.user, REDIS_PASSWORD: redis.password });
   }
   return env;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDatabase } from '@microtick/common';
+import { connectEventBus, createLogger, ensureDatabase, loadConfig, localNatsCredentials, localRedisCredentials, serviceConfigShape } from '@microtick/common';
+import { z } from 'zod';
 import { formatLogLine } from './log-format';
 import { ManagedProcess, raceExit } from './managed-process';
 import { generateTicketCodeKeys, type TicketCodeKeys } from './ticket-code-keys';
@@ -24,15 +25,48 @@ import {
   type ProcessSpec,
   type ServiceName,
   type StackPlanInput,
+  type StackCredentials,
 } from './stack-plan';
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..'); // same from src/ and dist/
 
+/** The servers infra/setup.sh runs; NATS_URL, REDIS_URL and TEST_DATABASE_URL point tests and scripts elsewhere. */
 export const DEFAULT_INFRA: InfraUrls = {
-  postgres: 'postgres://microtick:microtick@127.0.0.1:5432',
-  nats: 'nats://127.0.0.1:4222',
-  redis: 'redis://127.0.0.1:6379',
+  postgres: process.env.TEST_DATABASE_URL ?? 'postgres://microtick:microtick@127.0.0.1:5432',
+  nats: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
 };
+
+/** Each service's NATS identity and expiration's Redis user, from infra/setup.sh's secrets (none: servers without auth). */
+export const localStackCredentials = (): StackCredentials => ({
+  nats: Object.fromEntries(SERVICES.flatMap((service) => {
+    const credentials = localNatsCredentials(service);
+    return credentials ? [[service, credentials]] : [];
+  })),
+  redis: localRedisCredentials('expiration'),
+});
+
+/**
+ * Creates (or brings up to date) the namespace's stream as the admin identity: services may
+ * not create or change streams (docs/security.md), so the runner provisions it before they start.
+ */
+export async function provisionStream(infra: InfraUrls, namespace: string, replicas?: number): Promise<void> {
+  const names = namespaceNames(namespace);
+  // The limits the services will check, from the same environment they inherit (defaults otherwise).
+  const limits = loadConfig(z.object({ NATS_STREAM_MAX_AGE_HOURS: serviceConfigShape.NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES: serviceConfigShape.NATS_STREAM_MAX_BYTES }));
+  const bus = await connectEventBus({
+    url: infra.nats,
+    stream: names.stream,
+    subjectPrefix: names.subjectPrefix,
+    replicas,
+    maxAgeMs: limits.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+    maxBytes: limits.NATS_STREAM_MAX_BYTES,
+    name: 'microtick-local-provisioning',
+    logger: createLogger('local', 'warn'),
+    credentials: localNatsCredentials('admin'),
+  });
+  await bus.close();
+}
 
 export interface StackOptions {
   /** 0 (default): any free port. */
@@ -59,6 +93,8 @@ export interface StackOptions {
   jwtKey?: string;
   /** The Ed25519 pair orders signs ticket codes with and tickets checks them with. Default: a new pair for this stack. */
   ticketCodeKeys?: TicketCodeKeys;
+  /** Extra settings per service (e.g. raised abuse limits for tests and benchmarks). */
+  serviceEnv?: Partial<Record<ServiceName, Readonly<Record<string, string>>>>;
   logLevel?: string;
   /** Added to every process's environment, e.g. OTEL_EXPORTER_OTLP_ENDPOINT (docs/tracing.md). */
   env?: NodeJS.ProcessEnv;
@@ -145,6 +181,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     infra,
     jwtKey: options.jwtKey ?? randomBytes(32).toString('hex'),
     ticketCodeKeys: options.ticketCodeKeys ?? generateTicketCodeKeys(),
+    credentials: localStackCredentials(),
+    serviceEnv: options.serviceEnv,
     logLevel: options.logLevel ?? 'info',
     expirationWindowSeconds: options.expirationWindowSeconds,
     natsStreamReplicas: options.natsStreamReplicas,
@@ -161,6 +199,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const service of POSTGRES_SERVICES) {
     if (replicas[service] > 1) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
   }
+
+  await provisionStream(infra, namespace, options.natsStreamReplicas);
 
   const labelWidth = Math.max(...specs.map((spec) => spec.label.length), 'local'.length);
   const reportPids = () => options.onPidsChanged?.(processes.flatMap((p) => (p.pid === undefined ? [] : [{ label: p.label, pid: p.pid, command: [p.spec.command, ...p.spec.args].join(' ') }])));

@@ -5,7 +5,7 @@
  * a second Ctrl-C kills at once. A crashed child is restarted with backoff.
  */
 import path from 'node:path';
-import { isEd25519Key, loadConfig } from '@microtick/common';
+import { isEd25519Key, loadConfig, localSecretsDir, readLocalSecret } from '@microtick/common';
 import { z } from 'zod';
 import { buildClient, clientBuildIsStale } from './client-build';
 import { AlreadyRunningError, InstanceLock, stopLeftovers } from './instance-lock';
@@ -14,9 +14,6 @@ import { parseReplicas } from './replicas-env';
 import { DEFAULT_INFRA, REPO_ROOT, startStack, type Stack } from './stack';
 import { DEFAULT_PORTS } from './stack-plan';
 import { installationTicketCodeKeys } from './ticket-code-keys';
-
-/** Used only when JWT_KEY is unset, and said so loudly: sessions signed with it are forgeable. */
-const DEVELOPMENT_JWT_KEY = 'microtick-DEVELOPMENT-ONLY-jwt-key-never-use-in-production';
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
@@ -88,7 +85,10 @@ async function main(): Promise<number> {
   process.on('SIGHUP', onSignal);
 
   try {
-    if (!config.JWT_KEY) say('JWT_KEY is unset: using the DEVELOPMENT-ONLY default key. Set JWT_KEY (≥ 32 characters) for anything real.');
+    // The installation's own random key (infra/setup.sh made it once, outside the repository):
+    // no key in git, so nobody can forge a session for someone else's `npm start`.
+    const jwtKey = config.JWT_KEY ?? readLocalSecret('jwt-key');
+    if (!jwtKey) throw new Error(`no JWT key: set JWT_KEY, or run \`bash infra/setup.sh\` to generate ${localSecretsDir()}/jwt-key`);
     say(config.STRIPE_SECRET_KEY ? 'STRIPE_SECRET_KEY is set: payments go to real Stripe (no emulator).' : 'STRIPE_SECRET_KEY is unset: payments use the bundled Stripe emulator.');
     const withClient = config.WITH_CLIENT === '1';
     const clientDir = path.join(REPO_ROOT, 'client');
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
       gatewayHost: config.GATEWAY_HOST,
       expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
       stripeSecretKey: config.STRIPE_SECRET_KEY,
-      jwtKey: config.JWT_KEY ?? DEVELOPMENT_JWT_KEY,
+      jwtKey,
       ticketCodeKeys:
         config.TICKET_CODE_PRIVATE_KEY && config.TICKET_CODE_PUBLIC_KEY
           ? { privateKey: config.TICKET_CODE_PRIVATE_KEY, publicKey: config.TICKET_CODE_PUBLIC_KEY }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { Router } from 'express';
-import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, requireAuth, userOf, validate, validated } from '@microtick/common';
+import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, requireAuth, userOf, validate, validated, type Logger } from '@microtick/common';
+import { assertUnderLiveOrderLimit, orderRateLimiter, type OrderLimits } from '../orders/order-limits';
 import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
 import { claimTicketOffer } from '../waitlist/offers';
@@ -10,6 +11,8 @@ export interface CreateOrderDeps {
   db: OrdersDb;
   expirationWindowSeconds: number;
   now: () => Date;
+  limits: OrderLimits;
+  logger: Logger;
 }
 
 /**
@@ -17,11 +20,12 @@ export interface CreateOrderDeps {
  * in the same transaction. Two buyers racing for one ticket are settled by the partial unique
  * index on live orders: the loser's insert fails and is answered "already reserved".
  */
-export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOrderDeps): Router {
+export function createOrderRouter({ db, expirationWindowSeconds, now, limits, logger }: CreateOrderDeps): Router {
   const router = Router();
   router.post(
     orderRoutes.create.path,
     requireAuth,
+    orderRateLimiter(limits, logger),
     validate(orderRoutes.create.request),
     async (req, res) => {
       const user = userOf(req);
@@ -34,6 +38,7 @@ export function createOrderRouter({ db, expirationWindowSeconds, now }: CreateOr
           const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, ticketId));
           if (!ticket) throw new NotFoundError('Ticket not found');
           if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
+          await assertUnderLiveOrderLimit(tx, user.id, limits.maxLiveOrders);
           const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', priceCents: ticket.priceCents, expiresAt }).returning();
           if (!order) throw new Error('insert returned no order');
           // After the insert, never before: see claimTicketOffer (docs/waitlist.md).

@@ -84,8 +84,10 @@ describe('PUT /api/tickets/:id', () => {
   it.each<[object, string]>([
     [{ title: '', price: 5 }, 'title'],
     [{ title: 'x'.repeat(201), price: 5 }, 'title'],
-    [{ title: 'Opera', price: '5' }, 'price'],
+    [{ title: 'Opera', price: '5.' }, 'price'],
     [{ title: 'Opera', price: 19.999 }, 'price'],
+    [{ title: 'Opera', price: 0.49 }, 'price'],
+    [{ title: 'Opera', price: '0.10' }, 'price'],
     [{ title: 'Opera', price: -1 }, 'price'],
     [{ title: 'Opera', price: 2_000_000 }, 'price'],
   ])('applies the create rules: %p is a 400 naming %s, with nothing changed', async (body, field) => {
@@ -95,6 +97,16 @@ describe('PUT /api/tickets/:id', () => {
     expect(res.body.errors).toEqual([{ field, message: expect.any(String) }]);
     expect(await stored()).toMatchObject({ title: 'Concert', version: 0 });
     expect(await outbox()).toEqual([]);
+  });
+
+  it('takes the price as a decimal string too, below the minimum charge refused with the reason', async () => {
+    const { update, stored } = await setup();
+    const res = await update({ title: 'Opera', price: '30.50' });
+    expect(res.status).toBe(200);
+    expect(res.body.price).toBe(30.5);
+    expect(await stored()).toMatchObject({ priceCents: 3050, version: 1 });
+    const tooLow = await update({ title: 'Opera', price: 0.3 });
+    expect(tooLow.body).toEqual({ errors: [{ field: 'price', message: 'Price must be at least 0.50, the smallest amount a card can be charged' }] });
   });
 
   it('answers 409 instead of overwriting a change made between its read and its write', async () => {

@@ -1,0 +1,46 @@
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { BadRequestError, perMinuteLimiter, userOf, type Logger } from '@microtick/common';
+import type { RequestHandler } from 'express';
+import { orders, type OrdersDb } from '../db/schema';
+
+/** Per-user abuse limits on reserving tickets (config ORDERS_RATE_LIMIT_PER_MINUTE, MAX_LIVE_ORDERS_PER_USER). */
+export interface OrderLimits {
+  /** Order attempts per user per minute (429 beyond). */
+  perMinute: number;
+  /** Unpaid orders one user may hold at once (400 beyond). */
+  maxLiveOrders: number;
+}
+
+export const DEFAULT_ORDER_LIMITS: OrderLimits = { perMinute: 20, maxLiveOrders: 5 };
+
+/** Orders that still hold a ticket and have not been paid. */
+const UNPAID_LIVE = ['created', 'awaiting:payment'] as const;
+
+/** Slows one account's churn of reservations (create, cancel, create…); keyed by the signed-in user, mount after requireAuth. */
+export const orderRateLimiter = (limits: OrderLimits, logger: Logger): RequestHandler =>
+  perMinuteLimiter({
+    policy: 'orders-per-user',
+    limit: limits.perMinute,
+    logger,
+    message: 'Too many orders; try again in a minute',
+    keyGenerator: (req) => `user:${userOf(req).id}`,
+  });
+
+type Tx = Parameters<Parameters<OrdersDb['transaction']>[0]>[0];
+
+/**
+ * Refuses a new reservation when the user already holds `max` unpaid ones, so one account
+ * cannot reserve every ticket. Holds for concurrent requests: a transaction-scoped advisory lock
+ * per user serialises one user's order creations (other users never wait), so each count sees
+ * the orders the previous creations inserted. Call first in the creating transaction.
+ */
+export async function assertUnderLiveOrderLimit(tx: Tx, userId: string, max: number): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`orders:live:${userId}`}, 0))`);
+  const [row] = await tx
+    .select({ live: count() })
+    .from(orders)
+    .where(and(eq(orders.userId, userId), inArray(orders.status, [...UNPAID_LIVE])));
+  if ((row?.live ?? 0) >= max) {
+    throw new BadRequestError(`You already have ${max} unpaid orders: pay for or cancel one before reserving another ticket`);
+  }
+}
