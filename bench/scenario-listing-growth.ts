@@ -37,7 +37,7 @@ export async function listingGrowth(market: Market, seconds: number, budgetSecon
     await db.query(
       `insert into tickets (title, price_cents, user_id, created_at)
        select 'Bench night ' || substr(md5((i % 100)::text), 1, 8) || ' row ' || i,
-              100 + (i * 7919) % 100000, $1::uuid, now() - interval '1 second' * i - interval '1 day'
+              100 + (i::bigint * 7919) % 100000, $1::uuid, now() - interval '1 second' * i - interval '1 day'
        from generate_series($2::int, $3::int) as i`,
       [seller, from, to],
     );
