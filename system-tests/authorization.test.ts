@@ -16,6 +16,7 @@ import { createTicket, EVENTUAL_MS, orderWhenReplicated, waitForOrder } from './
 import { joinAsMember, type Member } from './support/marketplace';
 import { payWhenReplicated } from './support/pay';
 import { sendRaw, type RawResponse } from './support/raw-http';
+import { sendForHead } from './support/stream-head';
 import { counterfeitCookies, expiredCookie, forgedCookie } from './support/session-cookies';
 import { BusProbe, waitUntilSettled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
@@ -43,6 +44,8 @@ interface Row {
   expected: Record<Persona, number>;
   /** What a successful answer may show this persona. */
   inspect?(persona: Persona, body: unknown, cell: Cell): void;
+  /** A successful answer is a stream that stays open: judged by status and content type, then closed. */
+  stream?: string;
   /** The same, for answers that are not JSON. */
   inspectRaw?(persona: Persona, response: RawResponse): void;
 }
@@ -108,6 +111,9 @@ async function orderPaymentsKnow(): Promise<Order> {
   });
   return order;
 }
+
+/** The ticket the owner joined for the current `GET /api/orders/waitlist` cell. */
+let joinedTicketId = '';
 
 /** The buyer's paid (complete) order, and its ticket code as the buyer gets it. */
 async function buyersCompleteOrder(): Promise<{ order: Order; code: string }> {
@@ -201,6 +207,43 @@ const ROWS: Row[] = [
     expected: ownerOnly(204),
   },
   {
+    route: 'POST /api/orders/waitlist',
+    // A ticket someone else holds; the joiner is neither its seller nor its holder.
+    prepare: async () => ({ owner: prober, method: 'POST', path: '/api/orders/waitlist', body: { ticketId: (await buyersOrder()).ticket.id } }),
+    expected: signedIn(201),
+  },
+  {
+    route: 'GET /api/orders/waitlist',
+    prepare: async () => {
+      joinedTicketId = (await buyersOrder()).ticket.id;
+      await prober.client.post('/api/orders/waitlist', { ticketId: joinedTicketId });
+      return { owner: prober, method: 'GET', path: '/api/orders/waitlist' };
+    },
+    expected: signedIn(200),
+    inspect: (persona, body) => {
+      // Entries carry no user id: only the owner's list has the ticket the owner just joined.
+      const ticketIds = (body as { ticketId: string }[]).map((entry) => entry.ticketId);
+      expect(ticketIds.includes(joinedTicketId)).toBe(persona === 'owner');
+    },
+  },
+  {
+    route: 'DELETE /api/orders/waitlist/:ticketId',
+    prepare: async () => {
+      const { ticket } = await buyersOrder();
+      const joined = await prober.client.post('/api/orders/waitlist', { ticketId: ticket.id });
+      if (joined.status !== 201) throw new Error(`joining failed with ${joined.status}`);
+      return { owner: prober, method: 'DELETE', path: `/api/orders/waitlist/${ticket.id}` };
+    },
+    // Someone else is simply not on that list: 404, and nothing of the owner's is touched.
+    expected: { ...ownerOnly(204), 'other user': 404 },
+  },
+  {
+    route: 'GET /api/orders/waitlist/events',
+    prepare: async () => ({ owner: prober, method: 'GET', path: '/api/orders/waitlist/events' }),
+    expected: signedIn(200),
+    stream: 'text/event-stream',
+  },
+  {
     route: 'GET /api/tickets/mine',
     prepare: async () => {
       await newTicket();
@@ -288,7 +331,7 @@ async function runCell(row: Row, persona: Persona): Promise<number> {
   await waitUntilSettled(databases, bus, EVENTUAL_MS);
   const before = await databases.stateDigest();
   const cookie = cookieFor(persona, cell);
-  const response = await sendRaw(stack.url, {
+  const response = await (row.stream ? sendForHead : sendRaw)(stack.url, {
     method: cell.method,
     path: cell.path,
     headers: { ...(cell.body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
@@ -300,6 +343,8 @@ async function runCell(row: Row, persona: Persona): Promise<number> {
   if (response.status >= 400) {
     expect(errorShapeProblem(response.contentType, response.text)).toBeUndefined();
     expect(changedTables(before, await databases.stateDigest())).toEqual([]);
+  } else if (row.stream) {
+    expect(response.contentType).toBe(row.stream);
   } else if (row.inspect) {
     row.inspect(persona, JSON.parse(response.text), cell);
   } else {

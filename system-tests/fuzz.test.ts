@@ -192,6 +192,18 @@ const ROUTES: Record<string, (market: Marketplace) => fc.Arbitrary<RawRequest> |
       }),
       sessionFor(m, m.buyer),
     ),
+  // The waiting list (SPEC §6). Its event stream stays open for a real session, so only
+  // requests without one are fuzzed there (each must be a 401 in the error shape).
+  'POST /api/orders/waitlist': (m) =>
+    withBody('POST', fc.constant('/api/orders/waitlist'), describedBody('POST /api/orders/waitlist', { ticketId: fc.constantFrom(...ticketIdList(m)) }), sessionFor(m, m.stranger)),
+  'GET /api/orders/waitlist': (m) => withoutBody('GET', fc.constant('/api/orders/waitlist'), sessionFor(m, m.stranger)),
+  'DELETE /api/orders/waitlist/:ticketId': (m) => withoutBody('DELETE', ticketIds(m).map((id) => `/api/orders/waitlist/${id}`), sessionFor(m, m.stranger)),
+  'GET /api/orders/waitlist/events': (m) =>
+    withoutBody(
+      'GET',
+      fc.constant('/api/orders/waitlist/events'),
+      fc.oneof(fc.constant(undefined), fc.constantFrom(...Object.values(counterfeitCookies(m.stranger.user, m.buyer.user, JWT_KEY)))),
+    ),
   // Only orders that have ended: the stream of an open order stays open (by design) until it ends.
   'GET /api/orders/:id/events': (m) => withoutBody('GET', pathId([m.paidOrder.id, m.cancelledOrder.id]).map((id) => `/api/orders/${id}/events`), sessionFor(m, m.buyer)),
   'GET /api/payments': (m) =>

@@ -5,7 +5,9 @@ import { useState } from 'react';
 import { apiRequest } from '@/lib/browser-api';
 import { signInHref } from '@/lib/next-path';
 import type { Order } from '@/lib/types';
+import { OFFERED_TO_SOMEONE_ELSE } from '@/lib/waitlist';
 import { FormAlert } from './FormAlert';
+import { JoinWaitlistButton } from './JoinWaitlistButton';
 
 /** Reserves the ticket (POST /api/orders) and opens the new order to pay for it. */
 export function BuyButton({ ticketId }: { ticketId: string }) {
@@ -37,6 +39,12 @@ export function BuyButton({ ticketId }: { ticketId: string }) {
       <button type="button" className="button button-block" onClick={buy} disabled={pending} data-testid="buy-button">
         {pending ? 'Reserving…' : 'Buy'}
       </button>
+      {/* Held for someone on its waiting list: the buyer can still get in line. */}
+      {errors.includes(OFFERED_TO_SOMEONE_ELSE) ? (
+        <div style={{ marginTop: 'var(--space-3)' }}>
+          <JoinWaitlistButton ticketId={ticketId} />
+        </div>
+      ) : null}
     </div>
   );
 }

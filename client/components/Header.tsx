@@ -33,6 +33,9 @@ export function Header({ currentUser }: { currentUser: CurrentUser | null | unde
                 <li>
                   <NavLink href="/checkin">Check in</NavLink>
                 </li>
+                <li>
+                  <NavLink href="/waitlist">Waiting list</NavLink>
+                </li>
               </>
             ) : (
               <>

@@ -32,6 +32,7 @@ export { defineRoute, errorResponseJson, type RouteDefinition, type ResponseDefi
 export { userRoutes, type Credentials } from './api/users';
 export { DEFAULT_TICKET_PAGE_SIZE, INVALID_CURSOR, MAX_TICKET_OFFSET, TICKET_SORTS, ticketRoutes, type TicketInput, type TicketSort } from './api/tickets';
 export { orderRoutes } from './api/orders';
+export { waitlistRoutes } from './api/waitlist';
 export { paymentRoutes } from './api/payments';
 export { apiRoutes } from './api/routes';
 export * from './tracing';

@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The Prometheus metrics every service exposes on `GET /metrics`. */
@@ -76,8 +77,48 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Set by readFromDatabase: the gauges below are read from the service's tables at each scrape. */
+  private pool?: Pool;
+
+  readonly deadLetters: Gauge<'consumer'> = new Gauge({
+    name: 'dead_letters',
+    help: 'Dead letters not yet replayed, by consumer (read from the database at each scrape). Anything above 0 needs an operator: `npm run dead-letters -- list`',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const rows = await this.query<{ consumer: string; count: string }>('select consumer, count(*) as count from dead_letters where replayed_at is null group by consumer');
+      if (!rows) return;
+      this.deadLetters.reset();
+      for (const row of rows) this.deadLetters.set({ consumer: row.consumer }, Number(row.count));
+    },
+  });
+
+  readonly outboxPendingRows: Gauge = new Gauge({
+    name: 'outbox_pending_rows',
+    help: 'Events written to the outbox and not yet published (read from the database at each scrape). A growing backlog means the relay cannot reach JetStream',
+    registers: [this.registry],
+    collect: async () => {
+      const rows = await this.query<{ count: string }>('select count(*) as count from outbox');
+      if (rows?.[0]) this.outboxPendingRows.set(Number(rows[0].count));
+    },
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Lets the event core's gauges (dead letters, outbox backlog) read the service's database at
+   * each scrape, so every replica reports the same truth and nothing is counted in memory.
+   */
+  readFromDatabase(pool: Pool): void {
+    this.pool = pool;
+  }
+
+  /** A scrape during a database outage keeps the last values instead of failing /metrics. */
+  private async query<Row extends Record<string, unknown>>(text: string): Promise<Row[] | undefined> {
+    if (!this.pool) return undefined;
+    return this.pool.query<Row>(text).then((result) => result.rows, () => undefined);
   }
 }

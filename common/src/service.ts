@@ -67,6 +67,7 @@ export async function startService<TSchema extends Record<string, unknown>>(defi
   const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });
   lifecycle.onStop('postgres', () => database.close());
   await runMigrations(database.pool, definition.migrationsFolder);
+  metrics.readFromDatabase(database.pool);
   lifecycle.onStop('retention', startRetention({ pool: database.pool, logger, processedEventsDays: config.PROCESSED_EVENTS_RETENTION_DAYS }));
 
   const bus = await connectEventBus({

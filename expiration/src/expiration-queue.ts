@@ -3,22 +3,38 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-export const EXPIRATION_QUEUE = 'order-expiration';
-const JOB_NAME = 'expire-order';
-
 /**
- * What a delayed job carries: enough to publish `expiration:complete` and measure lateness, and
- * (tracing on) the trace context of the `order:created` it was armed for, so the publish minutes
- * later is part of the purchase's trace. A malformed context is dropped, not a failed job.
+ * One queue for every kind of deadline this service keeps; the job's name says which kind it is
+ * (and so which event its firing publishes). The queue's name predates the second kind.
  */
-export const expirationJob = z.object({
-  orderId: z.uuid(),
-  expiresAt: z.iso.datetime({ offset: true }),
+export const EXPIRATION_QUEUE = 'order-expiration';
+export const ORDER_JOB = 'expire-order';
+export const OFFER_JOB = 'expire-waitlist-offer';
+
+/** The trace context of the event a timer was armed for (tracing on); a malformed one is dropped, not a failed job. */
+const traceFields = {
   traceparent: z.string().max(100).optional().catch(undefined),
   tracestate: z.string().max(512).optional().catch(undefined),
-});
+};
+
+/**
+ * An order's payment window: enough to publish `expiration:complete` and measure lateness, and
+ * the trace context of the `order:created` it was armed for, so the publish minutes later is
+ * part of the purchase's trace.
+ */
+export const expirationJob = z.object({ orderId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }), ...traceFields });
 export type ExpirationJob = z.infer<typeof expirationJob>;
-export type ExpirationQueue = Queue<ExpirationJob, void, typeof JOB_NAME>;
+
+/** A waiting-list offer's window (docs/waitlist.md): enough to publish `expiration:offer-expired`. */
+export const offerExpirationJob = z.object({ offerId: z.uuid(), ticketId: z.uuid(), expiresAt: z.iso.datetime({ offset: true }), ...traceFields });
+export type OfferExpirationJob = z.infer<typeof offerExpirationJob>;
+
+export type DeadlineJob = ExpirationJob | OfferExpirationJob;
+export type DeadlineJobName = typeof ORDER_JOB | typeof OFFER_JOB;
+export type ExpirationQueue = Queue<DeadlineJob, void, DeadlineJobName>;
+
+/** Job ids: an order's is its id (as before offers existed); an offer's is prefixed, so the two never collide. */
+export const offerJobId = (offerId: string): string => `waitlist-offer-${offerId}`;
 
 /** Not a built-in BullMQ backoff type, so BullMQ asks the worker's `backoffStrategy`: `publishRetryDelayMs`. */
 const PUBLISH_RETRY_BACKOFF = 'publish-retry';
@@ -32,7 +48,7 @@ export const publishRetryDelayMs = (attemptsMade: number): number => Math.min(1_
 const PUBLISH_ATTEMPTS = 10_000;
 
 export const createExpirationQueue = (redis: Redis, prefix: string): ExpirationQueue =>
-  new Queue<ExpirationJob, void, typeof JOB_NAME>(EXPIRATION_QUEUE, { connection: redis, prefix });
+  new Queue<DeadlineJob, void, DeadlineJobName>(EXPIRATION_QUEUE, { connection: redis, prefix });
 
 /**
  * Adds the order's timer. The job id is the order id, so BullMQ ignores a second add for the
@@ -40,8 +56,17 @@ export const createExpirationQueue = (redis: Redis, prefix: string): ExpirationQ
  * redelivered `order:created` whose processed mark was lost cannot re-arm a timer that fired.
  */
 export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJob): Promise<void> {
+  await addDeadlineJob(queue, ORDER_JOB, job.orderId, job);
+}
+
+/** Adds an offer's timer; the same rules as an order's (one job per offer, kept a day after firing). */
+export async function addOfferExpirationJob(queue: ExpirationQueue, job: OfferExpirationJob): Promise<void> {
+  await addDeadlineJob(queue, OFFER_JOB, offerJobId(job.offerId), job);
+}
+
+async function addDeadlineJob(queue: ExpirationQueue, name: DeadlineJobName, jobId: string, job: DeadlineJob): Promise<void> {
   const options: JobsOptions = {
-    jobId: job.orderId,
+    jobId,
     delay: Math.max(0, Date.parse(job.expiresAt) - Date.now()),
     attempts: PUBLISH_ATTEMPTS,
     backoff: { type: PUBLISH_RETRY_BACKOFF },
@@ -49,5 +74,5 @@ export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJo
     // A job that used up every attempt stays in the failed set for an operator to retry.
     removeOnFail: false,
   };
-  await queue.add(JOB_NAME, { ...job, ...currentTraceFields() }, options);
+  await queue.add(name, { ...job, ...currentTraceFields() }, options);
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { addExpirationJob, type ExpirationJob, type ExpirationQueue } from './expiration-queue';
+import { addExpirationJob, addOfferExpirationJob, offerJobId, type ExpirationJob, type ExpirationQueue, type OfferExpirationJob } from './expiration-queue';
 import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
 
 /** What the listeners do to an order's timer; both calls are idempotent. */
@@ -7,6 +7,10 @@ export interface ExpirationTimers {
   schedule(job: ExpirationJob): Promise<void>;
   /** The order was completed or cancelled: its timer must never fire, even if it is scheduled later. */
   settle(orderId: string): Promise<void>;
+  /** A waiting-list offer's window (docs/waitlist.md); same rules as an order's. */
+  scheduleOffer(job: OfferExpirationJob): Promise<void>;
+  /** The offer ended (used, left, lapsed): its timer must never fire. */
+  settleOffer(offerId: string): Promise<void>;
 }
 
 /**
@@ -32,5 +36,16 @@ export class RedisExpirationTimers implements ExpirationTimers {
     // Returns 0 for a job already running: its expiration:complete is then harmless (orders
     // ignores the expiry of a paid or cancelled order), and there is no way to stop it anyway.
     await this.queue.remove(orderId);
+  }
+
+  async scheduleOffer(job: OfferExpirationJob): Promise<void> {
+    await addOfferExpirationJob(this.queue, job);
+    if (await this.redis.exists(this.keys.settledOffer(job.offerId))) await this.queue.remove(offerJobId(job.offerId));
+  }
+
+  async settleOffer(offerId: string): Promise<void> {
+    await this.redis.set(this.keys.settledOffer(offerId), '1', 'EX', REMEMBER_FOR_SECONDS);
+    // A job already running publishes an expiry orders ignores: the offer is no longer running.
+    await this.queue.remove(offerJobId(offerId));
   }
 }

@@ -3,7 +3,8 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { publishExpirationComplete } from './expiration-complete.publisher';
 import type { ExpirationMetrics } from './expiration-metrics';
-import { EXPIRATION_QUEUE, expirationJob, publishRetryDelayMs, type ExpirationJob } from './expiration-queue';
+import { EXPIRATION_QUEUE, expirationJob, OFFER_JOB, offerExpirationJob, publishRetryDelayMs, type DeadlineJob, type OfferExpirationJob } from './expiration-queue';
+import { publishOfferExpired } from './offer-expired.publisher';
 
 export interface ExpirationWorkerOptions {
   redis: Redis;
@@ -19,11 +20,13 @@ export interface ExpirationWorkerOptions {
  * Fires due timers: publishes `expiration:complete` and completes the job only once JetStream
  * has acknowledged it. A throw fails the attempt and BullMQ retries it with backoff.
  */
-export function startExpirationWorker(options: ExpirationWorkerOptions): Worker<ExpirationJob, void> {
+export function startExpirationWorker(options: ExpirationWorkerOptions): Worker<DeadlineJob, void> {
   const { bus, logger, metrics } = options;
-  const worker = new Worker<ExpirationJob, void>(
+  const worker = new Worker<DeadlineJob, void>(
     EXPIRATION_QUEUE,
     async (job) => {
+      // The second kind of deadline: a waiting-list offer (docs/waitlist.md).
+      if (job.name === OFFER_JOB) return fireOfferDeadline(bus, logger, job.data);
       const parsed = expirationJob.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`not an expiration job: ${parsed.error.message}`);
       const { orderId, expiresAt } = parsed.data;
@@ -47,8 +50,17 @@ export function startExpirationWorker(options: ExpirationWorkerOptions): Worker<
     },
   );
   worker.on('failed', (job, err) => {
-    logger.warn({ err, orderId: job?.id, attempts: job?.attemptsMade }, 'publishing expiration:complete failed; will retry');
+    logger.warn({ err, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade }, 'publishing a deadline event failed; will retry');
   });
   worker.on('error', (err) => logger.error({ err }, 'expiration worker'));
   return worker;
+}
+
+/** An offer's window passed: tell orders (`expiration:offer-expired`), which decides what follows. */
+async function fireOfferDeadline(bus: ExpirationWorkerOptions['bus'], logger: Logger, data: unknown): Promise<void> {
+  const parsed = offerExpirationJob.safeParse(data);
+  if (!parsed.success) throw new UnrecoverableError(`not an offer expiration job: ${parsed.error.message}`);
+  const job: OfferExpirationJob = parsed.data;
+  const outcome = await publishOfferExpired(bus, job);
+  logger.info({ offerId: job.offerId, ticketId: job.ticketId, latenessMs: Date.now() - Date.parse(job.expiresAt), outcome }, 'waiting-list offer expired');
 }

@@ -38,6 +38,7 @@ export async function connectRedis(endpoint: RedisEndpoint, name: string, logger
 export const redisKeys = (prefix: string) => ({
   processedEvent: (consumer: string, eventId: string) => `${prefix}:expiration:processed:${consumer}:${eventId}`,
   settledOrder: (orderId: string) => `${prefix}:expiration:settled:${orderId}`,
+  settledOffer: (offerId: string) => `${prefix}:expiration:settled-offer:${offerId}`,
   deadLetters: `${prefix}:expiration:dead-letters`,
   replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
   replayRequestedDeadLetters: `${prefix}:expiration:dead-letters:replay-requested`,

@@ -10,6 +10,7 @@ import { listOrdersRouter } from './routes/list-orders';
 import { orderEventsRouter } from './routes/order-events';
 import { showOrderRouter } from './routes/show-order';
 import { showOrderTicketRouter } from './routes/show-order-ticket';
+import { waitlistRouter } from './routes/waitlist-routes';
 
 export interface OrdersAppDeps extends BaseAppDeps {
   db: OrdersDb;
@@ -22,14 +23,18 @@ export interface OrdersAppDeps extends BaseAppDeps {
   now?: () => Date;
   /** Per-user abuse limits (default DEFAULT_ORDER_LIMITS). */
   limits?: Partial<OrderLimits>;
+  /** How long a waiting-list offer lasts (OFFER_WINDOW_SECONDS). */
+  offerWindowSeconds?: number;
 }
 
-export function buildApp({ db, expirationWindowSeconds, ticketCodeKey, orderChanges, now = () => new Date(), limits, ...base }: OrdersAppDeps): Express {
+export function buildApp({ db, expirationWindowSeconds, ticketCodeKey, orderChanges, now = () => new Date(), limits, offerWindowSeconds = 300, ...base }: OrdersAppDeps): Express {
   // Created here, not per request, so each app (and each test) has its own rate counters.
   const orderLimits = { ...DEFAULT_ORDER_LIMITS, ...limits };
   return createServiceApp({
     ...base,
     routes: (app) => {
+      // First: /api/orders/waitlist… would otherwise match /api/orders/:id….
+      app.use(waitlistRouter({ db, offerWindowSeconds, logger: base.logger, isAcceptingTraffic: base.isAcceptingTraffic }));
       app.use(createOrderRouter({ db, expirationWindowSeconds, now, limits: orderLimits, logger: base.logger }));
       app.use(listOrdersRouter({ db }));
       app.use(showOrderTicketRouter({ db, ticketCodeKey }));

@@ -18,6 +18,11 @@ export const configSchema = defineServiceConfig({
   ORDERS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_ORDER_LIMITS.perMinute),
   /** Unpaid orders one user may hold at once (400 beyond). */
   MAX_LIVE_ORDERS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_ORDER_LIMITS.maxLiveOrders),
+  /** The waiting list (docs/waitlist.md): how long the first in line has the ticket to themselves. */
+  OFFER_WINDOW_SECONDS: z.coerce.number().int().min(1).max(7 * 24 * 3600).default(300),
+  /** How often orders looks for offers whose expiration event is overdue, and how overdue they must be. */
+  OFFER_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
+  OFFER_SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
 });
 
 export type OrdersConfig = z.infer<typeof configSchema>;

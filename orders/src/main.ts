@@ -4,6 +4,7 @@ import { configSchema } from './config';
 import { migrationsFolder, schema } from './db/schema';
 import { listeners } from './events/listeners';
 import { startExpirySweep } from './orders/expiry-sweep';
+import { startOfferSweep } from './waitlist/offer-sweep';
 import { OrderChangeFeed } from './orders/order-changes';
 
 const config = loadConfig(configSchema);
@@ -16,7 +17,8 @@ void startService({
   migrationsFolder,
   listeners,
   // The LISTEN connection behind GET /api/orders/:id/events (stopped after the HTTP server), and
-  // the backstop that ends reservations whose expiration timer was lost (docs/operations.md).
+  // the backstop that ends reservations whose expiration timer was lost (docs/operations.md), and
+  // the waiting list's backstop that lapses offers whose expiration event was lost (docs/waitlist.md).
   background: ({ db, pool, logger, metrics, caughtUpWith }) => {
     const started = orderChanges.start(pool, logger);
     const stopSweep = startExpirySweep({
@@ -27,7 +29,9 @@ void startService({
       graceSeconds: config.EXPIRY_SWEEP_GRACE_SECONDS,
       intervalSeconds: config.EXPIRY_SWEEP_INTERVAL_SECONDS,
     });
+    const stopOfferSweep = startOfferSweep({ db, logger, intervalSeconds: config.OFFER_SWEEP_INTERVAL_SECONDS, graceSeconds: config.OFFER_SWEEP_GRACE_SECONDS });
     return async () => {
+      await stopOfferSweep();
       await stopSweep();
       await started;
       await orderChanges.stop();
@@ -40,5 +44,6 @@ void startService({
       ticketCodeKey: config.TICKET_CODE_PRIVATE_KEY,
       orderChanges,
       limits: { perMinute: config.ORDERS_RATE_LIMIT_PER_MINUTE, maxLiveOrders: config.MAX_LIVE_ORDERS_PER_USER },
+      offerWindowSeconds: config.OFFER_WINDOW_SECONDS,
     }),
 });

@@ -13,6 +13,9 @@ export const eventParticipants: Record<EventType, { publisher: string; consumers
   'order:completed': { publisher: 'orders', consumers: ['payments', 'tickets', 'expiration'], summary: 'Orders accepted an authorization: the order is complete; payments captures it.' },
   'payment:created': { publisher: 'payments', consumers: ['orders'], summary: "An order's price was authorized on the buyer's card (held, not yet taken); orders decides." },
   'expiration:complete': { publisher: 'expiration', consumers: ['orders'], summary: "An order's payment window has passed." },
+  'order:waitlist-offered': { publisher: 'orders', consumers: ['tickets', 'expiration'], summary: 'The first in line of a ticket\'s waiting list has it to themselves until `offerExpiresAt` (docs/waitlist.md).' },
+  'order:waitlist-offer-ended': { publisher: 'orders', consumers: ['tickets', 'expiration'], summary: 'A waiting-list offer ended: ordered, lapsed or left.' },
+  'expiration:offer-expired': { publisher: 'expiration', consumers: ['orders'], summary: "A waiting-list offer's window has passed." },
 };
 
 /** `order:created` → `orderCreated`, the key of its channel and message. */

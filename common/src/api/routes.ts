@@ -3,6 +3,7 @@ import { orderRoutes } from './orders';
 import { paymentRoutes } from './payments';
 import { ticketRoutes } from './tickets';
 import { userRoutes } from './users';
+import { waitlistRoutes } from './waitlist';
 
 /**
  * Every route of the public HTTP API, as the services mount them. docs/openapi.json is built
@@ -14,5 +15,6 @@ export const apiRoutes: readonly RouteDefinition[] = [
   ...Object.values(userRoutes),
   ...Object.values(ticketRoutes),
   ...Object.values(orderRoutes),
+  ...Object.values(waitlistRoutes),
   ...Object.values(paymentRoutes),
 ];

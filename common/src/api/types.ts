@@ -9,6 +9,7 @@ import type { paymentJson, paymentRecordJson } from './payments';
 import type { errorItemJson } from './route-definition';
 import type { checkInJson, sellerSummaryJson, sellerTicketJson, ticketJson } from './tickets';
 import type { userJson } from './users';
+import type { waitlistEntryJson } from './waitlist';
 
 export type CurrentUser = z.output<typeof userJson>;
 export type Ticket = z.output<typeof ticketJson>;
@@ -22,3 +23,5 @@ export type SellerTicket = z.output<typeof sellerTicketJson>;
 export type SellerSummary = z.output<typeof sellerSummaryJson>;
 export type TicketCode = z.output<typeof ticketCodeJson>;
 export type CheckIn = z.output<typeof checkInJson>;
+export type WaitlistEntry = z.output<typeof waitlistEntryJson>;
+export type WaitlistStatus = WaitlistEntry['status'];

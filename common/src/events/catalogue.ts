@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { expirationComplete } from './expiration-complete';
+import { expirationOfferExpired } from './expiration-offer-expired';
 import { orderCancelled } from './order-cancelled';
 import { orderCompleted } from './order-completed';
 import { orderCreated } from './order-created';
 import { paymentCreated } from './payment-created';
 import { ticketCreated } from './ticket-created';
 import { ticketUpdated } from './ticket-updated';
+import { waitlistOfferEnded } from './order-waitlist-offer-ended';
+import { waitlistOffered } from './order-waitlist-offered';
 
 /** Every event MicroTick publishes, by its seed name, with the schema of its payload. */
 export const eventCatalogue = {
@@ -16,6 +19,11 @@ export const eventCatalogue = {
   'order:completed': orderCompleted,
   'payment:created': paymentCreated,
   'expiration:complete': expirationComplete,
+  // The waiting list (docs/waitlist.md): orders offers a released ticket to the first in line.
+  // Its events are orders' (`order.*` subjects), so they need no new stream subject or permission.
+  'order:waitlist-offered': waitlistOffered,
+  'order:waitlist-offer-ended': waitlistOfferEnded,
+  'expiration:offer-expired': expirationOfferExpired,
 } as const;
 
 export type EventType = keyof typeof eventCatalogue;

@@ -9,3 +9,6 @@ export type { OrderCancelled } from './order-cancelled';
 export type { OrderCompleted } from './order-completed';
 export type { PaymentCreated } from './payment-created';
 export type { ExpirationComplete } from './expiration-complete';
+export type { WaitlistOffered } from './order-waitlist-offered';
+export { offerOutcome, type OfferOutcome, type WaitlistOfferEnded } from './order-waitlist-offer-ended';
+export type { ExpirationOfferExpired } from './expiration-offer-expired';

@@ -43,6 +43,8 @@ describe('dead letters', () => {
     const flakyTimers: ExpirationTimers = {
       schedule: (job: ExpirationJob) => (redisIsBroken ? Promise.reject(new Error('READONLY replica')) : kit.timers.schedule(job)),
       settle: (orderId: string) => kit.timers.settle(orderId),
+      scheduleOffer: (job) => kit.timers.scheduleOffer(job),
+      settleOffer: (offerId) => kit.timers.settleOffer(offerId),
     };
     await kit.startListeners({ listeners: [{ ...orderCreated, maxDeliver: 1 }], timers: flakyTimers });
     const order = orderCreatedData(60_000);

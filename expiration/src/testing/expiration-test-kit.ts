@@ -21,7 +21,7 @@ import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { registerExpirationMetrics, type ExpirationMetrics } from '../expiration-metrics';
-import { createExpirationQueue, type ExpirationJob, type ExpirationQueue } from '../expiration-queue';
+import { createExpirationQueue, type DeadlineJob, type ExpirationQueue } from '../expiration-queue';
 import { RedisExpirationTimers, type ExpirationTimers } from '../expiration-timers';
 import { startExpirationWorker } from '../expiration.worker';
 import type { ExpirationHandlerContext } from '../events/handler-context';
@@ -46,7 +46,7 @@ export interface ExpirationTestKit {
   timers: RedisExpirationTimers;
   /** Every expiration:complete publish seen on the subject (duplicates JetStream dropped included). */
   received: ReceivedExpiration[];
-  startWorker(metrics?: ExpirationMetrics): Promise<Worker<ExpirationJob, void>>;
+  startWorker(metrics?: ExpirationMetrics): Promise<Worker<DeadlineJob, void>>;
   /** Runs listeners (the service's by default) through the real ListenerRunner and a RedisListenerStore. */
   startListeners(options?: { listeners?: readonly AnyListener<ExpirationHandlerContext>[]; timers?: ExpirationTimers }): Promise<ServiceMetrics>;
   /** Publishes an event as its real publisher would, with its id as `Nats-Msg-Id`. */

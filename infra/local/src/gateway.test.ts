@@ -58,11 +58,11 @@ async function deadUpstreamUrl(): Promise<string> {
 const routes = loadRouteTable();
 const silent = pino({ level: 'silent' });
 
-async function setup(overrides: Record<string, string[]> = {}) {
+async function setup(overrides: Record<string, string[]> = {}, table = routes) {
   const names = ['client', 'auth', 'tickets', 'orders', 'payments'];
   const upstreams = await Promise.all(names.map((name) => startFakeUpstream(name)));
   const urls: Record<string, string[]> = Object.fromEntries(names.map((name, i) => [name, [(upstreams[i] as FakeUpstream).url]]));
-  const gateway: RunningGateway = await startGateway({ routes, upstreams: { ...urls, ...overrides }, logger: silent, port: 0, cooldownMs: 60_000 });
+  const gateway: RunningGateway = await startGateway({ routes: table, upstreams: { ...urls, ...overrides }, logger: silent, port: 0, cooldownMs: 60_000 });
   const echoOf = async (path: string, init?: RequestInit): Promise<Echo> => (await fetch(`${gateway.url}${path}`, init)).json() as Promise<Echo>;
   return {
     gateway,
@@ -97,7 +97,13 @@ describe('gateway routing', () => {
     expect(echo).toMatchObject({ upstream, url: `${path}?limit=5&offset=10` });
   });
 
-  it.each(['/api/usersX', '/api/unknown', '/api/unknown/deeper?x=1', '/api'])('answers %s, which no service claims, with a JSON 404 instead of the client\'s page', async (path) => {
+  it.each(['/api/usersX', '/api/unknown', '/api'])('sends %s, which no service prefix claims, to auth (routes.yaml), which answers the JSON 404', async (path) => {
+    expect(await ctx.echoOf(path)).toMatchObject({ upstream: 'auth' });
+  });
+
+  it.each(['/api/usersX', '/api/unknown', '/api/unknown/deeper?x=1', '/api'])('answers %s itself with a JSON 404 when its table has no /api catch-all', async (path) => {
+    await ctx.close();
+    ctx = await setup({}, { ...routes, routes: routes.routes.filter((route) => route.prefix !== '/api') });
     for (const method of ['GET', 'POST', 'DELETE']) {
       const response = await fetch(`${ctx.gateway.url}${path}`, { method });
       expect(response.status).toBe(404);

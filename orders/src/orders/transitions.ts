@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { addToOutbox, fromCents, orderStatus, type DbExecutor, type OrderStatus } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
+import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
 
 /** Statuses an order can still leave: it is reserved but not paid. */
 const UNPAID: readonly OrderStatus[] = ['created', 'awaiting:payment'];
@@ -46,6 +47,8 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
   const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'cancelled' : undefined));
   if (result.changed) {
     await addToOutbox(tx, 'order:cancelled', { id: result.order.id, version: result.order.version, ticket: { id: result.order.ticketId } });
+    // The waiting list's first in line gets the ticket in this same transaction (docs/waitlist.md).
+    await offerToNextInLine(tx, result.order.ticketId);
   }
   return result;
 }
@@ -68,6 +71,8 @@ export async function completeOrder(tx: DbExecutor, order: OrderRow, payment: { 
       paymentId: payment.id,
       ticket: { id: completed.ticketId, price: fromCents(completed.priceCents) },
     });
+    // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
+    await endWaitlistOnSale(tx, completed.ticketId);
   }
   return result;
 }

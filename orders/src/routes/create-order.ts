@@ -4,6 +4,7 @@ import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, Not
 import { assertUnderLiveOrderLimit, orderRateLimiter, type OrderLimits } from '../orders/order-limits';
 import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
+import { claimTicketOffer } from '../waitlist/offers';
 import { toOrderJson } from './order-view';
 
 export interface CreateOrderDeps {
@@ -40,6 +41,8 @@ export function createOrderRouter({ db, expirationWindowSeconds, now, limits, lo
           await assertUnderLiveOrderLimit(tx, user.id, limits.maxLiveOrders);
           const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', priceCents: ticket.priceCents, expiresAt }).returning();
           if (!order) throw new Error('insert returned no order');
+          // After the insert, never before: see claimTicketOffer (docs/waitlist.md).
+          await claimTicketOffer(tx, ticketId, user.id);
           await addToOutbox(tx, 'order:created', {
             id: order.id,
             version: order.version,

@@ -27,6 +27,13 @@ export const tickets = pgTable(
     /** Optimistic concurrency: every change is `… WHERE version = <read version>` and increments it. */
     version: integer('version').notNull().default(0),
     orderId: uuid('order_id'),
+    /**
+     * Set while orders offers the ticket to someone on its waiting list (docs/waitlist.md): like an
+     * order's hold, it keeps the ticket off the listing and out of the seller's edits.
+     * `waitlistVersion` is the last `order:waitlist-offered` / `order:waitlist-offer-ended` version applied.
+     */
+    waitlistOfferId: uuid('waitlist_offer_id'),
+    waitlistVersion: integer('waitlist_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

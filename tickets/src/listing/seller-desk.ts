@@ -11,7 +11,8 @@ import type { PageCursor } from './page-cursor';
 export type SellerTicketStatus = 'available' | 'reserved' | 'sold';
 
 /** The order holding the ticket completed: the replica says so once order:completed is applied. */
-const statusOf = sql<SellerTicketStatus>`case when ${tickets.orderId} is null then 'available' when ${orderReplicas.status} = 'complete' then 'sold' else 'reserved' end`;
+// Under a waiting-list offer (no order holds it, but it is held for someone) it is reserved too.
+const statusOf = sql<SellerTicketStatus>`case when ${tickets.orderId} is null and ${tickets.waitlistOfferId} is null then 'available' when ${orderReplicas.status} = 'complete' then 'sold' else 'reserved' end`;
 
 const createdAtMicros = sql<number>`(extract(epoch from ${tickets.createdAt}) * 1000000)::bigint`;
 

@@ -54,7 +54,9 @@ const titleContains = (word: string): SQL =>
  */
 export function queryTickets(db: DbExecutor, query: TicketQuery) {
   const conditions = [
-    query.sellerId === undefined ? isNull(tickets.orderId) : eq(tickets.userId, query.sellerId),
+    // For sale: no order holds it and no waiting-list offer either (docs/waitlist.md; offers are
+    // few, so the listing indexes on order_id is null still serve and this filters the rest).
+    query.sellerId === undefined ? and(isNull(tickets.orderId), isNull(tickets.waitlistOfferId)) : eq(tickets.userId, query.sellerId),
     ...(query.words ?? []).map(titleContains),
     query.minPriceCents === undefined ? undefined : gte(tickets.priceCents, query.minPriceCents),
     query.maxPriceCents === undefined ? undefined : lte(tickets.priceCents, query.maxPriceCents),

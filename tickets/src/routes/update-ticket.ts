@@ -19,7 +19,7 @@ export function updateTicketRouter({ db }: RouteDeps): Router {
       const ticket = await findTicket(tx, req.params.id);
       if (!ticket) throw new NotFoundError('Ticket not found');
       if (ticket.userId !== userOf(req).id) throw new NotAuthorizedError();
-      if (ticket.orderId) throw new BadRequestError('Ticket is reserved');
+      if (ticket.orderId || ticket.waitlistOfferId) throw new BadRequestError('Ticket is reserved');
       const changed = await changeTicket(tx, ticket, input);
       if (!changed) throw new ConflictError('Ticket was changed by someone else; reload it and try again');
       return changed;

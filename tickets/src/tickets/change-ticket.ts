@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { tickets, type Ticket } from '../db/schema';
 import { ticketView } from './ticket-view';
 
-type TicketChanges = Partial<Pick<Ticket, 'title' | 'priceCents' | 'orderId'>>;
+type TicketChanges = Partial<Pick<Ticket, 'title' | 'priceCents' | 'orderId' | 'waitlistOfferId' | 'waitlistVersion'>>;
 
 /**
  * The one way a ticket changes: only if it is still at the version the caller read, bumping the

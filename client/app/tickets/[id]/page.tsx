@@ -3,6 +3,7 @@ import { unstable_rethrow } from 'next/navigation';
 import Link from 'next/link';
 import { cache } from 'react';
 import { BuyButton } from '@/components/BuyButton';
+import { WaitlistPanel } from '@/components/WaitlistPanel';
 import { formatMoney } from '@/lib/money';
 import { signInHref } from '@/lib/next-path';
 import { apiGet, apiGetOptional, getCurrentUser, unwrapOrFail } from '@/lib/server-api';
@@ -91,6 +92,8 @@ export default async function TicketPage({ params }: Props) {
               )}
             </div>
           ) : null}
+
+          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} reserved={reserved} /> : null}
 
           {own ? (
             <div>

@@ -1,0 +1,36 @@
+import { eq } from 'drizzle-orm';
+import type { DbExecutor } from '@microtick/common';
+import { waitlists } from '../db/waitlist-schema';
+
+export type WaitlistRow = typeof waitlists.$inferSelect;
+
+/**
+ * Locks the ticket's waiting list until the transaction ends (undefined: nobody ever joined it).
+ * Everything that changes a ticket's entries (join, leave, an offer starting, being used or
+ * lapsing, a sale) takes this lock first, so those changes happen one at a time per ticket and
+ * each reads the line as the previous one left it (READ COMMITTED reads afresh after the wait).
+ */
+export async function lockWaitlist(tx: DbExecutor, ticketId: string): Promise<WaitlistRow | undefined> {
+  const [waitlist] = await tx.select().from(waitlists).where(eq(waitlists.ticketId, ticketId)).for('update');
+  return waitlist;
+}
+
+/** Creates the ticket's waiting list if needed, sets the window of its future offers, and locks it. */
+export async function openWaitlist(tx: DbExecutor, ticketId: string, offerWindowSeconds: number): Promise<WaitlistRow> {
+  // An upsert that updates takes the row lock, exactly like lockWaitlist.
+  const [waitlist] = await tx
+    .insert(waitlists)
+    .values({ ticketId, offerWindowSeconds })
+    .onConflictDoUpdate({ target: waitlists.ticketId, set: { offerWindowSeconds } })
+    .returning();
+  if (!waitlist) throw new Error(`no waiting list for ticket ${ticketId}`);
+  return waitlist;
+}
+
+/** The next version of the ticket's waiting list, for the event about to be staged. Needs the lock. */
+export async function nextWaitlistVersion(tx: DbExecutor, waitlist: WaitlistRow): Promise<number> {
+  const version = waitlist.version + 1;
+  await tx.update(waitlists).set({ version }).where(eq(waitlists.ticketId, waitlist.ticketId));
+  waitlist.version = version;
+  return version;
+}
