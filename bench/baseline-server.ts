@@ -42,7 +42,9 @@ app.post('/orders', async (req, res) => {
   try {
     const { rows } = await query(
       ordersDb,
-      `insert into orders (user_id, ticket_id, status, expires_at) values ($1, $2, 'created', now() + interval '15 minutes') returning *`,
+      // Still one statement: the order keeps the replica's price (orders.price_cents, NOT NULL since the payment decision).
+      `insert into orders (user_id, ticket_id, status, price_cents, expires_at)
+       select $1, id, 'created', price_cents, now() + interval '15 minutes' from tickets where id = $2 returning *`,
       [userId, ticketId],
     );
     res.status(201).json(rows[0]);

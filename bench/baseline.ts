@@ -110,7 +110,8 @@ export async function seedReservedTickets(baseline: Baseline, count: number): Pr
 /** Makes the baseline's tickets table a copy of `source` (the stack's tickets table), so both listings read the same rows. */
 export async function copyTickets(source: pg.Pool, baseline: Baseline): Promise<number> {
   const { rows } = await source.query('select id, title, price_cents, user_id, version, order_id, created_at from tickets');
-  await baseline.ticketsDb.query('truncate tickets');
+  // CASCADE: checkins references tickets (empty in the baseline, but TRUNCATE refuses otherwise).
+  await baseline.ticketsDb.query('truncate tickets cascade');
   await baseline.ticketsDb.query(
     `insert into tickets (id, title, price_cents, user_id, version, order_id, created_at)
      select * from json_to_recordset($1::json) as t(id uuid, title text, price_cents int, user_id uuid, version int, order_id uuid, created_at timestamptz)`,
