@@ -44,7 +44,7 @@ test('pages carry a nonce-based CSP and the app runs without a single violation'
   await buyTicket(buyer.page, ticketId);
   await expect(buyer.page).toHaveURL(ORDER_URL);
   await payWith(buyer.page, 'success');
-  await expect(buyer.page.getByTestId('order-status')).toHaveText('Complete', { timeout: 30_000 });
+  await expect(buyer.page.getByTestId('order-status')).toHaveText('Paid', { timeout: 30_000 });
 
   expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
   expect(await buyer.page.evaluate(() => window.cspViolations)).toEqual([]);
