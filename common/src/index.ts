@@ -13,6 +13,7 @@ export * from './money';
 export * from './db/database';
 export * from './db/unique-violation';
 export * from './db/retention';
+export * from './db/notification-listener';
 export * from './http/ids';
 export { outbox, processedEvents, deadLetters } from './db/schema';
 export * from './events';

@@ -7,6 +7,7 @@ import type { EventEnvelope, EventType } from '../events/catalogue';
 import { withPublishSpan } from '../tracing/propagation';
 import type { EventBus } from './event-bus';
 import { OUTBOX_CHANNEL } from './outbox';
+import { NotificationListener } from '../db/notification-listener';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
@@ -44,7 +45,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly holdTimeoutMs: number;
-  private listener?: pg.PoolClient;
+  private readonly notifications: NotificationListener;
   private pollTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wakeAgain = false;
@@ -54,10 +55,11 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.holdTimeoutMs = Math.max(1_000, Math.trunc(options.holdTimeoutMs ?? 10_000));
+    this.notifications = new NotificationListener({ pool: options.pool, channel: OUTBOX_CHANNEL, logger: options.logger, onNotify: () => this.wake(), retryMs: this.pollIntervalMs });
   }
 
   async start(): Promise<void> {
-    await this.listen();
+    await this.notifications.start();
     this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
     this.wake();
   }
@@ -77,12 +79,7 @@ export class OutboxRelay {
     } catch (err) {
       this.options.logger.warn({ err }, 'final outbox drain failed; the rows stay for the next relay');
     }
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) {
-      await listener.query(`unlisten ${OUTBOX_CHANNEL}`).catch(() => undefined);
-      listener.release();
-    }
+    await this.notifications.stop();
   }
 
   /** Publishes everything pending now; coalesces concurrent wake-ups into one more pass. */
@@ -99,31 +96,6 @@ export class OutboxRelay {
         this.wake();
       }
     });
-  }
-
-  private async listen(): Promise<void> {
-    const { pool, logger } = this.options;
-    try {
-      const client = await pool.connect();
-      client.on('notification', () => this.wake());
-      client.on('error', (err) => {
-        logger.warn({ err }, 'outbox listener connection lost; polling until it is back');
-        client.release(err);
-        if (this.listener === client) this.listener = undefined;
-        this.relisten();
-      });
-      await client.query(`listen ${OUTBOX_CHANNEL}`);
-      this.listener = client;
-    } catch (err) {
-      logger.warn({ err }, 'cannot LISTEN for outbox rows; polling until it works');
-      this.relisten();
-    }
-  }
-
-  private relisten(): void {
-    setTimeout(() => {
-      if (!this.stopped) void this.listen();
-    }, this.pollIntervalMs).unref();
   }
 
   private async drain(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Logger } from '@microtick/common';
+import { NotificationListener, type Logger } from '@microtick/common';
 import type pg from 'pg';
 import { findUnsettled, SETTLE_CHANNEL, settlePayment, type SettleDeps } from './settle-payment';
 
@@ -16,16 +16,18 @@ export interface PaymentSettlerOptions extends SettleDeps {
  * fallback, so a Stripe outage only delays a capture or a void until it is back.
  */
 export class PaymentSettler {
-  private listener?: pg.PoolClient;
+  private readonly notifications: NotificationListener;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
 
-  constructor(private readonly options: PaymentSettlerOptions) {}
+  constructor(private readonly options: PaymentSettlerOptions) {
+    this.notifications = new NotificationListener({ pool: options.pool, channel: SETTLE_CHANNEL, logger: options.logger, onNotify: () => this.wake(), retryMs: 1_000 });
+  }
 
   async start(): Promise<void> {
-    await this.listen();
+    await this.notifications.start();
     this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 2_000);
     this.timer.unref();
     this.wake();
@@ -35,12 +37,7 @@ export class PaymentSettler {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
-    const listener = this.listener;
-    this.listener = undefined;
-    if (listener) {
-      await listener.query(`unlisten ${SETTLE_CHANNEL}`).catch(() => undefined);
-      listener.release();
-    }
+    await this.notifications.stop();
   }
 
   /** Settles everything decided now; concurrent wake-ups coalesce into one more pass. */
@@ -71,30 +68,5 @@ export class PaymentSettler {
       // A short batch was everything; failures are retried by the next poll, not in a hot loop.
       if (ids.length < BATCH || failed.length > 0) return;
     }
-  }
-
-  private async listen(): Promise<void> {
-    const { pool, logger } = this.options;
-    try {
-      const client = await pool.connect();
-      client.on('notification', () => this.wake());
-      client.on('error', (err) => {
-        logger.warn({ err }, 'settler listener connection lost; polling until it is back');
-        client.release(err);
-        if (this.listener === client) this.listener = undefined;
-        this.relisten();
-      });
-      await client.query(`listen ${SETTLE_CHANNEL}`);
-      this.listener = client;
-    } catch (err) {
-      logger.warn({ err }, 'cannot LISTEN for decided orders; polling until it works');
-      this.relisten();
-    }
-  }
-
-  private relisten(): void {
-    setTimeout(() => {
-      if (!this.stopped) void this.listen();
-    }, 1_000).unref();
   }
 }
