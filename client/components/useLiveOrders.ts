@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { apiRequest } from '@/lib/browser-api';
 import { nextDeadline, ordersToFollow, withNewer } from '@/lib/live-orders';
 import { followOrder } from '@/lib/order-stream';
@@ -18,11 +18,28 @@ export function useLiveOrders(initial: Order[], serverNow: number): { orders: Or
   const [now, setNow] = useState(serverNow);
   const followed = ordersToFollow(orders).join(',');
 
+  // One stream per followed order, opened when it joins the followed few and closed when it leaves
+  // (final, or pushed out by a newer one); the others stay connected.
+  const streams = useRef(new Map<string, () => void>());
   useEffect(() => {
-    if (!followed) return;
-    const stops = followed.split(',').map((id) => followOrder(id, (next) => setOrders((current) => withNewer(current, next))));
-    return () => stops.forEach((stop) => stop());
+    const wanted = new Set(followed ? followed.split(',') : []);
+    for (const [id, stop] of streams.current) {
+      if (!wanted.has(id)) {
+        stop();
+        streams.current.delete(id);
+      }
+    }
+    for (const id of wanted) {
+      if (!streams.current.has(id)) streams.current.set(id, followOrder(id, (next) => setOrders((current) => withNewer(current, next))));
+    }
   }, [followed]);
+  useEffect(() => {
+    const open = streams.current;
+    return () => {
+      open.forEach((stop) => stop());
+      open.clear();
+    };
+  }, []);
 
   useEffect(() => {
     const reread = async () => {
