@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { replicaItems } from '../testing/replica-fixture';
 import { createTestDatabase, type TestDatabase } from '../testing';
 import { RetryLater } from './listener';
-import { applyToReplica, type ReplicaChange } from './replica';
+import { versionedReplica, type ReplicaChange } from './replica';
 
 const schema = { replicaItems };
 let database: TestDatabase<typeof schema>;
@@ -20,11 +20,11 @@ const created = (title: string): Change => ({ create: () => ({ title }) });
 const renamed = (title: string): Change => ({ update: () => ({ title }) });
 const deleted: Change = { update: () => ({ deletedAt: new Date() }) };
 
-const apply = (id: string, version: number, change: Change, options?: { lock?: boolean }) =>
-  database.db.transaction((tx) => applyToReplica(tx, replicaItems, { id, version }, change, { what: 'item', ...options }));
+const items = versionedReplica(replicaItems, { what: 'item' });
+const apply = (id: string, version: number, change: Change) => database.db.transaction((tx) => items.apply(tx, { id, version }, change));
 const read = async (id: string) => (await database.db.select().from(replicaItems).where(eq(replicaItems.id, id)))[0];
 
-describe('applyToReplica', () => {
+describe('versionedReplica', () => {
   it('creates the replica from version 0 and applies each next version on top of the previous one', async () => {
     const id = randomUUID();
     expect(await apply(id, 0, created('v0'))).toMatchObject({ applied: true, created: true, row: { title: 'v0', version: 0 } });
@@ -113,11 +113,11 @@ describe('applyToReplica', () => {
     };
     const seen: boolean[] = [];
     await database.db.transaction(async (tx) => {
-      await applyToReplica(tx, replicaItems, { id, version: 0 }, created('v0'), { lock: true }); // stale, but read under lock
+      await versionedReplica(replicaItems, { what: 'item', lock: true }).apply(tx, { id, version: 0 }, created('v0')); // stale, but read under lock
       seen.push(await rowLockedElsewhere());
     });
     await database.db.transaction(async (tx) => {
-      await applyToReplica(tx, replicaItems, { id, version: 0 }, created('v0'));
+      await items.apply(tx, { id, version: 0 }, created('v0'));
       seen.push(await rowLockedElsewhere());
     });
     expect(seen).toEqual([true, false]);

@@ -14,7 +14,7 @@ export type ReplicaTable = PgTable & { id: AnyPgColumn; version: AnyPgColumn };
 export type ReplicaRow<T extends ReplicaTable> = T['$inferSelect'];
 
 /**
- * What one event does to the replica. A listener declares only this; `applyToReplica` does the
+ * What one event does to the replica. A listener declares only this; `versionedReplica(…).apply` does the
  * version bookkeeping (and sets `version` itself, so neither function returns it).
  */
 export interface ReplicaChange<T extends ReplicaTable> {
@@ -37,7 +37,13 @@ export type ReplicaOutcome<T extends ReplicaTable> =
   | { applied: true; created: boolean; row: ReplicaRow<T> };
 
 /**
- * Applies one versioned event to a replica row, in the listener's transaction:
+ * The versioned-replica apply for one replica table, declared once per table (or at the top of a
+ * listener). A listener then declares only the change:
+ *
+ *     const tickets = versionedReplica(ticketsReplica, { what: 'ticket' });
+ *     await tickets.apply(tx, data, { update: () => ({ title: data.title }) });
+ *
+ * `apply` runs in the listener's transaction:
  * - reads the row's version (`lock: true` reads it FOR UPDATE, for listeners whose later
  *   statements must see the row unchanged until commit);
  * - `checkVersion`: an old version is stale (returns `applied: false`), a version ahead of the
@@ -46,36 +52,34 @@ export type ReplicaOutcome<T extends ReplicaTable> =
  * - a later version updates `… WHERE version = <read version>`; a concurrent delivery that moved
  *   the version between the read and the write throws RetryLater, to decide again.
  * Side effects that must happen once (publishing, notifying) belong after `applied: true`.
+ * (A factory rather than one generic function: with the table's type fixed first, a change's
+ * literal values such as `status: 'cancelled'` type-check against the column without casts.)
  */
-export async function applyToReplica<T extends ReplicaTable>(
-  tx: DbExecutor,
-  table: T,
-  event: { id: string; version: number },
-  change: ReplicaChange<T>,
-  options: { what?: string; lock?: boolean } = {},
-): Promise<ReplicaOutcome<T>> {
-  const what = `${options.what ?? 'replica'} ${event.id}`;
+export function versionedReplica<T extends ReplicaTable>(table: T, options: { what: string; lock?: boolean }) {
   // drizzle cannot type a query over a table known only by its constraint; the casts stay here.
   const anyTable = table as PgTable & { id: AnyPgColumn; version: AnyPgColumn };
-  const read = tx.select().from(anyTable).where(eq(anyTable.id, event.id));
-  const [current] = (await (options.lock ? read.for('update') : read)) as ReplicaRow<T>[];
-  if (checkVersion(current ? (current['version' as keyof ReplicaRow<T>] as number) : undefined, event.version, what) === 'stale') {
-    return { applied: false, row: current };
-  }
-  if (!current) {
-    if (!change.create) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
-    const values = { ...(await change.create()), id: event.id, version: event.version };
-    const [inserted] = (await tx.insert(anyTable).values(values).onConflictDoNothing().returning()) as ReplicaRow<T>[];
-    if (!inserted) return { applied: false, row: undefined };
-    return { applied: true, created: true, row: inserted };
-  }
-  if (!change.update) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
-  const currentVersion = current['version' as keyof ReplicaRow<T>] as number;
-  const [updated] = (await tx
-    .update(anyTable)
-    .set({ ...(await change.update(current)), version: event.version })
-    .where(and(eq(anyTable.id, event.id), eq(anyTable.version, currentVersion)))
-    .returning()) as ReplicaRow<T>[];
-  if (!updated) throw new RetryLater(`${what} changed while applying version ${event.version}`);
-  return { applied: true, created: false, row: updated };
+  const versionOf = (row: ReplicaRow<T>) => row['version' as keyof ReplicaRow<T>] as number;
+  return {
+    table,
+    async apply(tx: DbExecutor, event: { id: string; version: number }, change: ReplicaChange<T>): Promise<ReplicaOutcome<T>> {
+      const what = `${options.what} ${event.id}`;
+      const read = tx.select().from(anyTable).where(eq(anyTable.id, event.id));
+      const [current] = (await (options.lock ? read.for('update') : read)) as ReplicaRow<T>[];
+      if (checkVersion(current && versionOf(current), event.version, what) === 'stale') return { applied: false, row: current };
+      if (!current) {
+        if (!change.create) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
+        const values = { ...(await change.create()), id: event.id, version: event.version };
+        const [inserted] = (await tx.insert(anyTable).values(values).onConflictDoNothing().returning()) as ReplicaRow<T>[];
+        return inserted ? { applied: true, created: true, row: inserted } : { applied: false, row: undefined };
+      }
+      if (!change.update) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
+      const [updated] = (await tx
+        .update(anyTable)
+        .set({ ...(await change.update(current)), version: event.version })
+        .where(and(eq(anyTable.id, event.id), eq(anyTable.version, versionOf(current))))
+        .returning()) as ReplicaRow<T>[];
+      if (!updated) throw new RetryLater(`${what} changed while applying version ${event.version}`);
+      return { applied: true, created: false, row: updated };
+    },
+  };
 }

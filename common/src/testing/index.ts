@@ -4,6 +4,9 @@
  * test files, workers and a running `npm start` never see each other's data.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -66,6 +69,21 @@ export async function createTestDatabase<TSchema extends Record<string, unknown>
       if (rows.length) await database.pool.query(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} restart identity`);
     },
   };
+}
+
+/**
+ * A copy of a migrations folder that stops after `lastTag` (its journal cut there), to build a
+ * database as an older release left it and check what the next migrations do to its rows.
+ */
+export function migrationsUpTo(migrationsFolder: string, lastTag: string): string {
+  const journalPath = path.join(migrationsFolder, 'meta/_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
+  if (last < 0) throw new Error(`no migration ${lastTag} in ${migrationsFolder}`);
+  const copy = mkdtempSync(path.join(tmpdir(), 'mt-migrations-'));
+  cpSync(migrationsFolder, copy, { recursive: true });
+  writeFileSync(path.join(copy, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
+  return copy;
 }
 
 export interface TestEventBus extends EventBus {

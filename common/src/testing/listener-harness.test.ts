@@ -2,22 +2,23 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { defineListener } from '../bus/listener';
-import { applyToReplica } from '../bus/replica';
+import { versionedReplica } from '../bus/replica';
 import { replicaItems } from './replica-fixture';
 import { retrying, useListenerHarness, useServiceDatabase } from '.';
 
 /** A replica of tickets kept by two consumers, so an update can overtake its creation. */
+const items = versionedReplica(replicaItems, { what: 'item' });
 const listeners = [
   defineListener({
     event: 'ticket:created',
     handle: async ({ data }, { tx }) => {
-      await applyToReplica(tx, replicaItems, data, { create: () => ({ title: data.title }) });
+      await items.apply(tx, data, { create: () => ({ title: data.title }) });
     },
   }),
   defineListener({
     event: 'ticket:updated',
     handle: async ({ data }, { tx }) => {
-      await applyToReplica(tx, replicaItems, data, { update: () => ({ title: data.title }) });
+      await items.apply(tx, data, { update: () => ({ title: data.title }) });
     },
   }),
 ];
