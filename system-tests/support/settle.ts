@@ -41,8 +41,12 @@ export class BusProbe {
   }
 }
 
-/** One system-level wait for the whole system tests and bench: see infra/local/src/settled.ts. */
-export { retrying, settled } from '../../infra/local/src/settled';
+/**
+ * The system tests' waits: `settled()` for the whole stack (infra/local/src/settled.ts, which the
+ * bench uses too) and common's `retrying()` for assertions that only eventually hold.
+ */
+export { settled } from '../../infra/local/src/settled';
+export { retrying } from '@microtick/common/testing';
 
 /** A stack's events in flight, as `settled()` watches them: its outboxes and its stream. */
 export const eventFlow = (databases: StackDatabases, bus: BusProbe): EventFlow => ({

@@ -1,4 +1,4 @@
-import { retrying, settled, type EventFlow, type StreamPosition } from './settled';
+import { settled, type EventFlow, type StreamPosition } from './settled';
 
 /** A flow that answers from scripts, one answer per look (the last one repeats). */
 function scripted(unpublished: number[], stream: StreamPosition[]): EventFlow & { looks: () => number } {
@@ -41,17 +41,5 @@ describe('settled', () => {
   it('fails with what is still in flight after the timeout', async () => {
     const flow = scripted([2], [{ lastSeq: 3, behind: 1 }]);
     await expect(settled(flow, 30, 5)).rejects.toThrow(/events still in flight after 0.03 s \(4 outbox rows, consumers 1 events behind, stream at 3→3\)/);
-  });
-});
-
-describe('retrying', () => {
-  it('returns the value once the assertion passes, and rethrows its last error after the timeout', async () => {
-    let tries = 0;
-    await expect(retrying(() => {
-      tries++;
-      expect(tries).toBe(3);
-      return 'done';
-    }, { intervalMs: 1 })).resolves.toBe('done');
-    await expect(retrying(() => expect(1).toBe(2), { timeoutMs: 20, intervalMs: 5 })).rejects.toThrow(/Expected: 2/);
   });
 });

@@ -48,20 +48,3 @@ export async function settled(flow: EventFlow, timeoutMs: number, intervalMs = 5
     await sleep(intervalMs);
   }
 }
-
-/**
- * Runs an assertion until it passes (or returns its value), for what is only eventually true;
- * after `timeoutMs` the assertion's own last error is thrown, so a failure reads like the
- * assertion (jest's diff included), not like a timeout.
- */
-export async function retrying<T>(assertion: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (err) {
-      if (performance.now() > deadline) throw err;
-    }
-    await sleep(intervalMs);
-  }
-}
