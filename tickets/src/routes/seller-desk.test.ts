@@ -37,10 +37,10 @@ describe('GET /api/tickets/mine', () => {
     const res = await mine();
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { id: sold.id, title: 'Sold', price: 25.5, userId: sellerId, version: 0, orderId: sold.orderId, status: 'sold', checkedInAt: '2030-02-01T20:00:00.000Z' },
-      { id: held.id, title: 'Held', price: 10, userId: sellerId, version: 0, orderId: held.orderId, status: 'reserved', checkedInAt: null },
-      { id: released.id, title: 'Released again', price: 10, userId: sellerId, version: 0, orderId: null, status: 'available', checkedInAt: null },
-      { id: onSale.id, title: 'On sale', price: 10, userId: sellerId, version: 0, orderId: null, status: 'available', checkedInAt: null },
+      { id: sold.id, title: 'Sold', price: 25.5, userId: sellerId, version: 0, orderId: sold.orderId, heldForWaitingList: false, status: 'sold', checkedInAt: '2030-02-01T20:00:00.000Z' },
+      { id: held.id, title: 'Held', price: 10, userId: sellerId, version: 0, orderId: held.orderId, heldForWaitingList: false, status: 'reserved', checkedInAt: null },
+      { id: released.id, title: 'Released again', price: 10, userId: sellerId, version: 0, orderId: null, heldForWaitingList: false, status: 'available', checkedInAt: null },
+      { id: onSale.id, title: 'On sale', price: 10, userId: sellerId, version: 0, orderId: null, heldForWaitingList: false, status: 'available', checkedInAt: null },
     ]);
   });
 

@@ -42,12 +42,13 @@ async function myWaitlistEntryFor(ticketId: string): Promise<WaitlistEntry | und
 
 /**
  * What the ticket page says of its availability. A ticket offered to someone on its waiting list
- * is not held by an order, so GET /api/tickets/:id shows it like one on sale (`orderId` null);
- * only the buyer it is offered to can tell, from their own waiting-list entry.
+ * is held by no order (`orderId` null) but by the offer (`heldForWaitingList`); the buyer it is
+ * offered to knows it is theirs from their own waiting-list entry.
  */
-function availabilityOf(reserved: boolean, entry: WaitlistEntry | undefined): string {
+function availabilityOf(ticket: Ticket, entry: WaitlistEntry | undefined): string {
   if (entry?.status === 'offered') return 'Held for you (waiting list)';
-  return reserved ? 'Reserved' : 'Available';
+  if (ticket.orderId) return 'Reserved';
+  return ticket.heldForWaitingList ? 'Offered to its waiting list' : 'Available';
 }
 
 export default async function TicketPage({ params }: Props) {
@@ -58,6 +59,8 @@ export default async function TicketPage({ params }: Props) {
   const own = user?.id === ticket.userId;
   const reserved = ticket.orderId !== null && ticket.orderId !== undefined;
   const [myOrder, myEntry] = user && !own ? await Promise.all([reserved ? myLiveOrderFor(ticket.id) : undefined, myWaitlistEntryFor(ticket.id)]) : [undefined, undefined];
+  // Offered to someone else: not buyable now, but it can be waited for like a reserved one.
+  const offeredToAnother = ticket.heldForWaitingList && myEntry?.status !== 'offered';
 
   return (
     <>
@@ -75,7 +78,7 @@ export default async function TicketPage({ params }: Props) {
           <dl className={styles.facts}>
             <div className={styles.fact}>
               <dt>Availability</dt>
-              <dd data-testid="ticket-availability">{availabilityOf(reserved, myEntry)}</dd>
+              <dd data-testid="ticket-availability">{availabilityOf(ticket, myEntry)}</dd>
             </div>
             <div className={styles.fact}>
               <dt>Seller</dt>
@@ -108,9 +111,13 @@ export default async function TicketPage({ params }: Props) {
                 <p>This ticket is reserved or sold. If the reservation lapses unpaid, it goes back on sale.</p>
               )}
             </div>
+          ) : offeredToAnother ? (
+            <p className="alert alert-warning" role="status" data-testid="ticket-offered">
+              This ticket is being offered to the first buyer on its waiting list. If they don’t take it in time, it goes to the next in line, then back on sale.
+            </p>
           ) : null}
 
-          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} entry={myEntry} reserved={reserved} /> : null}
+          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} entry={myEntry} reserved={reserved || offeredToAnother} /> : null}
 
           {own ? (
             <div>
@@ -130,7 +137,7 @@ export default async function TicketPage({ params }: Props) {
               )}
               <p className={styles.reason}>This is your listing, so you can’t buy it.</p>
             </div>
-          ) : reserved ? null : user ? (
+          ) : reserved || offeredToAnother ? null : user ? (
             <>
               <BuyButton ticketId={ticket.id} />
               <p className={styles.note}>Buying reserves the ticket for you while you pay.</p>
