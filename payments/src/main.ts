@@ -18,8 +18,7 @@ async function main(): Promise<void> {
   await startService({
     name: 'payments',
     config,
-    schema,
-    migrationsFolder,
+    database: { schema, migrationsFolder },
     listeners: paymentListeners,
     buildApp: (deps) => buildApp({ ...deps, stripe, attemptLeaseMs: leaseMs, webhookSecret }),
     background: ({ db, pool, logger }) => {
