@@ -13,10 +13,10 @@ export interface SystemState {
   pendingAttempts: { orderId: string }[];
   charges: EmulatorCharge[];
   outboxBacklog: Record<string, number>;
-  deadLetters: (DeadLetterRow | { service: 'expiration'; payload: string })[];
+  deadLetters: DeadLetterRow[];
 }
 
-export async function readSystemState(databases: StackDatabases, charges: EmulatorCharge[], expirationDeadLetters: string[]): Promise<SystemState> {
+export async function readSystemState(databases: StackDatabases, charges: EmulatorCharge[], expirationDeadLetters: DeadLetterRow[]): Promise<SystemState> {
   const [orders, ordersTicketReplicas, tickets, ticketsOrderReplicas, paymentsOrderReplicas, payments, pendingAttempts, outboxBacklog, deadLetters] = await Promise.all([
     databases.query<SystemState['orders'][number]>(
       'orders',
@@ -41,7 +41,7 @@ export async function readSystemState(databases: StackDatabases, charges: Emulat
     pendingAttempts,
     charges,
     outboxBacklog,
-    deadLetters: [...deadLetters, ...expirationDeadLetters.map((payload) => ({ service: 'expiration' as const, payload }))],
+    deadLetters: [...deadLetters, ...expirationDeadLetters],
   };
 }
 
