@@ -1,7 +1,7 @@
 import { describedApiRoutes, mountedApiRoutes, type TestDatabase } from '@microtick/common/testing';
 import request from 'supertest';
 import type { AuthSchema } from './db/schema';
-import { buildTestApp, createAuthTestDatabase } from './testing/auth-test-app';
+import { buildTestApp, createAuthTestDatabase } from './test-support';
 
 let database: TestDatabase<AuthSchema>;
 beforeAll(async () => {

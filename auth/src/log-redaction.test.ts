@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { buildApp } from './app';
 import type { AuthSchema } from './db/schema';
-import { createAuthTestDatabase, jwtOf, sessionCookieFrom, setCookieHeaders } from './testing/auth-test-app';
+import { createAuthTestDatabase, jwtOf, sessionCookieFrom, setCookieHeaders } from './test-support';
 
 let database: TestDatabase<AuthSchema>;
 beforeAll(async () => {
