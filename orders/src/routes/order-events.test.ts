@@ -8,7 +8,7 @@ import { buildApp } from '../app';
 import request from 'supertest';
 import { orders, schema } from '../db/schema';
 import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 let feed: OrderChangeFeed;
