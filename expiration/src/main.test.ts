@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@microtick/common/testing';
-import { expirationEventId } from './events/expiration-complete.publisher';
+import { expirationEventId } from './expiration/expiration-complete.publisher';
 import { createExpirationTestKit, orderCreatedData, type ExpirationTestKit } from './test-support';
 
 const REPO_ROOT = path.join(__dirname, '../..');

@@ -13,6 +13,6 @@ export const users = pgTable('users', {
 
 export const schema = { users };
 export type AuthSchema = typeof schema;
-export type AuthDb = NodePgDatabase<AuthSchema>;
+export type AuthDb = NodePgDatabase<typeof schema>;
 
 export const migrationsFolder = path.join(__dirname, '../../drizzle'); // same from src/ and dist/

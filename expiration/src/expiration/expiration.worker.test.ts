@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceMetrics } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
-import { publishExpirationComplete } from '../events/expiration-complete.publisher';
+import { publishExpirationComplete } from './expiration-complete.publisher';
 import { registerExpirationMetrics } from './expiration-metrics';
 import { createExpirationTestKit, type ExpirationTestKit } from '../test-support';
 

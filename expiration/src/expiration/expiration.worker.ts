@@ -1,10 +1,10 @@
 import type { EventBus, Logger } from '@microtick/common';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { publishExpirationComplete } from '../events/expiration-complete.publisher';
+import { publishExpirationComplete } from './expiration-complete.publisher';
 import type { ExpirationMetrics } from './expiration-metrics';
 import { EXPIRATION_QUEUE, expirationJob, OFFER_JOB, offerExpirationJob, publishRetryDelayMs, type DeadlineJob, type OfferExpirationJob } from './expiration-queue';
-import { publishOfferExpired } from '../events/offer-expired.publisher';
+import { publishOfferExpired } from './offer-expired.publisher';
 
 export interface ExpirationWorkerOptions {
   redis: Redis;

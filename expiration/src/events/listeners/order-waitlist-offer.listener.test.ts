@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventData, EventEnvelope } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
 import { offerJobId } from '../../expiration/expiration-queue';
-import { offerExpiredEventId } from '../offer-expired.publisher';
+import { offerExpiredEventId } from '../../expiration/offer-expired.publisher';
 import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../test-support';
 
 let kit: ExpirationTestKit;

@@ -1,6 +1,6 @@
 import { eventCatalogue, withPublishSpan, type EventBus, type EventEnvelope } from '@microtick/common';
-import type { ExpirationJob } from '../expiration/expiration-queue';
-import { nameBasedUuid } from '../expiration/name-based-uuid';
+import type { ExpirationJob } from './expiration-queue';
+import { nameBasedUuid } from './name-based-uuid';
 
 /** Namespace of expiration event ids; never change it, or a retry would no longer be recognised. */
 const EXPIRATION_EVENT_NAMESPACE = '3f1c2a9e-8d4b-4c61-9a57-0e6b2d8f7c13';

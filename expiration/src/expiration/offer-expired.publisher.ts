@@ -1,6 +1,6 @@
 import { eventCatalogue, withPublishSpan, type EventBus, type EventEnvelope } from '@microtick/common';
-import type { OfferExpirationJob } from '../expiration/expiration-queue';
-import { nameBasedUuid } from '../expiration/name-based-uuid';
+import type { OfferExpirationJob } from './expiration-queue';
+import { nameBasedUuid } from './name-based-uuid';
 
 /** Namespace of offer-expiry event ids; never change it, or a retry would no longer be recognised. */
 const OFFER_EXPIRED_EVENT_NAMESPACE = '9b7e4d21-5c3a-4f8e-b061-2d94a7c5e318';
