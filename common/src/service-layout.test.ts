@@ -32,14 +32,6 @@ const AGGREGATE_TABLES: Record<Service, string | undefined> = { auth: 'users', t
  * another branch owns).
  */
 const KNOWN_EXCEPTIONS: readonly string[] = [
-  'payments: src/charging/ is not a known folder',
-  'payments: src/db/database.ts is not a schema file (src/db/ holds table definitions only)',
-  'payments: src/db/schema.ts does not export `type PaymentsDb = NodePgDatabase<typeof schema>`',
-  'payments: src/db/schema.ts imports @microtick/common at run time',
-  "payments: src/db/schema.ts: table 'orders' copies the orders service's aggregate: name it orders_replica",
-  'payments: src/events/listeners/index.ts does not export `listeners`',
-  'payments: src/payments/ (the domain folder) is missing',
-  'payments: src/stripe-client.ts is not part of the shape at src/ root',
   // The one orders entry: the expiry sweep reads the fairness wait from the expiration:complete
   // listener, which wave3-events-perf is rewriting at the same time. After merging, move
   // EXPIRATION_FAIRNESS_WAIT_MS into src/orders/ (the listener imports it from there) and drop this.

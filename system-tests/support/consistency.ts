@@ -25,7 +25,7 @@ export async function readSystemState(databases: StackDatabases, charges: Emulat
     databases.query<SystemState['ordersTicketReplicas'][number]>('orders', 'select id, version, price_cents::int as "priceCents" from tickets_replica'),
     databases.query<SystemState['tickets'][number]>('tickets', 'select id, order_id as "orderId", version, price_cents as "priceCents" from tickets'),
     databases.query<SystemState['ticketsOrderReplicas'][number]>('tickets', 'select id, status from orders_replica'),
-    databases.query<SystemState['paymentsOrderReplicas'][number]>('payments', 'select id, status from orders'),
+    databases.query<SystemState['paymentsOrderReplicas'][number]>('payments', 'select id, status from orders_replica'),
     databases.query<SystemState['payments'][number]>('payments', 'select order_id as "orderId", stripe_id as "stripeId", status::text as status from payments'),
     databases.query<SystemState['pendingAttempts'][number]>('payments', `select order_id as "orderId" from payment_attempts where status = 'pending'`),
     databases.outboxBacklog(),

@@ -15,7 +15,7 @@ const STATE_TABLES: Record<PostgresService, readonly string[]> = {
   auth: ['users'],
   tickets: ['tickets', 'orders_replica'],
   orders: ['tickets_replica', 'orders'],
-  payments: ['orders', 'payments'],
+  payments: ['orders_replica', 'payments'],
 };
 
 export interface DeadLetterRow {
