@@ -29,6 +29,7 @@ export * from './bus/dead-letters';
 export * from './bus/redis-dead-letters';
 export * from './bus/redis-listener-store';
 export * from './bus/open-dead-letters';
+export { runDeadLetterCommand } from './cli/dead-letter-command';
 export * from './service';
 export * from './local-secrets';
 export * from './http/rate-limit';

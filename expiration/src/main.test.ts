@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { waitFor } from '@microtick/common/testing';
+import { RedisDeadLetters, runDeadLetterCommand } from '@microtick/common';
+import { REDIS_URL, waitFor } from '@microtick/common/testing';
 import { expirationEventId } from './expiration/expiration-complete.publisher';
 import { createExpirationTestKit, orderCreatedData, type ExpirationTestKit } from './test-support';
 
@@ -97,6 +98,35 @@ describe('expiration main', () => {
     running = startMain(kit.config);
     await waitFor(() => kit.received.length === 1, { timeoutMs: 30_000, what: 'expiration:complete after the restart' });
     expect(kit.received[0]!.envelope.data.orderId).toBe(order.id);
+  });
+
+  it('lists and replays its dead letters with npm run dead-letters, the running service re-running the event', async () => {
+    running = startMain(kit.config);
+    await readyPort(running);
+    // A garbled message is parked at once, by the running service, in Redis under its prefix.
+    await kit.bus.js.publish(kit.bus.subjectFor('order:created'), 'not json at all');
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: kit.keyPrefix };
+    const cli = async (...argv: string[]) => {
+      const lines: string[] = [];
+      return { code: await runDeadLetterCommand(argv, env, (line) => lines.push(line)), output: lines.join('\n') };
+    };
+    await waitFor(async () => (await cli('list', '--service', 'expiration')).output.includes('invalid event'), { what: 'the garbled message listed' });
+
+    // A valid order:created parked (as after a Redis outage), then replayed by the operator.
+    const order = orderCreatedData(300);
+    const envelope = { id: randomUUID(), type: 'order:created' as const, occurredAt: new Date().toISOString(), data: order };
+    const letterId = await new RedisDeadLetters(kit.redis, { keyPrefix: kit.keyPrefix, service: 'expiration' }).record({
+      consumer: 'expiration-order-created',
+      subject: kit.bus.subjectFor('order:created'),
+      eventType: 'order:created',
+      eventId: envelope.id,
+      payload: JSON.stringify(envelope),
+      error: 'Error: READONLY replica',
+      deliveries: 10,
+    });
+    expect(await cli('replay', '--service', 'expiration', letterId)).toMatchObject({ code: 0 });
+    await waitFor(() => kit.received.some((r) => r.envelope.data.orderId === order.id), { timeoutMs: 20_000, what: 'the replayed order expiring' });
+    expect((await cli('list', '--service', 'expiration', '--all')).output).toMatch(new RegExp(`${letterId}.*replayed=`));
   });
 
   it('exits with the cause when Redis is unreachable, after undoing what had started', async () => {
