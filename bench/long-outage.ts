@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
     // Payments needs its replica of the orders before the freeze (orders published them already).
     for (;;) {
-      const { rows } = await db.payments.query<{ n: number }>('select count(*)::int as n from orders where id = any($1::uuid[])', [orders]);
+      const { rows } = await db.payments.query<{ n: number }>('select count(*)::int as n from orders_replica where id = any($1::uuid[])', [orders]);
       if (rows[0]?.n === BUYERS) break;
       await sleep(100);
     }

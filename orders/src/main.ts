@@ -13,8 +13,7 @@ async function main(): Promise<void> {
   await startService({
     name: 'orders',
     config,
-    schema,
-    migrationsFolder,
+    database: { schema, migrationsFolder },
     listeners,
     // The LISTEN connection behind GET /api/orders/:id/events (stopped after the HTTP server), and
     // the backstop that ends reservations whose expiration timer was lost (docs/operations.md), and

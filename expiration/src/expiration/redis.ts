@@ -34,15 +34,15 @@ export async function connectRedis(endpoint: RedisEndpoint, name: string, logger
   return redis;
 }
 
-/** Every key this service writes besides BullMQ's own (`<prefix>:order-expiration:*`). */
+/**
+ * The keys of expiration's own markers. Besides them, under the same prefix: BullMQ's queue
+ * (`<prefix>:order-expiration:*`) and common's listener bookkeeping (`<prefix>:expiration:processed:*`,
+ * `…:dead-letters*`, see RedisListenerStore).
+ */
 export const redisKeys = (prefix: string) => ({
-  processedEvent: (consumer: string, eventId: string) => `${prefix}:expiration:processed:${consumer}:${eventId}`,
   settledOrder: (orderId: string) => `${prefix}:expiration:settled:${orderId}`,
   settledOffer: (offerId: string) => `${prefix}:expiration:settled-offer:${offerId}`,
-  deadLetters: `${prefix}:expiration:dead-letters`,
-  replayedDeadLetters: `${prefix}:expiration:dead-letters:replayed`,
-  replayRequestedDeadLetters: `${prefix}:expiration:dead-letters:replay-requested`,
 });
 
-/** How long we remember an event id or a settled order: a week, far longer than an event waits for us in practice. */
+/** How long we remember a settled order or offer: a week, far longer than an event waits for us in practice. */
 export const REMEMBER_FOR_SECONDS = 7 * 24 * 3600;

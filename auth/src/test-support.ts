@@ -1,9 +1,9 @@
 import { createTestDatabase, testAppDeps, TEST_JWT_KEY, type TestDatabase } from '@microtick/common/testing';
 import type { Express } from 'express';
 import request from 'supertest';
-import { buildApp } from '../app';
-import { migrationsFolder, schema, type AuthSchema } from '../db/schema';
-import type { RateLimitsPerMinute } from '../routes/rate-limits';
+import { buildApp } from './app';
+import { migrationsFolder, schema, type AuthSchema } from './db/schema';
+import type { RateLimitsPerMinute } from './routes/rate-limits';
 
 export const TEST_SESSION_TTL_SECONDS = 3600;
 

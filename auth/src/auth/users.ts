@@ -1,10 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { isUniqueViolation } from '@microtick/common';
-import { users, type AuthSchema } from './schema';
+import { users, type AuthDb } from '../db/schema';
 
-export type AuthDb = NodePgDatabase<AuthSchema>;
 export type User = typeof users.$inferSelect;
 
 /** Raised when the email already has an account (found by the unique constraint, not a prior read). */

@@ -1,22 +1,19 @@
 import { outboxEvents, silentLogger, waitFor } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
-import { paymentAttempts, payments, type Order } from '../db/schema';
-import { insertOrder, FIXTURE_TIMEOUT_MS, startPaymentsFixture, type PaymentsFixture } from '../test-support';
+import { paymentAttempts, payments, type OrderReplica } from '../db/schema';
+import { insertOrder, usePaymentsFixture } from '../test-support';
 import { settleLapsedAttempts, startAttemptSweeper } from './attempt-sweeper';
 import type { PaymentDeps } from './settle-attempt';
 import { paymentIdempotencyKey, paymentIntentParams } from './stripe-requests';
 
-let fx: PaymentsFixture;
+const fx = usePaymentsFixture();
 let deps: PaymentDeps;
 beforeAll(async () => {
-  fx = await startPaymentsFixture();
   deps = { db: fx.database.db, stripe: fx.stripe, attemptLeaseMs: 60_000, logger: silentLogger };
-}, FIXTURE_TIMEOUT_MS);
-afterAll(() => fx.close());
-beforeEach(() => fx.database.truncate());
+});
 
 /** What a request that died mid-authorization leaves: a pending attempt whose lease ran out, and maybe an authorization. */
-async function crashedAttempt(order: Order, card: string, options: { charged: boolean; lockedUntil?: Date }) {
+async function crashedAttempt(order: OrderReplica, card: string, options: { charged: boolean; lockedUntil?: Date }) {
   await fx.database.db.insert(paymentAttempts).values({ orderId: order.id, paymentMethod: card, lockedUntil: options.lockedUntil ?? new Date(Date.now() - 1) });
   if (!options.charged) return undefined;
   return fx.stripe.paymentIntents.create(paymentIntentParams(order, card), { idempotencyKey: paymentIdempotencyKey(order.id, card) });

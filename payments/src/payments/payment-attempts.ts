@@ -1,15 +1,15 @@
 import { BadRequestError, isUniqueViolation, NotAuthorizedError, NotFoundError, type DbExecutor } from '@microtick/common';
 import { and, eq, inArray, lte } from 'drizzle-orm';
-import type { PaymentsDb } from '../db/database';
-import { orders, paymentAttempts, payments, type Order, type PaymentAttempt } from '../db/schema';
+import type { PaymentsDb } from '../db/schema';
+import { ordersReplica, paymentAttempts, payments, type OrderReplica, type PaymentAttempt } from '../db/schema';
 import { isPastPaymentDeadline } from './deadline';
 import { PaymentInProgressError } from './errors';
 
 export type Claim =
   /** This request may now charge the card. */
-  | { kind: 'new'; attempt: PaymentAttempt; order: Order }
+  | { kind: 'new'; attempt: PaymentAttempt; order: OrderReplica }
   /** A request died while talking to Stripe; this one must find out what happened first. */
-  | { kind: 'interrupted'; attempt: PaymentAttempt; order: Order };
+  | { kind: 'interrupted'; attempt: PaymentAttempt; order: OrderReplica };
 
 /** The name of the index that allows one pending attempt per order. */
 const ONE_PENDING_ATTEMPT_PER_ORDER = 'payment_attempts_one_pending_per_order';
@@ -38,7 +38,7 @@ export async function claimAttempt(
 
 function claimWithOrderLocked(db: PaymentsDb, request: { orderId: string; userId: string; paymentMethod: string }, leaseMs: number): Promise<Claim> {
   return db.transaction(async (tx) => {
-    const [order] = await tx.select().from(orders).where(eq(orders.id, request.orderId)).for('update');
+    const [order] = await tx.select().from(ordersReplica).where(eq(ordersReplica.id, request.orderId)).for('update');
     if (!order) throw new NotFoundError('Order not found');
     if (order.userId !== request.userId) throw new NotAuthorizedError();
 
@@ -72,14 +72,14 @@ function claimWithOrderLocked(db: PaymentsDb, request: { orderId: string; userId
 }
 
 /** Takes over one attempt whose lease has lapsed (for the sweeper), with its order locked. */
-export function takeOverLapsedAttempt(db: PaymentsDb, attemptId: string, leaseMs: number): Promise<{ attempt: PaymentAttempt; order: Order } | undefined> {
+export function takeOverLapsedAttempt(db: PaymentsDb, attemptId: string, leaseMs: number): Promise<{ attempt: PaymentAttempt; order: OrderReplica } | undefined> {
   return db.transaction(async (tx) => {
     const [order] = await tx
-      .select({ order: orders })
-      .from(orders)
-      .innerJoin(paymentAttempts, eq(paymentAttempts.orderId, orders.id))
+      .select({ order: ordersReplica })
+      .from(ordersReplica)
+      .innerJoin(paymentAttempts, eq(paymentAttempts.orderId, ordersReplica.id))
       .where(eq(paymentAttempts.id, attemptId))
-      .for('update', { of: orders });
+      .for('update', { of: ordersReplica });
     if (!order) return undefined;
     const attempt = await renewLapsedLease(tx, attemptId, leaseMs);
     return attempt && { attempt, order: order.order };

@@ -1,8 +1,8 @@
 import { addToOutbox, fromCents, type DbExecutor, type Logger } from '@microtick/common';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { PaymentsDb } from '../db/database';
-import { orders, payments, type Order, type Payment, type PaymentAttempt } from '../db/schema';
+import type { PaymentsDb } from '../db/schema';
+import { ordersReplica, payments, type OrderReplica, type Payment, type PaymentAttempt } from '../db/schema';
 import { finishAttempt, LIVE_PAYMENT_STATUSES, releaseAttempt } from './payment-attempts';
 import { settlePayment } from './settle-payment';
 import { authorizeCard, voidAuthorization } from './stripe-requests';
@@ -30,7 +30,7 @@ export type PaymentOutcome =
  * Stripe's answer) and records the result. On an unknown outcome the lease is given up and the
  * error rethrown, so that the next request or the sweeper settles the attempt.
  */
-export async function settleAttempt(deps: PaymentDeps, attempt: PaymentAttempt, order: Order): Promise<PaymentOutcome> {
+export async function settleAttempt(deps: PaymentDeps, attempt: PaymentAttempt, order: OrderReplica): Promise<PaymentOutcome> {
   try {
     const result = await authorizeCard(deps.stripe, order, attempt.paymentMethod);
     if (result.kind === 'authorized' || result.kind === 'requires_action') return await recordAuthorization(deps, attempt, result.kind, result.intent);
@@ -42,7 +42,7 @@ export async function settleAttempt(deps: PaymentDeps, attempt: PaymentAttempt, 
   }
 }
 
-type Recorded = { kind: 'recorded'; payment: Payment; orderStatus: Order['status'] } | { kind: 'stray'; intentId: string };
+type Recorded = { kind: 'recorded'; payment: Payment; orderStatus: OrderReplica['status'] } | { kind: 'stray'; intentId: string };
 
 /**
  * Stores the authorization and, when it holds the money, stages payment:created in the same
@@ -52,7 +52,7 @@ type Recorded = { kind: 'recorded'; payment: Payment; orderStatus: Order['status
  */
 async function recordAuthorization(deps: PaymentDeps, attempt: PaymentAttempt, status: 'authorized' | 'requires_action', intent: Stripe.PaymentIntent): Promise<PaymentOutcome> {
   const recorded = await deps.db.transaction(async (tx): Promise<Recorded> => {
-    const [order] = await tx.select().from(orders).where(eq(orders.id, attempt.orderId)).for('update');
+    const [order] = await tx.select().from(ordersReplica).where(eq(ordersReplica.id, attempt.orderId)).for('update');
     if (!order) throw new Error(`order ${attempt.orderId} of attempt ${attempt.id} vanished`);
     // An interrupted attempt settled twice finds its own row.
     const [mine] = await tx.select().from(payments).where(eq(payments.stripeId, intent.id));

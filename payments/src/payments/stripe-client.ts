@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import type { PaymentsConfig } from './config';
+import type { PaymentsConfig } from '../config';
 
 /** Stands in for a secret key when talking to the emulator, which accepts any `sk_test_` key. */
 const EMULATOR_KEY = 'sk_test_microtick_emulator';

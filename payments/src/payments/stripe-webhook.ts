@@ -1,8 +1,8 @@
 import { isUuid, ServiceUnavailableError } from '@microtick/common';
 import { eq } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { PaymentsDb } from '../db/database';
-import { orders, payments, stripeEvents } from '../db/schema';
+import type { PaymentsDb } from '../db/schema';
+import { ordersReplica, payments, stripeEvents } from '../db/schema';
 import { stageAuthorized } from './settle-attempt';
 import { notifySettlers } from './settle-payment';
 
@@ -28,12 +28,12 @@ export async function applyStripeEvent(db: PaymentsDb, event: Stripe.Event): Pro
     const [known] = await tx.select({ orderId: payments.orderId }).from(payments).where(eq(payments.stripeId, intent.id));
     if (!known) {
       const orderId = intent.metadata?.['orderId'];
-      const [ours] = isUuid(orderId) ? await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, orderId)) : [];
+      const [ours] = isUuid(orderId) ? await tx.select({ id: ordersReplica.id }).from(ordersReplica).where(eq(ordersReplica.id, orderId)) : [];
       if (ours) throw new ServiceUnavailableError('This payment is still being recorded; please retry');
       return 'ignored'; // another integration's intent on the same account
     }
     // Locked in the same order as recording an authorization does: the order first.
-    const [order] = await tx.select().from(orders).where(eq(orders.id, known.orderId)).for('update');
+    const [order] = await tx.select().from(ordersReplica).where(eq(ordersReplica.id, known.orderId)).for('update');
     const [payment] = await tx.select().from(payments).where(eq(payments.stripeId, intent.id));
     if (!order || !payment) return 'ignored';
     const now = new Date();

@@ -1,8 +1,8 @@
 import type { DbExecutor, Logger } from '@microtick/common';
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
-import type { PaymentsDb } from '../db/database';
-import { orders, payments, type Order, type Payment } from '../db/schema';
+import type { PaymentsDb } from '../db/schema';
+import { ordersReplica, payments, type OrderReplica, type Payment } from '../db/schema';
 import { captureAuthorization, voidAuthorization, type Settlement } from './stripe-requests';
 
 /** The NOTIFY channel the order listeners signal on when an order's fate is decided. */
@@ -27,7 +27,7 @@ export async function notifySettlers(tx: DbExecutor, orderId: string): Promise<v
  * void every other one of a decided order (an authorization on a cancelled order, a customer step
  * still pending on a decided order). Undefined while the order is undecided.
  */
-export function decisionFor(payment: Pick<Payment, 'id' | 'status'>, order: Pick<Order, 'status' | 'completedByPaymentId'>): 'capture' | 'void' | undefined {
+export function decisionFor(payment: Pick<Payment, 'id' | 'status'>, order: Pick<OrderReplica, 'status' | 'completedByPaymentId'>): 'capture' | 'void' | undefined {
   if (payment.status !== 'authorized' && payment.status !== 'requires_action') return undefined;
   if (order.status === 'complete') return payment.status === 'authorized' && order.completedByPaymentId === payment.id ? 'capture' : 'void';
   if (order.status === 'cancelled') return 'void';
@@ -36,13 +36,13 @@ export function decisionFor(payment: Pick<Payment, 'id' | 'status'>, order: Pick
 
 const undecided = and(
   inArray(payments.status, ['authorized', 'requires_action']),
-  inArray(orders.status, ['complete', 'cancelled']),
+  inArray(ordersReplica.status, ['complete', 'cancelled']),
   or(isNull(payments.settlingUntil), lte(payments.settlingUntil, sql`now()`)),
 );
 
 /** Payments whose order is decided and that still hold, or may still get, a hold on a card. */
 export async function findUnsettled(db: PaymentsDb, limit = 50): Promise<string[]> {
-  const rows = await db.select({ id: payments.id }).from(payments).innerJoin(orders, eq(orders.id, payments.orderId)).where(undecided).limit(limit);
+  const rows = await db.select({ id: payments.id }).from(payments).innerJoin(ordersReplica, eq(ordersReplica.id, payments.orderId)).where(undecided).limit(limit);
   return rows.map((row) => row.id);
 }
 
@@ -56,9 +56,9 @@ export async function findUnsettled(db: PaymentsDb, limit = 50): Promise<string[
 export async function settlePayment(deps: SettleDeps, paymentId: string): Promise<Settlement | undefined> {
   const claimed = await deps.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ payment: payments, order: orders })
+      .select({ payment: payments, order: ordersReplica })
       .from(payments)
-      .innerJoin(orders, eq(orders.id, payments.orderId))
+      .innerJoin(ordersReplica, eq(ordersReplica.id, payments.orderId))
       .where(and(eq(payments.id, paymentId), undecided))
       .for('update', { of: payments });
     if (!row) return undefined;

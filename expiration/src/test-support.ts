@@ -9,6 +9,7 @@ import {
   localNatsCredentials,
   localRedisCredentials,
   ListenerRunner,
+  RedisListenerStore,
   ServiceMetrics,
   type AnyListener,
   type EventBus,
@@ -19,14 +20,14 @@ import {
 import { NATS_ADMIN, NATS_URL, REDIS_URL, silentLogger } from '@microtick/common/testing';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Config } from '../config';
-import { registerExpirationMetrics, type ExpirationMetrics } from '../expiration-metrics';
-import { createExpirationQueue, type DeadlineJob, type ExpirationQueue } from '../expiration-queue';
-import { RedisExpirationTimers, type ExpirationTimers } from '../expiration-timers';
-import { startExpirationWorker } from '../expiration.worker';
-import type { ExpirationHandlerContext } from '../events/handler-context';
-import { listeners as expirationListeners } from '../events/listeners';
-import { RedisListenerStore } from '../events/redis-listener-store';
+import type { Config } from './config';
+import { registerExpirationMetrics, type ExpirationMetrics } from './expiration/expiration-metrics';
+import { createExpirationQueue, type DeadlineJob, type ExpirationQueue } from './expiration/expiration-queue';
+import { RedisExpirationTimers, type ExpirationTimers } from './expiration/expiration-timers';
+import { startExpirationWorker } from './expiration/expiration.worker';
+import type { ExpirationHandlerContext } from './expiration/handler-context';
+import { listeners as expirationListeners } from './events/listeners';
+
 
 export { REDIS_URL };
 
@@ -133,7 +134,7 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
       const runner = new ListenerRunner({
         service: 'expiration',
         bus,
-        store: new RedisListenerStore({ redis, keyPrefix, deps: { timers: options.timers ?? timers } }),
+        store: new RedisListenerStore({ redis, keyPrefix, service: 'expiration', deps: { timers: options.timers ?? timers } }),
         listeners: options.listeners ?? expirationListeners,
         logger: silentLogger,
         metrics,

@@ -1,39 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents, sessionCookie, silentLogger, startListenerHarness, waitFor, type ListenerHarness } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, silentLogger, waitFor } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
-import { orders, paymentAttempts, payments, type Order } from '../db/schema';
-import { paymentListeners } from '../events/listeners';
-import { FIXTURE_TIMEOUT_MS, insertOrder, startPaymentsFixture, waitForIdle, type PaymentsFixture } from '../test-support';
+import { ordersReplica, paymentAttempts, payments, type OrderReplica } from '../db/schema';
+import { insertOrder, usePaymentsFixture, usePaymentsListeners } from '../test-support';
 import { PaymentSettler } from './payment-settler';
 
 /**
  * The saga's second half: payments follows orders' decision. Every authorization ends captured
  * (order complete) or voided (order cancelled); never captured twice, never refunded.
  */
-let fx: PaymentsFixture;
-let harness: ListenerHarness;
+const fx = usePaymentsFixture({ latencyMs: 300 }); // long enough for an order:cancelled to land mid-authorization
+const listeners = usePaymentsListeners(fx);
 let settler: PaymentSettler;
-beforeAll(async () => {
-  fx = await startPaymentsFixture({ latencyMs: 300 }); // long enough for an order:cancelled to land mid-authorization
-}, FIXTURE_TIMEOUT_MS);
-afterAll(() => fx.close());
 beforeEach(async () => {
-  await fx.database.truncate();
-  harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners });
   settler = new PaymentSettler({ db: fx.database.db, pool: fx.database.pool, stripe: fx.stripe, logger: silentLogger, pollIntervalMs: 60_000 });
   await settler.start();
 });
 afterEach(async () => {
   await settler.stop();
-  await harness.stop();
 });
 
-const pay = (order: Order, token = 'tok_visa') =>
+const pay = (order: OrderReplica, token = 'tok_visa') =>
   request(fx.app()).post('/api/payments').set('Cookie', sessionCookie({ id: order.userId })).send({ orderId: order.id, token });
 const paymentOf = async (id: string) => (await fx.database.db.select().from(payments).where(eq(payments.id, id)))[0]!;
-const completed = (order: Order, paymentId: string) => ({ id: order.id, version: 1, userId: order.userId, paymentId, ticket: { id: randomUUID(), price: 19.99 } });
-const cancelled = (order: Order) => ({ id: order.id, version: 1, ticket: { id: randomUUID() } });
+const completed = (order: OrderReplica, paymentId: string) => ({ id: order.id, version: 1, userId: order.userId, paymentId, ticket: { id: randomUUID(), price: 19.99 } });
+const cancelled = (order: OrderReplica) => ({ id: order.id, version: 1, ticket: { id: randomUUID() } });
 
 describe('after orders decides', () => {
   it('captures the authorization orders completed the order with, exactly once', async () => {
@@ -41,10 +33,10 @@ describe('after orders decides', () => {
     const res = await pay(order);
     expect(res.body.status).toBe('authorized');
 
-    const event = await harness.publish('order:completed', completed(order, res.body.id));
+    const event = await listeners().publish('order:completed', completed(order, res.body.id));
     await waitFor(async () => (await paymentOf(res.body.id)).status === 'captured', { what: 'captured' });
-    await harness.redeliver(event);
-    await waitForIdle(harness, 'order:completed');
+    await listeners().redeliver(event);
+    await listeners().settled('order:completed');
     await fx.settle();
 
     expect(await fx.charges(order.id)).toEqual([expect.objectContaining({ captured: true, amountCaptured: 1999, refunded: false, voided: false })]);
@@ -55,7 +47,7 @@ describe('after orders decides', () => {
   it('voids an authorization when orders cancelled the order: nothing taken, nothing refunded', async () => {
     const order = await insertOrder(fx.database);
     const res = await pay(order);
-    await harness.publish('order:cancelled', cancelled(order));
+    await listeners().publish('order:cancelled', cancelled(order));
     await waitFor(async () => (await paymentOf(res.body.id)).status === 'voided', { what: 'voided' });
     expect(await fx.charges(order.id)).toEqual([expect.objectContaining({ captured: false, voided: true, amountCaptured: 0 })]);
   });
@@ -65,8 +57,8 @@ describe('after orders decides', () => {
     const paying = pay(order).then((r) => r);
     // Stripe is answering (300 ms) once the attempt is on record: the cancellation commits meanwhile.
     await waitFor(async () => (await fx.database.db.select().from(paymentAttempts)).length === 1, { what: 'authorization under way' });
-    await harness.publish('order:cancelled', cancelled(order));
-    await waitFor(async () => (await fx.database.db.select().from(orders).where(eq(orders.id, order.id)))[0]?.status === 'cancelled', { what: 'cancelled' });
+    await listeners().publish('order:cancelled', cancelled(order));
+    await waitFor(async () => (await fx.database.db.select().from(ordersReplica).where(eq(ordersReplica.id, order.id)))[0]?.status === 'cancelled', { what: 'cancelled' });
 
     const res = await paying;
     expect(res.status).toBe(400);
@@ -81,7 +73,7 @@ describe('after orders decides', () => {
     const order = await insertOrder(fx.database);
     const res = await pay(order, 'tok_threeDSecure2Required');
     expect(res.body.status).toBe('requires_action');
-    await harness.publish('order:cancelled', cancelled(order));
+    await listeners().publish('order:cancelled', cancelled(order));
     await waitFor(async () => (await paymentOf(res.body.id)).status === 'voided', { what: 'voided' });
     expect((await fx.stripe.paymentIntents.retrieve(res.body.stripeId)).status).toBe('canceled');
   });

@@ -4,7 +4,7 @@ import { ServiceMetrics } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
 import { publishExpirationComplete } from './expiration-complete.publisher';
 import { registerExpirationMetrics } from './expiration-metrics';
-import { createExpirationTestKit, type ExpirationTestKit } from './testing/expiration-test-kit';
+import { createExpirationTestKit, type ExpirationTestKit } from '../test-support';
 
 let kit: ExpirationTestKit;
 beforeEach(async () => {
