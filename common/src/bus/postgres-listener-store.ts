@@ -44,7 +44,8 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
       const cleared: string[] = [];
       for (const item of items) {
         // Not inserted by this statement (already processed), or a second copy within the batch.
-        if (!unclaimed.delete(item.eventId)) {
+        // Postgres answers uuids in lower case; an envelope's id may be written in upper case.
+        if (!unclaimed.delete(item.eventId.toLowerCase())) {
           outcomes.push({ outcome: 'duplicate' });
           continue;
         }
