@@ -4,6 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { namespaceNames } from '@microtick/local';
 import type { Baseline } from './baseline';
 import { waitUntilSettled, type Market } from './bench-stack';
+import { cpuPerRequest, meterCpu } from './cpu-usage';
 import { runLoad, statusCounts } from './load';
 import { buyerFor, createTickets, waitUntilReplicated } from './marketplace';
 import type { ResultRow } from './report';
@@ -87,13 +88,15 @@ interface CatchUp {
   /** Events waiting for the service's consumers when it resumed. */
   waiting: number;
   ms: number;
+  /** CPU ms per event of every process and the stack's Postgres backends while it caught up. */
+  cpu: string;
 }
 
 function row(what: string, timing: CatchUp, expected: number): ResultRow {
   const rate = timing.waiting / (timing.ms / 1000);
   return {
     measure: `7. Backlog catch-up, ${what}: ${timing.waiting} events waiting (${expected} made) after a freeze, caught up in ${(timing.ms / 1000).toFixed(1)} s`,
-    microtick: `${Math.round(rate).toLocaleString('en-US')} events/s`,
+    microtick: `${Math.round(rate).toLocaleString('en-US')} events/s; CPU per event ${timing.cpu}`,
     baseline: '',
     target: `≥ ${BACKLOG_TARGET_PER_SECOND.toLocaleString('en-US')} events/s`,
     met: rate >= BACKLOG_TARGET_PER_SECOND,
@@ -130,10 +133,14 @@ async function waitingFor(market: Market, service: Consumer): Promise<number> {
 /** Resumes `service` and polls its consumers every 20 ms until nothing waits for them. */
 async function resumeAndTime(market: Market, service: Consumer): Promise<CatchUp> {
   const waiting = await waitingFor(market, service);
+  const meter = await meterCpu(market.cpuSources);
   signal(market, service, 'SIGCONT');
   const resumedAt = performance.now();
   for (;;) {
-    if ((await waitingFor(market, service)) === 0) return { waiting, ms: performance.now() - resumedAt };
+    if ((await waitingFor(market, service)) === 0) {
+      const ms = performance.now() - resumedAt;
+      return { waiting, ms, cpu: cpuPerRequest(await meter.stop(), waiting).text };
+    }
     if (performance.now() - resumedAt > 300_000) throw new Error(`${service} not caught up 5 minutes after resuming`);
     await sleep(20);
   }
