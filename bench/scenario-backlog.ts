@@ -95,7 +95,7 @@ interface CatchUp {
 function row(what: string, timing: CatchUp, expected: number): ResultRow {
   const rate = timing.waiting / (timing.ms / 1000);
   return {
-    measure: `7. Backlog catch-up, ${what}: ${timing.waiting} events waiting (${expected} made) after a freeze, caught up in ${(timing.ms / 1000).toFixed(1)} s`,
+    measure: `9. Backlog catch-up, ${what}: ${timing.waiting} events waiting (${expected} made) after a freeze, caught up in ${(timing.ms / 1000).toFixed(1)} s`,
     microtick: `${Math.round(rate).toLocaleString('en-US')} events/s; CPU per event ${timing.cpu}`,
     baseline: '',
     target: `≥ ${BACKLOG_TARGET_PER_SECOND.toLocaleString('en-US')} events/s`,

@@ -123,7 +123,7 @@ async function main(): Promise<ResultRow[]> {
       rows.push(...idleMemory(bench, baseline, `${IDLE_SECONDS} s idle after the load above`));
     }
     if (selected.has('backlog')) {
-      step('7. backlog catch-up');
+      step('9. backlog catch-up');
       rows.push(...(await backlogCatchUp(market, baseline, Number(values.backlog))));
     }
     // Last on this stack: a million rows would change every figure above.
