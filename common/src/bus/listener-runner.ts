@@ -201,9 +201,10 @@ export class ListenerRunner<Ctx> {
 
   /**
    * Takes messages as JetStream delivers them and hands them on in batches: whatever has arrived
-   * by the next turn of the event loop (at most `batchSize`) goes together, up to `concurrency`
-   * batches at once. At a trickle every message is a batch of its own, as before; a burst or a
-   * backlog shares transactions, which is where the round trips per event go down.
+   * by the next turn of the event loop is split over the free slots (`concurrency` batches at
+   * once, each of at most `batchSize`). At a trickle every message is a batch of its own, as
+   * before; a backlog, with every slot busy, shares transactions, which is where the round trips
+   * per event go down.
    */
   private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
     const limit = this.options.concurrency ?? 8;
@@ -214,7 +215,10 @@ export class ListenerRunner<Ctx> {
     const dispatch = () => {
       scheduled = false;
       while (waiting.length > 0 && inFlight.size < limit) {
-        const task: Promise<void> = this.handleBatch(listener, consumer, waiting.splice(0, batchSize)).finally(() => {
+        // Spread over the free slots first (a message waits for its whole batch to commit, so
+        // small parallel batches keep latency down); batches grow only while every slot is busy.
+        const size = Math.min(batchSize, Math.ceil(waiting.length / (limit - inFlight.size)));
+        const task: Promise<void> = this.handleBatch(listener, consumer, waiting.splice(0, size)).finally(() => {
           inFlight.delete(task);
           dispatch();
         });
