@@ -13,7 +13,7 @@ import { createExpirationTestKit, type ExpirationTestKit } from '../expiration/s
 import { buildApp } from '../orders/src/app';
 import { OrderChangeFeed } from '../orders/src/orders/order-changes';
 import { listeners as ordersListeners } from '../orders/src/events/listeners';
-import { createOrdersTestDatabase, insertTicket, type OrdersTestDatabase } from '../orders/src/test-fixtures';
+import { createOrdersTestDatabase, insertTicket, type OrdersTestDatabase } from '../orders/src/test-support';
 import { sweepOverdueOffers } from '../orders/src/waitlist/offer-sweep';
 import { OFFERED_TO_SOMEONE_ELSE } from '../orders/src/waitlist/offers';
 

@@ -67,6 +67,13 @@ test.describe('the waiting list', () => {
     await expect(offer.getByTestId('order-now')).toBeVisible();
     await snap(first.page, 'waitlist-offer', testInfo);
 
+    // The ticket's page says it is held for them, not "Available" (no order holds it during an offer).
+    const ticketPage = await first.context.newPage();
+    await ticketPage.goto(`/tickets/${ticketId}`);
+    await expect(ticketPage.getByTestId('ticket-availability')).toHaveText('Held for you (waiting list)');
+    await expect(ticketPage.getByTestId('waitlist-offer')).toBeVisible();
+    await ticketPage.close();
+
     // Nobody else can have it meanwhile: not listed, and ordering it is refused with the reason.
     const stranger = await newUser(browser, 'stranger', testInfo);
     await expectOnListing(stranger.page, title, false);

@@ -24,6 +24,7 @@ export * from './bus/listener';
 export * from './bus/listener-runner';
 export * from './bus/postgres-listener-store';
 export * from './bus/versioned';
+export * from './bus/replica';
 export * from './bus/dead-letters';
 export * from './service';
 export * from './local-secrets';

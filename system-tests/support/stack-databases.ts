@@ -11,8 +11,8 @@ export type PostgresService = (typeof POSTGRES_SERVICE_NAMES)[number];
  */
 const STATE_TABLES: Record<PostgresService, readonly string[]> = {
   auth: ['users'],
-  tickets: ['tickets', 'order_replicas'],
-  orders: ['tickets', 'orders'],
+  tickets: ['tickets', 'orders_replica'],
+  orders: ['tickets_replica', 'orders'],
   payments: ['orders', 'payments'],
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sessionCookie } from '@microtick/common/testing';
 import request from 'supertest';
-import { checkins, orderReplicas } from '../db/schema';
+import { checkins, ordersReplica } from '../db/schema';
 import { seedTicket, testApp, useTicketsDatabase } from '../test-support';
 
 const database = useTicketsDatabase();
@@ -17,7 +17,7 @@ function setup() {
     const orderId = orderStatus && orderStatus !== 'cancelled' ? randomUUID() : null;
     const ticket = await seedTicket(database(), { title, priceCents, userId: sellerId, orderId, createdAt: new Date(Date.UTC(2030, 0, 1, 0, minute)) });
     if (orderStatus) {
-      await database().db.insert(orderReplicas).values({ id: orderId ?? randomUUID(), ticketId: ticket.id, status: orderStatus, version: orderStatus === 'created' ? 0 : 1 });
+      await database().db.insert(ordersReplica).values({ id: orderId ?? randomUUID(), ticketId: ticket.id, status: orderStatus, version: orderStatus === 'created' ? 0 : 1 });
     }
     return ticket;
   };

@@ -7,7 +7,8 @@ import { WaitlistPanel } from '@/components/WaitlistPanel';
 import { formatMoney } from '@/lib/money';
 import { signInHref } from '@/lib/next-path';
 import { apiGet, apiGetOptional, getCurrentUser, unwrapOrFail } from '@/lib/server-api';
-import type { Order, Ticket } from '@/lib/types';
+import type { Order, Ticket, WaitlistEntry } from '@/lib/types';
+import { activeEntryFor } from '@/lib/waitlist';
 import styles from '../tickets.module.css';
 
 type Props = { params: Promise<{ id: string }> };
@@ -33,6 +34,22 @@ async function myLiveOrderFor(ticketId: string): Promise<Order | undefined> {
   return result.data.find((order) => order.ticket?.id === ticketId && order.status !== 'cancelled');
 }
 
+/** The signed-in buyer's place in this ticket's waiting list (waiting or offered), if any. */
+async function myWaitlistEntryFor(ticketId: string): Promise<WaitlistEntry | undefined> {
+  const result = await apiGetOptional<WaitlistEntry[]>('/api/orders/waitlist');
+  return result?.ok && Array.isArray(result.data) ? activeEntryFor(result.data, ticketId) : undefined;
+}
+
+/**
+ * What the ticket page says of its availability. A ticket offered to someone on its waiting list
+ * is not held by an order, so GET /api/tickets/:id shows it like one on sale (`orderId` null);
+ * only the buyer it is offered to can tell, from their own waiting-list entry.
+ */
+function availabilityOf(reserved: boolean, entry: WaitlistEntry | undefined): string {
+  if (entry?.status === 'offered') return 'Held for you (waiting list)';
+  return reserved ? 'Reserved' : 'Available';
+}
+
 export default async function TicketPage({ params }: Props) {
   const { id } = await params;
   const path = `/tickets/${id}`;
@@ -40,11 +57,11 @@ export default async function TicketPage({ params }: Props) {
   const ticket = unwrapOrFail(result, path);
   const own = user?.id === ticket.userId;
   const reserved = ticket.orderId !== null && ticket.orderId !== undefined;
-  const myOrder = reserved && user && !own ? await myLiveOrderFor(ticket.id) : undefined;
+  const [myOrder, myEntry] = user && !own ? await Promise.all([reserved ? myLiveOrderFor(ticket.id) : undefined, myWaitlistEntryFor(ticket.id)]) : [undefined, undefined];
 
   return (
     <>
-      <Link href="/" className={styles.back}>
+      <Link href="/" className="back-link">
         ← All tickets
       </Link>
       <div className={styles.detail}>
@@ -58,7 +75,7 @@ export default async function TicketPage({ params }: Props) {
           <dl className={styles.facts}>
             <div className={styles.fact}>
               <dt>Availability</dt>
-              <dd data-testid="ticket-availability">{reserved ? 'Reserved' : 'Available'}</dd>
+              <dd data-testid="ticket-availability">{availabilityOf(reserved, myEntry)}</dd>
             </div>
             <div className={styles.fact}>
               <dt>Seller</dt>
@@ -93,7 +110,7 @@ export default async function TicketPage({ params }: Props) {
             </div>
           ) : null}
 
-          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} reserved={reserved} /> : null}
+          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} entry={myEntry} reserved={reserved} /> : null}
 
           {own ? (
             <div>

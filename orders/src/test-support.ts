@@ -1,39 +1,25 @@
-/** Fixtures shared by the orders service's tests (real Postgres; see @microtick/common/testing). */
+/** The orders service's test support: its data builders, wired on common's harness (@microtick/common/testing). */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { durableName, type EventEnvelope } from '@microtick/common';
-import { createTestDatabase, startListenerHarness, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
-import { migrationsFolder, orders, schema, tickets, type OrderRow, type OrdersDb, type TicketRow } from './db/schema';
+import { createTestDatabase, startListenerHarness, useListenerHarness, useServiceDatabase, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
+import { migrationsFolder, orders, schema, ticketsReplica, type OrderRow, type OrdersDb, type TicketRow } from './db/schema';
 import { listeners } from './events/listeners';
 
 export type OrdersTestDatabase = TestDatabase<typeof schema>;
 
+/** This worker's migrated orders database, for files that manage it themselves (or share it with system tests). */
 export const createOrdersTestDatabase = (): Promise<OrdersTestDatabase> => createTestDatabase({ name: 'orders', migrationsFolder, schema });
 
-/** The service's listeners on a private stream, through the real runner. */
-export const startOrdersListeners = (db: OrdersDb): Promise<ListenerHarness> =>
-  startListenerHarness({ service: 'orders', db: db, listeners });
+/** This worker's migrated orders database for a whole test file, emptied before each test. */
+export const useOrdersDatabase = () => useServiceDatabase({ name: 'orders', migrationsFolder, schema });
 
-/**
- * Waits until the consumer of `event`'s type has acknowledged everything published to it, so a
- * test can assert that an event (or its duplicate) changed nothing. A message held back for a
- * retry still counts as pending.
- */
-export async function waitUntilSettled(harness: ListenerHarness, event: EventEnvelope): Promise<void> {
-  const { bus } = harness;
-  await waitFor(
-    async () => {
-      const info = await bus.jsm.consumers.info(bus.stream, durableName('orders', event.type));
-      return info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0;
-    },
-    { what: `${event.type} consumer settled` },
-  );
-}
+/** The service's listeners on a private stream, through the real runner. */
+export const startOrdersListeners = (db: OrdersDb): Promise<ListenerHarness> => startListenerHarness({ service: 'orders', db, listeners });
 
 /** A ticket in the replica, as if its `ticket:created` had been applied. */
-export async function insertTicket(db: OrdersDb, overrides: Partial<typeof tickets.$inferInsert> = {}): Promise<TicketRow> {
+export async function insertTicket(db: OrdersDb, overrides: Partial<typeof ticketsReplica.$inferInsert> = {}): Promise<TicketRow> {
   const [ticket] = await db
-    .insert(tickets)
+    .insert(ticketsReplica)
     .values({ id: randomUUID(), title: 'Concert', priceCents: 2_000, userId: randomUUID(), version: 0, ...overrides })
     .returning();
   if (!ticket) throw new Error('no ticket inserted');
@@ -93,7 +79,7 @@ export async function readOrder(db: OrdersDb, id: string): Promise<OrderRow | un
 }
 
 export async function readTicket(db: OrdersDb, id: string): Promise<TicketRow | undefined> {
-  const [ticket] = await db.select().from(tickets).where(eq(tickets.id, id));
+  const [ticket] = await db.select().from(ticketsReplica).where(eq(ticketsReplica.id, id));
   return ticket;
 }
 
@@ -102,16 +88,7 @@ export async function readTicket(db: OrdersDb, id: string): Promise<TicketRow | 
  * listeners running on a private stream. Call at the top of a test file.
  */
 export function useOrdersListeners() {
-  let database: OrdersTestDatabase;
-  let harness: ListenerHarness;
-  beforeAll(async () => {
-    database = await createOrdersTestDatabase();
-  });
-  afterAll(() => database.close());
-  beforeEach(async () => {
-    await database.truncate();
-    harness = await startOrdersListeners(database.db);
-  });
-  afterEach(() => harness.stop());
-  return { database: () => database, harness: () => harness };
+  const database = useOrdersDatabase();
+  const harness = useListenerHarness({ service: 'orders', database, listeners });
+  return { database, harness };
 }

@@ -1,7 +1,7 @@
 import type { DbExecutor } from '@microtick/common';
 import { eq } from 'drizzle-orm';
-import { orderReplicas, tickets, type Ticket } from '../../db/schema';
-import { changeTicket } from '../../tickets/change-ticket';
+import { tickets, type Ticket } from '../db/schema';
+import { changeTicket } from './change-ticket';
 
 /**
  * "Not yet" retries back off to one every 2 s, so this many deliveries let an order event wait
@@ -11,17 +11,16 @@ import { changeTicket } from '../../tickets/change-ticket';
 export const ORDER_EVENT_MAX_DELIVER = 60;
 
 /**
- * The ticket an order event is about, row-locked until the handler commits, and what we know of
- * the order. Taking the ticket lock first serialises all order events about one ticket, so the
- * replica read that follows already sees any of them that committed before.
+ * The ticket an order event is about, row-locked until the handler commits. Taking the ticket
+ * lock first serialises all order events about one ticket, so the orders replica read that
+ * follows (versionedReplica) already sees any of them that committed before.
  */
-export async function lockTicketForOrder(tx: DbExecutor, ticketId: string, orderId: string) {
+export async function lockTicketForOrder(tx: DbExecutor, ticketId: string, orderId: string): Promise<Ticket> {
   const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update');
   // Orders only learns of tickets from our ticket:created, committed here before it was
   // published: a missing ticket is a bug or a foreign event, so fail (and dead-letter), not wait.
   if (!ticket) throw new Error(`ticket ${ticketId} of order ${orderId} does not exist`);
-  const [order] = await tx.select().from(orderReplicas).where(eq(orderReplicas.id, orderId));
-  return { ticket, order };
+  return ticket;
 }
 
 /** Locks (order id) or releases (null) a ticket locked by `lockTicketForOrder`, publishing ticket:updated. */

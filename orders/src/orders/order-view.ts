@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { fromCents, type DbExecutor } from '@microtick/common';
 import type { Order } from '@microtick/common/api';
-import { orders, tickets, type OrderRow, type TicketRow } from '../db/schema';
+import { orders, ticketsReplica, type OrderRow, type TicketRow } from '../db/schema';
 
 export interface OrderView {
   order: OrderRow;
@@ -10,7 +10,7 @@ export interface OrderView {
 
 /** Orders joined with the ticket each one reserves; callers add the filter and ordering. */
 export const selectOrderViews = (db: DbExecutor) =>
-  db.select({ order: orders, ticket: tickets }).from(orders).innerJoin(tickets, eq(orders.ticketId, tickets.id));
+  db.select({ order: orders, ticket: ticketsReplica }).from(orders).innerJoin(ticketsReplica, eq(orders.ticketId, ticketsReplica.id));
 
 /**
  * The API's order (common/src/api/orders.ts): `{id, userId, status, expiresAt, version, ticket:
