@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { namespaceNames } from '@microtick/local';
 import type { Baseline } from './baseline';
-import { waitUntilSettled, type Market } from './bench-stack';
+import { settled } from '@microtick/local';
+import { eventFlow, SETTLE_MS, type Market } from './bench-stack';
 import { cpuPerRequest, meterCpu } from './cpu-usage';
 import { runLoad, statusCounts } from './load';
 import { buyerFor, createTickets, waitUntilReplicated } from './marketplace';
@@ -23,7 +24,7 @@ type Consumer = 'orders' | 'tickets' | 'payments' | 'expiration';
  * Runs last on the first stack: the orders it places stay pending.
  */
 export async function backlogCatchUp(market: Market, baseline: Baseline, count: number): Promise<ResultRow[]> {
-  await waitUntilSettled(market);
+  await settled(eventFlow(market), SETTLE_MS);
   const rows: ResultRow[] = [];
 
   let ticketIds: string[];
@@ -39,7 +40,7 @@ export async function backlogCatchUp(market: Market, baseline: Baseline, count: 
   const orders = await resumeAndTime(market, 'orders');
   rows.push(row('orders (ticket:created)', orders, count));
   await waitUntilReplicated(market.db.orders, ticketIds);
-  await waitUntilSettled(market);
+  await settled(eventFlow(market), SETTLE_MS);
 
   const consumers: Consumer[] = ['tickets', 'payments', 'expiration'];
   freeze(market, consumers);
@@ -67,7 +68,7 @@ export async function backlogCatchUp(market: Market, baseline: Baseline, count: 
     const timing = await resumeAndTime(market, service);
     rows.push(row(`${service} (order:created)`, timing, created));
   }
-  await waitUntilSettled(market);
+  await settled(eventFlow(market), SETTLE_MS);
 
   const base = await runLoad({
     url: `${baseline.url}/replica-tickets`,
