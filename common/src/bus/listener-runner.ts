@@ -6,7 +6,7 @@ import { AttemptMemory } from './attempt-memory';
 import type { ServiceMetrics } from '../metrics';
 import { withConsumerSpan } from '../tracing/propagation';
 import { isNotFound, type EventBus } from './event-bus';
-import { durableName, RetryLater, type AnyListener, type Delivery, type ListenerStore } from './listener';
+import { durableName, RetryLater, type AnyListener, type BatchOutcome, type Delivery, type ListenerStore } from './listener';
 
 export interface ListenerRunnerOptions<Ctx> {
   service: string;
@@ -15,8 +15,13 @@ export interface ListenerRunnerOptions<Ctx> {
   listeners: readonly AnyListener<Ctx>[];
   logger: Logger;
   metrics?: ServiceMetrics;
-  /** Messages handled at once per consumer; ordering between them is the handlers' version checks. */
+  /** Batches handled at once per consumer; ordering between them is the handlers' version checks. */
   concurrency?: number;
+  /**
+   * The most messages of one consumer that share a transaction (default 20), when the store can
+   * run batches (`runBatch`); each is still applied at most once and undone alone if it fails.
+   */
+  batchSize?: number;
   /** Defaults for listeners that do not set their own `maxDeliver` (10) and `maxWaitMs` (5 minutes). */
   maxDeliver?: number;
   maxWaitMs?: number;
@@ -30,6 +35,7 @@ const DEFAULT_MAX_DELIVER = 10;
 /** How long a wait for a predecessor is normal before it is logged (never a reason to park). */
 const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 const DEFAULT_ACK_WAIT_MS = 30_000;
+const DEFAULT_BATCH_SIZE = 20;
 
 /** Exponential backoff for redeliveries: "not yet" retries quickly, failures more slowly. */
 const retryDelayMs = (deliveries: number, kind: 'not-yet' | 'failure'): number =>
@@ -56,7 +62,7 @@ export class ListenerRunner<Ctx> {
   private highestSeen = 0;
   /** Per other consumer: every message up to this stream sequence is known to be applied. */
   private readonly caughtUpThrough = new Map<string, number>();
-  private readonly progressRequests = new Map<string, Promise<void>>();
+  private readonly progressRequests = new Map<string, ProgressRequest>();
   private readonly loops: Promise<void>[] = [];
   private readonly attempts = new AttemptMemory();
   private metricsTimer?: NodeJS.Timeout;
@@ -73,7 +79,7 @@ export class ListenerRunner<Ctx> {
         .get(this.options.bus.stream, consumer)
         // Short pulls (heartbeat every 2.5 s): after a NATS restart a lost pull request is noticed
         // and renewed within seconds, instead of the default 30 s.
-        .then((c) => c.consume({ max_messages: Math.max(8, (this.options.concurrency ?? 8) * 2), expires: 5_000 }));
+        .then((c) => c.consume({ max_messages: Math.max(16, this.batchSize() * 2), expires: 5_000 }));
       this.subscriptions.push(messages);
       this.consumers.push({ name: consumer, subject: this.options.bus.subjectFor(listener.event) });
       this.loops.push(this.run(listener, consumer, messages));
@@ -189,57 +195,151 @@ export class ListenerRunner<Ctx> {
     return name;
   }
 
-  private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
-    const limit = this.options.concurrency ?? 8;
-    const inFlight = new Set<Promise<void>>();
-    for await (const msg of messages) {
-      this.highestSeen = Math.max(this.highestSeen, msg.seq);
-      const task = this.handle(listener, consumer, msg).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      if (inFlight.size >= limit) await Promise.race(inFlight);
-    }
-    await Promise.allSettled(inFlight);
+  private batchSize(): number {
+    return this.options.store.runBatch ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : 1;
   }
 
-  private async handle(listener: AnyListener<Ctx>, consumer: string, msg: JsMsg): Promise<void> {
-    const { store, metrics } = this.options;
-    const logger = this.options.logger.child({ consumer, seq: msg.seq });
-    const deliveries = msg.info.deliveryCount;
-    const maxDeliver = listener.maxDeliver ?? this.options.maxDeliver ?? DEFAULT_MAX_DELIVER;
-    const maxWaitMs = listener.maxWaitMs ?? this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
-    const count = (outcome: string) => metrics?.eventsHandled.inc({ consumer, outcome });
+  /**
+   * Takes messages as JetStream delivers them and hands them on in batches: whatever has arrived
+   * by the next turn of the event loop is split over the free slots (`concurrency` batches at
+   * once, each of at most `batchSize`). At a trickle every message is a batch of its own, as
+   * before; a backlog, with every slot busy, shares transactions, which is where the round trips
+   * per event go down.
+   */
+  private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
+    const limit = this.options.concurrency ?? 8;
+    const batchSize = this.batchSize();
+    const inFlight = new Set<Promise<void>>();
+    const waiting: JsMsg[] = [];
+    let scheduled = false;
+    const dispatch = () => {
+      scheduled = false;
+      while (waiting.length > 0 && inFlight.size < limit) {
+        // Spread over the free slots first (a message waits for its whole batch to commit, so
+        // small parallel batches keep latency down); batches grow only while every slot is busy.
+        const size = Math.min(batchSize, Math.ceil(waiting.length / (limit - inFlight.size)));
+        const task: Promise<void> = this.handleBatch(listener, consumer, waiting.splice(0, size)).finally(() => {
+          inFlight.delete(task);
+          dispatch();
+        });
+        inFlight.add(task);
+      }
+    };
+    for await (const msg of messages) {
+      this.highestSeen = Math.max(this.highestSeen, msg.seq);
+      waiting.push(msg);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(dispatch);
+      }
+      // Back-pressure: hold the iterator while every slot is busy and a full batch already waits.
+      while (inFlight.size >= limit && waiting.length >= batchSize) await Promise.race(inFlight);
+    }
+    dispatch();
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  }
 
-    let event;
-    try {
-      event = parseEnvelope(listener.event, msg.json());
-    } catch (err) {
-      logger.error({ err }, 'invalid event: dead-lettered');
-      await this.deadLetter(consumer, listener.event, msg, undefined, `invalid event: ${errorText(err)}`);
-      count('dead_lettered');
+  /**
+   * One batch of messages of one consumer, in stream order. Invalid ones are parked at once; the
+   * rest go through the store's `runBatch` when there are several, and each is then acked or
+   * retried on its own outcome. If the batch could not be committed at all (nothing of it was
+   * applied), each message is handled alone, as a batch of one always is.
+   */
+  private async handleBatch(listener: AnyListener<Ctx>, consumer: string, msgs: JsMsg[]): Promise<void> {
+    const { store, metrics } = this.options;
+    const valid: { msg: JsMsg; event: ReturnType<typeof parseEnvelope>; logger: Logger }[] = [];
+    for (const msg of msgs) {
+      const logger = this.options.logger.child({ consumer, seq: msg.seq });
+      try {
+        valid.push({ msg, event: parseEnvelope(listener.event, msg.json()), logger });
+      } catch (err) {
+        logger.error({ err }, 'invalid event: dead-lettered');
+        await this.deadLetter(consumer, listener.event, msg, undefined, `invalid event: ${errorText(err)}`);
+        metrics?.eventsHandled.inc({ consumer, outcome: 'dead_lettered' });
+      }
+    }
+    if (valid.length === 1 || (valid.length > 1 && !store.runBatch)) {
+      for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
       return;
     }
+    if (valid.length === 0) return;
 
-    const timer = metrics?.eventHandleDuration.startTimer({ consumer });
+    const timers = valid.map(() => metrics?.eventHandleDuration.startTimer({ consumer }));
+    let outcomes: BatchOutcome[];
     try {
-      const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
+      outcomes = await store.runBatch!(
+        consumer,
+        valid.map(({ msg, event, logger }) => {
+          const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
+          const eventLogger = logger.child({ eventId: event.id });
+          return {
+            eventId: event.id,
+            redelivered: msg.info.deliveryCount > 1,
+            logger: eventLogger,
+            handle: (ctx: Ctx) =>
+              withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, async () => {
+                await listener.handle(event, ctx, delivery);
+                return 'processed';
+              }).then(() => undefined),
+          };
+        }),
+        this.options.logger,
+      );
+    } catch (err) {
+      this.options.logger.warn({ err, consumer, events: valid.length }, 'event batch could not be committed; handling its events one by one');
+      timers.forEach((stop) => stop?.());
+      for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
+      return;
+    }
+    for (const [i, { msg, event, logger }] of valid.entries()) {
+      const result = outcomes[i]!;
+      await this.settle(listener, consumer, msg, event.id, logger, result.outcome === 'failed' ? { error: result.error } : { outcome: result.outcome });
+      timers[i]?.();
+    }
+  }
+
+  /** One message in a transaction of its own. */
+  private async handle(listener: AnyListener<Ctx>, consumer: string, msg: JsMsg, event: ReturnType<typeof parseEnvelope>, logger: Logger): Promise<void> {
+    const timer = this.options.metrics?.eventHandleDuration.startTimer({ consumer });
+    const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
+    let result: { outcome: 'processed' | 'duplicate' } | { error: unknown };
+    try {
       const outcome = await withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, () =>
-        store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
-          redelivered: deliveries > 1,
+        this.options.store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
+          redelivered: msg.info.deliveryCount > 1,
         }),
       );
+      result = { outcome };
+    } catch (error) {
+      result = { error };
+    }
+    await this.settle(listener, consumer, msg, event.id, logger, result);
+    timer?.();
+  }
+
+  /** Acks an applied (or already applied) message; otherwise a wait or a failure, counted apart. */
+  private async settle(
+    listener: AnyListener<Ctx>,
+    consumer: string,
+    msg: JsMsg,
+    eventId: string,
+    logger: Logger,
+    result: { outcome: 'processed' | 'duplicate' } | { error: unknown },
+  ): Promise<void> {
+    const count = (outcome: string) => this.options.metrics?.eventsHandled.inc({ consumer, outcome });
+    if ('outcome' in result) {
       msg.ack();
-      this.attempts.forget(consumer, event.id);
-      count(outcome);
-      logger.debug({ eventId: event.id, outcome }, 'event handled');
-    } catch (err) {
-      if (err instanceof RetryLater) {
-        await this.waitFor(consumer, event.id, msg, err, maxWaitMs, logger);
-        count('retry');
-      } else {
-        count(await this.fail(consumer, listener.event, event.id, msg, err, maxDeliver, logger));
-      }
-    } finally {
-      timer?.();
+      this.attempts.forget(consumer, eventId);
+      count(result.outcome);
+      logger.debug({ eventId, outcome: result.outcome }, 'event handled');
+      return;
+    }
+    const err = result.error;
+    if (err instanceof RetryLater) {
+      await this.waitFor(consumer, eventId, msg, err, listener.maxWaitMs ?? this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, logger);
+      count('retry');
+    } else {
+      count(await this.fail(consumer, listener.event, eventId, msg, err, listener.maxDeliver ?? this.options.maxDeliver ?? DEFAULT_MAX_DELIVER, logger));
     }
   }
 
@@ -311,39 +411,45 @@ export class ListenerRunner<Ctx> {
   }
 
   private deliveryAt(seq: number, firstSeenAt: number): Delivery {
-    const msg = { seq };
     return {
       streamSequence: seq,
       firstSeenAt,
       caughtUpWith: async (other) => {
         const consumer = durableName(this.options.service, other);
-        if ((this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq) return true;
-        await this.refreshProgress(consumer);
-        return (this.caughtUpThrough.get(consumer) ?? 0) >= msg.seq;
+        while ((this.caughtUpThrough.get(consumer) ?? 0) < seq) {
+          const request = this.refreshProgress(consumer);
+          await request.done;
+          // A request that began after this message arrived has the final word; one that was
+          // already under way may not cover it, so the message joins the next one instead of
+          // being sent back with a nak (that was most of the wait in a burst of expiries).
+          if (request.coversThrough >= seq) break;
+        }
+        return (this.caughtUpThrough.get(consumer) ?? 0) >= seq;
       },
     };
   }
 
   /**
    * Asks JetStream how far `consumer` has got; concurrent askers share one request, and the
-   * answer is kept (progress only grows), so a burst of events costs a few requests, not one
-   * each. An idle consumer has applied everything published before the request, which includes
-   * every message this runner had received by then.
+   * answer is kept (progress only grows), so a burst of events costs a request per batch, not
+   * one each. The stream's last sequence is read first: if the consumer then has nothing
+   * pending or unacknowledged, it has applied every message published up to that sequence,
+   * which covers every message this runner had received before the request too.
    */
-  private refreshProgress(consumer: string): Promise<void> {
-    let request = this.progressRequests.get(consumer);
-    if (!request) {
-      const seenBefore = this.highestSeen;
-      request = this.options.bus.jsm.consumers
-        .info(this.options.bus.stream, consumer)
-        .then((info) => {
-          const idle = info.num_pending === 0 && info.num_ack_pending === 0;
-          const through = Math.max(info.ack_floor.stream_seq, idle ? seenBefore : 0);
-          this.caughtUpThrough.set(consumer, Math.max(this.caughtUpThrough.get(consumer) ?? 0, through));
-        })
-        .finally(() => this.progressRequests.delete(consumer));
-      this.progressRequests.set(consumer, request);
-    }
+  private refreshProgress(consumer: string): ProgressRequest {
+    const existing = this.progressRequests.get(consumer);
+    if (existing) return existing;
+    const { bus } = this.options;
+    const coversThrough = this.highestSeen;
+    const done = (async () => {
+      const { state } = await bus.jsm.streams.info(bus.stream);
+      const info = await bus.jsm.consumers.info(bus.stream, consumer);
+      const idle = info.num_pending === 0 && info.num_ack_pending === 0;
+      const through = Math.max(info.ack_floor.stream_seq, idle ? Math.max(coversThrough, state.last_seq) : 0);
+      this.caughtUpThrough.set(consumer, Math.max(this.caughtUpThrough.get(consumer) ?? 0, through));
+    })().finally(() => this.progressRequests.delete(consumer));
+    const request = { coversThrough, done };
+    this.progressRequests.set(consumer, request);
     return request;
   }
 
@@ -366,6 +472,12 @@ export class ListenerRunner<Ctx> {
       msg.nak(5_000);
     }
   }
+}
+
+/** A question to JetStream about another consumer's position, and the stream sequence it answers for at least. */
+interface ProgressRequest {
+  coversThrough: number;
+  done: Promise<void>;
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));

@@ -94,6 +94,12 @@ export interface ListenerStore<Ctx> {
     handle: (ctx: Ctx) => Promise<void>,
     options?: { redelivered: boolean },
   ): Promise<'processed' | 'duplicate'>;
+  /**
+   * Runs several events of one consumer together, in stream order, each at most once, with the
+   * same guarantees as `runOnce` for each: one that throws is undone alone and reported as
+   * failed. Throws only when the batch as a whole could not be committed (nothing was applied).
+   */
+  runBatch?(consumer: string, items: readonly BatchItem<Ctx>[], logger: Logger): Promise<BatchOutcome[]>;
   deadLetter(letter: NewDeadLetter): Promise<void>;
   /** Records that the event is waiting for a predecessor (the first time only); returns since when it has been. */
   noteWaiting?(consumer: string, eventId: string, reason: string): Promise<Date>;
@@ -107,6 +113,18 @@ export interface ListenerStore<Ctx> {
    */
   replayRequested?(consumers: readonly string[], logger: Logger, handle: (letter: RequestedReplay, ctx: Ctx) => Promise<void>): Promise<boolean>;
 }
+
+/** One event of a batch: its id, whether JetStream delivered it before, and its handler. */
+export interface BatchItem<Ctx> {
+  eventId: string;
+  redelivered: boolean;
+  /** The logger the handler gets (with the event's fields); the batch's otherwise. */
+  logger?: Logger;
+  handle(ctx: Ctx): Promise<void>;
+}
+
+/** What became of one event of a batch; a failed one was rolled back alone. */
+export type BatchOutcome = { outcome: 'processed' | 'duplicate' } | { outcome: 'failed'; error: unknown };
 
 export interface RequestedReplay {
   id: string;

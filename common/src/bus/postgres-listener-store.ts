@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import type { Logger } from '../logger';
-import { RetryLater, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
+import { RetryLater, type BatchItem, type BatchOutcome, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
 
 /**
  * Idempotency for Postgres services: the processed-event row is inserted in the same
@@ -23,6 +23,47 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
       if (claimed.rowCount === 0) return 'duplicate' as const;
       await handle({ tx: tx as unknown as HandlerContext['tx'], logger });
       return 'processed' as const;
+    });
+  }
+
+  /**
+   * Several events of one consumer in one transaction: the claims are one statement, and each
+   * handler runs after a savepoint of its own, so a handler that throws undoes only its own
+   * writes and its claim (the others commit and are acknowledged; it is retried alone). Per
+   * event that saves the BEGIN, the claim and the COMMIT of `runOnce` for one SAVEPOINT.
+   * Attempts on record are cleared for the events that were applied, in the same transaction.
+   */
+  runBatch(consumer: string, items: readonly BatchItem<HandlerContext>[], logger: Logger): Promise<BatchOutcome[]> {
+    return this.db.transaction(async (tx) => {
+      const ids = JSON.stringify(items.map((item) => item.eventId));
+      const { rows } = await tx.execute<{ event_id: string }>(sql`
+        insert into processed_events (consumer, event_id) select ${consumer}, id::uuid from json_array_elements_text(${ids}::json) as claimed(id)
+        on conflict do nothing returning event_id`);
+      const unclaimed = new Set(rows.map((row) => row.event_id));
+      const outcomes: BatchOutcome[] = [];
+      const cleared: string[] = [];
+      for (const item of items) {
+        // Not inserted by this statement (already processed), or a second copy within the batch.
+        // Postgres answers uuids in lower case; an envelope's id may be written in upper case.
+        if (!unclaimed.delete(item.eventId.toLowerCase())) {
+          outcomes.push({ outcome: 'duplicate' });
+          continue;
+        }
+        await tx.execute(sql.raw('savepoint listener_event'));
+        try {
+          await item.handle({ tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger });
+          outcomes.push({ outcome: 'processed' });
+          if (item.redelivered) cleared.push(item.eventId);
+        } catch (error) {
+          await tx.execute(sql.raw('rollback to savepoint listener_event'));
+          await tx.execute(sql`delete from processed_events where consumer = ${consumer} and event_id = ${item.eventId}`);
+          outcomes.push({ outcome: 'failed', error });
+        }
+      }
+      if (cleared.length > 0) {
+        await tx.execute(sql`delete from event_attempts where consumer = ${consumer} and event_id in (select id::uuid from json_array_elements_text(${JSON.stringify(cleared)}::json) as cleared(id))`);
+      }
+      return outcomes;
     });
   }
 
