@@ -24,19 +24,9 @@ const SUB_DOMAINS: Record<Service, readonly string[]> = {
 /** Each service's own aggregate table: another service keeping a copy names it `<table>_replica`. */
 const AGGREGATE_TABLES: Record<Service, string | undefined> = { auth: 'users', tickets: 'tickets', orders: 'orders', payments: 'payments', expiration: undefined };
 
-/**
- * KNOWN EXCEPTIONS — auth, payments and expiration are being reshaped on another branch
- * (wave3-edges) at the same time as this test was written. The integrator empties this list
- * after merging; an entry that no longer happens fails the test too, so it cannot linger.
- * Do not add tickets or orders entries: fix the drift instead (the one below waits on a file
- * another branch owns).
- */
-const KNOWN_EXCEPTIONS: readonly string[] = [
-  // The one orders entry: the expiry sweep reads the fairness wait from the expiration:complete
-  // listener, which wave3-events-perf is rewriting at the same time. After merging, move
-  // EXPIRATION_FAIRNESS_WAIT_MS into src/orders/ (the listener imports it from there) and drop this.
-  'orders: src/orders/expiry-sweep.ts imports events/ (only main.ts and test-support.ts do)',
-];
+// Drift a service is allowed for now (none: every service has the shape), one line each as the
+// test words it. An entry that no longer happens fails the test too, so the list only shrinks.
+const KNOWN_EXCEPTIONS: readonly string[] = [];
 
 /** Every file under `dir`, relative to it, with forward slashes. */
 function filesUnder(dir: string, prefix = ''): string[] {

@@ -1,7 +1,5 @@
-import { describedApiRoutes, mountedApiRoutes, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
-import { buildApp } from './app';
-import { OrderChangeFeed } from './orders/order-changes';
-import { createOrdersTestDatabase, type OrdersTestDatabase } from './test-support';
+import { describedApiRoutes, mountedApiRoutes } from '@microtick/common/testing';
+import { createOrdersTestDatabase, type OrdersTestDatabase, testApp } from './test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {
@@ -10,6 +8,6 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 test('the orders app mounts exactly the routes common/src/api describes (docs/openapi.json)', () => {
-  const app = buildApp({ ...testAppDeps(), db: database.db, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
+  const app = testApp(database.db);
   expect(mountedApiRoutes(app)).toEqual(describedApiRoutes('/api/orders'));
 });

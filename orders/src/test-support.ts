@@ -1,9 +1,11 @@
 /** The orders service's test support: its data builders, wired on common's harness (@microtick/common/testing). */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { createTestDatabase, startListenerHarness, useListenerHarness, useServiceDatabase, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
+import { createTestDatabase, startListenerHarness, testAppDeps, TEST_TICKET_CODE_KEYS, useListenerHarness, useServiceDatabase, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
 import { migrationsFolder, orders, schema, ticketsReplica, type OrderRow, type OrdersDb, type TicketRow } from './db/schema';
 import { listeners } from './events/listeners';
+import { buildApp, type OrdersAppDeps } from './app';
+import { OrderChangeFeed } from './orders/order-changes';
 
 export type OrdersTestDatabase = TestDatabase<typeof schema>;
 
@@ -12,6 +14,10 @@ export const createOrdersTestDatabase = (): Promise<OrdersTestDatabase> => creat
 
 /** This worker's migrated orders database for a whole test file, emptied before each test. */
 export const useOrdersDatabase = () => useServiceDatabase({ name: 'orders', migrationsFolder, schema });
+
+/** The orders app on a test database: test keys and session secret, a 15-minute payment window, unless `overrides` say otherwise. */
+export const testApp = (db: OrdersDb, overrides: Partial<OrdersAppDeps> = {}) =>
+  buildApp({ db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), ...overrides });
 
 /** The service's listeners on a private stream, through the real runner. */
 export const startOrdersListeners = (db: OrdersDb): Promise<ListenerHarness> => startListenerHarness({ service: 'orders', db, listeners });

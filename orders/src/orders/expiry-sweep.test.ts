@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents } from '@microtick/common/testing';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../test-support';
-import { EXPIRATION_FAIRNESS_WAIT_MS } from '../events/listeners/expiration-complete.listener';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from './expiry';
 import { sweepExpiredOrders } from './expiry-sweep';
 
 const { database, harness } = useOrdersListeners();

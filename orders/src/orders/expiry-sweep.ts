@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { EventType, Logger, ServiceMetrics } from '@microtick/common';
 import { orders, type OrdersDb } from '../db/schema';
-import { EXPIRATION_FAIRNESS_WAIT_MS } from '../events/listeners/expiration-complete.listener';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from './expiry';
 import { cancelOrder } from './transitions';
 
 export interface ExpirySweepOptions {

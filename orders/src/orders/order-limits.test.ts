@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from './order-changes';
+import { sessionCookie, waitFor } from '@microtick/common/testing';
 import type { OrderLimits } from './order-limits';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 function setup(limits: Partial<OrderLimits> = {}) {
-  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed(), limits: { perMinute: 1_000, ...limits } });
+  const app = testApp(database().db, { limits: { perMinute: 1_000, ...limits } });
   const buyer = { id: randomUUID() };
   const cookie = sessionCookie(buyer);
   const order = (ticketId: string) => request(app).post('/api/orders').set('Cookie', cookie).send({ ticketId });
@@ -26,29 +19,29 @@ const LIMIT_MESSAGE = 'You already have 5 unpaid orders: pay for or cancel one b
 describe('live orders per user', () => {
   it('refuses a sixth unpaid order with a clear 400; paid and cancelled ones do not count', async () => {
     const { buyer, order } = setup({ maxLiveOrders: 5 });
-    for (const status of ['complete', 'cancelled'] as const) await insertOrder(database.db, await insertTicket(database.db), { userId: buyer.id, status });
-    for (let i = 0; i < 5; i++) expect((await order((await insertTicket(database.db)).id)).status).toBe(201);
+    for (const status of ['complete', 'cancelled'] as const) await insertOrder(database().db, await insertTicket(database().db), { userId: buyer.id, status });
+    for (let i = 0; i < 5; i++) expect((await order((await insertTicket(database().db)).id)).status).toBe(201);
 
-    const sixth = await order((await insertTicket(database.db)).id);
+    const sixth = await order((await insertTicket(database().db)).id);
     expect(sixth.status).toBe(400);
     expect(sixth.body).toEqual({ errors: [{ message: LIMIT_MESSAGE }] });
     // Another user is not affected.
-    const other = await request(buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() }))
-      .post('/api/orders').set('Cookie', sessionCookie()).send({ ticketId: (await insertTicket(database.db)).id });
+    const other = await request(testApp(database().db))
+      .post('/api/orders').set('Cookie', sessionCookie()).send({ ticketId: (await insertTicket(database().db)).id });
     expect(other.status).toBe(201);
   });
 
   it('holds when the requests race: with 4 live orders, five concurrent orders make exactly one more', async () => {
     const { buyer, order } = setup({ maxLiveOrders: 5 });
-    for (let i = 0; i < 4; i++) await insertOrder(database.db, await insertTicket(database.db), { userId: buyer.id });
-    const tickets = await Promise.all([1, 2, 3, 4, 5].map(() => insertTicket(database.db)));
+    for (let i = 0; i < 4; i++) await insertOrder(database().db, await insertTicket(database().db), { userId: buyer.id });
+    const tickets = await Promise.all([1, 2, 3, 4, 5].map(() => insertTicket(database().db)));
 
     // Inserts into orders wait while another connection holds a SHARE lock on the table, but
     // reads do not: every contender is let in one by one and gets as far as it can before the
     // writes start, so an unguarded count-then-insert would see 4 live orders five times.
-    const holder = await database.pool.connect();
+    const holder = await database().pool.connect();
     const blocked = async () => {
-      const { rows } = await database.pool.query<{ count: number }>(
+      const { rows } = await database().pool.query<{ count: number }>(
         `select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
       );
       return rows[0]?.count ?? 0;
@@ -67,7 +60,7 @@ describe('live orders per user', () => {
     }
     const statuses = (await Promise.all(racing)).map((res) => res.status).sort();
     expect(statuses).toEqual([201, 400, 400, 400, 400]);
-    const { rows } = await database.pool.query<{ count: number }>(`select count(*)::int as count from orders where user_id = $1 and status = 'created'`, [buyer.id]);
+    const { rows } = await database().pool.query<{ count: number }>(`select count(*)::int as count from orders where user_id = $1 and status = 'created'`, [buyer.id]);
     expect(rows[0]?.count).toBe(5);
   });
 });
@@ -75,8 +68,8 @@ describe('live orders per user', () => {
 describe('order rate limit per user', () => {
   it('answers 429 in the error shape beyond the limit, per user', async () => {
     const { order } = setup({ perMinute: 3, maxLiveOrders: 100 });
-    for (let i = 0; i < 3; i++) expect((await order((await insertTicket(database.db)).id)).status).toBe(201);
-    const limited = await order((await insertTicket(database.db)).id);
+    for (let i = 0; i < 3; i++) expect((await order((await insertTicket(database().db)).id)).status).toBe(201);
+    const limited = await order((await insertTicket(database().db)).id);
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({ errors: [{ message: 'Too many orders; try again in a minute' }] });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);

@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { sessionCookie } from '@microtick/common/testing';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
+  const app = testApp(database().db);
   const buyer = { id: randomUUID() };
   const list = (cookie = sessionCookie(buyer)) => request(app).get('/api/orders').set('Cookie', cookie);
   return { app, buyer, list };
@@ -22,11 +15,11 @@ function setup() {
 describe('GET /api/orders', () => {
   it("lists only the caller's orders, newest first, with their tickets", async () => {
     const { buyer, list } = setup();
-    const first = await insertTicket(database.db, { title: 'First', priceCents: 1_050 });
-    const second = await insertTicket(database.db, { title: 'Second', priceCents: 20_000 });
-    const older = await insertOrder(database.db, first, { userId: buyer.id, status: 'cancelled', version: 1 });
-    const newer = await insertOrder(database.db, second, { userId: buyer.id });
-    await insertOrder(database.db, await insertTicket(database.db), { userId: randomUUID() });
+    const first = await insertTicket(database().db, { title: 'First', priceCents: 1_050 });
+    const second = await insertTicket(database().db, { title: 'Second', priceCents: 20_000 });
+    const older = await insertOrder(database().db, first, { userId: buyer.id, status: 'cancelled', version: 1 });
+    const newer = await insertOrder(database().db, second, { userId: buyer.id });
+    await insertOrder(database().db, await insertTicket(database().db), { userId: randomUUID() });
 
     const res = await list();
 

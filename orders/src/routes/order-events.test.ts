@@ -3,12 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { openDatabase } from '@microtick/common';
-import { sessionCookie, silentLogger, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
-import { buildApp } from '../app';
+import { sessionCookie, silentLogger } from '@microtick/common/testing';
 import request from 'supertest';
 import { orders, schema } from '../db/schema';
 import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase, testApp } from '../test-support';
 
 let database: OrdersTestDatabase;
 let feed: OrderChangeFeed;
@@ -18,7 +17,7 @@ beforeAll(async () => {
   database = await createOrdersTestDatabase();
   feed = new OrderChangeFeed();
   await feed.start(database.pool, silentLogger);
-  server = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: feed }).listen(0, '127.0.0.1');
+  server = testApp(database.db, { orderChanges: feed }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -120,7 +119,7 @@ describe('GET /api/orders/:id/events', () => {
     const replica = openDatabase({ url: database.url, schema, poolSize: 2 });
     const otherFeed = new OrderChangeFeed();
     await otherFeed.start(replica.pool, silentLogger);
-    const other = buildApp({ db: replica.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: otherFeed });
+    const other = testApp(replica.db, { orderChanges: otherFeed });
     try {
       const stream = await openStream(order.id, cookie);
       await stream.until(() => stream.events.length === 1, 'the snapshot');

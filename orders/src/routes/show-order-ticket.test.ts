@@ -1,24 +1,17 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { verifyTicketCode } from '@microtick/common';
-import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from '../orders/order-changes';
+import { sessionCookie, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import type { OrderRow } from '../db/schema';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 async function setup(status: OrderRow['status'] = 'complete') {
-  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
+  const app = testApp(database().db);
   const buyer = { id: randomUUID() };
-  const ticket = await insertTicket(database.db);
-  const order = await insertOrder(database.db, ticket, { userId: buyer.id, status });
+  const ticket = await insertTicket(database().db);
+  const order = await insertOrder(database().db, ticket, { userId: buyer.id, status });
   const show = (id: string = order.id, cookie: string | undefined = sessionCookie(buyer)) => {
     const req = request(app).get(`/api/orders/${id}/ticket`);
     return cookie ? req.set('Cookie', cookie) : req;

@@ -2,23 +2,16 @@ import { eq } from 'drizzle-orm';
 import { ticketsReplica } from '../db/schema';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { sessionCookie } from '@microtick/common/testing';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 async function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, expirationWindowSeconds: 900, orderChanges: new OrderChangeFeed() });
+  const app = testApp(database().db);
   const buyer = { id: randomUUID() };
-  const ticket = await insertTicket(database.db, { title: 'Ballet', priceCents: 4_599 });
-  const order = await insertOrder(database.db, ticket, { userId: buyer.id });
+  const ticket = await insertTicket(database().db, { title: 'Ballet', priceCents: 4_599 });
+  const order = await insertOrder(database().db, ticket, { userId: buyer.id });
   const show = (id: string, cookie = sessionCookie(buyer)) => request(app).get(`/api/orders/${id}`).set('Cookie', cookie);
   return { app, buyer, ticket, order, show };
 }
@@ -41,7 +34,7 @@ describe('GET /api/orders/:id', () => {
   it('shows the price at order time, not what the ticket costs now', async () => {
     const { ticket, order, show } = await setup();
     // The seller's edit reached the replica after the order was placed (it can, before tickets locks the ticket).
-    await database.db.update(ticketsReplica).set({ priceCents: 9_999, version: 1 }).where(eq(ticketsReplica.id, ticket.id));
+    await database().db.update(ticketsReplica).set({ priceCents: 9_999, version: 1 }).where(eq(ticketsReplica.id, ticket.id));
     const res = await show(order.id);
     expect(res.body.ticket).toEqual({ id: ticket.id, title: 'Ballet', price: 45.99 });
   });

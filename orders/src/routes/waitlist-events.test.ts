@@ -2,18 +2,11 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from '../orders/order-changes';
+import { sessionCookie, waitFor } from '@microtick/common/testing';
 import { cancelOrder } from '../orders/transitions';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 interface Stream {
   status: number;
@@ -49,7 +42,7 @@ function openStream(port: number, cookie: string): Promise<Stream> {
 }
 
 async function serve(isAcceptingTraffic = () => true) {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 60, isAcceptingTraffic });
+  const app = testApp(database().db, { offerWindowSeconds: 60, isAcceptingTraffic });
   const server = app.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   return { app, server, port: (server.address() as AddressInfo).port };
@@ -59,8 +52,8 @@ describe('GET /api/orders/waitlist/events', () => {
   it('sends my entries on connect and again when a commit changes them, my place included', async () => {
     const { app, server, port } = await serve();
     try {
-      const ticket = await insertTicket(database.db);
-      const holder = await insertOrder(database.db, ticket);
+      const ticket = await insertTicket(database().db);
+      const holder = await insertOrder(database().db, ticket);
       const [me, ahead] = [{ id: randomUUID() }, { id: randomUUID() }];
       await request(app).post('/api/orders/waitlist').set('Cookie', sessionCookie(ahead)).send({ ticketId: ticket.id });
 
@@ -75,7 +68,7 @@ describe('GET /api/orders/waitlist/events', () => {
       expect(stream.events[1]).toEqual([{ ticketId: ticket.id, position: 2, status: 'waiting' }]);
 
       // Someone else's offer moves me up: ahead is offered; I am still second.
-      await database.db.transaction((tx) => cancelOrder(tx, holder));
+      await database().db.transaction((tx) => cancelOrder(tx, holder));
       // ahead leaves during their offer: the offer is mine, and I hear of it without asking.
       await request(app).delete(`/api/orders/waitlist/${ticket.id}`).set('Cookie', sessionCookie(ahead));
       await waitFor(() => JSON.stringify(stream.events.at(-1)).includes('offered'), { what: 'my offer' });
@@ -90,15 +83,15 @@ describe('GET /api/orders/waitlist/events', () => {
   it('listens again when its LISTEN connection is lost, and reads afresh', async () => {
     const { app, server, port } = await serve();
     try {
-      const ticket = await insertTicket(database.db);
-      await insertOrder(database.db, ticket);
+      const ticket = await insertTicket(database().db);
+      await insertOrder(database().db, ticket);
       const me = { id: randomUUID() };
       const stream = await openStream(port, sessionCookie(me));
       await waitFor(() => stream.events.length === 1, { what: 'the first event' });
       const listeners = () =>
-        database.pool.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and query ilike 'listen microtick_waitlist%'`);
+        database().pool.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and query ilike 'listen microtick_waitlist%'`);
       const [lost] = (await listeners()).rows;
-      await database.pool.query('select pg_terminate_backend($1)', [lost!.pid]);
+      await database().pool.query('select pg_terminate_backend($1)', [lost!.pid]);
       await waitFor(async () => (await listeners()).rows.some((row) => row.pid !== lost!.pid), { what: 'a new LISTEN connection' });
 
       await request(app).post('/api/orders/waitlist').set('Cookie', sessionCookie(me)).send({ ticketId: ticket.id });

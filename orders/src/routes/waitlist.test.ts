@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from '../orders/order-changes';
+import { outboxEvents, sessionCookie } from '@microtick/common/testing';
 import { waitlistEntries } from '../db/waitlist-schema';
 import { cancelOrder } from '../orders/transitions';
 import { lapseOffer } from '../waitlist/offers';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 120 });
+  const app = testApp(database().db, { offerWindowSeconds: 120 });
   const as = (user = { id: randomUUID() }) => {
     const cookie = sessionCookie(user);
     return {
@@ -34,8 +27,8 @@ const refusal = (message: string) => ({ errors: [{ message, field: 'ticketId' }]
 describe('POST /api/orders/waitlist', () => {
   it('puts users in line for a reserved ticket, first come first served', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    await insertOrder(database().db, ticket);
     const [a, b] = [as(), as()];
     const first = await a.join({ ticketId: ticket.id });
     expect(first.status).toBe(201);
@@ -43,18 +36,18 @@ describe('POST /api/orders/waitlist', () => {
     expect((await b.join({ ticketId: ticket.id })).body).toEqual({ position: 2 });
     expect((await b.list()).body).toEqual([{ ticketId: ticket.id, position: 2, status: 'waiting' }]);
     // Joining publishes nothing: only offers are events.
-    expect(await outboxEvents(database.db)).toEqual([]);
+    expect(await outboxEvents(database().db)).toEqual([]);
   });
 
   it('refuses the seller, the holder, a second join, a ticket not reserved and a sold one', async () => {
     const { as } = setup();
     const seller = as();
-    const ticket = await insertTicket(database.db, { userId: seller.id });
-    const free = await insertTicket(database.db);
-    const sold = await insertTicket(database.db);
-    await insertOrder(database.db, sold, { status: 'complete' });
+    const ticket = await insertTicket(database().db, { userId: seller.id });
+    const free = await insertTicket(database().db);
+    const sold = await insertTicket(database().db);
+    await insertOrder(database().db, sold, { status: 'complete' });
     const holder = as();
-    await insertOrder(database.db, ticket, { userId: holder.id });
+    await insertOrder(database().db, ticket, { userId: holder.id });
     const buyer = as();
     await buyer.join({ ticketId: ticket.id });
 
@@ -80,15 +73,15 @@ describe('POST /api/orders/waitlist', () => {
 
   it('lets the user join again once their entry is over', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const buyer = as();
     await buyer.join({ ticketId: ticket.id });
-    await database.db.transaction((tx) => cancelOrder(tx, holder)); // offered to the buyer
-    await database.db.update(waitlistEntries).set({ offerExpiresAt: new Date(Date.now() - 1_000) });
-    const [offer] = await database.db.select().from(waitlistEntries);
-    expect(await database.db.transaction((tx) => lapseOffer(tx, offer!.id))).toBe('lapsed');
-    await insertOrder(database.db, ticket, { userId: randomUUID() });
+    await database().db.transaction((tx) => cancelOrder(tx, holder)); // offered to the buyer
+    await database().db.update(waitlistEntries).set({ offerExpiresAt: new Date(Date.now() - 1_000) });
+    const [offer] = await database().db.select().from(waitlistEntries);
+    expect(await database().db.transaction((tx) => lapseOffer(tx, offer!.id))).toBe('lapsed');
+    await insertOrder(database().db, ticket, { userId: randomUUID() });
     expect((await buyer.join({ ticketId: ticket.id })).body).toEqual({ position: 1 });
     expect((await buyer.list()).body).toEqual([
       { ticketId: ticket.id, position: 1, status: 'waiting' },
@@ -100,18 +93,18 @@ describe('POST /api/orders/waitlist', () => {
 describe('DELETE /api/orders/waitlist/:ticketId', () => {
   it('leaves the line; leaving during one\'s offer passes it to the next at once', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const [a, b] = [as(), as()];
     await a.join({ ticketId: ticket.id });
     await b.join({ ticketId: ticket.id });
-    await database.db.transaction((tx) => cancelOrder(tx, holder));
+    await database().db.transaction((tx) => cancelOrder(tx, holder));
     expect((await a.list()).body).toMatchObject([{ status: 'offered', offerExpiresAt: expect.any(String) }]);
 
     expect((await a.leave(ticket.id)).status).toBe(204);
     expect((await a.list()).body).toEqual([]);
     expect((await b.list()).body).toEqual([{ ticketId: ticket.id, position: 1, status: 'offered', offerExpiresAt: expect.any(String) }]);
-    const offerEvents = (await outboxEvents(database.db)).filter((e) => e.type.startsWith('order:waitlist'));
+    const offerEvents = (await outboxEvents(database().db)).filter((e) => e.type.startsWith('order:waitlist'));
     expect(offerEvents.map((e) => [e.type, e.data])).toEqual([
       ['order:waitlist-offered', { id: expect.any(String), version: 1, ticket: { id: ticket.id }, userId: a.id, offerExpiresAt: expect.any(String) }],
       ['order:waitlist-offer-ended', { id: offerEvents[0]!.data && (offerEvents[0]!.data as { id: string }).id, version: 2, ticket: { id: ticket.id }, outcome: 'left' }],
@@ -125,8 +118,8 @@ describe('DELETE /api/orders/waitlist/:ticketId', () => {
 
   it('answers 404 to someone not on that list and for a malformed id', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    await insertOrder(database().db, ticket);
     const [a, b] = [as(), as()];
     await a.join({ ticketId: ticket.id });
     expect((await b.leave(ticket.id)).body).toEqual({ errors: [{ message: 'You are not on the waiting list for this ticket' }] });
@@ -138,9 +131,9 @@ describe('DELETE /api/orders/waitlist/:ticketId', () => {
 describe('GET /api/orders/waitlist', () => {
   it('lists only the caller\'s entries, newest first, with live places', async () => {
     const { as } = setup();
-    const [t1, t2] = [await insertTicket(database.db), await insertTicket(database.db)];
-    await insertOrder(database.db, t1);
-    await insertOrder(database.db, t2);
+    const [t1, t2] = [await insertTicket(database().db), await insertTicket(database().db)];
+    await insertOrder(database().db, t1);
+    await insertOrder(database().db, t2);
     const [a, b] = [as(), as()];
     await a.join({ ticketId: t1.id });
     await b.join({ ticketId: t1.id });

@@ -1,24 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { eq } from 'drizzle-orm';
-import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
-import { buildApp } from '../app';
-import { OrderChangeFeed } from '../orders/order-changes';
-import { orders } from '../db/schema';
+import { outboxEvents, sessionCookie, waitFor } from '@microtick/common/testing';
+import { orders, type OrdersDb } from '../db/schema';
 import { waitlistEntries } from '../db/waitlist-schema';
 import { cancelOrder, completeOrder } from '../orders/transitions';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
+import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 import { lapseOffer, OFFERED_TO_SOMEONE_ELSE, offerToNextInLine } from './offers';
 
-let database: OrdersTestDatabase;
-beforeAll(async () => {
-  database = await createOrdersTestDatabase();
-});
-afterAll(() => database.close());
-beforeEach(() => database.truncate());
+const database = useOrdersDatabase();
 
 function setup() {
-  const app = buildApp({ db: database.db, ...testAppDeps(), expirationWindowSeconds: 900, ticketCodeKey: TEST_TICKET_CODE_KEYS.privateKey, orderChanges: new OrderChangeFeed(), offerWindowSeconds: 300 });
+  const app = testApp(database().db, { offerWindowSeconds: 300 });
   const as = (user = { id: randomUUID() }) => {
     const cookie = sessionCookie(user);
     return {
@@ -33,7 +26,7 @@ function setup() {
 
 /** Backends of this database waiting for a lock: a contender is "blocked" once counted here. */
 async function blockedOnLocks(): Promise<number> {
-  const { rows } = await database.pool.query<{ count: number }>(
+  const { rows } = await database().pool.query<{ count: number }>(
     `select count(*)::int as count from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
   );
   return rows[0]?.count ?? 0;
@@ -44,13 +37,13 @@ async function blockedOnLocks(): Promise<number> {
  * while the contenders start one by one, each only once the previous one is blocked; then
  * commits and returns what the contenders got. So they meet the change inside its window.
  */
-type Tx = Parameters<Parameters<typeof database.db.transaction>[0]>[0];
+type Tx = Parameters<Parameters<OrdersDb['transaction']>[0]>[0];
 async function whileUncommitted<T>(change: (tx: Tx) => Promise<unknown>, contenders: (() => PromiseLike<T>)[], thenBeforeCommit?: (tx: Tx) => Promise<unknown>): Promise<T[]> {
   let commit!: () => void;
   const committed = new Promise<void>((resolve) => (commit = resolve));
   let changed!: () => void;
   const hasChanged = new Promise<void>((resolve) => (changed = resolve));
-  const transaction = database.db.transaction(async (tx) => {
+  const transaction = database().db.transaction(async (tx) => {
     await change(tx);
     changed();
     await committed;
@@ -70,8 +63,8 @@ async function whileUncommitted<T>(change: (tx: Tx) => Promise<unknown>, contend
 describe('waiting-list offers', () => {
   it('refuses strangers who order between the end of the reservation and the start of the offer, in the same transaction', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const [first, stranger] = [as(), as()];
     await first.join(ticket.id);
 
@@ -90,8 +83,8 @@ describe('waiting-list offers', () => {
 
   it('starts the offer in the transaction that ends the reservation: others who order inside it are refused', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const [first, second, stranger] = [as(), as(), as()];
     await first.join(ticket.id);
     await second.join(ticket.id);
@@ -109,7 +102,7 @@ describe('waiting-list offers', () => {
     expect(firsts.status).toBe(201);
     expect(await first.entries()).toMatchObject([{ status: 'ended', position: 1 }]);
     expect(await second.entries()).toMatchObject([{ status: 'waiting', position: 1 }]);
-    const events = (await outboxEvents(database.db)).map((e) => [e.type, (e.data as { version?: number }).version]);
+    const events = (await outboxEvents(database().db)).map((e) => [e.type, (e.data as { version?: number }).version]);
     expect(events).toEqual([
       ['order:cancelled', 1],
       ['order:waitlist-offered', 1],
@@ -120,8 +113,8 @@ describe('waiting-list offers', () => {
 
   it('gives the ticket to the offered user when they and a stranger order inside the transaction that starts the offer', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const [first, stranger] = [as(), as()];
     await first.join(ticket.id);
 
@@ -135,14 +128,14 @@ describe('waiting-list offers', () => {
 
   it('refuses a stranger who orders while an unused offer is passing to the next in line', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const [first, second, stranger] = [as(), as(), as()];
     await first.join(ticket.id);
     await second.join(ticket.id);
-    await database.db.transaction((tx) => cancelOrder(tx, holder));
-    await database.db.update(waitlistEntries).set({ offerExpiresAt: new Date(Date.now() - 1_000) }).where(eq(waitlistEntries.userId, first.id));
-    const [offer] = await database.db.select().from(waitlistEntries).where(eq(waitlistEntries.userId, first.id));
+    await database().db.transaction((tx) => cancelOrder(tx, holder));
+    await database().db.update(waitlistEntries).set({ offerExpiresAt: new Date(Date.now() - 1_000) }).where(eq(waitlistEntries.userId, first.id));
+    const [offer] = await database().db.select().from(waitlistEntries).where(eq(waitlistEntries.userId, first.id));
 
     const [strangers] = await whileUncommitted((tx) => lapseOffer(tx, offer!.id), [() => stranger.order(ticket.id)]);
 
@@ -154,12 +147,12 @@ describe('waiting-list offers', () => {
 
   it('refuses the offered user once the offer is past its deadline, though it has not passed on yet', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const first = as();
     await first.join(ticket.id);
-    await database.db.transaction((tx) => cancelOrder(tx, holder));
-    await database.db.update(waitlistEntries).set({ offerExpiresAt: new Date(Date.now() - 1_000) });
+    await database().db.transaction((tx) => cancelOrder(tx, holder));
+    await database().db.update(waitlistEntries).set({ offerExpiresAt: new Date(Date.now() - 1_000) });
 
     expect((await first.order(ticket.id)).body).toEqual({ errors: [{ message: 'Your offer for this ticket has expired' }] });
     expect((await as().order(ticket.id)).body).toEqual({ errors: [{ message: OFFERED_TO_SOMEONE_ELSE }] });
@@ -167,8 +160,8 @@ describe('waiting-list offers', () => {
 
   it('lets a join that meets the end of the reservation land on one side of it: in line for the offer, or refused', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const late = as();
     // Nobody else is in line: the cancellation puts the ticket on sale, so the join that waited
     // for it must not leave a waiting entry behind for a ticket that is not reserved.
@@ -176,7 +169,7 @@ describe('waiting-list offers', () => {
     expect(joined!.body).toEqual({ errors: [{ message: 'This ticket is not reserved: you can order it now', field: 'ticketId' }] });
     expect(await late.entries()).toEqual([]);
 
-    const next = await insertOrder(database.db, ticket);
+    const next = await insertOrder(database().db, ticket);
     const early = as();
     await early.join(ticket.id);
     const [behind] = await whileUncommitted((tx) => cancelOrder(tx, next), [() => as().join(ticket.id)]);
@@ -187,15 +180,15 @@ describe('waiting-list offers', () => {
 
   it('ends everyone\'s entries when the ticket is sold, keeping their places', async () => {
     const { as } = setup();
-    const ticket = await insertTicket(database.db);
-    const holder = await insertOrder(database.db, ticket);
+    const ticket = await insertTicket(database().db);
+    const holder = await insertOrder(database().db, ticket);
     const [a, b] = [as(), as()];
     await a.join(ticket.id);
     await b.join(ticket.id);
-    await database.db.transaction((tx) => completeOrder(tx, holder, { id: randomUUID() }));
+    await database().db.transaction((tx) => completeOrder(tx, holder, { id: randomUUID() }));
     expect(await a.entries()).toEqual([{ ticketId: ticket.id, status: 'ended', position: 1 }]);
     expect(await b.entries()).toEqual([{ ticketId: ticket.id, status: 'ended', position: 2 }]);
     // No offer was running, so no offer event: only the sale itself.
-    expect((await outboxEvents(database.db)).map((e) => e.type)).toEqual(['order:completed']);
+    expect((await outboxEvents(database().db)).map((e) => e.type)).toEqual(['order:completed']);
   });
 });

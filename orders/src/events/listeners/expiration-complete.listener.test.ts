@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents, waitFor } from '@microtick/common/testing';
-import { EXPIRATION_FAIRNESS_WAIT_MS } from './expiration-complete.listener';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../../test-support';
 
 const { database, harness } = useOrdersListeners();

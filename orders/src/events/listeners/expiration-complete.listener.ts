@@ -1,14 +1,6 @@
 import { defineListener, RetryLater } from '@microtick/common';
+import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
 import { cancelOrder, findOrder } from '../../orders/transitions';
-
-/**
- * Fairness at the deadline, not correctness: an expiration waits this long (from when this
- * process first received it) for every `payment:created` published before it to be applied, so
- * an authorization made before `expiresAt` normally wins even when the two events arrive out of
- * order (different consumers, or both queued during an outage). Past it the order is cancelled
- * anyway and payments voids the authorization: the saga is correct whichever commits first.
- */
-export const EXPIRATION_FAIRNESS_WAIT_MS = 10_000;
 
 /**
  * An order's payment window passed. Expiration fires whether or not the order was paid, so a
