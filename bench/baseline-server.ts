@@ -44,7 +44,7 @@ app.post('/orders', async (req, res) => {
       ordersDb,
       // Still one statement: the order keeps the replica's price (orders.price_cents, NOT NULL since the payment decision).
       `insert into orders (user_id, ticket_id, status, price_cents, expires_at)
-       select $1, id, 'created', price_cents, now() + interval '15 minutes' from tickets where id = $2 returning *`,
+       select $1, id, 'created', price_cents, now() + interval '15 minutes' from tickets_replica where id = $2 returning *`,
       [userId, ticketId],
     );
     res.status(201).json(rows[0]);
@@ -57,7 +57,7 @@ app.post('/orders', async (req, res) => {
 /** The INSERT the orders replica makes for ticket:created. */
 app.post('/replica-tickets', async (req, res) => {
   const { id, title, priceCents, userId } = req.body as { id: string; title: string; priceCents: number; userId: string };
-  await query(ordersDb, 'insert into tickets (id, title, price_cents, user_id, version) values ($1, $2, $3, $4, 0) on conflict do nothing', [id, title, priceCents, userId]);
+  await query(ordersDb, 'insert into tickets_replica (id, title, price_cents, user_id, version) values ($1, $2, $3, $4, 0) on conflict do nothing', [id, title, priceCents, userId]);
   res.status(201).json({ id });
 });
 

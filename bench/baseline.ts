@@ -90,7 +90,7 @@ async function dropDatabase(name: string): Promise<void> {
 /** Adds `count` tickets to the baseline's orders replica (for the INSERT of an order to reference) and returns their ids. */
 export async function seedReplicaTickets(baseline: Baseline, count: number): Promise<string[]> {
   const { rows } = await baseline.ordersDb.query<{ id: string }>(
-    `insert into tickets (id, title, price_cents, user_id, version)
+    `insert into tickets_replica (id, title, price_cents, user_id, version)
      select gen_random_uuid(), 'Bench ticket ' || n, 1099, gen_random_uuid(), 0 from generate_series(1, $1::int) n returning id`,
     [count],
   );

@@ -1,9 +1,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DEFAULT_INFRA, namespaceNames, RAISED_ABUSE_LIMITS, REPO_ROOT, startStack, type Stack } from '@microtick/local';
+import { DEFAULT_INFRA, namespaceNames, RAISED_ABUSE_LIMITS, REPO_ROOT, startStack, streamPosition, type EventFlow, type Stack } from '@microtick/local';
 import pg from 'pg';
 import { localNatsCredentials, natsAuthOptions } from '@microtick/common';
 import type { CpuSources } from './cpu-usage';
@@ -88,24 +87,21 @@ export async function openMarket(bench: BenchStack, buyers: number): Promise<Mar
   return { ...bench, seller: seller as Session, buyers: others };
 }
 
-/**
- * Waits until every event has been relayed and handled: every outbox empty and every durable
- * consumer of the stack's stream with nothing pending or unacknowledged. Returns how long it took.
- */
-export async function waitUntilSettled(bench: BenchStack, timeoutMs = 120_000): Promise<number> {
-  const startedAt = performance.now();
-  const jsm = await jetstreamManager(bench.nats);
+/** The stack's events in flight, for `settled()` (every outbox and the stream's consumers). */
+export function eventFlow(bench: BenchStack): EventFlow {
+  const jsm = jetstreamManager(bench.nats);
   const stream = namespaceNames(bench.stack.namespace).stream;
-  for (;;) {
-    const outboxes = await Promise.all(STACK_DATABASES.map(async (service) => (await bench.db[service].query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]?.n ?? 0));
-    let pending = 0;
-    for await (const consumer of jsm.consumers.list(stream)) pending += consumer.num_pending + consumer.num_ack_pending;
-    const backlog = pending + outboxes.reduce((a, b) => a + b, 0);
-    if (backlog === 0) return performance.now() - startedAt;
-    if (performance.now() - startedAt > timeoutMs) throw new Error(`events still in flight after ${timeoutMs / 1000} s: ${backlog}`);
-    await sleep(100);
-  }
+  return {
+    unpublished: async () => {
+      const counts = await Promise.all(STACK_DATABASES.map(async (service) => (await bench.db[service].query<{ n: number }>('select count(*)::int as n from outbox')).rows[0]?.n ?? 0));
+      return counts.reduce((a, b) => a + b, 0);
+    },
+    stream: async () => streamPosition(await jsm, stream),
+  };
 }
+
+/** How long a bench waits at most for its events to settle. */
+export const SETTLE_MS = 120_000;
 
 /** The first replica of a service, bypassing the gateway. */
 export const serviceUrl = (bench: BenchStack, service: 'tickets' | 'orders'): string => {

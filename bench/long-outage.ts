@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
     // Payments needs its replica of the orders before the freeze (orders published them already).
     for (;;) {
-      const { rows } = await db.payments.query<{ n: number }>('select count(*)::int as n from orders where id = any($1::uuid[])', [orders]);
+      const { rows } = await db.payments.query<{ n: number }>('select count(*)::int as n from orders_replica where id = any($1::uuid[])', [orders]);
       if (rows[0]?.n === BUYERS) break;
       await sleep(100);
     }
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     while (!consistentAt) {
       if (Date.now() - resumedAt > 30 * 60_000) throw new Error('not consistent 30 minutes after the outage');
       if (!caughtUpAt && (await ordersBacklog()) === 0) caughtUpAt = Date.now();
-      const replica = (await db.orders.query<{ n: number }>('select count(*)::int as n from tickets where id = any($1::uuid[])', [allTickets])).rows[0]?.n;
+      const replica = (await db.orders.query<{ n: number }>('select count(*)::int as n from tickets_replica where id = any($1::uuid[])', [allTickets])).rows[0]?.n;
       const statuses = (await db.orders.query<{ status: string; n: number }>('select status, count(*)::int as n from orders group by status')).rows;
       const released = (await db.tickets.query<{ n: number }>('select count(*)::int as n from tickets where id = any($1::uuid[]) and order_id is null', [ticketIds.slice(6)])).rows[0]?.n;
       const held = (await db.tickets.query<{ n: number }>('select count(*)::int as n from tickets where id = any($1::uuid[]) and order_id is not null', [ticketIds.slice(0, 6)])).rows[0]?.n;

@@ -68,7 +68,7 @@ export async function createTickets(baseUrl: string, seller: Session, count: num
 export async function waitUntilReplicated(ordersDb: pg.Pool, ids: readonly string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await ordersDb.query<{ count: number }>('select count(*)::int as count from tickets where id = any($1::uuid[])', [ids]);
+    const { rows } = await ordersDb.query<{ count: number }>('select count(*)::int as count from tickets_replica where id = any($1::uuid[])', [ids]);
     const count = rows[0]?.count ?? 0;
     if (count === ids.length) return;
     if (Date.now() > deadline) throw new Error(`orders has ${count} of ${ids.length} tickets after ${timeoutMs / 1000} s`);

@@ -78,7 +78,7 @@ interface Lags {
  */
 async function replicationLags(market: Market, rate: number, seconds: number): Promise<Lags> {
   const committed = await watchRows(market.db.tickets, { name: 'ticket_listed', table: 'tickets', event: 'insert' });
-  const replicated = await watchRows(market.db.orders, { name: 'ticket_replicated', table: 'tickets', event: 'insert' });
+  const replicated = await watchRows(market.db.orders, { name: 'ticket_replicated', table: 'tickets_replica', event: 'insert' });
   const published = new Map<string, number>();
   const subscription = market.nats.subscribe(subjectFor('ticket:created', namespaceNames(market.stack.namespace).subjectPrefix), {
     callback: (_err, msg) => {

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { subjectFor, type EventEnvelope } from '@microtick/common';
 import { namespaceNames } from '@microtick/local';
 import { seedReservedTickets, type Baseline } from './baseline';
-import { waitUntilSettled, type Market } from './bench-stack';
+import { settled } from '@microtick/local';
+import { eventFlow, SETTLE_MS, type Market } from './bench-stack';
 import { runLoad, statusCounts } from './load';
 import { buyerFor, createTickets, waitUntilReplicated } from './marketplace';
 import type { ResultRow } from './report';
@@ -29,7 +30,7 @@ export async function expiry(market: Market, baseline: Baseline, count: number, 
   console.log(`  listing ${count} tickets to let expire…`);
   const ticketIds = await createTickets(market.stack.url, market.seller, count);
   await waitUntilReplicated(market.db.orders, ticketIds);
-  await waitUntilSettled(market);
+  await settled(eventFlow(market), SETTLE_MS);
 
   const released = await watchRows(market.db.tickets, { name: 'ticket_released', table: 'tickets', event: 'update of order_id', when: 'old.order_id is not null and new.order_id is null' });
   const cancelled = await watchRows(market.db.orders, { name: 'order_cancelled', table: 'orders', event: 'update of status', when: "new.status = 'cancelled'" });

@@ -1,5 +1,6 @@
 import { seedReplicaTickets, type Baseline } from './baseline';
-import { waitUntilSettled, type Market } from './bench-stack';
+import { settled } from '@microtick/local';
+import { eventFlow, SETTLE_MS, type Market } from './bench-stack';
 import { runLoad, statusCounts, type LoadResult } from './load';
 import { buyerFor, createTickets, waitUntilReplicated, type Session } from './marketplace';
 import type { ResultRow } from './report';
@@ -19,7 +20,7 @@ export async function flashSale(market: Market, baseline: Baseline, rounds: numb
   for (let round = 0; round < rounds; round++) {
     const [ticketId] = await createTickets(market.stack.url, market.seller, 1);
     await waitUntilReplicated(market.db.orders, [ticketId as string]);
-    await waitUntilSettled(market);
+    await settled(eventFlow(market), SETTLE_MS);
     system.push(await rush(`${market.stack.url}/api/orders`, market.buyers, (buyer) => ({ headers: { cookie: buyer.cookie }, body: JSON.stringify({ ticketId }) })));
     const [baseTicketId] = await seedReplicaTickets(baseline, 1);
     base.push(await rush(`${baseline.url}/orders`, market.buyers, (buyer) => ({ headers: {}, body: JSON.stringify({ ticketId: baseTicketId, userId: buyer.id }) })));

@@ -1,5 +1,6 @@
 import { seedReplicaTickets, type Baseline } from './baseline';
-import { waitUntilSettled, type Market } from './bench-stack';
+import { settled } from '@microtick/local';
+import { eventFlow, SETTLE_MS, type Market } from './bench-stack';
 import { cpuPerRequest, meterCpu, type CpuSources } from './cpu-usage';
 import { runLoad, statusCounts, type LoadResult } from './load';
 import { buyerFor, createTickets, waitUntilReplicated, type Session } from './marketplace';
@@ -23,11 +24,11 @@ export async function placeOrders(market: Market, baseline: Baseline, count: num
   console.log(`  listing ${count + WARM_UP_ORDERS} tickets to order…`);
   const ticketIds = await createTickets(market.stack.url, market.seller, count + WARM_UP_ORDERS);
   await waitUntilReplicated(market.db.orders, ticketIds);
-  await waitUntilSettled(market);
+  await settled(eventFlow(market), SETTLE_MS);
   const system = await orderEach(
     `${market.stack.url}/api/orders`,
     ticketIds,
-    { connections, buyers: market.buyers, cpuSources: market.cpuSources, settle: () => waitUntilSettled(market) },
+    { connections, buyers: market.buyers, cpuSources: market.cpuSources, settle: () => settled(eventFlow(market), SETTLE_MS) },
     (ticketId, buyer) => ({ headers: { 'content-type': 'application/json', cookie: buyer.cookie }, body: JSON.stringify({ ticketId }) }),
   );
   const baseIds = await seedReplicaTickets(baseline, count + WARM_UP_ORDERS);

@@ -21,7 +21,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { startBaseline, type Baseline } from './baseline';
-import { openMarket, OUTPUT_DIR, startBenchStack, waitUntilSettled, type BenchStack } from './bench-stack';
+import { settled } from '@microtick/local';
+import { openMarket, OUTPUT_DIR, startBenchStack, eventFlow, SETTLE_MS, type BenchStack } from './bench-stack';
 import { markdownTable, type ResultRow } from './report';
 import { eventLag } from './scenario-event-lag';
 import { expiry } from './scenario-expiry';
@@ -114,7 +115,7 @@ async function main(): Promise<ResultRow[]> {
       rows.push(...(await flashSale(market, baseline, Number(values.rounds))));
     }
     if (selected.has('memory') && selected.size > 1) {
-      await waitUntilSettled(bench);
+      await settled(eventFlow(bench), SETTLE_MS);
       await sleep(IDLE_SECONDS * 1000);
       rows.push(...idleMemory(bench, baseline, `${IDLE_SECONDS} s idle after the load above`));
     }

@@ -17,7 +17,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startOtlpReceiver, type OtlpReceiver } from '@microtick/common/testing';
-import { openMarket, serviceUrl, startBenchStack, waitUntilSettled, type Market } from './bench-stack';
+import { settled } from '@microtick/local';
+import { openMarket, serviceUrl, startBenchStack, eventFlow, SETTLE_MS, type Market } from './bench-stack';
 import { meterCpu } from './cpu-usage';
 import { runLoad, type LoadResult } from './load';
 import { createTickets } from './marketplace';
@@ -50,7 +51,7 @@ async function measure(market: Market, receiver: OtlpReceiver | undefined, load:
   const spansBefore = receiver?.spans.length ?? 0;
   const meter = await meterCpu(market.cpuSources);
   const result = await load();
-  if (settle) await waitUntilSettled(market);
+  if (settle) await settled(eventFlow(market), SETTLE_MS);
   // Spans are exported in batches every 5 s: wait for the last one before counting (in both
   // modes, so the idle CPU of the wait weighs the same on both).
   await new Promise((resolve) => setTimeout(resolve, 6_000));

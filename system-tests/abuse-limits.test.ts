@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_INFRA } from '../infra/local/src/stack';
 import { signUp, type ApiClient, type ApiError } from './support/api-client';
 import { createTicket, EVENTUAL_MS } from './support/flows';
-import { BusProbe, waitUntilSettled } from './support/settle';
+import { BusProbe, eventFlow, settled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
 import { startTestStack, type TestStack } from './support/test-stack';
 import type { Order, Ticket } from './support/types';
@@ -41,7 +41,7 @@ afterAll(async () => {
 /** Tickets every service knows (orders has applied their ticket:created). */
 async function listedTickets(count: number): Promise<Ticket[]> {
   const tickets = await Promise.all(Array.from({ length: count }, (_, i) => createTicket(seller, `Limit test ${i}`, 20)));
-  await waitUntilSettled(databases, bus, EVENTUAL_MS);
+  await settled(eventFlow(databases, bus), EVENTUAL_MS);
   return tickets;
 }
 
@@ -55,12 +55,12 @@ describe('live orders per user', () => {
       expect(res.status).toBe(201);
       orders.push(res.body);
     }
-    await waitUntilSettled(databases, bus, EVENTUAL_MS);
+    await settled(eventFlow(databases, bus), EVENTUAL_MS);
     const before = await databases.stateDigest();
 
     const sixth = await buyer.post<ApiError>('/api/orders', { ticketId: rest[4]!.id });
     expect(sixth).toEqual({ status: 400, body: { errors: [{ message: 'You already have 5 unpaid orders: pay for or cancel one before reserving another ticket' }] } });
-    await waitUntilSettled(databases, bus, EVENTUAL_MS);
+    await settled(eventFlow(databases, bus), EVENTUAL_MS);
     expect(changedTables(before, await databases.stateDigest())).toEqual([]);
 
     const someoneElse = await signUp(stack.url);

@@ -18,7 +18,7 @@ import { payWhenReplicated } from './support/pay';
 import { sendRaw, type RawResponse } from './support/raw-http';
 import { sendForHead } from './support/stream-head';
 import { counterfeitCookies, expiredCookie, forgedCookie } from './support/session-cookies';
-import { BusProbe, waitUntilSettled } from './support/settle';
+import { BusProbe, eventFlow, settled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
 import { startTestStack, type TestStack } from './support/test-stack';
 import type { Order, Ticket } from './support/types';
@@ -328,7 +328,7 @@ function cookieFor(persona: Persona, cell: Cell): string | undefined {
 
 async function runCell(row: Row, persona: Persona): Promise<number> {
   const cell = await row.prepare();
-  await waitUntilSettled(databases, bus, EVENTUAL_MS);
+  await settled(eventFlow(databases, bus), EVENTUAL_MS);
   const before = await databases.stateDigest();
   const cookie = cookieFor(persona, cell);
   const response = await (row.stream ? sendForHead : sendRaw)(stack.url, {

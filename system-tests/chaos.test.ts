@@ -22,7 +22,7 @@ import { inconsistencies, paymentAccounting, readSystemState } from './support/c
 import { expirationDeadLetters } from './support/expiration-dead-letters';
 import { PrivateNats } from './support/private-nats';
 import { SeededRandom } from './support/seeded-random';
-import { BusProbe, unreadyServices, waitUntilSettled } from './support/settle';
+import { BusProbe, unreadyServices, eventFlow, settled } from './support/settle';
 import { newRetryStats, purchase, Shopper, type Plan, type Purchase, type RetryStats } from './support/shopper';
 import { StackDatabases } from './support/stack-databases';
 import { emulatorCharges } from './support/stripe-charges';
@@ -122,7 +122,7 @@ async function settle(): Promise<string | undefined> {
       },
       { timeoutMs: SETTLE_MS, intervalMs: 250, what: 'every order to end and every payment attempt and authorization to be settled' },
     );
-    await waitUntilSettled(databases, bus, SETTLE_MS);
+    await settled(eventFlow(databases, bus), SETTLE_MS);
     return undefined;
   } catch (err) {
     return (err as Error).message;

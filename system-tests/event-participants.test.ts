@@ -7,7 +7,7 @@ import { eventParticipants } from '../common/src/api/asyncapi';
 import type { EventType } from '../common/src/events/catalogue';
 import { listeners as expirationListeners } from '../expiration/src/events/listeners';
 import { listeners as ordersListeners } from '../orders/src/events/listeners';
-import { paymentListeners } from '../payments/src/events/listeners';
+import { listeners as paymentListeners } from '../payments/src/events/listeners';
 import { listeners as ticketsListeners } from '../tickets/src/events/listeners';
 
 const LISTENERS: Record<string, readonly { event: EventType }[]> = {

@@ -20,7 +20,7 @@ import { describeRequest, field, fuzzBody, hostileString, hostileValue, pathId, 
 import { joinAsMember, openMarketplace, type Marketplace, type Member } from './support/marketplace';
 import { sendRaw, type RawRequest } from './support/raw-http';
 import { counterfeitCookies } from './support/session-cookies';
-import { BusProbe, unreadyServices, waitUntilSettled } from './support/settle';
+import { BusProbe, unreadyServices, eventFlow, settled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
 import { emulatorCharges } from './support/stripe-charges';
 import { startTestStack, type TestStack } from './support/test-stack';
@@ -261,7 +261,7 @@ async function checkRequest(fuzzed: RawRequest): Promise<void> {
     if ((await emulatorCharges(stack)).length !== charges) problems.push(`rejected with ${response.status} yet Stripe charged a card`);
   } else {
     // Whatever an accepted request set in motion finishes before the next one is judged.
-    await waitUntilSettled(databases, bus, SETTLE_MS);
+    await settled(eventFlow(databases, bus), SETTLE_MS);
   }
   if (problems.length) throw new Error(problems.join('\n'));
 }
@@ -275,7 +275,7 @@ describe('every route, fuzzed through the gateway', () => {
     const generate = ROUTES[route];
     if (!generate) throw new Error(`no generator for ${route} in ROUTES: describe its inputs`);
     const market = await openMarketplace(members);
-    await waitUntilSettled(databases, bus, SETTLE_MS);
+    await settled(eventFlow(databases, bus), SETTLE_MS);
     await fc.assert(fc.asyncProperty(await generate(market), checkRequest), {
       seed: SEED,
       numRuns: RUNS_PER_ROUTE,
@@ -310,7 +310,7 @@ describe('prices as decimal strings', () => {
   it('accepts exactly the plain decimals from 0.50 to 1,000,000', async () => {
     await fc.assert(
       fc.asyncProperty(decimalText, fc.constantFrom('POST', 'PUT'), async (text, method) => {
-        await waitUntilSettled(databases, bus, SETTLE_MS);
+        await settled(eventFlow(databases, bus), SETTLE_MS);
         const before = await databases.stateDigest();
         const path = method === 'POST' ? '/api/tickets' : `/api/tickets/${market.freeTicket.id}`;
         const response = await sendRaw(stack.url, {
@@ -340,7 +340,7 @@ describe('inputs the fuzzer found', () => {
   }, 60_000);
 
   const expectRejected = async (sent: RawRequest, statuses: number[]) => {
-    await waitUntilSettled(databases, bus, SETTLE_MS);
+    await settled(eventFlow(databases, bus), SETTLE_MS);
     const before = await databases.stateDigest();
     const response = await sendRaw(stack.url, sent);
     const outcome = {

@@ -14,7 +14,7 @@ import { inconsistencies, readSystemState } from './support/consistency';
 import { expirationDeadLetters } from './support/expiration-dead-letters';
 import { PrivateRedis } from './support/private-redis';
 import { SeededRandom } from './support/seeded-random';
-import { BusProbe, unreadyServices, waitUntilSettled } from './support/settle';
+import { BusProbe, unreadyServices, eventFlow, settled } from './support/settle';
 import { newRetryStats, purchase, Shopper, type Plan, type Purchase } from './support/shopper';
 import { StackDatabases } from './support/stack-databases';
 import { emulatorCharges } from './support/stripe-charges';
@@ -90,7 +90,7 @@ it('stays consistent with zero dead letters after a long freeze of orders, a Red
     },
     { timeoutMs: SETTLE_MS, intervalMs: 250, what: 'every order to end' },
   );
-  await waitUntilSettled(databases, bus, SETTLE_MS);
+  await settled(eventFlow(databases, bus), SETTLE_MS);
 
   const state = await readSystemState(databases, await emulatorCharges(stack), await expirationDeadLetters(stack.namespace, redis.url));
   console.log(`long outage: ${purchases.length} purchases, orders frozen ${FREEZE_MS} ms, orders: ${state.orders.length}`);

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { startOtlpReceiver, waitFor, type OtlpReceiver, type ReceivedSpan } from '@microtick/common/testing';
 import { signUp } from './support/api-client';
+import { retrying } from './support/settle';
 import { createTicket, orderWhenReplicated, waitForOrder } from './support/flows';
 import { startTestStack, type TestStack } from './support/test-stack';
 
@@ -83,19 +84,21 @@ it('follows one order from POST /api/orders through every relay, listener and th
     const missing = hops.filter(([service, name]) => !has(service, name)).map(([service, name]) => `${service}: ${name}`);
     throw new Error(`${err.message}; missing ${JSON.stringify(missing)}; received ${JSON.stringify(describeSpans(traceOf()))}`);
   });
-  // The last spans of a hop may be a batch behind its first: let the exports settle.
-  await waitFor(async () => {
-    const before = traceOf().length;
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    return traceOf().length === before || undefined;
-  }, { what: 'the trace to stop growing', timeoutMs: 10_000 });
-  const spans = traceOf();
+  // The last spans of a hop may be a batch behind its first: the trace is whole once it is one
+  // tree (no span whose parent has not arrived), asserted again until it is, not after a pause.
+  const spans = await retrying(
+    () => {
+      const spans = traceOf();
+      const ids = new Set(spans.map((s) => s.spanId));
+      expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['orders', 'tickets', 'payments', 'expiration']));
+      // One tree: every span but the root hangs from a span of the same trace.
+      expect(spans.filter((s) => s.parentSpanId === undefined)).toEqual([root]);
+      expect(spans.filter((s) => s.parentSpanId !== undefined && !ids.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`)).toEqual([]);
+      return spans;
+    },
+    { timeoutMs: 10_000 },
+  );
   const byId = new Map(spans.map((s) => [s.spanId, s]));
-
-  expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['orders', 'tickets', 'payments', 'expiration']));
-  // One tree: every span but the root hangs from a span of the same trace.
-  expect(spans.filter((s) => s.parentSpanId === undefined)).toEqual([root]);
-  expect(spans.filter((s) => s.parentSpanId !== undefined && !byId.has(s.parentSpanId)).map((s) => `${s.service}: ${s.name}`)).toEqual([]);
 
   // A consumer's parent is the publish of that event (the NATS headers), whose parent is the
   // span that staged it: the route or listener that wrote the outbox row (the envelope), or,

@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ListenerRunner, OutboxRelay, PostgresListenerStore, ServiceMetrics } from '@microtick/common';
 import { sessionCookie, silentLogger, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@microtick/common/testing';
-import { createExpirationTestKit, type ExpirationTestKit } from '../expiration/src/testing/expiration-test-kit';
+import { createExpirationTestKit, type ExpirationTestKit } from '../expiration/src/test-support';
 import { buildApp } from '../orders/src/app';
 import { OrderChangeFeed } from '../orders/src/orders/order-changes';
 import { listeners as ordersListeners } from '../orders/src/events/listeners';
-import { createOrdersTestDatabase, insertTicket, type OrdersTestDatabase } from '../orders/src/test-fixtures';
+import { createOrdersTestDatabase, insertTicket, type OrdersTestDatabase } from '../orders/src/test-support';
 import { sweepOverdueOffers } from '../orders/src/waitlist/offer-sweep';
 import { OFFERED_TO_SOMEONE_ELSE } from '../orders/src/waitlist/offers';
 

@@ -1,6 +1,6 @@
 import { createServiceApp, type BaseAppDeps } from '@microtick/common';
 import type { Express } from 'express';
-import type { AuthDb } from './db/users';
+import type { AuthDb } from './db/schema';
 import { currentUserRouter } from './routes/current-user';
 import { signinLimiterPerEmail, signinLimiterPerIp, signupLimiterPerIp, type RateLimitsPerMinute } from './routes/rate-limits';
 import type { SessionSettings } from './routes/session';

@@ -8,8 +8,7 @@ async function main(): Promise<void> {
   await startService({
     name: 'auth',
     config,
-    schema,
-    migrationsFolder,
+    database: { schema, migrationsFolder },
     listeners: [], // auth publishes and consumes no events
     buildApp: (deps) =>
       buildApp({

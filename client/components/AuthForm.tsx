@@ -2,12 +2,12 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { apiRequest } from '@/lib/browser-api';
-import { NO_ERRORS, toFormErrors, type FormErrors } from '@/lib/api-errors';
+import { toFormErrors } from '@/lib/api-errors';
 import type { CurrentUser } from '@/lib/types';
 import { FormAlert } from './FormAlert';
 import { FormField } from './FormField';
 import styles from './Form.module.css';
+import { useApiAction } from './useApiAction';
 
 const FIELDS = ['email', 'password'] as const;
 
@@ -42,20 +42,13 @@ export function AuthForm({ mode, next }: { mode: 'signup' | 'signin'; next: stri
   const copy = COPY[mode];
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [pending, setPending] = useState(false);
+  const { pending, errors: failure, send } = useApiAction();
+  const errors = toFormErrors(failure, FIELDS);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setPending(true);
-    setErrors(NO_ERRORS);
-    const result = await apiRequest<CurrentUser>('POST', copy.endpoint, { email, password });
-    if (result.ok) {
-      window.location.assign(next);
-      return;
-    }
-    setErrors(toFormErrors(result.errors, FIELDS));
-    setPending(false);
+    const result = await send<CurrentUser>('POST', copy.endpoint, { email, password }, { leavesOnSuccess: true });
+    if (result.ok) window.location.assign(next);
   }
 
   const switchHref = next === '/' ? copy.switchHref : `${copy.switchHref}?next=${encodeURIComponent(next)}`;

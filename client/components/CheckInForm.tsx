@@ -1,11 +1,11 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { apiRequest } from '@/lib/browser-api';
 import { ticketIdOfCode } from '@/lib/ticket-code';
 import { CameraScanner } from './CameraScanner';
 import { FormAlert } from './FormAlert';
 import styles from './Form.module.css';
+import { useApiAction } from './useApiAction';
 
 type Outcome = { tone: 'success' | 'warning'; message: string } | { tone: 'danger'; messages: string[] };
 
@@ -18,7 +18,7 @@ const timeOf = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { ho
  */
 export function CheckInForm() {
   const [code, setCode] = useState('');
-  const [pending, setPending] = useState(false);
+  const { pending, send } = useApiAction();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   async function checkIn(raw: string) {
@@ -27,10 +27,8 @@ export function CheckInForm() {
       setOutcome({ tone: 'danger', messages: ['This is not a ticket code'] });
       return;
     }
-    setPending(true);
     setOutcome(null);
-    const result = await apiRequest<{ checkedInAt: string }>('POST', `/api/tickets/${ticketId}/checkins`, { code: raw.trim() });
-    setPending(false);
+    const result = await send<{ checkedInAt: string }>('POST', `/api/tickets/${ticketId}/checkins`, { code: raw.trim() });
     if (result.ok) {
       setOutcome({ tone: 'success', message: `Checked in at ${timeOf(result.data.checkedInAt)}. Welcome!` });
       setCode('');

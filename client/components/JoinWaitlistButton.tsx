@@ -2,28 +2,21 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { apiRequest } from '@/lib/browser-api';
 import { ordinal } from '@/lib/waitlist';
-import { FormAlert } from './FormAlert';
+import { ActionButton } from './ActionButton';
+import { useApiAction } from './useApiAction';
 
 /** Joins the waiting list of a reserved ticket (POST /api/orders/waitlist) and says where in line. */
 export function JoinWaitlistButton({ ticketId }: { ticketId: string }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [errors, setErrors] = useState<string[]>([]);
+  const { pending, messages: errors, send } = useApiAction();
   const [position, setPosition] = useState<number | null>(null);
 
   async function join() {
-    setPending(true);
-    setErrors([]);
-    const result = await apiRequest<{ position: number }>('POST', '/api/orders/waitlist', { ticketId });
-    setPending(false);
-    if (result.ok) {
-      setPosition(result.data.position);
-      router.refresh();
-      return;
-    }
-    setErrors(result.errors.map((e) => e.message));
+    const result = await send<{ position: number }>('POST', '/api/orders/waitlist', { ticketId });
+    if (!result.ok) return;
+    setPosition(result.data.position);
+    router.refresh();
   }
 
   if (position !== null) {
@@ -35,11 +28,15 @@ export function JoinWaitlistButton({ ticketId }: { ticketId: string }) {
     );
   }
   return (
-    <div>
-      <FormAlert messages={errors} testId="waitlist-error" />
-      <button type="button" className="button button-secondary button-block" onClick={join} disabled={pending} data-testid="join-waitlist">
-        {pending ? 'Joining…' : 'Join waiting list'}
-      </button>
-    </div>
+    <ActionButton
+      pending={pending}
+      errors={errors}
+      onClick={join}
+      label="Join waiting list"
+      pendingLabel="Joining…"
+      className="button button-secondary button-block"
+      testId="join-waitlist"
+      errorTestId="waitlist-error"
+    />
   );
 }

@@ -1,10 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
-import { apiRequest } from '@/lib/browser-api';
+import { useState, type ReactNode } from 'react';
 import { msRemaining, paymentDeadline } from '@/lib/countdown';
 import { formatMoney } from '@/lib/money';
+import { signInHref } from '@/lib/next-path';
 import { latestPayment, orderPhase, phaseBadge } from '@/lib/order-state';
 import type { Order, Payment } from '@/lib/types';
 import { Countdown } from './Countdown';
@@ -14,6 +14,7 @@ import { Icon } from './Icon';
 import { StatusBadge } from './StatusBadge';
 import { StatusPanel } from './StatusPanel';
 import { PaymentForm } from './payment/PaymentForm';
+import { useApiAction } from './useApiAction';
 import { useLiveOrder } from './useLiveOrder';
 import { useOrderPayments } from './useOrderPayments';
 import { useServerNow } from './useServerNow';
@@ -30,10 +31,10 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
   const order = useLiveOrder(initialOrder);
   const { payments, refresh: refreshPayments } = useOrderPayments(order);
   const [justPaid, setJustPaid] = useState<Payment | null>(null);
-  const [paymentErrors, setPaymentErrors] = useState<string[]>([]);
-  const [pending, setPending] = useState(false);
-  const [cancelErrors, setCancelErrors] = useState<string[]>([]);
-  const [cancelling, setCancelling] = useState(false);
+  const payment = useApiAction();
+  const cancellation = useApiAction();
+  const { pending, messages: paymentErrors } = payment;
+  const { pending: cancelling, messages: cancelErrors } = cancellation;
 
   const latest = latestPayment(payments);
   // This page's own answer counts until the list has caught up with it.
@@ -45,10 +46,7 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
   const phase = orderPhase(order.status, remaining, paymentStatus);
 
   async function pay(token: string) {
-    setPending(true);
-    setPaymentErrors([]);
-    const result = await apiRequest<Payment>('POST', '/api/payments', { orderId: order.id, token });
-    setPending(false);
+    const result = await payment.send<Payment>('POST', '/api/payments', { orderId: order.id, token });
     if (result.ok) {
       setJustPaid(result.data);
       refreshPayments();
@@ -56,27 +54,18 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
         // Stripe.js only when a real key is configured (and only now): it shows the bank's step.
         const { completeNextAction } = await import('./payment/next-action');
         const problem = await completeNextAction(stripeKey, result.data.clientSecret);
-        if (problem) setPaymentErrors([problem]);
+        if (problem) payment.fail([problem]);
         refreshPayments();
       }
-      return;
+    } else if (result.status === 401) {
+      window.location.assign(signInHref(`/orders/${order.id}`));
+    } else if (result.status === 400) {
+      // The order was cancelled, expired or already authorized meanwhile; the stream shows its state.
+      refreshPayments();
     }
-    if (result.status === 401) {
-      window.location.assign(`/auth/signin?next=${encodeURIComponent(`/orders/${order.id}`)}`);
-      return;
-    }
-    setPaymentErrors(result.errors.map((e) => e.message));
-    // 400: the order was cancelled, expired or already authorized meanwhile; the stream shows its state.
-    if (result.status === 400) refreshPayments();
   }
 
-  async function cancel() {
-    setCancelling(true);
-    setCancelErrors([]);
-    const result = await apiRequest<unknown>('DELETE', `/api/orders/${encodeURIComponent(order.id)}`);
-    setCancelling(false);
-    if (!result.ok) setCancelErrors(result.errors.map((e) => e.message));
-  }
+  const cancel = () => cancellation.send('DELETE', `/api/orders/${encodeURIComponent(order.id)}`);
 
   const price = formatMoney(order.ticket.price);
   const badge = phaseBadge(phase, order.status, remaining);
@@ -84,7 +73,7 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
 
   return (
     <div className={styles.page} data-testid="order-view" data-phase={phase}>
-      <Link href="/orders" className={styles.back}>
+      <Link href="/orders" className="back-link">
         ← My orders
       </Link>
       <header className={styles.summary}>
@@ -140,20 +129,9 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
       ) : null}
 
       {phase === 'voided' ? (
-        <div data-testid="order-voided">
-          <StatusPanel
-            tone="warning"
-            headingLevel={2}
-            title="Your reservation ended before the payment was confirmed; your card was not charged"
-            actions={
-              <Link href={ticketHref} className="button">
-                Back to the ticket
-              </Link>
-            }
-          >
-            <p>The hold on your card is released. If the ticket is still available, you can reserve it again.</p>
-          </StatusPanel>
-        </div>
+        <EndedPanel testId="order-voided" tone="warning" title="Your reservation ended before the payment was confirmed; your card was not charged" ticketHref={ticketHref}>
+          <p>The hold on your card is released. If the ticket is still available, you can reserve it again.</p>
+        </EndedPanel>
       ) : null}
 
       {phase === 'paid' ? (
@@ -204,46 +182,44 @@ export function OrderView({ order: initialOrder, serverNow, stripeKey }: { order
       {order.status === 'complete' ? <OrderTicketCode orderId={order.id} /> : null}
 
       {phase === 'expiring' || phase === 'expired' ? (
-        <div data-testid="order-expired">
-          <StatusPanel
-            tone="warning"
-            headingLevel={2}
-            title="Your reservation has expired"
-            actions={
-              <Link href={ticketHref} className="button">
-                Back to the ticket
-              </Link>
-            }
-          >
-            <p>The payment window closed before the order was paid, so the ticket goes back on sale.</p>
-            {phase === 'expiring' ? (
-              <p className={styles.pendingNote} role="status" data-testid="order-releasing">
-                Releasing the ticket…
-              </p>
-            ) : (
-              <p>If it’s still available, you can reserve it again.</p>
-            )}
-            <FormAlert messages={paymentErrors} testId="payment-error" />
-          </StatusPanel>
-        </div>
+        <EndedPanel testId="order-expired" tone="warning" title="Your reservation has expired" ticketHref={ticketHref}>
+          <p>The payment window closed before the order was paid, so the ticket goes back on sale.</p>
+          {phase === 'expiring' ? (
+            <p className={styles.pendingNote} role="status" data-testid="order-releasing">
+              Releasing the ticket…
+            </p>
+          ) : (
+            <p>If it’s still available, you can reserve it again.</p>
+          )}
+          <FormAlert messages={paymentErrors} testId="payment-error" />
+        </EndedPanel>
       ) : null}
 
       {phase === 'cancelled' ? (
-        <div data-testid="order-cancelled">
-          <StatusPanel
-            tone="neutral"
-            headingLevel={2}
-            title="This order was cancelled"
-            actions={
-              <Link href={ticketHref} className="button">
-                Back to the ticket
-              </Link>
-            }
-          >
-            <p>The ticket was released. If it’s still available, you can reserve it again.</p>
-          </StatusPanel>
-        </div>
+        <EndedPanel testId="order-cancelled" tone="neutral" title="This order was cancelled" ticketHref={ticketHref}>
+          <p>The ticket was released. If it’s still available, you can reserve it again.</p>
+        </EndedPanel>
       ) : null}
+    </div>
+  );
+}
+
+/** How an order that can no longer be paid ends: what happened, and the way back to its ticket. */
+function EndedPanel({ testId, tone, title, ticketHref, children }: { testId: string; tone: 'warning' | 'neutral'; title: string; ticketHref: string; children: ReactNode }) {
+  return (
+    <div data-testid={testId}>
+      <StatusPanel
+        tone={tone}
+        headingLevel={2}
+        title={title}
+        actions={
+          <Link href={ticketHref} className="button">
+            Back to the ticket
+          </Link>
+        }
+      >
+        {children}
+      </StatusPanel>
     </div>
   );
 }

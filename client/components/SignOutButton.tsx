@@ -1,26 +1,18 @@
 'use client';
 
-import { useState } from 'react';
-import { apiRequest } from '@/lib/browser-api';
+import { useApiAction } from './useApiAction';
 
 /**
  * Signs out (POST /api/users/signout), then reloads on the home page: a full load drops every
  * page the client cached for the signed-in user.
  */
 export function SignOutButton({ className }: { className?: string }) {
-  const [pending, setPending] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const { pending, errors, send } = useApiAction();
+  const failed = errors.length > 0;
 
   async function signOut() {
-    setPending(true);
-    setFailed(false);
-    const result = await apiRequest<unknown>('POST', '/api/users/signout', {});
-    if (result.ok) {
-      window.location.assign('/');
-      return;
-    }
-    setPending(false);
-    setFailed(true);
+    const result = await send<unknown>('POST', '/api/users/signout', {}, { leavesOnSuccess: true });
+    if (result.ok) window.location.assign('/');
   }
 
   return (

@@ -3,13 +3,13 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { apiRequest } from '@/lib/browser-api';
-import { NO_ERRORS, toFormErrors, type FormErrors } from '@/lib/api-errors';
+import { toFormErrors, UNEXPECTED_ANSWER } from '@/lib/api-errors';
 import { parsePriceInput, priceInputValue } from '@/lib/money';
 import type { Ticket } from '@/lib/types';
 import { FormAlert } from './FormAlert';
 import { FormField } from './FormField';
 import styles from './Form.module.css';
+import { useApiAction } from './useApiAction';
 
 const FIELDS = ['title', 'price'] as const;
 
@@ -21,24 +21,19 @@ export function TicketForm({ ticket }: { ticket?: Ticket }) {
   const router = useRouter();
   const [title, setTitle] = useState(ticket?.title ?? '');
   const [price, setPrice] = useState(ticket ? priceInputValue(ticket.price) : '');
-  const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
-  const [pending, setPending] = useState(false);
+  const { pending, errors: failure, send, fail } = useApiAction();
+  const errors = toFormErrors(failure, FIELDS);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setPending(true);
-    setErrors(NO_ERRORS);
     const body = { title: title.trim(), price: parsePriceInput(price) };
     const result = ticket
-      ? await apiRequest<Ticket>('PUT', `/api/tickets/${encodeURIComponent(ticket.id)}`, body)
-      : await apiRequest<Ticket>('POST', '/api/tickets', body);
-    if (result.ok && result.data?.id) {
-      router.push(`/tickets/${result.data.id}`);
-      router.refresh();
-      return;
-    }
-    setErrors(result.ok ? toFormErrors([{ message: 'Unexpected answer from the server.' }], FIELDS) : toFormErrors(result.errors, FIELDS));
-    setPending(false);
+      ? await send<Ticket>('PUT', `/api/tickets/${encodeURIComponent(ticket.id)}`, body, { leavesOnSuccess: true })
+      : await send<Ticket>('POST', '/api/tickets', body, { leavesOnSuccess: true });
+    if (!result.ok) return;
+    if (!result.data?.id) return fail([UNEXPECTED_ANSWER]);
+    router.push(`/tickets/${result.data.id}`);
+    router.refresh();
   }
 
   return (

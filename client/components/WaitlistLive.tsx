@@ -1,15 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
-import { apiRequest } from '@/lib/browser-api';
 import { clockOffset, formatRemaining, msRemaining, serverTime } from '@/lib/countdown';
-import type { Order, WaitlistEntry } from '@/lib/types';
+import type { WaitlistEntry } from '@/lib/types';
 import { ordinal, waitlistBadge } from '@/lib/waitlist';
 import { EmptyState } from './EmptyState';
-import { FormAlert } from './FormAlert';
+import { ActionButton } from './ActionButton';
 import { StatusBadge } from './StatusBadge';
+import { useApiAction } from './useApiAction';
+import { useOrderTicket } from './useOrderTicket';
 import styles from './WaitlistLive.module.css';
 
 /**
@@ -82,39 +82,15 @@ function WaitlistRow({ entry, title, now }: { entry: WaitlistEntry; title: strin
 }
 
 function OrderNowButton({ ticketId }: { ticketId: string }) {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [errors, setErrors] = useState<string[]>([]);
-  async function order() {
-    setPending(true);
-    setErrors([]);
-    const result = await apiRequest<Order>('POST', '/api/orders', { ticketId });
-    if (result.ok && result.data?.id) {
-      router.push(`/orders/${result.data.id}`);
-      return;
-    }
-    setPending(false);
-    setErrors(result.ok ? ['Unexpected answer from the server.'] : result.errors.map((e) => e.message));
-  }
-  return (
-    <div>
-      <FormAlert messages={errors} testId="order-now-error" />
-      <button type="button" className="button" onClick={order} disabled={pending} data-testid="order-now">
-        {pending ? 'Reserving…' : 'Order now'}
-      </button>
-    </div>
-  );
+  const { pending, errors, order } = useOrderTicket(ticketId, '/waitlist');
+  return <ActionButton pending={pending} errors={errors} onClick={order} label="Order now" pendingLabel="Reserving…" testId="order-now" errorTestId="order-now-error" />;
 }
 
 function LeaveButton({ entry }: { entry: WaitlistEntry }) {
-  const [pending, setPending] = useState(false);
+  // Stays pending on success: the stream sends the list without this entry once the deletion commits.
+  const { pending, send } = useApiAction();
   const label = entry.status === 'waiting' ? 'Leave' : 'Remove';
-  // The stream sends the list without this entry once the deletion commits.
-  async function leave() {
-    setPending(true);
-    const result = await apiRequest('DELETE', `/api/orders/waitlist/${encodeURIComponent(entry.ticketId)}`);
-    if (!result.ok) setPending(false);
-  }
+  const leave = () => send('DELETE', `/api/orders/waitlist/${encodeURIComponent(entry.ticketId)}`, undefined, { leavesOnSuccess: true });
   return (
     <button type="button" className="button button-secondary" onClick={leave} disabled={pending} data-testid="waitlist-leave">
       {label}

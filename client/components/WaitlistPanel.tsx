@@ -1,17 +1,13 @@
 import Link from 'next/link';
-import { apiGetOptional } from '@/lib/server-api';
 import type { WaitlistEntry } from '@/lib/types';
-import { activeEntryFor, ordinal } from '@/lib/waitlist';
+import { ordinal } from '@/lib/waitlist';
 import { JoinWaitlistButton } from './JoinWaitlistButton';
 
 /**
  * The ticket page's waiting-list part for a signed-in buyer: where they are in line, their
- * offer, or (for a reserved ticket) the button to join.
+ * offer, or (for a reserved ticket) the button to join. `entry` is their place in line for it, if any.
  */
-export async function WaitlistPanel({ ticketId, reserved }: { ticketId: string; reserved: boolean }) {
-  const result = await apiGetOptional<WaitlistEntry[]>('/api/orders/waitlist');
-  const entries = result?.ok && Array.isArray(result.data) ? result.data : [];
-  const entry = activeEntryFor(entries, ticketId);
+export function WaitlistPanel({ ticketId, entry, reserved }: { ticketId: string; entry: WaitlistEntry | undefined; reserved: boolean }) {
   if (entry?.status === 'offered') {
     return (
       <p className="alert alert-info" role="status" data-testid="waitlist-offer">

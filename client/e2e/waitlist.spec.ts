@@ -67,12 +67,21 @@ test.describe('the waiting list', () => {
     await expect(offer.getByTestId('order-now')).toBeVisible();
     await snap(first.page, 'waitlist-offer', testInfo);
 
-    // Nobody else can have it meanwhile: not listed, and ordering it is refused with the reason.
+    // The ticket's page says it is held for them, not "Available" (no order holds it during an offer).
+    const ticketPage = await first.context.newPage();
+    await ticketPage.goto(`/tickets/${ticketId}`);
+    await expect(ticketPage.getByTestId('ticket-availability')).toHaveText('Held for you (waiting list)');
+    await expect(ticketPage.getByTestId('waitlist-offer')).toBeVisible();
+    await ticketPage.close();
+
+    // Nobody else can have it meanwhile: not listed, and its page says why it cannot be bought
+    // (the API refuses an order for it too: orders' waitlist tests), offering the waiting list instead.
     const stranger = await newUser(browser, 'stranger', testInfo);
     await expectOnListing(stranger.page, title, false);
     await stranger.page.goto(`/tickets/${ticketId}`);
-    await stranger.page.getByTestId('buy-button').click();
-    await expect(stranger.page.getByTestId('buy-error')).toHaveText('This ticket is being offered to someone on the waiting list');
+    await expect(stranger.page.getByTestId('ticket-availability')).toHaveText('Offered to its waiting list');
+    await expect(stranger.page.getByTestId('ticket-offered')).toBeVisible();
+    await expect(stranger.page.getByTestId('buy-button')).toHaveCount(0);
     await expect(stranger.page.getByTestId('join-waitlist')).toBeVisible();
     await snap(stranger.page, 'waitlist-refused', testInfo);
     await stranger.context.close();

@@ -47,6 +47,9 @@ export function parseApiErrors(status: number, body: unknown): ApiErrorItem[] {
   return [{ message: fallbackMessage(status) }];
 }
 
+/** What a form shows when a success answer lacks what it needs (never, with the documented API). */
+export const UNEXPECTED_ANSWER = 'Unexpected answer from the server.';
+
 export interface FormErrors {
   /** First message per known field, keyed by field name. */
   fields: Record<string, string>;

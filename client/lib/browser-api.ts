@@ -9,8 +9,10 @@ export type ApiResult<T> =
   | { ok: true; status: number; data: T }
   | { ok: false; status: number; errors: ApiErrorItem[]; /** The whole answer, for errors that say more (a 409 check-in's first time). */ body?: unknown };
 
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
 export async function apiRequest<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: ApiMethod,
   path: string,
   body?: unknown,
 ): Promise<ApiResult<T>> {

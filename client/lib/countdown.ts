@@ -20,7 +20,7 @@ export function serverTime(clientNow: number, offset: number): number {
 
 /**
  * When paying closes for an order that expires at `expiresAt`, in ms since the epoch: at
- * `expiresAt` itself, exactly when payments stops authorizing (payments/src/charging/deadline.ts).
+ * `expiresAt` itself, exactly when payments stops authorizing (payments/src/payments/deadline.ts).
  */
 export function paymentDeadline(expiresAt: string): number {
   return Date.parse(expiresAt);

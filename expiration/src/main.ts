@@ -1,9 +1,20 @@
-import { loadConfig } from '@microtick/common';
+import { loadConfig, startService } from '@microtick/common';
+import { buildApp } from './app';
 import { configSchema } from './config';
-import { startExpirationService } from './service';
+import { listeners } from './events/listeners';
+import { startExpirationResources, startTimerWorker } from './expiration/expiration-resources';
 
 async function main(): Promise<void> {
-  await startExpirationService(loadConfig(configSchema), { handleSignals: true });
+  const config = loadConfig(configSchema);
+  await startService({
+    name: 'expiration',
+    config,
+    // No database: Redis holds the timers and the listeners' bookkeeping.
+    resources: (deps) => startExpirationResources(config, deps),
+    listeners,
+    background: ({ resources, ...deps }) => startTimerWorker(config, { ...deps, redis: resources.redis }),
+    buildApp,
+  });
 }
 
 main().catch((err: unknown) => {

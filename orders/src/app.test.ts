@@ -1,7 +1,7 @@
 import { describedApiRoutes, mountedApiRoutes, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from './app';
 import { OrderChangeFeed } from './orders/order-changes';
-import { createOrdersTestDatabase, type OrdersTestDatabase } from './test-fixtures';
+import { createOrdersTestDatabase, type OrdersTestDatabase } from './test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

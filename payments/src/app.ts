@@ -1,6 +1,6 @@
 import { createServiceApp, type BaseAppDeps } from '@microtick/common';
 import type { Express } from 'express';
-import type { PaymentDeps } from './charging/pay-order';
+import type { PaymentDeps } from './payments/pay-order';
 import { createPaymentRouter } from './routes/create-payment';
 import { listPaymentsRouter } from './routes/list-payments';
 import { stripeWebhookRouter } from './routes/stripe-webhook';

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '@microtick/common';
 import { configSchema } from './config';
-import { attemptLeaseMs, createStripeClient } from './stripe-client';
+import { attemptLeaseMs, createStripeClient } from './payments/stripe-client';
 
 const base = { DATABASE_URL: 'postgres://u:p@localhost/microtick_payments', JWT_KEY: 'k'.repeat(32) };
 

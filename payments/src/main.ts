@@ -1,11 +1,11 @@
 import { loadConfig, startService } from '@microtick/common';
 import { buildApp } from './app';
-import { startAttemptSweeper } from './charging/attempt-sweeper';
-import { PaymentSettler } from './charging/payment-settler';
+import { startAttemptSweeper } from './payments/attempt-sweeper';
+import { PaymentSettler } from './payments/payment-settler';
 import { configSchema } from './config';
 import { schema, migrationsFolder } from './db/schema';
-import { paymentListeners } from './events/listeners';
-import { attemptLeaseMs, createStripeClient, webhookSecretOf } from './stripe-client';
+import { listeners } from './events/listeners';
+import { attemptLeaseMs, createStripeClient, webhookSecretOf } from './payments/stripe-client';
 
 /** Lapsed attempts are settled within this long after their lease runs out. */
 const SWEEP_INTERVAL_MS = 15_000;
@@ -18,17 +18,20 @@ async function main(): Promise<void> {
   await startService({
     name: 'payments',
     config,
-    schema,
-    migrationsFolder,
-    listeners: paymentListeners,
+    database: { schema, migrationsFolder },
+    listeners,
     buildApp: (deps) => buildApp({ ...deps, stripe, attemptLeaseMs: leaseMs, webhookSecret }),
-    background: ({ db, pool, logger }) => {
+    background: async ({ db, pool, logger }) => {
       const stopSweeper = startAttemptSweeper({ db, stripe, attemptLeaseMs: leaseMs, logger }, logger, SWEEP_INTERVAL_MS);
       // Captures and voids as orders decides (order:completed / order:cancelled).
       const settler = new PaymentSettler({ db, stripe, logger, pool });
-      const started = settler.start().catch((err: unknown) => logger.error({ err }, 'payment settler failed to start'));
+      try {
+        await settler.start();
+      } catch (err) {
+        await stopSweeper();
+        throw err;
+      }
       return async () => {
-        await started;
         await settler.stop();
         await stopSweeper();
       };

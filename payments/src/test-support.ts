@@ -1,35 +1,38 @@
-/** Test helpers: the replica database, the Stripe emulator in-process, and the app wired to both. */
+/**
+ * The payments service's test support, on common's harness (@microtick/common/testing): the
+ * worker's database, the Stripe emulator in-process, the app wired to both, its listeners, and
+ * a builder for order replicas.
+ */
 import { randomUUID } from 'node:crypto';
-import { durableName, type EventType } from '@microtick/common';
-import { createTestDatabase, silentLogger, testAppDeps, waitFor, type ListenerHarness, type TestDatabase } from '@microtick/common/testing';
+import { silentLogger, testAppDeps, useListenerHarness, useServiceDatabase, type TestDatabase } from '@microtick/common/testing';
 import { startStripeEmulator, type EmulatorChargeRecord, type RunningStripeEmulator } from '@microtick/stripe-emulator';
 import type { Express } from 'express';
 import type Stripe from 'stripe';
 import { buildApp } from './app';
-import { findUnsettled, settlePayment } from './charging/settle-payment';
-import { migrationsFolder, orders, schema, type Order } from './db/schema';
-import { createStripeClient } from './stripe-client';
+import { findUnsettled, settlePayment } from './payments/settle-payment';
+import { migrationsFolder, ordersReplica, schema, type OrderReplica } from './db/schema';
+import { listeners } from './events/listeners';
+import { createStripeClient } from './payments/stripe-client';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_payments_tests';
 
+export type PaymentsTestDatabase = TestDatabase<typeof schema>;
+
 export interface PaymentsFixture {
-  database: TestDatabase<typeof schema>;
-  emulator: RunningStripeEmulator;
+  /** This jest worker's payments database (common's useServiceDatabase: emptied before each test). */
+  readonly database: PaymentsTestDatabase;
+  readonly emulator: RunningStripeEmulator;
   /** The SDK pointed at the emulator exactly as main.ts would with STRIPE_SECRET_KEY unset. */
-  stripe: Stripe;
+  readonly stripe: Stripe;
   app(overrides?: { stripe?: Stripe; attemptLeaseMs?: number }): Express;
   /** Authorizations and charges the emulator recorded for one order (captured, voided or neither). */
   charges(orderId: string): Promise<EmulatorChargeRecord[]>;
   /** One pass of the settler: captures and voids what orders has decided; returns what it did. */
   settle(): Promise<string[]>;
-  close(): Promise<void>;
 }
 
 export const stripeClientFor = (url: string, timeoutMs = 10_000): Stripe =>
   createStripeClient({ STRIPE_SECRET_KEY: undefined, STRIPE_API_URL: url, STRIPE_TIMEOUT_MS: timeoutMs, STRIPE_MAX_NETWORK_RETRIES: 2 });
-
-/** For a file's beforeAll: waiting for another jest process to release the database may take a while. */
-export const FIXTURE_TIMEOUT_MS = 120_000;
 
 /** Authorizations and charges an emulator recorded for one order. */
 export async function emulatorCharges(emulatorUrl: string, orderId: string): Promise<EmulatorChargeRecord[]> {
@@ -37,49 +40,60 @@ export async function emulatorCharges(emulatorUrl: string, orderId: string): Pro
   return all.filter((charge) => charge.metadata['orderId'] === orderId);
 }
 
-/** One per test file: the worker's database (held exclusively until close) and an emulator. */
-export async function startPaymentsFixture(options: { latencyMs?: number } = {}): Promise<PaymentsFixture> {
-  const database = await createTestDatabase({ name: 'payments', migrationsFolder, schema });
-  // The database is named after the jest worker only, so another jest process (a second checkout,
-  // a whole-repo run) uses the same one: take turns instead of truncating each other's rows.
-  const lock = await database.pool.connect();
-  await lock.query('select pg_advisory_lock(hashtext(current_database()))');
-  const emulator = await startStripeEmulator({ port: 0, latencyMs: options.latencyMs ?? 0 });
-  const stripe = stripeClientFor(emulator.url);
+/**
+ * For a whole test file, called at its top: the worker's payments database (common's
+ * useServiceDatabase) and a Stripe emulator started once for the file. The properties are
+ * valid inside tests and hooks.
+ */
+export function usePaymentsFixture(options: { latencyMs?: number } = {}): PaymentsFixture {
+  const database = useServiceDatabase({ name: 'payments', migrationsFolder, schema });
+  let started: { emulator: RunningStripeEmulator; stripe: Stripe } | undefined;
+  beforeAll(async () => {
+    const emulator = await startStripeEmulator({ port: 0, latencyMs: options.latencyMs ?? 0 });
+    started = { emulator, stripe: stripeClientFor(emulator.url) };
+  });
+  afterAll(() => started?.emulator.close());
+  const emulator = () => {
+    if (!started) throw new Error('the Stripe emulator only runs inside tests');
+    return started;
+  };
   return {
-    database,
-    emulator,
-    stripe,
+    get database() {
+      return database();
+    },
+    get emulator() {
+      return emulator().emulator;
+    },
+    get stripe() {
+      return emulator().stripe;
+    },
     app: (overrides = {}) =>
       buildApp({
         ...testAppDeps(),
-        db: database.db,
-        stripe: overrides.stripe ?? stripe,
+        db: database().db,
+        stripe: overrides.stripe ?? emulator().stripe,
         attemptLeaseMs: overrides.attemptLeaseMs ?? 60_000,
         webhookSecret: TEST_WEBHOOK_SECRET,
       }),
-    charges: (orderId) => emulatorCharges(emulator.url, orderId),
+    charges: (orderId) => emulatorCharges(emulator().emulator.url, orderId),
     settle: async () => {
       const done: string[] = [];
-      for (const id of await findUnsettled(database.db)) {
-        const outcome = await settlePayment({ db: database.db, stripe, logger: silentLogger }, id);
+      for (const id of await findUnsettled(database().db)) {
+        const outcome = await settlePayment({ db: database().db, stripe: emulator().stripe, logger: silentLogger }, id);
         if (outcome) done.push(outcome);
       }
       return done;
     },
-    close: async () => {
-      await emulator.close();
-      await lock.query('select pg_advisory_unlock(hashtext(current_database()))');
-      lock.release();
-      await database.close();
-    },
   };
 }
 
+/** The service's listeners on a private stream, started fresh for each test (after `usePaymentsFixture`). */
+export const usePaymentsListeners = (fx: PaymentsFixture) => useListenerHarness({ service: 'payments', database: () => fx.database, listeners });
+
 /** Puts an order straight into the replica, as order:created would. */
-export async function insertOrder(database: PaymentsFixture['database'], overrides: Partial<Order> = {}): Promise<Order> {
+export async function insertOrder(database: PaymentsTestDatabase, overrides: Partial<OrderReplica> = {}): Promise<OrderReplica> {
   const [order] = await database.db
-    .insert(orders)
+    .insert(ordersReplica)
     .values({
       id: randomUUID(),
       version: 0,
@@ -91,15 +105,4 @@ export async function insertOrder(database: PaymentsFixture['database'], overrid
     })
     .returning();
   return order!;
-}
-
-/** Waits until the service's consumer of `event` has settled every message published so far. */
-export async function waitForIdle(harness: ListenerHarness, event: EventType): Promise<void> {
-  await waitFor(
-    async () => {
-      const info = await harness.bus.jsm.consumers.info(harness.bus.stream, durableName('payments', event));
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    },
-    { what: `${event} consumer idle` },
-  );
 }

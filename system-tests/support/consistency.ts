@@ -13,19 +13,19 @@ export interface SystemState {
   pendingAttempts: { orderId: string }[];
   charges: EmulatorCharge[];
   outboxBacklog: Record<string, number>;
-  deadLetters: (DeadLetterRow | { service: 'expiration'; payload: string })[];
+  deadLetters: DeadLetterRow[];
 }
 
-export async function readSystemState(databases: StackDatabases, charges: EmulatorCharge[], expirationDeadLetters: string[]): Promise<SystemState> {
+export async function readSystemState(databases: StackDatabases, charges: EmulatorCharge[], expirationDeadLetters: DeadLetterRow[]): Promise<SystemState> {
   const [orders, ordersTicketReplicas, tickets, ticketsOrderReplicas, paymentsOrderReplicas, payments, pendingAttempts, outboxBacklog, deadLetters] = await Promise.all([
     databases.query<SystemState['orders'][number]>(
       'orders',
       'select id, ticket_id as "ticketId", status, price_cents::int as "priceCents" from orders',
     ),
-    databases.query<SystemState['ordersTicketReplicas'][number]>('orders', 'select id, version, price_cents::int as "priceCents" from tickets'),
+    databases.query<SystemState['ordersTicketReplicas'][number]>('orders', 'select id, version, price_cents::int as "priceCents" from tickets_replica'),
     databases.query<SystemState['tickets'][number]>('tickets', 'select id, order_id as "orderId", version, price_cents as "priceCents" from tickets'),
-    databases.query<SystemState['ticketsOrderReplicas'][number]>('tickets', 'select id, status from order_replicas'),
-    databases.query<SystemState['paymentsOrderReplicas'][number]>('payments', 'select id, status from orders'),
+    databases.query<SystemState['ticketsOrderReplicas'][number]>('tickets', 'select id, status from orders_replica'),
+    databases.query<SystemState['paymentsOrderReplicas'][number]>('payments', 'select id, status from orders_replica'),
     databases.query<SystemState['payments'][number]>('payments', 'select order_id as "orderId", stripe_id as "stripeId", status::text as status from payments'),
     databases.query<SystemState['pendingAttempts'][number]>('payments', `select order_id as "orderId" from payment_attempts where status = 'pending'`),
     databases.outboxBacklog(),
@@ -41,7 +41,7 @@ export async function readSystemState(databases: StackDatabases, charges: Emulat
     pendingAttempts,
     charges,
     outboxBacklog,
-    deadLetters: [...deadLetters, ...expirationDeadLetters.map((payload) => ({ service: 'expiration' as const, payload }))],
+    deadLetters: [...deadLetters, ...expirationDeadLetters],
   };
 }
 

@@ -1,17 +1,23 @@
-import { localRedisCredentials, redisUrlWith } from '@microtick/common';
-import { Redis } from 'ioredis';
+import { localRedisCredentials, openDeadLetters } from '@microtick/common';
 import { namespaceNames } from '../../infra/local/src/stack-plan';
+import type { DeadLetterRow } from './stack-databases';
 
 /**
- * The expiration service's parked messages (it keeps them in Redis, not Postgres), as stored:
- * see expiration/README.md, "Redis keys".
+ * The expiration service's parked messages (it keeps them in Redis, not Postgres), read by the
+ * same implementation as `npm run dead-letters -- list --service expiration`, replayed ones included.
  */
-export async function expirationDeadLetters(namespace: string, redisUrl: string): Promise<string[]> {
-  const redis = new Redis(redisUrlWith(redisUrl, localRedisCredentials('admin')), { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
+export async function expirationDeadLetters(namespace: string, redisUrl: string): Promise<DeadLetterRow[]> {
+  const admin = localRedisCredentials('admin');
+  const letters = await openDeadLetters({
+    service: 'expiration',
+    redisUrl,
+    redisUsername: admin?.user,
+    redisPassword: admin?.password,
+    keyPrefix: namespaceNames(namespace).redisKeyPrefix,
+  });
   try {
-    return await redis.hvals(`${namespaceNames(namespace).redisKeyPrefix}:expiration:dead-letters`);
+    return (await letters.list({ includeReplayed: true })).map(({ consumer, eventType, eventId, error, deliveries }) => ({ service: 'expiration', consumer, eventType, eventId, error, deliveries }));
   } finally {
-    redis.disconnect();
+    await letters.close();
   }
 }

@@ -4,7 +4,7 @@ import type { Stack } from '../../infra/local/src/stack';
 import { inconsistencies, readSystemState, type SystemState } from './consistency';
 import { expirationDeadLetters } from './expiration-dead-letters';
 import { SeededRandom } from './seeded-random';
-import { type BusProbe, waitUntilSettled } from './settle';
+import { type BusProbe, eventFlow, settled } from './settle';
 import { newRetryStats, purchase, Shopper, type Plan, type Purchase, type RetryStats } from './shopper';
 import type { StackDatabases } from './stack-databases';
 import { emulatorCharges } from './stripe-charges';
@@ -48,7 +48,7 @@ export async function settleAndCheck(stack: Stack, databases: StackDatabases, bu
       },
       { timeoutMs: settleMs, intervalMs: 250, what: 'every order to end and every payment attempt to be settled' },
     );
-    await waitUntilSettled(databases, bus, settleMs);
+    await settled(eventFlow(databases, bus), settleMs);
   } catch (err) {
     problems.push((err as Error).message);
   }

@@ -1,7 +1,8 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { natsAuthOptions, natsServers } from '@microtick/common';
-import { NATS_ADMIN, waitFor } from '@microtick/common/testing';
+import { NATS_ADMIN } from '@microtick/common/testing';
+import { streamPosition, type EventFlow, type StreamPosition } from '../../infra/local/src/settled';
 import { namespaceNames, SERVICES } from '../../infra/local/src/stack-plan';
 import type { Stack } from '../../infra/local/src/stack';
 import type { StackDatabases } from './stack-databases';
@@ -31,25 +32,27 @@ export class BusProbe {
     return backlog;
   }
 
+  async position(): Promise<StreamPosition> {
+    return streamPosition(this.jsm, this.stream);
+  }
+
   async close(): Promise<void> {
     await this.nc.close();
   }
 }
 
 /**
- * Waits until every event has run its course: no outbox row left to publish and no consumer with
- * a message to deliver or acknowledge, seen on both sides of the bus check (a listener may stage
- * a new event right before it acknowledges the one it handled).
+ * The system tests' waits: `settled()` for the whole stack (infra/local/src/settled.ts, which the
+ * bench uses too) and common's `retrying()` for assertions that only eventually hold.
  */
-export async function waitUntilSettled(databases: StackDatabases, bus: BusProbe, timeoutMs: number): Promise<void> {
-  const outboxEmpty = async () => Object.values(await databases.outboxBacklog()).every((rows) => rows === 0);
-  const busIdle = async () => (await bus.backlog()).every((c) => c.pending === 0 && c.unacknowledged === 0);
-  await waitFor(async () => (await outboxEmpty()) && (await busIdle()) && (await outboxEmpty()), {
-    timeoutMs,
-    intervalMs: 50,
-    what: 'the outboxes to drain and every consumer to catch up',
-  });
-}
+export { settled } from '../../infra/local/src/settled';
+export { retrying } from '@microtick/common/testing';
+
+/** A stack's events in flight, as `settled()` watches them: its outboxes and its stream. */
+export const eventFlow = (databases: StackDatabases, bus: BusProbe): EventFlow => ({
+  unpublished: async () => Object.values(await databases.outboxBacklog()).reduce((sum, rows) => sum + rows, 0),
+  stream: () => bus.position(),
+});
 
 /** Labels of the service processes whose `/readyz` does not answer 200. */
 export async function unreadyServices(stack: Stack): Promise<string[]> {

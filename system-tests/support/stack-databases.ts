@@ -1,3 +1,5 @@
+import { postgresDeadLetters } from '@microtick/common';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { DEFAULT_INFRA } from '../../infra/local/src/stack';
 import { databaseUrl, namespaceNames, type InfraUrls } from '../../infra/local/src/stack-plan';
@@ -11,13 +13,13 @@ export type PostgresService = (typeof POSTGRES_SERVICE_NAMES)[number];
  */
 const STATE_TABLES: Record<PostgresService, readonly string[]> = {
   auth: ['users'],
-  tickets: ['tickets', 'order_replicas'],
-  orders: ['tickets', 'orders'],
-  payments: ['orders', 'payments'],
+  tickets: ['tickets', 'orders_replica'],
+  orders: ['tickets_replica', 'orders'],
+  payments: ['orders_replica', 'payments'],
 };
 
 export interface DeadLetterRow {
-  service: PostgresService;
+  service: PostgresService | 'expiration';
   consumer: string;
   eventType: string;
   eventId: string | null;
@@ -69,15 +71,13 @@ export class StackDatabases {
     return Object.fromEntries(counts) as Record<PostgresService, number>;
   }
 
+  /** Every Postgres service's dead letters, replayed ones included (the same reader as `npm run dead-letters`). */
   async deadLetters(): Promise<DeadLetterRow[]> {
     const perService = await Promise.all(
       POSTGRES_SERVICE_NAMES.map(async (service) =>
-        (
-          await this.query<Omit<DeadLetterRow, 'service'>>(
-            service,
-            'select consumer, event_type as "eventType", event_id as "eventId", error, deliveries from dead_letters order by failed_at',
-          )
-        ).map((row) => ({ service, ...row })),
+        (await postgresDeadLetters(drizzle(this.pools[service])).list({ includeReplayed: true }))
+          .reverse() // oldest first
+          .map(({ consumer, eventType, eventId, error, deliveries }) => ({ service, consumer, eventType, eventId, error, deliveries })),
       ),
     );
     return perService.flat();

@@ -9,8 +9,7 @@ async function main(): Promise<void> {
   await startService({
     name: 'tickets',
     config,
-    schema,
-    migrationsFolder,
+    database: { schema, migrationsFolder },
     listeners,
     buildApp: (deps) => buildApp({ ...deps, ticketCodePublicKey: config.TICKET_CODE_PUBLIC_KEY }),
   });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const users = pgTable('users', {
@@ -12,5 +13,6 @@ export const users = pgTable('users', {
 
 export const schema = { users };
 export type AuthSchema = typeof schema;
+export type AuthDb = NodePgDatabase<typeof schema>;
 
 export const migrationsFolder = path.join(__dirname, '../../drizzle'); // same from src/ and dist/

@@ -2,7 +2,7 @@ import { sessionCookie, type TestDatabase } from '@microtick/common/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { AuthSchema } from '../db/schema';
-import { buildTestApp, createAuthTestDatabase, jwtOf, signUp } from '../testing/auth-test-app';
+import { buildTestApp, createAuthTestDatabase, jwtOf, signUp } from '../test-support';
 
 let database: TestDatabase<AuthSchema>;
 beforeAll(async () => {

@@ -4,8 +4,8 @@ import type { Express } from 'express';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { users, type AuthSchema } from '../db/schema';
-import { hashPassword } from '../passwords/password-hash';
-import { buildTestApp, createAuthTestDatabase, jwtOf, sessionCookieFrom, signUp } from '../testing/auth-test-app';
+import { hashPassword } from '../auth/password-hash';
+import { buildTestApp, createAuthTestDatabase, jwtOf, sessionCookieFrom, signUp } from '../test-support';
 
 let database: TestDatabase<AuthSchema>;
 beforeAll(async () => {

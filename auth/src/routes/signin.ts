@@ -1,7 +1,8 @@
 import { BadRequestError, userRoutes, validate, validated } from '@microtick/common';
 import { Router, type RequestHandler } from 'express';
-import { findUserByEmail, replacePasswordHash, type AuthDb } from '../db/users';
-import { hashForUnknownUser, hashPassword, needsRehash, verifyPassword } from '../passwords/password-hash';
+import type { AuthDb } from '../db/schema';
+import { findUserByEmail, replacePasswordHash } from '../auth/users';
+import { hashForUnknownUser, hashPassword, needsRehash, verifyPassword } from '../auth/password-hash';
 import { startSession, type SessionSettings } from './session';
 
 export interface SigninLimiters {

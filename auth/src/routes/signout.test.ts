@@ -1,7 +1,7 @@
 import type { TestDatabase } from '@microtick/common/testing';
 import request from 'supertest';
 import type { AuthSchema } from '../db/schema';
-import { buildTestApp, createAuthTestDatabase, sessionCookieFrom, setCookieHeaders, signUp } from '../testing/auth-test-app';
+import { buildTestApp, createAuthTestDatabase, sessionCookieFrom, setCookieHeaders, signUp } from '../test-support';
 
 let database: TestDatabase<AuthSchema>;
 beforeAll(async () => {

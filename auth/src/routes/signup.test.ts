@@ -2,7 +2,7 @@ import type { TestDatabase } from '@microtick/common/testing';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { users, type AuthSchema } from '../db/schema';
-import { buildTestApp, createAuthTestDatabase, jwtOf, sessionCookieFrom, setCookieHeaders, signUp, TEST_SESSION_TTL_SECONDS } from '../testing/auth-test-app';
+import { buildTestApp, createAuthTestDatabase, jwtOf, sessionCookieFrom, setCookieHeaders, signUp, TEST_SESSION_TTL_SECONDS } from '../test-support';
 
 let database: TestDatabase<AuthSchema>;
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { BadRequestError, userRoutes, validate, validated } from '@microtick/common';
 import { Router, type RequestHandler } from 'express';
-import { EmailTakenError, insertUser, type AuthDb } from '../db/users';
-import { hashPassword } from '../passwords/password-hash';
+import type { AuthDb } from '../db/schema';
+import { EmailTakenError, insertUser } from '../auth/users';
+import { hashPassword } from '../auth/password-hash';
 import { startSession, type SessionSettings } from './session';
 
 export function signupRouter(deps: { db: AuthDb; session: SessionSettings; limiter: RequestHandler }): Router {

@@ -125,6 +125,9 @@ export const ticketJson = z
     userId: uuid.meta({ description: 'The seller.' }),
     version: z.number().int(),
     orderId: uuid.nullable().meta({ description: 'The order holding the ticket, if any.' }),
+    heldForWaitingList: z.boolean().meta({
+      description: 'Offered exclusively to the first buyer on its waiting list right now (no order holds it yet): only they can order it until the offer ends.',
+    }),
   })
   .meta({ id: 'Ticket' });
 

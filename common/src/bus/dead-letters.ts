@@ -3,7 +3,21 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import { parseEnvelope, type EventType } from '../events/catalogue';
 
+/** A message a consumer gave up on, as an operator sees it, from Postgres or Redis alike. */
 export type DeadLetter = typeof deadLetters.$inferSelect;
+
+/** One service's dead letters, wherever it parks them (its database; Redis for expiration). */
+export interface DeadLetterStore {
+  /** Letters not replayed yet (or all of them), newest first. */
+  list(options?: { includeReplayed?: boolean }): Promise<DeadLetter[]>;
+  /** Asks the running service to replay the letter in its own process (see `replayDeadLetter`). */
+  requestReplay(id: string): Promise<void>;
+}
+
+export const postgresDeadLetters = (db: NodePgDatabase<Record<string, unknown>>): DeadLetterStore => ({
+  list: (options) => listDeadLetters(db, options),
+  requestReplay: (id) => replayDeadLetter(db, id),
+});
 
 /** Dead letters an operator has not replayed yet, newest first. */
 export const listDeadLetters = (db: NodePgDatabase<Record<string, unknown>>, options: { includeReplayed?: boolean } = {}): Promise<DeadLetter[]> =>

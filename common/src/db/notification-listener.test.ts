@@ -30,3 +30,29 @@ test('hears NOTIFYs, and listens again after its connection is killed', async ()
     await listener.stop();
   }
 });
+
+test('passes each payload, and says when it listens again so callers read what they missed', async () => {
+  const payloads: string[] = [];
+  let relistened = 0;
+  const listener = new NotificationListener({
+    pool: database.pool,
+    channel: 'mt_test_payloads',
+    logger: silentLogger,
+    onNotify: (payload) => payloads.push(payload),
+    onRelisten: () => relistened++,
+    retryMs: 50,
+  });
+  expect(await listener.start()).toBe(true);
+  try {
+    await database.pool.query(`select pg_notify('mt_test_payloads', 'order-1')`);
+    await database.pool.query(`notify mt_test_payloads`);
+    await waitFor(() => payloads.length === 2, { what: 'both notifications' });
+    expect(payloads).toEqual(['order-1', '']);
+    expect(relistened).toBe(0);
+
+    await database.pool.query(`select pg_terminate_backend(pid) from pg_stat_activity where query = 'listen mt_test_payloads' and datname = current_database()`);
+    await waitFor(() => relistened === 1, { what: 'listening again' });
+  } finally {
+    await listener.stop();
+  }
+});

@@ -4,13 +4,16 @@
  * test files, workers and a running `npm start` never see each other's data.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import { connectEventBus, type EventBus } from '../bus/event-bus';
-import type { AnyListener } from '../bus/listener';
+import { durableName, type AnyListener, type HandlerContext, type ListenerStore } from '../bus/listener';
 import { ListenerRunner } from '../bus/listener-runner';
 import { PostgresListenerStore } from '../bus/postgres-listener-store';
 import type { EventData, EventEnvelope, EventType } from '../events/catalogue';
@@ -66,6 +69,21 @@ export async function createTestDatabase<TSchema extends Record<string, unknown>
       if (rows.length) await database.pool.query(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} restart identity`);
     },
   };
+}
+
+/**
+ * A copy of a migrations folder that stops after `lastTag` (its journal cut there), to build a
+ * database as an older release left it and check what the next migrations do to its rows.
+ */
+export function migrationsUpTo(migrationsFolder: string, lastTag: string): string {
+  const journalPath = path.join(migrationsFolder, 'meta/_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  const last = journal.entries.findIndex((entry) => entry.tag === lastTag);
+  if (last < 0) throw new Error(`no migration ${lastTag} in ${migrationsFolder}`);
+  const copy = mkdtempSync(path.join(tmpdir(), 'mt-migrations-'));
+  cpSync(migrationsFolder, copy, { recursive: true });
+  writeFileSync(path.join(copy, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, last + 1) }));
+  return copy;
 }
 
 export interface TestEventBus extends EventBus {
@@ -137,27 +155,38 @@ export interface ListenerHarness {
   publish<T extends EventType>(type: T, data: EventData<T>): Promise<EventEnvelope<T>>;
   /** Publishes an existing envelope again under a new message id (JetStream de-dup does not catch it). */
   redeliver(envelope: EventEnvelope): Promise<void>;
+  /**
+   * Resolves once this service's consumers (of `types`, default all of its listeners) have handled
+   * everything published so far: applied, found a duplicate, or dead-lettered. An event held back
+   * for a retry (RetryLater) is not handled yet, so this waits for it too.
+   */
+  settled(...types: EventType[]): Promise<void>;
+  /** Resolves once a `type` event has been handed back at least once and still waits: "not yet". */
+  heldBack(type: EventType): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Runs a service's listeners through the real ListenerRunner on a private stream. */
-export async function startListenerHarness<TSchema extends Record<string, unknown>>(options: {
+export async function startListenerHarness<Ctx = HandlerContext, TSchema extends Record<string, unknown> = Record<string, unknown>>(options: {
   service: string;
-  db: NodePgDatabase<TSchema>;
-  listeners: readonly AnyListener[];
+  listeners: readonly AnyListener<Ctx>[];
+  /** Where the runner keeps processed events and dead letters: the service's Postgres by default. */
+  db?: NodePgDatabase<TSchema>;
+  store?: ListenerStore<Ctx>;
+  /** How long `settled` and `heldBack` wait before failing the test. */
+  timeoutMs?: number;
 }): Promise<ListenerHarness> {
+  // A Postgres service's listeners take the HandlerContext that PostgresListenerStore gives.
+  const store = options.store ?? (options.db && (new PostgresListenerStore(options.db) as unknown as ListenerStore<Ctx>));
+  if (!store) throw new Error('startListenerHarness: give the service database (db) or a listener store');
   const bus = await createTestEventBus(options.service);
-  const runner = new ListenerRunner({
-    service: options.service,
-    bus,
-    store: new PostgresListenerStore(options.db),
-    listeners: options.listeners,
-    logger: silentLogger,
-  });
+  const runner = new ListenerRunner({ service: options.service, bus, store, listeners: options.listeners, logger: silentLogger });
   await runner.start();
   const redeliver = async (envelope: EventEnvelope) => {
     await bus.js.publish(bus.subjectFor(envelope.type), JSON.stringify(envelope), { msgID: randomUUID() });
   };
+  const consumerInfo = (type: EventType) => bus.jsm.consumers.info(bus.stream, durableName(options.service, type));
+  const timeoutMs = options.timeoutMs ?? 20_000;
   return {
     bus,
     publish: async (type, data) => {
@@ -166,10 +195,95 @@ export async function startListenerHarness<TSchema extends Record<string, unknow
       return envelope;
     },
     redeliver,
+    settled: async (...types) => {
+      const awaited = types.length ? types : [...new Set(options.listeners.map((listener) => listener.event))];
+      await waitFor(
+        async () => {
+          for (const type of awaited) {
+            const info = await consumerInfo(type);
+            if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+          }
+          return true;
+        },
+        { what: `${options.service} consumers settled (${awaited.join(', ')})`, timeoutMs },
+      );
+    },
+    heldBack: async (type) => {
+      await waitFor(
+        async () => {
+          const info = await consumerInfo(type);
+          return info.num_redelivered > 0 && info.num_ack_pending > 0;
+        },
+        { what: `a ${type} held back for a retry`, timeoutMs },
+      );
+    },
     stop: async () => {
       await runner.stop();
       await bus.destroy();
     },
+  };
+}
+
+/**
+ * Runs `assertion` (jest `expect`s, or anything that throws) until it passes, for results that
+ * arrive asynchronously; after `timeoutMs` fails with the assertion's own last error, so the test
+ * output shows what was still wrong rather than "timed out".
+ */
+export async function retrying<T>(assertion: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 25 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * A service's per-worker test database for a whole test file: migrated once (beforeAll), emptied
+ * before each test, closed after the file. Named `mt_test_<run>_<name>_<worker>` like every test
+ * database, so parallel workers and parallel jest runs never share one. Call at the top of a test
+ * file (or from the service's test-support); the getter is valid inside tests and hooks.
+ */
+export function useServiceDatabase<TSchema extends Record<string, unknown>>(options: {
+  name: string;
+  migrationsFolder: string;
+  schema: TSchema;
+}): () => TestDatabase<TSchema> {
+  let database: TestDatabase<TSchema> | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(options);
+  });
+  afterAll(() => database?.close());
+  beforeEach(() => database?.truncate());
+  return () => {
+    if (!database) throw new Error(`the ${options.name} test database is only open inside tests`);
+    return database;
+  };
+}
+
+/**
+ * The service's listeners on a private stream, started before each test (after the database is
+ * emptied) and stopped after it. Call after `useServiceDatabase`, whose getter it takes.
+ */
+export function useListenerHarness<TSchema extends Record<string, unknown>>(options: {
+  service: string;
+  database: () => TestDatabase<TSchema>;
+  listeners: readonly AnyListener[];
+}): () => ListenerHarness {
+  let harness: ListenerHarness | undefined;
+  beforeEach(async () => {
+    harness = await startListenerHarness({ service: options.service, db: options.database().db, listeners: options.listeners });
+  });
+  afterEach(async () => {
+    await harness?.stop();
+    harness = undefined;
+  });
+  return () => {
+    if (!harness) throw new Error(`the ${options.service} listeners only run inside tests`);
+    return harness;
   };
 }
 export { StallableProxy } from './stallable-proxy';

@@ -5,3 +5,4 @@ export { SERVICES, DEFAULT_PORTS, namespaceNames, RAISED_ABUSE_LIMITS, type Serv
 export { parseReplicas } from './replicas-env';
 export { dropNamespaceData } from './namespace-data';
 export { groupResidentMemory, residentMemoryKb } from './measure-memory';
+export { settled, streamPosition, type EventFlow, type StreamPosition } from './settled';

@@ -1,22 +1,11 @@
 import Stripe from 'stripe';
-import { cardTokenParams, rejectionOf, setupEmulator, type EmulatorFixture } from './test-support';
+import { cardTokenParams, rejectionOf, useEmulator } from './test-support';
 
 describe('Idempotency-Key', () => {
-  let fx: EmulatorFixture;
-  beforeAll(async () => {
-    fx = await setupEmulator();
-  });
-  afterAll(async () => {
-    await fx.emulator.close();
-  });
-
-  function setup() {
-    const key = fx.newKey();
-    return { key, stripe: fx.client(key) };
-  }
+  const fx = useEmulator();
 
   it('replays the first response for the same key and parameters, charging once', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const first = await stripe.paymentIntents.create(cardTokenParams('tok_visa'), { idempotencyKey: 'order-1' });
     const second = await stripe.paymentIntents.create(cardTokenParams('tok_visa'), { idempotencyKey: 'order-1' });
 
@@ -30,7 +19,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('replays a decline too, without a second attempt', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const params = cardTokenParams('tok_chargeDeclinedInsufficientFunds');
     const first = (await rejectionOf(stripe.paymentIntents.create(params, { idempotencyKey: 'k' }))) as Stripe.errors.StripeCardError;
     const second = (await rejectionOf(stripe.paymentIntents.create(params, { idempotencyKey: 'k' }))) as Stripe.errors.StripeCardError;
@@ -42,7 +31,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('rejects the same key with other parameters', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     await stripe.paymentIntents.create(cardTokenParams('tok_visa', 1000), { idempotencyKey: 'order-2' });
     const error = await rejectionOf(
       stripe.paymentIntents.create(cardTokenParams('tok_visa', 2000), { idempotencyKey: 'order-2' }),
@@ -60,7 +49,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('does not save a request rejected by validation, so a corrected retry goes through', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const bad = { ...cardTokenParams('tok_visa'), amount: 10 };
     await expect(stripe.paymentIntents.create(bad, { idempotencyKey: 'fix-me' })).rejects.toMatchObject({
       code: 'amount_too_small',
@@ -70,8 +59,8 @@ describe('Idempotency-Key', () => {
   });
 
   it('scopes keys per API key', async () => {
-    const a = setup();
-    const b = setup();
+    const a = fx.account();
+    const b = fx.account();
     const fromA = await a.stripe.paymentIntents.create(cardTokenParams('tok_visa', 1000), { idempotencyKey: 'same' });
     const fromB = await b.stripe.paymentIntents.create(cardTokenParams('tok_visa', 3000), { idempotencyKey: 'same' });
     expect(fromB.id).not.toBe(fromA.id);
@@ -79,7 +68,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('ignores the key on reads', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const intent = await stripe.paymentIntents.create(cardTokenParams('tok_visa'), { idempotencyKey: 'read' });
     const fetched = await stripe.paymentIntents.retrieve(intent.id, {}, { idempotencyKey: 'read' });
     expect(fetched.id).toBe(intent.id);
@@ -87,13 +76,7 @@ describe('Idempotency-Key', () => {
 });
 
 describe('Idempotency-Key under concurrency (latency knob)', () => {
-  let fx: EmulatorFixture;
-  beforeAll(async () => {
-    fx = await setupEmulator({ latencyMs: 300 });
-  });
-  afterAll(async () => {
-    await fx.emulator.close();
-  });
+  const fx = useEmulator({ latencyMs: 300 });
 
   it('answers 409 idempotency_key_in_use while the first request is in flight', async () => {
     const key = fx.newKey();

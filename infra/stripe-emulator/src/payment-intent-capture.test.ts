@@ -1,34 +1,23 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
-import { cardTokenParams, rejectionOf, setupEmulator, type EmulatorFixture } from './test-support';
+import { cardTokenParams, rejectionOf, useEmulator } from './test-support';
 import { signatureHeader, type WebhookDelivery } from './webhooks';
 
-let fx: EmulatorFixture;
-beforeAll(async () => {
-  fx = await setupEmulator();
-});
-afterAll(async () => {
-  await fx.emulator.close();
-});
-
-function setup() {
-  const key = fx.newKey();
-  return { key, stripe: fx.client(key) };
-}
+const fx = useEmulator();
 
 const authorize = (stripe: Stripe, token = 'tok_visa', amount = 1999) => stripe.paymentIntents.create({ ...cardTokenParams(token, amount), capture_method: 'manual' });
 
 describe('manual capture', () => {
   it('authorizes without taking the money: requires_capture, amount_capturable, an uncaptured charge', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const intent = await authorize(stripe);
     expect(intent).toMatchObject({ status: 'requires_capture', capture_method: 'manual', amount_capturable: 1999, amount_received: 0 });
     expect(await fx.charges(key)).toMatchObject([{ paymentIntentId: intent.id, amount: 1999, captured: false, amountCaptured: 0, voided: false }]);
   });
 
   it('captures an authorization once; a second capture is refused like Stripe does', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const intent = await authorize(stripe);
     const captured = await stripe.paymentIntents.capture(intent.id);
     expect(captured).toMatchObject({ status: 'succeeded', amount_received: 1999, amount_capturable: 0 });
@@ -44,7 +33,7 @@ describe('manual capture', () => {
   });
 
   it('cancels (voids) an authorization: the hold is released, nothing was taken, and it cannot be captured after', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const intent = await authorize(stripe);
     const canceled = await stripe.paymentIntents.cancel(intent.id, { cancellation_reason: 'abandoned' });
     expect(canceled).toMatchObject({ status: 'canceled', cancellation_reason: 'abandoned', amount_capturable: 0, amount_received: 0 });
@@ -54,7 +43,7 @@ describe('manual capture', () => {
   });
 
   it('refuses to cancel a captured intent and to refund an uncaptured one', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const intent = await authorize(stripe);
     expect(await rejectionOf(stripe.refunds.create({ payment_intent: intent.id }))).toMatchObject({ code: 'charge_not_refundable' });
     await stripe.paymentIntents.capture(intent.id);
@@ -62,7 +51,7 @@ describe('manual capture', () => {
   });
 
   it('declines an authorization like a charge (402, requires_payment_method)', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const err = await rejectionOf(authorize(stripe, 'tok_chargeDeclined'));
     expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(await fx.charges(key)).toEqual([]);
@@ -71,7 +60,7 @@ describe('manual capture', () => {
 
 describe('a card that asks for 3-D Secure (tok_threeDSecure2Required)', () => {
   it('stops in requires_action with next_action; confirming again (the customer authenticated) authorizes it', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const intent = await authorize(stripe, 'tok_threeDSecure2Required');
     expect(intent).toMatchObject({ status: 'requires_action', next_action: { type: 'use_stripe_sdk' }, latest_charge: null });
     expect(await fx.charges(key)).toEqual([]);
@@ -82,7 +71,7 @@ describe('a card that asks for 3-D Secure (tok_threeDSecure2Required)', () => {
   });
 
   it('can be cancelled while it waits for the customer', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const intent = await authorize(stripe, 'tok_threeDSecure2Required');
     expect((await stripe.paymentIntents.cancel(intent.id)).status).toBe('canceled');
   });
@@ -132,7 +121,7 @@ describe('webhooks', () => {
   it('signs every event so that the SDK verifies it, and follows the intent through its states', async () => {
     const hook = await receiver('whsec_test_secret');
     try {
-      const { stripe } = setup();
+      const { stripe } = fx.account();
       const pending = await authorize(stripe, 'tok_threeDSecure2Required');
       await stripe.paymentIntents.confirm(pending.id);
       await stripe.paymentIntents.capture(pending.id);
@@ -162,7 +151,7 @@ describe('webhooks', () => {
   it('retries a delivery the endpoint failed, and a wrong secret does not verify', async () => {
     const hook = await receiver('whsec_right', { failFirst: 2 });
     try {
-      const { stripe } = setup();
+      const { stripe } = fx.account();
       await authorize(stripe);
       await waitUntil(() => hook.received.length === 1);
       const deliveries = (await (await fx.request('/__emulator/webhook_events', { key: null })).json()) as WebhookDelivery[];
@@ -176,7 +165,7 @@ describe('webhooks', () => {
   });
 
   it('fails an abandoned 3-D Secure step with payment_intent_authentication_failure', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const intent = await authorize(stripe, 'tok_threeDSecure2Required');
     const res = await fx.request(`/__emulator/payment_intents/${intent.id}/fail_authentication`, { method: 'POST', key });
     expect(res.status).toBe(200);

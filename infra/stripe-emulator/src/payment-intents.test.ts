@@ -1,22 +1,11 @@
 import Stripe from 'stripe';
-import { cardTokenParams, rejectionOf, setupEmulator, type EmulatorFixture } from './test-support';
+import { cardTokenParams, rejectionOf, useEmulator } from './test-support';
 
-let fx: EmulatorFixture;
-beforeAll(async () => {
-  fx = await setupEmulator();
-});
-afterAll(async () => {
-  await fx.emulator.close();
-});
-
-function setup() {
-  const key = fx.newKey();
-  return { key, stripe: fx.client(key) };
-}
+const fx = useEmulator();
 
 describe('creating and confirming a PaymentIntent', () => {
   it('charges a test token (tok_visa) and records one charge', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const intent = await stripe.paymentIntents.create(cardTokenParams('tok_visa'));
 
     expect(intent).toMatchObject({
@@ -54,7 +43,7 @@ describe('creating and confirming a PaymentIntent', () => {
   });
 
   it('charges a test PaymentMethod (pm_card_visa) with allowed_payment_method_types', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const intent = await stripe.paymentIntents.create({
       amount: 500,
       currency: 'EUR',
@@ -73,7 +62,7 @@ describe('creating and confirming a PaymentIntent', () => {
   });
 
   it.each(['tok_mastercard', 'pm_card_mastercard'])('charges %s', async (card) => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const params = card.startsWith('tok_')
       ? cardTokenParams(card)
       : { ...cardTokenParams(card), payment_method_data: undefined, payment_method: card };
@@ -114,7 +103,7 @@ describe('creating and confirming a PaymentIntent', () => {
   );
 
   it('without confirm leaves the intent for confirmation, then confirms it', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const pending = await stripe.paymentIntents.create({
       amount: 1000,
       currency: 'usd',
@@ -137,7 +126,7 @@ describe('creating and confirming a PaymentIntent', () => {
   });
 
   it('like real Stripe, refuses to confirm with redirect-capable automatic payment methods and no return_url', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const error = await rejectionOf(
       stripe.paymentIntents.create({ amount: 1000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa' }),
     );
@@ -168,7 +157,7 @@ describe('declines', () => {
       'Your card has insufficient funds.',
     ],
   ])('%s throws StripeCardError %s/%s and charges nothing', async (card, code, declineCode, message) => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const params = card.startsWith('tok_')
       ? cardTokenParams(card)
       : { amount: 1999, currency: 'usd', confirm: true, payment_method: card, allowed_payment_method_types: ['card'] };
@@ -196,14 +185,14 @@ describe('declines', () => {
     ['tok_chargeDeclinedIncorrectCvc', 'incorrect_cvc', 'incorrect_cvc', 'cvc'],
     ['tok_chargeDeclinedProcessingError', 'processing_error', 'processing_error', undefined],
   ])('%s is declined with %s/%s', async (token, code, declineCode, param) => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const error = await rejectionOf(stripe.paymentIntents.create(cardTokenParams(token)));
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
     expect(error).toMatchObject({ statusCode: 402, code, decline_code: declineCode, param });
   });
 
   it('a declined intent stays payable with another card', async () => {
-    const { key, stripe } = setup();
+    const { key, stripe } = fx.account();
     const error = await rejectionOf(stripe.paymentIntents.create(cardTokenParams('tok_chargeDeclined')));
     const id = (error as Stripe.errors.StripeCardError).payment_intent?.id ?? '';
 
@@ -213,7 +202,7 @@ describe('declines', () => {
   });
 
   it('rejects an unknown token as a missing resource, not a decline', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const error = await rejectionOf(stripe.paymentIntents.create(cardTokenParams('tok_nope')));
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(error).toMatchObject({
@@ -251,7 +240,7 @@ describe('validation', () => {
     [{ amount: 1000, currency: 'xyz' }, 'currency', undefined, expect.stringMatching(/^Invalid currency: xyz/)],
     [{ amount: 1000, orderId: 'x' }, 'orderId', 'parameter_unknown', 'Received unknown parameter: orderId'],
   ])('%j → 400 on %s', async (overrides, param, code, message) => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const params = { currency: 'usd', ...overrides } as unknown as Stripe.PaymentIntentCreateParams;
     const error = await rejectionOf(stripe.paymentIntents.create(params));
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
@@ -286,7 +275,7 @@ describe('authentication', () => {
 
 describe('retrieving and listing', () => {
   it('retrieves by id, and 404s an unknown id or another account’s intent', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const created = await stripe.paymentIntents.create(cardTokenParams('tok_visa'));
     const fetched = await stripe.paymentIntents.retrieve(created.id);
     expect(fetched).toEqual({ ...created });
@@ -302,7 +291,7 @@ describe('retrieving and listing', () => {
   });
 
   it('lists newest first with limit, has_more and cursors', async () => {
-    const { stripe } = setup();
+    const { stripe } = fx.account();
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) ids.push((await stripe.paymentIntents.create(cardTokenParams('tok_visa', 1000 + i))).id);
     const [first, second, third] = ids;
@@ -330,8 +319,8 @@ describe('retrieving and listing', () => {
 
 describe('inspection endpoints', () => {
   it('lists successful charges of all accounts, or one with a key, and resets', async () => {
-    const a = setup();
-    const b = setup();
+    const a = fx.account();
+    const b = fx.account();
     await a.stripe.paymentIntents.create(cardTokenParams('tok_visa', 700));
     await b.stripe.paymentIntents.create(cardTokenParams('tok_mastercard', 800));
     await rejectionOf(b.stripe.paymentIntents.create(cardTokenParams('tok_chargeDeclined')));

@@ -1,17 +1,10 @@
 import Stripe from 'stripe';
-import { cardTokenParams, rejectionOf, setupEmulator, type EmulatorFixture } from './test-support';
+import { cardTokenParams, rejectionOf, useEmulator } from './test-support';
 
-let fx: EmulatorFixture;
-beforeAll(async () => {
-  fx = await setupEmulator();
-});
-afterAll(async () => {
-  await fx.emulator.close();
-});
+const fx = useEmulator();
 
 async function setup(amount = 1999) {
-  const key = fx.newKey();
-  const stripe = fx.client(key);
+  const { key, stripe } = fx.account();
   const intent = await stripe.paymentIntents.create(cardTokenParams('tok_visa', amount));
   return { key, stripe, intent };
 }

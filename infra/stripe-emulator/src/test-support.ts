@@ -34,6 +34,42 @@ export async function setupEmulator(options: StartStripeEmulatorOptions = {}): P
   };
 }
 
+export interface EmulatorSuite extends EmulatorFixture {
+  /** A fresh, isolated account: its key and an SDK client for it. */
+  account(): { key: string; stripe: Stripe };
+}
+
+/**
+ * An emulator for the enclosing file or `describe` block: started before its tests, closed after.
+ * The returned object is usable at declaration time; its members reach the running emulator.
+ */
+export function useEmulator(options: StartStripeEmulatorOptions = {}): EmulatorSuite {
+  let fixture: EmulatorFixture | undefined;
+  beforeAll(async () => {
+    fixture = await setupEmulator(options);
+  });
+  afterAll(async () => {
+    await fixture?.emulator.close();
+  });
+  const running = (): EmulatorFixture => {
+    if (!fixture) throw new Error('the emulator starts in beforeAll');
+    return fixture;
+  };
+  return {
+    get emulator() {
+      return running().emulator;
+    },
+    newKey: () => running().newKey(),
+    client: (key, config) => running().client(key, config),
+    charges: (key) => running().charges(key),
+    request: (path, init) => running().request(path, init),
+    account() {
+      const key = running().newKey();
+      return { key, stripe: running().client(key) };
+    },
+  };
+}
+
 /** The error a promise rejects with (fails the test if it resolves). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -2,14 +2,14 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { bigint, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { orderStatus, type OrderStatus } from '@microtick/common';
+import type { OrderStatus } from '@microtick/common';
 
 /**
  * The replica of the tickets service's tickets, fed by `ticket:created` / `ticket:updated` and
- * applied strictly in version order. Whether a ticket is reserved is decided by `orders` below,
- * not by the tickets service's `orderId`, so the replica does not keep it.
+ * applied strictly in version order (common's versionedReplica). Whether a ticket is reserved is
+ * decided by `orders` below, not by the tickets service's `orderId`, so the replica does not keep it.
  */
-export const tickets = pgTable('tickets', {
+export const ticketsReplica = pgTable('tickets_replica', {
   id: uuid('id').primaryKey(),
   title: text('title').notNull(),
   // bigint: whatever price the tickets service accepts (any safe integer of cents) fits.
@@ -18,8 +18,15 @@ export const tickets = pgTable('tickets', {
   version: integer('version').notNull(),
 });
 
-// The statuses of the event contract; zod lists them as a plain array, drizzle wants a non-empty tuple.
-export const orderStatusEnum = pgEnum('order_status', orderStatus.options as [OrderStatus, ...OrderStatus[]]);
+/**
+ * The statuses of the event contract (common's `orderStatus`), spelled out here because a schema
+ * file imports nothing from common at run time: `drizzle-kit generate` loads it without common
+ * being built. The two checks below fail to compile when the lists drift apart.
+ */
+const ORDER_STATUSES = ['created', 'awaiting:payment', 'complete', 'cancelled'] as const satisfies readonly OrderStatus[];
+type NoneMissing<Missing extends never> = Missing;
+export type EveryOrderStatusListed = NoneMissing<Exclude<OrderStatus, (typeof ORDER_STATUSES)[number]>>;
+export const orderStatusEnum = pgEnum('order_status', ORDER_STATUSES);
 
 /** The name of the index that makes a second live order for a ticket a unique violation. */
 export const ONE_LIVE_ORDER_PER_TICKET = 'orders_one_live_order_per_ticket';
@@ -31,7 +38,7 @@ export const orders = pgTable(
     userId: uuid('user_id').notNull(),
     ticketId: uuid('ticket_id')
       .notNull()
-      .references(() => tickets.id),
+      .references(() => ticketsReplica.id),
     status: orderStatusEnum('status').notNull(),
     /**
      * The ticket's price when the order was placed: what the buyer sees and is charged, whatever
@@ -52,10 +59,10 @@ export const orders = pgTable(
   ],
 );
 
-export type TicketRow = typeof tickets.$inferSelect;
+export type TicketRow = typeof ticketsReplica.$inferSelect;
 export type OrderRow = typeof orders.$inferSelect;
 
-export const schema = { tickets, orders };
+export const schema = { ticketsReplica, orders };
 export type OrdersDb = NodePgDatabase<typeof schema>;
 
 /** Generated SQL migrations; the same path from src/ and dist/. */

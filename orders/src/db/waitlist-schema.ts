@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgEnum, pgTable, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { tickets } from './schema';
+import { ticketsReplica } from './schema';
 
 /**
  * The waiting lists (docs/waitlist.md). Kept apart from schema.ts so the order tables and the
@@ -18,7 +18,7 @@ export type WaitlistEntryStatus = (typeof waitlistEntryStatus.enumValues)[number
 export const waitlists = pgTable('waitlists', {
   ticketId: uuid('ticket_id')
     .primaryKey()
-    .references(() => tickets.id),
+    .references(() => ticketsReplica.id),
   version: integer('version').notNull().default(0),
   /**
    * How long an offer on this ticket lasts: OFFER_WINDOW_SECONDS as configured when someone last
@@ -39,7 +39,7 @@ export const waitlistEntries = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     ticketId: uuid('ticket_id')
       .notNull()
-      .references(() => tickets.id),
+      .references(() => ticketsReplica.id),
     userId: uuid('user_id').notNull(),
     /** First come, first served: the line is ordered by this, never by a clock. */
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents } from '@microtick/common/testing';
-import { insertOrder, insertTicket, readOrder, useOrdersListeners, waitUntilSettled } from '../test-fixtures';
+import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../test-support';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from '../events/listeners/expiration-complete.listener';
 import { sweepExpiredOrders } from './expiry-sweep';
 
@@ -51,7 +51,7 @@ describe('the expiry sweep (backstop of the expiration timer)', () => {
     const order = await insertOrder(database().db, await insertTicket(database().db), { expiresAt: secondsAgo(GRACE_SECONDS + 5) });
     await sweep();
     const late = await harness().publish('expiration:complete', { orderId: order.id });
-    await waitUntilSettled(harness(), late);
+    await harness().settled(late.type);
     expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
     expect(await outboxEvents(database().db)).toHaveLength(1);
   });

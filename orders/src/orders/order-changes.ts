@@ -1,4 +1,4 @@
-import type { Logger } from '@microtick/common';
+import { NotificationListener, type Logger } from '@microtick/common';
 import type pg from 'pg';
 
 /** Where the `orders_notify_change` trigger (migration 0002) announces a committed order change. */
@@ -8,30 +8,28 @@ export type OrderChangeHandler = () => void;
 
 /**
  * Fans the trigger's NOTIFYs out to whoever watches an order (the SSE route), over one LISTEN
- * connection per process. Watchers are told "order X changed" and read it themselves; after the
- * connection was lost they are all told, since a change may have been missed meanwhile.
+ * connection per process (common's NotificationListener). Watchers are told "order X changed"
+ * and read it themselves; once the connection is back after it was lost they are all told, since
+ * a change may have been missed meanwhile.
  */
 export class OrderChangeFeed {
   private readonly watchers = new Map<string, Set<OrderChangeHandler>>();
-  private client?: pg.PoolClient;
-  private pool?: pg.Pool;
-  private logger?: Logger;
-  private stopped = false;
+  private listener?: NotificationListener;
 
   async start(pool: pg.Pool, logger: Logger): Promise<void> {
-    this.pool = pool;
-    this.logger = logger;
-    await this.listen();
+    this.listener = new NotificationListener({
+      pool,
+      channel: ORDER_CHANGED_CHANNEL,
+      logger,
+      onNotify: (orderId) => this.notify(orderId),
+      onRelisten: () => this.notify(undefined),
+      retryMs: 1_000,
+    });
+    await this.listener.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    const client = this.client;
-    this.client = undefined;
-    if (client) {
-      await client.query(`unlisten ${ORDER_CHANGED_CHANNEL}`).catch(() => undefined);
-      client.release();
-    }
+    await this.listener?.stop();
   }
 
   /** Calls `onChange` after each committed change of the order; the returned function stops it. */
@@ -45,33 +43,9 @@ export class OrderChangeFeed {
     };
   }
 
+  /** Tells the watchers of one order, or of every order (`undefined`) after changes may have been missed. */
   private notify(orderId: string | undefined): void {
     const targets = orderId === undefined ? [...this.watchers.values()] : [this.watchers.get(orderId) ?? new Set<OrderChangeHandler>()];
     for (const set of targets) for (const handler of [...set]) handler();
-  }
-
-  private async listen(): Promise<void> {
-    const { pool, logger } = this;
-    if (!pool || this.stopped) return;
-    try {
-      const client = await pool.connect();
-      client.on('notification', (message) => this.notify(message.payload));
-      client.on('error', (err) => {
-        logger?.warn({ err }, 'order change listener lost its connection; reconnecting');
-        client.release(err);
-        if (this.client === client) this.client = undefined;
-        this.relisten();
-      });
-      await client.query(`listen ${ORDER_CHANGED_CHANNEL}`);
-      this.client = client;
-      this.notify(undefined); // whatever changed while not listening
-    } catch (err) {
-      logger?.warn({ err }, 'cannot LISTEN for order changes; retrying');
-      this.relisten();
-    }
-  }
-
-  private relisten(): void {
-    setTimeout(() => void this.listen(), 1_000).unref();
   }
 }

@@ -4,7 +4,7 @@ import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@mic
 import { buildApp } from '../app';
 import { OrderChangeFeed } from './order-changes';
 import type { OrderLimits } from './order-limits';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, raceOnOrder, readOrder, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, raceOnOrder, readOrder, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

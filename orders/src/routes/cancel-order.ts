@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { BadRequestError, requireAuth, userOf } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import { cancelOrder } from '../orders/transitions';
-import { findOwnedOrder } from './owned-order';
+import { findOwnedOrder } from '../orders/owned-order';
 
 /**
  * `DELETE /api/orders/:id`: the buyer gives up an unpaid reservation. Cancelling an already

@@ -6,7 +6,7 @@ import { outboxEvents, sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFo
 import { schema } from '../db/schema';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { eq } from 'drizzle-orm';
 import { Router } from 'express';
 import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, requireAuth, userOf, validate, validated, type Logger } from '@microtick/common';
 import { assertUnderLiveOrderLimit, orderRateLimiter, type OrderLimits } from '../orders/order-limits';
-import { ONE_LIVE_ORDER_PER_TICKET, orders, tickets, type OrdersDb } from '../db/schema';
+import { ONE_LIVE_ORDER_PER_TICKET, orders, ticketsReplica as tickets, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
 import { claimTicketOffer } from '../waitlist/offers';
-import { toOrderJson } from './order-view';
+import { toOrderJson } from '../orders/order-view';
 
 export interface CreateOrderDeps {
   db: OrdersDb;

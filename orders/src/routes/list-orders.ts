@@ -2,7 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import { Router } from 'express';
 import { requireAuth, userOf } from '@microtick/common';
 import { orders, type OrdersDb } from '../db/schema';
-import { selectOrderViews, toOrderJson } from './order-view';
+import { selectOrderViews, toOrderJson } from '../orders/order-view';
 
 /** `GET /api/orders`: the caller's orders, newest first. */
 export function listOrdersRouter({ db }: { db: OrdersDb }): Router {

@@ -8,7 +8,7 @@ import { buildApp } from '../app';
 import request from 'supertest';
 import { orders, schema } from '../db/schema';
 import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 let feed: OrderChangeFeed;
@@ -132,6 +132,19 @@ describe('GET /api/orders/:id/events', () => {
       await otherFeed.stop();
       await replica.close();
     }
+  });
+
+  it('sends a change committed while its LISTEN connection was lost, once it listens again', async () => {
+    const { order, cookie } = await setup();
+    const stream = await openStream(order.id, cookie);
+    await stream.until(() => stream.events.length === 1, 'the snapshot');
+    const listening = () => database.pool.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and query = 'listen microtick_order_changed'`);
+    const [lost] = (await listening()).rows;
+    await database.pool.query('select pg_terminate_backend($1)', [lost!.pid]);
+    // Committed while nobody listens (the feed listens again after a second): its NOTIFY is lost.
+    await database.db.update(orders).set({ status: 'cancelled', version: 1 }).where(eq(orders.id, order.id));
+    await stream.done;
+    expect(stream.events.map((e) => [e.data.status, e.data.version])).toEqual([['created', 0], ['cancelled', 1]]);
   });
 
   it('answers 401 / 404 in the JSON error shape before any stream starts', async () => {

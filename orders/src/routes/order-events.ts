@@ -4,8 +4,8 @@ import { requireAuth, userOf, type Logger } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import type { OrderChangeFeed } from '../orders/order-changes';
 import type { Order } from '@microtick/common/api';
-import { toOrderJson } from './order-view';
-import { findOwnedOrder } from './owned-order';
+import { toOrderJson } from '../orders/order-view';
+import { findOwnedOrder } from '../orders/owned-order';
 
 export interface OrderEventsDeps {
   db: OrdersDb;

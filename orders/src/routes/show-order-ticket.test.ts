@@ -5,7 +5,7 @@ import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/co
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import type { OrderRow } from '../db/schema';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

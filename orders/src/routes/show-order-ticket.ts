@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { BadRequestError, orderRoutes, requireAuth, signTicketCode, userOf, validate } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
 import { qrSvgOf } from '../ticket-codes/ticket-code-qr';
-import { findOwnedOrder } from './owned-order';
+import { findOwnedOrder } from '../orders/owned-order';
 
 /**
  * `GET /api/orders/:id/ticket`: the code a buyer shows at the door, for one of their complete

@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { tickets } from '../db/schema';
+import { ticketsReplica } from '../db/schema';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS } from '@microtick/common/testing';
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {
@@ -41,7 +41,7 @@ describe('GET /api/orders/:id', () => {
   it('shows the price at order time, not what the ticket costs now', async () => {
     const { ticket, order, show } = await setup();
     // The seller's edit reached the replica after the order was placed (it can, before tickets locks the ticket).
-    await database.db.update(tickets).set({ priceCents: 9_999, version: 1 }).where(eq(tickets.id, ticket.id));
+    await database.db.update(ticketsReplica).set({ priceCents: 9_999, version: 1 }).where(eq(ticketsReplica.id, ticket.id));
     const res = await show(order.id);
     expect(res.body.ticket).toEqual({ id: ticket.id, title: 'Ballet', price: 45.99 });
   });

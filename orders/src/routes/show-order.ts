@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { requireAuth, userOf } from '@microtick/common';
 import type { OrdersDb } from '../db/schema';
-import { toOrderJson } from './order-view';
-import { findOwnedOrder } from './owned-order';
+import { toOrderJson } from '../orders/order-view';
+import { findOwnedOrder } from '../orders/owned-order';
 
 /** `GET /api/orders/:id`: one of the caller's orders. */
 export function showOrderRouter({ db }: { db: OrdersDb }): Router {

@@ -6,7 +6,7 @@ import { sessionCookie, testAppDeps, TEST_TICKET_CODE_KEYS, waitFor } from '@mic
 import { buildApp } from '../app';
 import { OrderChangeFeed } from '../orders/order-changes';
 import { cancelOrder } from '../orders/transitions';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

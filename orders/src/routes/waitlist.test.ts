@@ -6,7 +6,7 @@ import { OrderChangeFeed } from '../orders/order-changes';
 import { waitlistEntries } from '../db/waitlist-schema';
 import { cancelOrder } from '../orders/transitions';
 import { lapseOffer } from '../waitlist/offers';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 
 let database: OrdersTestDatabase;
 beforeAll(async () => {

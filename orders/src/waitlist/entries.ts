@@ -1,7 +1,7 @@
 import { and, desc, eq, ne, sql } from 'drizzle-orm';
 import { BadRequestError, type DbExecutor } from '@microtick/common';
 import type { WaitlistEntry } from '@microtick/common/api';
-import { orders, tickets } from '../db/schema';
+import { orders, ticketsReplica } from '../db/schema';
 import { waitlistEntries } from '../db/waitlist-schema';
 import { currentOffer } from './offers';
 import { openWaitlist } from './waitlist-lock';
@@ -27,7 +27,7 @@ export const JOIN_REFUSALS = {
  */
 export async function joinWaitlist(tx: DbExecutor, params: { ticketId: string; userId: string; offerWindowSeconds: number }): Promise<{ position: number } | 'unknown-ticket'> {
   const { ticketId, userId } = params;
-  const [ticket] = await tx.select({ sellerId: tickets.userId }).from(tickets).where(eq(tickets.id, ticketId));
+  const [ticket] = await tx.select({ sellerId: ticketsReplica.userId }).from(ticketsReplica).where(eq(ticketsReplica.id, ticketId));
   if (!ticket) return 'unknown-ticket';
   if (ticket.sellerId === userId) throw new BadRequestError(JOIN_REFUSALS.ownTicket, 'ticketId');
   const [live] = await tx

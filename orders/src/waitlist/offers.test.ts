@@ -7,7 +7,7 @@ import { OrderChangeFeed } from '../orders/order-changes';
 import { orders } from '../db/schema';
 import { waitlistEntries } from '../db/waitlist-schema';
 import { cancelOrder, completeOrder } from '../orders/transitions';
-import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-fixtures';
+import { createOrdersTestDatabase, insertOrder, insertTicket, type OrdersTestDatabase } from '../test-support';
 import { lapseOffer, OFFERED_TO_SOMEONE_ELSE, offerToNextInLine } from './offers';
 
 let database: OrdersTestDatabase;

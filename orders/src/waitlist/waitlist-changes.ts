@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Logger } from '@microtick/common';
+import { NotificationListener, type Logger } from '@microtick/common';
 
 /** The channel the `waitlist_entries` trigger NOTIFYs with `<ticket id>:<user id>` (migration 0004_waitlist). */
 export const WAITLIST_CHANNEL = 'microtick_waitlist';
@@ -24,66 +24,45 @@ export interface WaitlistWatcher {
 
 /**
  * Fans the commits of orders (any replica) out to this process's open waiting-list streams: one
- * LISTEN connection while at least one stream is open. A change to an entry concerns its user
- * and everyone in line for the same ticket (their places moved). If the connection drops, it is
- * opened again and every stream reads afresh, since a NOTIFY may have been missed meanwhile.
+ * LISTEN connection (common's NotificationListener) while at least one stream is open. A change to
+ * an entry concerns its user and everyone in line for the same ticket (their places moved). When
+ * LISTEN works again after the connection was lost, every stream reads afresh, since a NOTIFY may
+ * have been missed meanwhile.
  */
 export class WaitlistChanges {
   private readonly watchers = new Set<WaitlistWatcher>();
-  private connection?: Promise<pg.PoolClient>;
+  private listener?: NotificationListener;
+  private listening?: Promise<boolean>;
 
   constructor(private readonly pool: pg.Pool, private readonly logger: Logger) {}
 
-  /** Starts delivering changes to `watcher` (resolves once listening); returns how to stop. */
+  /**
+   * Starts delivering changes to `watcher`; resolves once listening (or, if LISTEN fails now,
+   * once it is retrying: the watcher is then told to read again when it works); returns how to stop.
+   */
   async watch(watcher: WaitlistWatcher): Promise<() => void> {
     this.watchers.add(watcher);
-    try {
-      await this.listening();
-    } catch (err) {
-      this.unwatch(watcher);
-      throw err;
+    if (!this.listener) {
+      this.listener = new NotificationListener({
+        pool: this.pool,
+        channel: WAITLIST_CHANNEL,
+        logger: this.logger,
+        onNotify: (payload) => this.deliver(payload),
+        onRelisten: () => this.watchers.forEach((w) => w.changed()),
+        retryMs: 1_000,
+      });
+      this.listening = this.listener.start();
     }
+    await this.listening;
     return () => this.unwatch(watcher);
   }
 
   private unwatch(watcher: WaitlistWatcher): void {
     this.watchers.delete(watcher);
-    if (this.watchers.size === 0) void this.close();
-  }
-
-  private listening(): Promise<pg.PoolClient> {
-    this.connection ??= this.open().catch((err: unknown) => {
-      this.connection = undefined;
-      throw err;
-    });
-    return this.connection;
-  }
-
-  private async open(): Promise<pg.PoolClient> {
-    const client = await this.pool.connect();
-    client.on('notification', (message) => this.deliver(message.payload ?? ''));
-    client.on('error', (err) => {
-      this.logger.warn({ err }, 'waiting-list LISTEN connection lost; listening again');
-      if (this.connection) this.connection = undefined;
-      client.release(err);
-      if (this.watchers.size) {
-        this.listening().then(
-          () => this.watchers.forEach((w) => w.changed()),
-          (reconnectErr: unknown) => this.logger.error({ err: reconnectErr }, 'cannot LISTEN for waiting-list changes'),
-        );
-      }
-    });
-    await client.query(`listen ${WAITLIST_CHANNEL}`);
-    return client;
-  }
-
-  private async close(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    const client = await connection?.catch(() => undefined);
-    if (!client) return;
-    await client.query(`unlisten ${WAITLIST_CHANNEL}`).catch(() => undefined);
-    client.release();
+    if (this.watchers.size > 0 || !this.listener) return;
+    void this.listener.stop();
+    this.listener = undefined;
+    this.listening = undefined;
   }
 
   private deliver(payload: string): void {

@@ -1,14 +1,23 @@
 import path from 'node:path';
-import { orderStatus } from '@microtick/common';
+import type { OrderStatus } from '@microtick/common';
 import { sql } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const migrationsFolder = path.join(__dirname, '../../drizzle'); // same from src/ and dist/
 
-export const orderStatusEnum = pgEnum('order_status', orderStatus.enum);
+/**
+ * The statuses of the event contract (common's `orderStatus`), spelled out here because a schema
+ * file imports nothing from common at run time: `drizzle-kit generate` loads it without common
+ * being built. The two checks below fail to compile when the lists drift apart.
+ */
+const ORDER_STATUSES = ['created', 'awaiting:payment', 'complete', 'cancelled'] as const satisfies readonly OrderStatus[];
+type NoneMissing<Missing extends never> = Missing;
+export type EveryOrderStatusListed = NoneMissing<Exclude<OrderStatus, (typeof ORDER_STATUSES)[number]>>;
+export const orderStatusEnum = pgEnum('order_status', ORDER_STATUSES);
 
 /** Replica of the orders service's orders: what payments needs to authorize, capture or void. */
-export const orders = pgTable('orders', {
+export const ordersReplica = pgTable('orders_replica', {
   id: uuid('id').primaryKey(),
   version: integer('version').notNull(),
   status: orderStatusEnum('status').notNull(),
@@ -93,7 +102,8 @@ export const stripeEvents = pgTable('stripe_events', {
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const schema = { orders, payments, paymentAttempts, stripeEvents };
-export type Order = typeof orders.$inferSelect;
+export const schema = { ordersReplica, payments, paymentAttempts, stripeEvents };
+export type PaymentsDb = NodePgDatabase<typeof schema>;
+export type OrderReplica = typeof ordersReplica.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type PaymentAttempt = typeof paymentAttempts.$inferSelect;

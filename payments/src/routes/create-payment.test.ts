@@ -3,16 +3,11 @@ import { outboxEvents, sessionCookie, waitFor } from '@microtick/common/testing'
 import { startStripeEmulator } from '@microtick/stripe-emulator';
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
-import { paymentIdempotencyKey, paymentIntentParams } from '../charging/stripe-requests';
+import { paymentIdempotencyKey, paymentIntentParams } from '../payments/stripe-requests';
 import { paymentAttempts, payments } from '../db/schema';
-import { emulatorCharges, FIXTURE_TIMEOUT_MS, insertOrder, startPaymentsFixture, stripeClientFor, type PaymentsFixture } from '../test-support';
+import { emulatorCharges, insertOrder, usePaymentsFixture, stripeClientFor } from '../test-support';
 
-let fx: PaymentsFixture;
-beforeAll(async () => {
-  fx = await startPaymentsFixture();
-}, FIXTURE_TIMEOUT_MS);
-afterAll(() => fx.close());
-beforeEach(() => fx.database.truncate());
+const fx = usePaymentsFixture();
 
 async function setup(overrides: Parameters<typeof insertOrder>[1] = {}) {
   const order = await insertOrder(fx.database, overrides);

@@ -1,6 +1,6 @@
 import { BadRequestError, isUuid, NotFoundError, paymentRoutes, PaymentRequiredError, requireAuth, userOf, validate, validated } from '@microtick/common';
 import { Router } from 'express';
-import { payOrder, type PaymentDeps } from '../charging/pay-order';
+import { payOrder, type PaymentDeps } from '../payments/pay-order';
 import type { Payment } from '../db/schema';
 
 const answer = ({ id, orderId, stripeId }: Payment) => ({ id, orderId, stripeId });

@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { sessionCookie } from '@microtick/common/testing';
 import request from 'supertest';
 import { payments } from '../db/schema';
-import { FIXTURE_TIMEOUT_MS, insertOrder, startPaymentsFixture, type PaymentsFixture } from '../test-support';
+import { insertOrder, usePaymentsFixture } from '../test-support';
 
-let fx: PaymentsFixture;
-beforeAll(async () => {
-  fx = await startPaymentsFixture();
-}, FIXTURE_TIMEOUT_MS);
-afterAll(() => fx.close());
-beforeEach(() => fx.database.truncate());
+const fx = usePaymentsFixture();
 
 describe('GET /api/payments?orderId=', () => {
   it("lists the order's payments, oldest first, with amount and status, for its owner", async () => {

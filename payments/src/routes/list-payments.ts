@@ -1,8 +1,8 @@
 import { fromCents, isUuid, NotAuthorizedError, NotFoundError, paymentRoutes, requireAuth, userOf, validate, validated } from '@microtick/common';
 import { asc, eq } from 'drizzle-orm';
 import { Router } from 'express';
-import type { PaymentsDb } from '../db/database';
-import { orders, payments } from '../db/schema';
+import type { PaymentsDb } from '../db/schema';
+import { ordersReplica, payments } from '../db/schema';
 
 /**
  * GET /api/payments?orderId=…: the order's payments, oldest first, for its owner, so a reloaded
@@ -13,7 +13,7 @@ export function listPaymentsRouter({ db }: { db: PaymentsDb }): Router {
   router.get(paymentRoutes.list.path, requireAuth, validate(paymentRoutes.list.request), async (req, res) => {
     const { orderId } = validated(req, paymentRoutes.list.request).query;
     if (!isUuid(orderId)) throw new NotFoundError('Order not found');
-    const [order] = await db.select({ userId: orders.userId }).from(orders).where(eq(orders.id, orderId));
+    const [order] = await db.select({ userId: ordersReplica.userId }).from(ordersReplica).where(eq(ordersReplica.id, orderId));
     if (!order) throw new NotFoundError('Order not found');
     if (order.userId !== userOf(req).id) throw new NotAuthorizedError();
     const rows = await db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt), asc(payments.id));

@@ -5,22 +5,19 @@ import { signatureHeader, type WebhookDelivery } from '@microtick/stripe-emulato
 import { eq } from 'drizzle-orm';
 import request from 'supertest';
 import { payments, stripeEvents } from '../db/schema';
-import { FIXTURE_TIMEOUT_MS, insertOrder, startPaymentsFixture, TEST_WEBHOOK_SECRET, type PaymentsFixture } from '../test-support';
+import { insertOrder, usePaymentsFixture, TEST_WEBHOOK_SECRET } from '../test-support';
 
 /** Stripe's asynchronous path, offline: the emulator signs and sends webhooks to the real route. */
-let fx: PaymentsFixture;
+const fx = usePaymentsFixture();
 let server: Server;
 beforeAll(async () => {
-  fx = await startPaymentsFixture();
   server = fx.app().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   fx.emulator.state.webhooks.endpoint = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/payments/webhook`, secret: TEST_WEBHOOK_SECRET };
-}, FIXTURE_TIMEOUT_MS);
+});
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  await fx.close();
 });
-beforeEach(() => fx.database.truncate());
 
 const paymentOf = async (id: string) => (await fx.database.db.select().from(payments).where(eq(payments.id, id)))[0]!;
 const deliveries = async () => (await (await fetch(`${fx.emulator.url}/__emulator/webhook_events`)).json()) as WebhookDelivery[];

@@ -1,8 +1,8 @@
 import { BadRequestError, paymentRoutes, rawBodyOf } from '@microtick/common';
 import { Router } from 'express';
 import type Stripe from 'stripe';
-import { applyStripeEvent } from '../charging/stripe-webhook';
-import type { PaymentsDb } from '../db/database';
+import { applyStripeEvent } from '../payments/stripe-webhook';
+import type { PaymentsDb } from '../db/schema';
 
 export interface StripeWebhookDeps {
   db: PaymentsDb;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { OrderStatus } from '@microtick/common';
 import { sql } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { check, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Generated SQL migrations (`npx drizzle-kit generate`); the same path from src/ and dist/. */
@@ -58,11 +59,12 @@ export const tickets = pgTable(
 );
 
 /**
- * What tickets knows of each order that reserved one of its tickets, applied in version order:
- * the order events arrive on separate consumers, so this is how a listener tells "not yet"
- * from "already done" (see events/listeners/order-created.listener.ts).
+ * The replica of orders: what tickets knows of each order that reserved one of its tickets,
+ * applied in version order (common's versionedReplica). The order events arrive on separate
+ * consumers, so this is how a listener tells "not yet" from "already done" (see
+ * events/listeners/order-created.listener.ts).
  */
-export const orderReplicas = pgTable('order_replicas', {
+export const ordersReplica = pgTable('orders_replica', {
   id: uuid('id').primaryKey(),
   ticketId: uuid('ticket_id').notNull(),
   status: text('status').$type<OrderStatus>().notNull(),
@@ -84,7 +86,7 @@ export const checkins = pgTable('checkins', {
   checkedInAt: timestamp('checked_in_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const schema = { tickets, orderReplicas, checkins };
-export type TicketsDatabase = typeof schema;
+export const schema = { tickets, ordersReplica, checkins };
+export type TicketsDb = NodePgDatabase<typeof schema>;
 export type Ticket = typeof tickets.$inferSelect;
 export type Checkin = typeof checkins.$inferSelect;

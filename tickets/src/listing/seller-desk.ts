@@ -1,6 +1,6 @@
 import { fromCents, type DbExecutor } from '@microtick/common';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { checkins, orderReplicas, tickets, type Ticket } from '../db/schema';
+import { checkins, ordersReplica, tickets, type Ticket } from '../db/schema';
 import { ticketView } from '../tickets/ticket-view';
 import type { PageCursor } from './page-cursor';
 
@@ -12,7 +12,7 @@ export type SellerTicketStatus = 'available' | 'reserved' | 'sold';
 
 /** The order holding the ticket completed: the replica says so once order:completed is applied. */
 // Under a waiting-list offer (no order holds it, but it is held for someone) it is reserved too.
-const statusOf = sql<SellerTicketStatus>`case when ${tickets.orderId} is null and ${tickets.waitlistOfferId} is null then 'available' when ${orderReplicas.status} = 'complete' then 'sold' else 'reserved' end`;
+const statusOf = sql<SellerTicketStatus>`case when ${tickets.orderId} is null and ${tickets.waitlistOfferId} is null then 'available' when ${ordersReplica.status} = 'complete' then 'sold' else 'reserved' end`;
 
 const createdAtMicros = sql<number>`(extract(epoch from ${tickets.createdAt}) * 1000000)::bigint`;
 
@@ -28,7 +28,7 @@ export function sellerTickets(db: DbExecutor, sellerId: string, page: { limit: n
   return db
     .select({ ticket: tickets, sortKey: createdAtMicros, status: statusOf, checkedInAt: checkins.checkedInAt })
     .from(tickets)
-    .leftJoin(orderReplicas, eq(orderReplicas.id, tickets.orderId))
+    .leftJoin(ordersReplica, eq(ordersReplica.id, tickets.orderId))
     .leftJoin(checkins, eq(checkins.ticketId, tickets.id))
     .where(and(eq(tickets.userId, sellerId), after))
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
@@ -56,7 +56,7 @@ export async function sellerSummary(db: DbExecutor, sellerId: string): Promise<S
   const rows = await db
     .select({ status: statusOf, count: sql<number>`count(*)::int`, cents: sql<number>`coalesce(sum(${tickets.priceCents}), 0)::bigint` })
     .from(tickets)
-    .leftJoin(orderReplicas, eq(orderReplicas.id, tickets.orderId))
+    .leftJoin(ordersReplica, eq(ordersReplica.id, tickets.orderId))
     .where(eq(tickets.userId, sellerId))
     .groupBy(statusOf);
   const by = (status: SellerTicketStatus) => rows.find((row) => row.status === status);

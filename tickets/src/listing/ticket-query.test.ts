@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@microtick/common/testing';
-import { migrationsFolder, schema, type TicketsDatabase } from '../db/schema';
+import { migrationsFolder, schema } from '../db/schema';
 import { sellerTickets } from './seller-desk';
 import { queryTickets, type TicketQuery } from './ticket-query';
 
-let plans: TestDatabase<TicketsDatabase>;
+let plans: TestDatabase<typeof schema>;
 const database = () => plans;
 
 interface PlanNode {
@@ -96,6 +96,6 @@ describe('the ticket listing queries', () => {
     const nodes = nodesOf(rows[0]!['QUERY PLAN'][0].Plan);
     expect(types(nodes)).not.toContain('Sort');
     expect(types(nodes)).not.toContain('Seq Scan');
-    expect(indexesOf(nodes)).toEqual(['tickets_seller_newest_idx', 'order_replicas_pkey', 'checkins_pkey']);
+    expect(indexesOf(nodes)).toEqual(['tickets_seller_newest_idx', 'orders_replica_pkey', 'checkins_pkey']);
   });
 });

@@ -22,7 +22,7 @@ describe('POST /api/tickets', () => {
     const res = await create({ title: '  Concert  ', price: 19.99 });
 
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), title: 'Concert', price: 19.99, userId, version: 0, orderId: null });
+    expect(res.body).toEqual({ id: expect.any(String), title: 'Concert', price: 19.99, userId, version: 0, orderId: null, heldForWaitingList: false });
     expect(await storedTickets()).toMatchObject([{ id: res.body.id, title: 'Concert', priceCents: 1999, userId, version: 0, orderId: null }]);
     const events = await outboxEvents(database().db);
     expect(events).toHaveLength(1);

@@ -25,8 +25,8 @@ describe('GET /api/tickets', () => {
     const res = await list();
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { id: newer.id, title: 'Newer', price: 5, userId: newer.userId, version: 0, orderId: null },
-      { id: older.id, title: 'Older', price: 19.99, userId: older.userId, version: 0, orderId: null },
+      { id: newer.id, title: 'Newer', price: 5, userId: newer.userId, version: 0, orderId: null, heldForWaitingList: false },
+      { id: older.id, title: 'Older', price: 19.99, userId: older.userId, version: 0, orderId: null, heldForWaitingList: false },
     ]);
   });
 

@@ -1,10 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { TicketsDatabase } from '../db/schema';
+import type { TicketsDb } from '../db/schema';
 
 /** What the ticket routes need: the service's database, and orders' public key for check-ins. */
 export interface RouteDeps {
-  db: NodePgDatabase<TicketsDatabase>;
+  db: TicketsDb;
   /** Verifies ticket codes (TICKET_CODE_PUBLIC_KEY); tickets never holds the private key. */
   ticketCodePublicKey: KeyObject;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sessionCookie } from '@microtick/common/testing';
 import request from 'supertest';
-import { checkins, orderReplicas } from '../db/schema';
+import { checkins, ordersReplica } from '../db/schema';
 import { seedTicket, testApp, useTicketsDatabase } from '../test-support';
 
 const database = useTicketsDatabase();
@@ -17,7 +17,7 @@ function setup() {
     const orderId = orderStatus && orderStatus !== 'cancelled' ? randomUUID() : null;
     const ticket = await seedTicket(database(), { title, priceCents, userId: sellerId, orderId, createdAt: new Date(Date.UTC(2030, 0, 1, 0, minute)) });
     if (orderStatus) {
-      await database().db.insert(orderReplicas).values({ id: orderId ?? randomUUID(), ticketId: ticket.id, status: orderStatus, version: orderStatus === 'created' ? 0 : 1 });
+      await database().db.insert(ordersReplica).values({ id: orderId ?? randomUUID(), ticketId: ticket.id, status: orderStatus, version: orderStatus === 'created' ? 0 : 1 });
     }
     return ticket;
   };
@@ -37,10 +37,10 @@ describe('GET /api/tickets/mine', () => {
     const res = await mine();
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
-      { id: sold.id, title: 'Sold', price: 25.5, userId: sellerId, version: 0, orderId: sold.orderId, status: 'sold', checkedInAt: '2030-02-01T20:00:00.000Z' },
-      { id: held.id, title: 'Held', price: 10, userId: sellerId, version: 0, orderId: held.orderId, status: 'reserved', checkedInAt: null },
-      { id: released.id, title: 'Released again', price: 10, userId: sellerId, version: 0, orderId: null, status: 'available', checkedInAt: null },
-      { id: onSale.id, title: 'On sale', price: 10, userId: sellerId, version: 0, orderId: null, status: 'available', checkedInAt: null },
+      { id: sold.id, title: 'Sold', price: 25.5, userId: sellerId, version: 0, orderId: sold.orderId, heldForWaitingList: false, status: 'sold', checkedInAt: '2030-02-01T20:00:00.000Z' },
+      { id: held.id, title: 'Held', price: 10, userId: sellerId, version: 0, orderId: held.orderId, heldForWaitingList: false, status: 'reserved', checkedInAt: null },
+      { id: released.id, title: 'Released again', price: 10, userId: sellerId, version: 0, orderId: null, heldForWaitingList: false, status: 'available', checkedInAt: null },
+      { id: onSale.id, title: 'On sale', price: 10, userId: sellerId, version: 0, orderId: null, heldForWaitingList: false, status: 'available', checkedInAt: null },
     ]);
   });
 

@@ -10,7 +10,14 @@ describe('GET /api/tickets/:id', () => {
     const ticket = await seedTicket(database(), { title: 'Opera', priceCents: 4550, orderId, version: 3 });
     const res = await request(testApp(database())).get(`/api/tickets/${ticket.id}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: ticket.id, title: 'Opera', price: 45.5, userId: ticket.userId, version: 3, orderId });
+    expect(res.body).toEqual({ id: ticket.id, title: 'Opera', price: 45.5, userId: ticket.userId, version: 3, orderId, heldForWaitingList: false });
+  });
+
+  it('says when the ticket is offered to someone on its waiting list (no order holds it then)', async () => {
+    const ticket = await seedTicket(database(), { title: 'Opera', priceCents: 4550, waitlistOfferId: randomUUID(), waitlistVersion: 1 });
+    const res = await request(testApp(database())).get(`/api/tickets/${ticket.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: ticket.id, orderId: null, heldForWaitingList: true });
   });
 
   it.each([

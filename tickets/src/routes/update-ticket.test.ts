@@ -25,7 +25,7 @@ describe('PUT /api/tickets/:id', () => {
     const res = await update({ title: ' Opera ', price: 45.5 });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: ticket.id, title: 'Opera', price: 45.5, userId: ownerId, version: 1, orderId: null });
+    expect(res.body).toEqual({ id: ticket.id, title: 'Opera', price: 45.5, userId: ownerId, version: 1, orderId: null, heldForWaitingList: false });
     expect(await stored()).toMatchObject({ title: 'Opera', priceCents: 4550, version: 1 });
     expect(await outbox()).toMatchObject([
       { type: 'ticket:updated', data: { id: ticket.id, title: 'Opera', price: 45.5, userId: ownerId, version: 1, orderId: null } },

@@ -5,7 +5,8 @@ import type { Ticket } from '../db/schema';
 /**
  * A ticket as the HTTP API (common/src/api/tickets.ts) and `ticket:updated` show it, with the
  * price back in currency units (1999 cents → 19.99). The two shapes are the same by contract
- * (SPEC §3 and §4).
+ * (SPEC §3 and §4), but for `heldForWaitingList`, which only the API shows (the outbox keeps
+ * what the event's schema declares): orders learns of offers from its own waiting list.
  */
 export const ticketView = (ticket: Ticket): TicketJson => ({
   id: ticket.id,
@@ -14,4 +15,5 @@ export const ticketView = (ticket: Ticket): TicketJson => ({
   userId: ticket.userId,
   version: ticket.version,
   orderId: ticket.orderId,
+  heldForWaitingList: ticket.waitlistOfferId !== null,
 });

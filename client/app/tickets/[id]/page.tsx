@@ -7,7 +7,8 @@ import { WaitlistPanel } from '@/components/WaitlistPanel';
 import { formatMoney } from '@/lib/money';
 import { signInHref } from '@/lib/next-path';
 import { apiGet, apiGetOptional, getCurrentUser, unwrapOrFail } from '@/lib/server-api';
-import type { Order, Ticket } from '@/lib/types';
+import type { Order, Ticket, WaitlistEntry } from '@/lib/types';
+import { activeEntryFor } from '@/lib/waitlist';
 import styles from '../tickets.module.css';
 
 type Props = { params: Promise<{ id: string }> };
@@ -33,6 +34,23 @@ async function myLiveOrderFor(ticketId: string): Promise<Order | undefined> {
   return result.data.find((order) => order.ticket?.id === ticketId && order.status !== 'cancelled');
 }
 
+/** The signed-in buyer's place in this ticket's waiting list (waiting or offered), if any. */
+async function myWaitlistEntryFor(ticketId: string): Promise<WaitlistEntry | undefined> {
+  const result = await apiGetOptional<WaitlistEntry[]>('/api/orders/waitlist');
+  return result?.ok && Array.isArray(result.data) ? activeEntryFor(result.data, ticketId) : undefined;
+}
+
+/**
+ * What the ticket page says of its availability. A ticket offered to someone on its waiting list
+ * is held by no order (`orderId` null) but by the offer (`heldForWaitingList`); the buyer it is
+ * offered to knows it is theirs from their own waiting-list entry.
+ */
+function availabilityOf(ticket: Ticket, entry: WaitlistEntry | undefined): string {
+  if (entry?.status === 'offered') return 'Held for you (waiting list)';
+  if (ticket.orderId) return 'Reserved';
+  return ticket.heldForWaitingList ? 'Offered to its waiting list' : 'Available';
+}
+
 export default async function TicketPage({ params }: Props) {
   const { id } = await params;
   const path = `/tickets/${id}`;
@@ -40,11 +58,13 @@ export default async function TicketPage({ params }: Props) {
   const ticket = unwrapOrFail(result, path);
   const own = user?.id === ticket.userId;
   const reserved = ticket.orderId !== null && ticket.orderId !== undefined;
-  const myOrder = reserved && user && !own ? await myLiveOrderFor(ticket.id) : undefined;
+  const [myOrder, myEntry] = user && !own ? await Promise.all([reserved ? myLiveOrderFor(ticket.id) : undefined, myWaitlistEntryFor(ticket.id)]) : [undefined, undefined];
+  // Offered to someone else: not buyable now, but it can be waited for like a reserved one.
+  const offeredToAnother = ticket.heldForWaitingList && myEntry?.status !== 'offered';
 
   return (
     <>
-      <Link href="/" className={styles.back}>
+      <Link href="/" className="back-link">
         ← All tickets
       </Link>
       <div className={styles.detail}>
@@ -58,7 +78,7 @@ export default async function TicketPage({ params }: Props) {
           <dl className={styles.facts}>
             <div className={styles.fact}>
               <dt>Availability</dt>
-              <dd data-testid="ticket-availability">{reserved ? 'Reserved' : 'Available'}</dd>
+              <dd data-testid="ticket-availability">{availabilityOf(ticket, myEntry)}</dd>
             </div>
             <div className={styles.fact}>
               <dt>Seller</dt>
@@ -91,9 +111,13 @@ export default async function TicketPage({ params }: Props) {
                 <p>This ticket is reserved or sold. If the reservation lapses unpaid, it goes back on sale.</p>
               )}
             </div>
+          ) : offeredToAnother ? (
+            <p className="alert alert-warning" role="status" data-testid="ticket-offered">
+              This ticket is being offered to the first buyer on its waiting list. If they don’t take it in time, it goes to the next in line, then back on sale.
+            </p>
           ) : null}
 
-          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} reserved={reserved} /> : null}
+          {user && !own && !myOrder ? <WaitlistPanel ticketId={ticket.id} entry={myEntry} reserved={reserved || offeredToAnother} /> : null}
 
           {own ? (
             <div>
@@ -113,7 +137,7 @@ export default async function TicketPage({ params }: Props) {
               )}
               <p className={styles.reason}>This is your listing, so you can’t buy it.</p>
             </div>
-          ) : reserved ? null : user ? (
+          ) : reserved || offeredToAnother ? null : user ? (
             <>
               <BuyButton ticketId={ticket.id} />
               <p className={styles.note}>Buying reserves the ticket for you while you pay.</p>

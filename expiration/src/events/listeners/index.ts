@@ -1,5 +1,5 @@
 import type { AnyListener } from '@microtick/common';
-import type { ExpirationHandlerContext } from '../handler-context';
+import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 import { orderCancelled } from './order-cancelled.listener';
 import { orderCreated } from './order-created.listener';
 import { orderCompleted } from './order-completed.listener';

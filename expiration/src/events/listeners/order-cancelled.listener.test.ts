@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@microtick/common/testing';
-import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../testing/expiration-test-kit';
+import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../test-support';
 
 let kit: ExpirationTestKit;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { defineListener } from '@microtick/common';
-import type { ExpirationHandlerContext } from '../handler-context';
+import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 
 /** A cancelled order has nothing left to expire: drop its timer. */
 export const orderCancelled = defineListener({

@@ -1,5 +1,5 @@
 import { defineListener } from '@microtick/common';
-import type { ExpirationHandlerContext } from '../handler-context';
+import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 
 /**
  * A complete order never expires: drop its timer. (An authorization alone, `payment:created`, does

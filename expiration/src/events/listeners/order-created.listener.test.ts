@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@microtick/common/testing';
-import { expirationEventId } from '../../expiration-complete.publisher';
-import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../testing/expiration-test-kit';
+import { expirationEventId } from '../../expiration/expiration-complete.publisher';
+import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../test-support';
 
 let kit: ExpirationTestKit;
 beforeEach(async () => {

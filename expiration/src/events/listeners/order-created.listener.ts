@@ -1,5 +1,5 @@
 import { defineListener } from '@microtick/common';
-import type { ExpirationHandlerContext } from '../handler-context';
+import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 
 /** Arms the order's timer for `expiresAt`; an `expiresAt` already past fires at once. */
 export const orderCreated = defineListener({

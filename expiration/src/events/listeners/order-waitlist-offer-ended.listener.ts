@@ -1,5 +1,5 @@
 import { defineListener } from '@microtick/common';
-import type { ExpirationHandlerContext } from '../handler-context';
+import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 
 /** An offer that ended (used, left or lapsed) has nothing left to expire: drop its timer. */
 export const waitlistOfferEnded = defineListener({

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventData, EventEnvelope } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
-import { offerJobId } from '../../expiration-queue';
-import { offerExpiredEventId } from '../../offer-expired.publisher';
-import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../testing/expiration-test-kit';
+import { offerJobId } from '../../expiration/expiration-queue';
+import { offerExpiredEventId } from '../../expiration/offer-expired.publisher';
+import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../test-support';
 
 let kit: ExpirationTestKit;
 let offerExpiries: EventEnvelope<'expiration:offer-expired'>[];

@@ -1,5 +1,5 @@
 import { defineListener } from '@microtick/common';
-import type { ExpirationHandlerContext } from '../handler-context';
+import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 
 /** Arms the offer's timer for `offerExpiresAt` (docs/waitlist.md); orders decides when it fires. */
 export const waitlistOffered = defineListener({

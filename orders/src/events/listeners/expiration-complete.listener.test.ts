@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents, waitFor } from '@microtick/common/testing';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from './expiration-complete.listener';
-import { insertOrder, insertTicket, readOrder, useOrdersListeners, waitUntilSettled } from '../../test-fixtures';
+import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../../test-support';
 
 const { database, harness } = useOrdersListeners();
 
 async function expire(order: { id: string }) {
   const event = await harness().publish('expiration:complete', { orderId: order.id });
-  await waitUntilSettled(harness(), event);
+  await harness().settled(event.type);
   return event;
 }
 
@@ -26,7 +26,7 @@ describe('expiration:complete', () => {
     const order = await insertOrder(database().db, await insertTicket(database().db));
     const event = await expire(order);
     await harness().redeliver(event);
-    await waitUntilSettled(harness(), event);
+    await harness().settled(event.type);
     // A second expiration for the same order (a new event id) finds it cancelled: no-op as well.
     await expire(order);
     expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
@@ -58,7 +58,7 @@ describe('expiration:complete', () => {
     const expiration = await harness().publish('expiration:complete', { orderId });
 
     await waitFor(async () => (await readOrder(database().db, orderId))?.status === 'complete', { what: 'payment applied' });
-    await waitUntilSettled(harness(), expiration);
+    await harness().settled(expiration.type);
     expect(await readOrder(database().db, orderId)).toMatchObject({ status: 'complete' });
     expect((await outboxEvents(database().db)).map((e) => e.type)).toEqual(['order:completed']);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventEnvelope } from '@microtick/common';
 import { outboxEvents, waitFor } from '@microtick/common/testing';
-import { insertOrder, insertTicket, raceOnOrder, readOrder, useOrdersListeners, waitUntilSettled } from '../../test-fixtures';
+import { insertOrder, insertTicket, raceOnOrder, readOrder, useOrdersListeners } from '../../test-support';
 
 const { database, harness } = useOrdersListeners();
 
@@ -10,7 +10,7 @@ const authorized = (orderId: string) => ({ id: randomUUID(), orderId, stripeId: 
 
 async function pay(order: { id: string }) {
   const event = await harness().publish('payment:created', authorized(order.id));
-  await waitUntilSettled(harness(), event);
+  await harness().settled(event.type);
   return event;
 }
 
@@ -29,7 +29,7 @@ describe('payment:created', () => {
     const order = await insertOrder(database().db, await insertTicket(database().db));
     const event = await pay(order);
     await harness().redeliver(event);
-    await waitUntilSettled(harness(), event);
+    await harness().settled(event.type);
     // A second authorization (a new event) for the decided order changes nothing either.
     await pay(order);
     expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'complete', version: 1 });
@@ -56,8 +56,8 @@ describe('payment:created', () => {
         expiration = await expireFor(order.id)();
         await sleep(300);
       });
-      await waitUntilSettled(harness(), payment!);
-      await waitUntilSettled(harness(), expiration!);
+      await harness().settled(payment!.type);
+      await harness().settled(expiration!.type);
       expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'complete', version: 1 });
       expect(await outboxEvents(database().db)).toMatchObject([{ type: 'order:completed', data: { id: order.id, version: 1 } }]);
     });
@@ -65,7 +65,7 @@ describe('payment:created', () => {
     it('cancels the order when the expiration writes first; the payment then does nothing', async () => {
       const order = await insertOrder(database().db, await insertTicket(database().db));
       const events = await raceOnOrder<EventEnvelope>(database(), order.id, [expireFor(order.id), payFor(order.id)]);
-      for (const event of events) await waitUntilSettled(harness(), event);
+      for (const event of events) await harness().settled(event.type);
       expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
       expect(await outboxEvents(database().db)).toMatchObject([{ type: 'order:cancelled', data: { id: order.id, version: 1 } }]);
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { waitFor, type ListenerHarness } from '@microtick/common/testing';
-import { createOrdersTestDatabase, readTicket, startOrdersListeners, waitUntilSettled, type OrdersTestDatabase } from '../../test-fixtures';
+import { createOrdersTestDatabase, readTicket, startOrdersListeners, type OrdersTestDatabase } from '../../test-support';
 
 let database: OrdersTestDatabase;
 let harness: ListenerHarness;
@@ -11,11 +11,11 @@ beforeAll(async () => {
   await database.db.execute(sql`create table if not exists test_ticket_versions_applied (seq serial primary key, ticket_id uuid not null, version integer not null)`);
   await database.db.execute(sql`create or replace function test_record_ticket_version() returns trigger language plpgsql as $$
     begin insert into test_ticket_versions_applied (ticket_id, version) values (new.id, new.version); return new; end $$`);
-  await database.db.execute(sql`create or replace trigger test_ticket_versions_applied after insert or update on tickets
+  await database.db.execute(sql`create or replace trigger test_ticket_versions_applied after insert or update on tickets_replica
     for each row execute function test_record_ticket_version()`);
 });
 afterAll(async () => {
-  await database.db.execute(sql`drop trigger if exists test_ticket_versions_applied on tickets`);
+  await database.db.execute(sql`drop trigger if exists test_ticket_versions_applied on tickets_replica`);
   await database.db.execute(sql`drop function if exists test_record_ticket_version`);
   await database.db.execute(sql`drop table if exists test_ticket_versions_applied`);
   await database.close();
@@ -39,7 +39,7 @@ const appliedVersions = async (id: string) =>
 async function listTicket() {
   const id = randomUUID();
   const event = await harness.publish('ticket:created', createdAt0(id));
-  await waitUntilSettled(harness, event);
+  await harness.settled(event.type);
   return id;
 }
 
@@ -47,24 +47,27 @@ describe('ticket:updated', () => {
   it('applies the next version', async () => {
     const id = await listTicket();
     const event = await harness.publish('ticket:updated', { ...ticketAt(id, 1, 'Renamed'), price: 99.99, orderId: randomUUID() });
-    await waitUntilSettled(harness, event);
-    expect(await readTicket(database.db, id)).toEqual({ id, title: 'Renamed', priceCents: 9_999, userId, version: 1 });
+    await harness.settled(event.type);
+    expect(await readTicket(database.db, id)).toMatchObject({ title: 'Renamed', priceCents: 9_999, userId, version: 1 });
   });
 
   it('applies a delivery that arrives twice only once', async () => {
     const id = await listTicket();
     const event = await harness.publish('ticket:updated', ticketAt(id, 1));
-    await waitUntilSettled(harness, event);
+    await harness.settled(event.type);
     await harness.redeliver(event);
-    await waitUntilSettled(harness, event);
+    await harness.settled(event.type);
     expect(await appliedVersions(id)).toEqual([0, 1]);
   });
 
   it('ignores a version it already holds or has passed', async () => {
     const id = await listTicket();
-    for (const version of [1, 2]) await waitUntilSettled(harness, await harness.publish('ticket:updated', ticketAt(id, version)));
+    for (const version of [1, 2]) {
+      await harness.publish('ticket:updated', ticketAt(id, version));
+      await harness.settled('ticket:updated');
+    }
     const stale = await harness.publish('ticket:updated', ticketAt(id, 1, 'late v1'));
-    await waitUntilSettled(harness, stale);
+    await harness.settled(stale.type);
     expect(await readTicket(database.db, id)).toMatchObject({ title: 'v2', version: 2 });
     expect(await appliedVersions(id)).toEqual([0, 1, 2]);
   });
@@ -87,7 +90,7 @@ describe('ticket:updated', () => {
     expect(await readTicket(database.db, id)).toMatchObject({ version: 0 });
 
     await harness.publish('ticket:updated', ticketAt(id, 1));
-    await waitUntilSettled(harness, early);
+    await harness.settled(early.type);
     expect(await appliedVersions(id)).toEqual([0, 1, 2]);
   });
 
@@ -98,7 +101,7 @@ describe('ticket:updated', () => {
     expect(await readTicket(database.db, id)).toBeUndefined();
 
     await harness.publish('ticket:created', createdAt0(id));
-    await waitUntilSettled(harness, early);
+    await harness.settled(early.type);
     expect(await appliedVersions(id)).toEqual([0, 1]);
   });
 });

@@ -4,4 +4,4 @@ import { orderCompleted } from './order-completed.listener';
 import { orderCreated } from './order-created.listener';
 
 /** Replica only: captures and voids happen in the settler, after these commit. */
-export const paymentListeners: readonly AnyListener[] = [orderCreated, orderCompleted, orderCancelled];
+export const listeners: readonly AnyListener[] = [orderCreated, orderCompleted, orderCancelled];

@@ -1,7 +1,6 @@
-import { checkVersion, defineListener } from '@microtick/common';
-import { eq } from 'drizzle-orm';
-import { notifySettlers } from '../../charging/settle-payment';
-import { orders } from '../../db/schema';
+import { defineListener } from '@microtick/common';
+import { orders } from '../../payments/orders-replica';
+import { notifySettlers } from '../../payments/settle-payment';
 
 /**
  * Orders cancelled the order: it can no longer be paid, and every authorization held for it is
@@ -12,9 +11,7 @@ import { orders } from '../../db/schema';
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
   async handle({ data }, { tx }) {
-    const [current] = await tx.select({ version: orders.version }).from(orders).where(eq(orders.id, data.id)).for('update');
-    if (checkVersion(current?.version, data.version, `order ${data.id}`) === 'stale') return;
-    await tx.update(orders).set({ status: 'cancelled', version: data.version }).where(eq(orders.id, data.id));
-    await notifySettlers(tx, data.id);
+    const { applied } = await orders.apply(tx, data, { update: () => ({ status: 'cancelled' }) });
+    if (applied) await notifySettlers(tx, data.id);
   },
 });

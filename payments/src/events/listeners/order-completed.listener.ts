@@ -1,7 +1,6 @@
-import { checkVersion, defineListener } from '@microtick/common';
-import { eq } from 'drizzle-orm';
-import { notifySettlers } from '../../charging/settle-payment';
-import { orders } from '../../db/schema';
+import { defineListener } from '@microtick/common';
+import { orders } from '../../payments/orders-replica';
+import { notifySettlers } from '../../payments/settle-payment';
 
 /**
  * Orders completed the order with the authorization `paymentId`: that one is to be captured (any
@@ -10,9 +9,7 @@ import { orders } from '../../db/schema';
 export const orderCompleted = defineListener({
   event: 'order:completed',
   async handle({ data }, { tx }) {
-    const [current] = await tx.select({ version: orders.version }).from(orders).where(eq(orders.id, data.id)).for('update');
-    if (checkVersion(current?.version, data.version, `order ${data.id}`) === 'stale') return;
-    await tx.update(orders).set({ status: 'complete', version: data.version, completedByPaymentId: data.paymentId }).where(eq(orders.id, data.id));
-    await notifySettlers(tx, data.id);
+    const { applied } = await orders.apply(tx, data, { update: () => ({ status: 'complete', completedByPaymentId: data.paymentId }) });
+    if (applied) await notifySettlers(tx, data.id);
   },
 });

@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderCreated } from '@microtick/common';
-import { startListenerHarness, waitFor, type ListenerHarness } from '@microtick/common/testing';
+import { waitFor } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
-import { orders } from '../../db/schema';
-import { FIXTURE_TIMEOUT_MS, startPaymentsFixture, waitForIdle, type PaymentsFixture } from '../../test-support';
-import { paymentListeners } from '.';
+import { ordersReplica } from '../../db/schema';
+import { usePaymentsFixture, usePaymentsListeners } from '../../test-support';
 
-let fx: PaymentsFixture;
-let harness: ListenerHarness;
-beforeAll(async () => {
-  fx = await startPaymentsFixture();
-}, FIXTURE_TIMEOUT_MS);
-afterAll(() => fx.close());
-beforeEach(async () => {
-  await fx.database.truncate();
-  harness = await startListenerHarness({ service: 'payments', db: fx.database.db, listeners: paymentListeners });
-});
-afterEach(() => harness.stop());
+const fx = usePaymentsFixture();
+const listeners = usePaymentsListeners(fx);
 
 const orderCreated = (overrides: Partial<OrderCreated> = {}): OrderCreated => ({
   id: randomUUID(),
@@ -27,17 +17,15 @@ const orderCreated = (overrides: Partial<OrderCreated> = {}): OrderCreated => ({
   ticket: { id: randomUUID(), price: 4.35 },
   ...overrides,
 });
-const replicaOf = async (id: string) => (await fx.database.db.select().from(orders).where(eq(orders.id, id)))[0];
+const replicaOf = async (id: string) => (await fx.database.db.select().from(ordersReplica).where(eq(ordersReplica.id, id)))[0];
 
 describe('order:created', () => {
   it('starts the replica with the owner, the deadline and the price in exact cents', async () => {
     const data = orderCreated();
-    await harness.publish('order:created', data);
+    await listeners().publish('order:created', data);
 
     const order = await waitFor(() => replicaOf(data.id), { what: 'replica row' });
-    expect(order).toEqual({
-      completedByPaymentId: null,
-      id: data.id,
+    expect(order).toMatchObject({
       version: 0,
       status: 'created',
       userId: data.userId,
@@ -48,16 +36,17 @@ describe('order:created', () => {
 
   it('changes nothing when the same event comes twice, or an older copy after a change', async () => {
     const data = orderCreated();
+    const harness = listeners();
     const envelope = await harness.publish('order:created', data);
     await waitFor(() => replicaOf(data.id), { what: 'replica row' });
     // A later change the duplicate must not undo.
-    await fx.database.db.update(orders).set({ status: 'cancelled', version: 1 }).where(eq(orders.id, data.id));
+    await fx.database.db.update(ordersReplica).set({ status: 'cancelled', version: 1 }).where(eq(ordersReplica.id, data.id));
 
     await harness.redeliver(envelope);
     await harness.publish('order:created', data);
-    await waitForIdle(harness, 'order:created');
+    await harness.settled('order:created');
 
     expect(await replicaOf(data.id)).toMatchObject({ status: 'cancelled', version: 1 });
-    expect(await fx.database.db.select().from(orders)).toHaveLength(1);
+    expect(await fx.database.db.select().from(ordersReplica)).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
-import { checkVersion, defineListener, RetryLater } from '@microtick/common';
-import { eq } from 'drizzle-orm';
-import { orderReplicas } from '../../db/schema';
-import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from './ticket-holder';
+import { defineListener, versionedReplica } from '@microtick/common';
+import { ordersReplica } from '../../db/schema';
+import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
+
+const orders = versionedReplica(ordersReplica, { what: 'order' });
 
 /**
  * order:cancelled → the ticket goes back on sale, but only if this order still holds it
@@ -11,10 +12,9 @@ export const orderCancelled = defineListener({
   event: 'order:cancelled',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    const { ticket, order } = await lockTicketForOrder(tx, data.ticket.id, data.id);
-    if (!order) throw new RetryLater(`order ${data.id} cancelled before its creation arrived`);
-    if (checkVersion(order.version, data.version, `order ${data.id}`) === 'stale') return;
-    await tx.update(orderReplicas).set({ status: 'cancelled', version: data.version }).where(eq(orderReplicas.id, data.id));
-    if (ticket.orderId === data.id) await setTicketHolder(tx, ticket, null);
+    const ticket = await lockTicketForOrder(tx, data.ticket.id, data.id);
+    // Before its creation arrived there is no replica yet: versionedReplica holds it back (RetryLater).
+    const { applied } = await orders.apply(tx, data, { update: () => ({ status: 'cancelled' }) });
+    if (applied && ticket.orderId === data.id) await setTicketHolder(tx, ticket, null);
   },
 });

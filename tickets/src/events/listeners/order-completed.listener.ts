@@ -1,7 +1,8 @@
-import { checkVersion, defineListener, RetryLater } from '@microtick/common';
-import { eq } from 'drizzle-orm';
-import { orderReplicas } from '../../db/schema';
-import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER } from './ticket-holder';
+import { defineListener, versionedReplica } from '@microtick/common';
+import { ordersReplica } from '../../db/schema';
+import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER } from '../../tickets/ticket-holder';
+
+const orders = versionedReplica(ordersReplica, { what: 'order' });
 
 /**
  * order:completed → the ticket is sold: the order replica records `complete` (version 1) and the
@@ -12,9 +13,7 @@ export const orderCompleted = defineListener({
   event: 'order:completed',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    const { order } = await lockTicketForOrder(tx, data.ticket.id, data.id);
-    if (!order) throw new RetryLater(`order ${data.id} completed before its creation arrived`);
-    if (checkVersion(order.version, data.version, `order ${data.id}`) === 'stale') return;
-    await tx.update(orderReplicas).set({ status: 'complete', version: data.version }).where(eq(orderReplicas.id, data.id));
+    await lockTicketForOrder(tx, data.ticket.id, data.id);
+    await orders.apply(tx, data, { update: () => ({ status: 'complete' }) });
   },
 });

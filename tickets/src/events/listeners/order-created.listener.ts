@@ -1,6 +1,8 @@
-import { checkVersion, defineListener, RetryLater } from '@microtick/common';
-import { orderReplicas } from '../../db/schema';
-import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from './ticket-holder';
+import { defineListener, RetryLater, versionedReplica } from '@microtick/common';
+import { ordersReplica } from '../../db/schema';
+import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
+
+const orders = versionedReplica(ordersReplica, { what: 'order' });
 
 /**
  * order:created → the ticket is reserved: its `orderId` is set, so it can be neither edited nor
@@ -8,7 +10,7 @@ import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from './
  *
  * Why tickets keeps a replica of orders (id, ticket, status, version): order:created and
  * order:cancelled reach us on separate durable consumers, so they can arrive in either order.
- * Applying each order's events in version order (created = 0, cancelled = 1, `checkVersion`)
+ * Applying each order's events in version order (created = 0, cancelled = 1, `versionedReplica`)
  * turns both races into "not yet" retries instead of wrong states:
  * - cancelled(X) before created(X): there is no replica of X yet, so the cancellation waits.
  *   Dropping it instead would let the late created(X) lock the ticket forever.
@@ -22,10 +24,13 @@ export const orderCreated = defineListener({
   event: 'order:created',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    const { ticket, order } = await lockTicketForOrder(tx, data.ticket.id, data.id);
-    if (checkVersion(order?.version, data.version, `order ${data.id}`) === 'stale') return;
-    if (ticket.orderId) throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
-    await tx.insert(orderReplicas).values({ id: data.id, ticketId: ticket.id, status: data.status, version: data.version });
-    await setTicketHolder(tx, ticket, data.id);
+    const ticket = await lockTicketForOrder(tx, data.ticket.id, data.id);
+    const { applied } = await orders.apply(tx, data, {
+      create: () => {
+        if (ticket.orderId) throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
+        return { ticketId: ticket.id, status: data.status };
+      },
+    });
+    if (applied) await setTicketHolder(tx, ticket, data.id);
   },
 });

@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { replicaItems } from '../testing/replica-fixture';
+import { createTestDatabase, type TestDatabase } from '../testing';
+import { RetryLater } from './listener';
+import { versionedReplica, type ReplicaChange } from './replica';
+
+const schema = { replicaItems };
+let database: TestDatabase<typeof schema>;
+beforeAll(async () => {
+  database = await createTestDatabase({ name: 'replica', migrationsFolder: path.join(__dirname, '../testing/fixture-migrations'), schema });
+});
+afterAll(() => database.close());
+beforeEach(() => database.truncate());
+
+type Change = ReplicaChange<typeof replicaItems>;
+/** The changes a listener would declare for the item's events. */
+const created = (title: string): Change => ({ create: () => ({ title }) });
+const renamed = (title: string): Change => ({ update: () => ({ title }) });
+const deleted: Change = { update: () => ({ deletedAt: new Date() }) };
+
+const items = versionedReplica(replicaItems, { what: 'item' });
+const apply = (id: string, version: number, change: Change) => database.db.transaction((tx) => items.apply(tx, { id, version }, change));
+const read = async (id: string) => (await database.db.select().from(replicaItems).where(eq(replicaItems.id, id)))[0];
+
+describe('versionedReplica', () => {
+  it('creates the replica from version 0 and applies each next version on top of the previous one', async () => {
+    const id = randomUUID();
+    expect(await apply(id, 0, created('v0'))).toMatchObject({ applied: true, created: true, row: { title: 'v0', version: 0 } });
+    expect(await apply(id, 1, renamed('v1'))).toMatchObject({ applied: true, created: false, row: { title: 'v1', version: 1 } });
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
+  it('ignores a duplicate or older event (stale), writing nothing', async () => {
+    const id = randomUUID();
+    await apply(id, 0, created('v0'));
+    await apply(id, 1, renamed('v1'));
+    expect(await apply(id, 0, created('again'))).toEqual({ applied: false, row: expect.objectContaining({ version: 1 }) });
+    expect(await apply(id, 1, renamed('again'))).toMatchObject({ applied: false });
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
+  it('holds back an event that overtook its predecessor (RetryLater), with or without a row yet', async () => {
+    const id = randomUUID();
+    await expect(apply(id, 1, renamed('v1'))).rejects.toBeInstanceOf(RetryLater);
+    await apply(id, 0, created('v0'));
+    await expect(apply(id, 2, renamed('v2'))).rejects.toBeInstanceOf(RetryLater);
+    expect(await read(id)).toMatchObject({ title: 'v0', version: 0 });
+  });
+
+  it('decides again (RetryLater) when another delivery moved the version between its read and its write', async () => {
+    const id = randomUUID();
+    await apply(id, 0, created('v0'));
+    // The race made deterministic: the change runs after the read, so a write from another
+    // connection at that moment is exactly a concurrent delivery that got there first.
+    const racing: Change = {
+      update: async () => {
+        await database.pool.query(`update replica_items set title = 'other', version = 1 where id = $1`, [id]);
+        return { title: 'mine' };
+      },
+    };
+    await expect(apply(id, 1, racing)).rejects.toBeInstanceOf(RetryLater);
+    expect(await read(id)).toMatchObject({ title: 'other', version: 1 });
+  });
+
+  it('treats a creation that a concurrent delivery inserted first as stale', async () => {
+    const id = randomUUID();
+    const racing: Change = {
+      create: async () => {
+        await database.pool.query(`insert into replica_items (id, title, version) values ($1, 'other', 0)`, [id]);
+        return { title: 'mine' };
+      },
+    };
+    expect(await apply(id, 0, racing)).toEqual({ applied: false, row: undefined });
+    expect(await read(id)).toMatchObject({ title: 'other' });
+  });
+
+  it('keeps a deleted aggregate as a tombstone, so late duplicates of earlier events cannot bring it back', async () => {
+    const id = randomUUID();
+    await apply(id, 0, created('v0'));
+    await expect(apply(id, 2, deleted)).rejects.toBeInstanceOf(RetryLater); // deletion waits for version 1
+    await apply(id, 1, renamed('v1'));
+    expect(await apply(id, 2, deleted)).toMatchObject({ applied: true, row: { version: 2, deletedAt: expect.any(Date) } });
+    // A redelivered creation or update after the deletion: stale, not a resurrection.
+    expect(await apply(id, 0, created('v0'))).toMatchObject({ applied: false });
+    expect(await apply(id, 1, renamed('v1 again'))).toMatchObject({ applied: false });
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 2, deletedAt: expect.any(Date) });
+  });
+
+  it('refuses an event that cannot apply at its version (a bug, not a wait)', async () => {
+    const id = randomUUID();
+    await expect(apply(id, 0, renamed('v0'))).rejects.toThrow(/has no create/);
+    await apply(id, 0, created('v0'));
+    await expect(apply(id, 1, created('v1'))).rejects.toThrow(/has no update/);
+  });
+
+  it('with lock, holds the row until the transaction ends', async () => {
+    const id = randomUUID();
+    await apply(id, 0, created('v0'));
+    const rowLockedElsewhere = async () => {
+      const other = await database.pool.connect();
+      try {
+        await other.query('begin');
+        await other.query('select 1 from replica_items where id = $1 for update nowait', [id]);
+        return false;
+      } catch {
+        return true;
+      } finally {
+        await other.query('rollback');
+        other.release();
+      }
+    };
+    const seen: boolean[] = [];
+    await database.db.transaction(async (tx) => {
+      await versionedReplica(replicaItems, { what: 'item', lock: true }).apply(tx, { id, version: 0 }, created('v0')); // stale, but read under lock
+      seen.push(await rowLockedElsewhere());
+    });
+    await database.db.transaction(async (tx) => {
+      await items.apply(tx, { id, version: 0 }, created('v0'));
+      seen.push(await rowLockedElsewhere());
+    });
+    expect(seen).toEqual([true, false]);
+  });
+});

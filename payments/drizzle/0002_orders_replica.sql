@@ -1,0 +1,4 @@
+-- Replica tables are named <aggregate>s_replica in every service (docs/service-anatomy.md).
+-- A rename, not drop + create: the rows (what payments knows of each order) are kept.
+ALTER TABLE "orders" RENAME TO "orders_replica";--> statement-breakpoint
+ALTER TABLE "orders_replica" RENAME CONSTRAINT "orders_pkey" TO "orders_replica_pkey";
