@@ -7,8 +7,9 @@ import { buyerFor, createTickets, waitUntilReplicated, type Session } from './ma
 import type { ResultRow } from './report';
 import { ms, p50p99, perSecond } from './stats';
 
-export const ORDERS_TARGET_RATIO = 0.5;
-export const ORDERS_TARGET_P99_MS = 100;
+/** Issue 16 (the earlier 0.5× and 100 ms were before the payment decision and the perimeter). */
+export const ORDERS_TARGET_RATIO = 0.3;
+export const ORDERS_TARGET_P99_MS = 150;
 /** Orders placed before measuring, so both sides run warm (JIT, connection pools). */
 const WARM_UP_ORDERS = 300;
 

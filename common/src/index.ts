@@ -1,7 +1,6 @@
 export * from './errors/http-errors';
 export * from './http/error-handler';
 export * from './http/current-user';
-export * from './http/validate-request';
 export * from './http/validate';
 export * from './http/create-service-app';
 export * from './http/listen';

@@ -22,7 +22,7 @@ export const TICKET_PRICE_MESSAGES = {
  * The rule for a ticket's price at listing and edit (SPEC §3, §6): a JSON number or a decimal
  * string, from 0.50 to 1,000,000, at most 2 decimals; the answer is the number. The last check
  * is the events' own rule, so a price accepted here never makes addToOutbox reject the event.
- * A plain function, so express-validator and a zod schema can both use it.
+ * A plain function, so a zod schema and other checks can all use it.
  */
 export function checkTicketPrice(value: unknown): { ok: true; price: number } | { ok: false; message: string } {
   let price: number;

@@ -55,7 +55,9 @@ CMD ["sh", "-c", "npx tsc -b --watch --preserveWatchOutput \"$SERVICE\" & exec n
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
-ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
+# A 2 MB V8 semi-space, as the local runner starts services (SERVICE_NODE_FLAGS in
+# infra/local/src/stack-plan.ts): about 9 MB less resident memory per pod.
+ENV NODE_ENV=production NODE_OPTIONS="--enable-source-maps --max-semi-space-size=2"
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY common/package.json common/

@@ -10,6 +10,7 @@ import { runStage } from './testing/build-stage';
 import { envOf, instructions, parseDockerfile, runCommands, stage, type Dockerfile } from './testing/dockerfile';
 import { NODE_SERVICES, render, repoRoot } from './testing/overlays';
 import { containerEnvironment, workloads } from './testing/workloads';
+import { SERVICE_NODE_FLAGS } from '../local/src/stack-plan';
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const serviceDockerfile = parseDockerfile(read('infra/docker/service.Dockerfile'));
@@ -66,6 +67,11 @@ describe('service.Dockerfile', () => {
     expect(instructions(runtime, 'COPY').map((i) => [i.flags, i.args])).toContainEqual([['--from=build'], '/repo/runtime/ ./']);
     expect(instructions(runtime, 'WORKDIR').at(-1)?.args).toBe('/app/${SERVICE}');
     expect(instructions(runtime, 'CMD').at(-1)?.args).toBe('["node", "--require", "@microtick/common/tracing/register", "dist/main.js"]');
+  });
+
+  test('the runtime stage runs node with the V8 flags the local runner uses (a small young generation)', () => {
+    const env = instructions(runtime, 'ENV').map((i) => i.args).join(' ');
+    for (const flag of SERVICE_NODE_FLAGS) expect(env).toMatch(new RegExp(`NODE_OPTIONS="[^"]*${flag}[^"]*"`));
   });
 
   test.each(SERVICE_IMAGES)('the build stage copies every project %s compiles against', (service) => {

@@ -1,13 +1,18 @@
 import express from 'express';
-import { body } from 'express-validator';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
+import { z } from 'zod';
 import { BadRequestError } from '../errors/http-errors';
 import { sessionCookie, testAppDeps, TEST_JWT_KEY } from '../testing';
 import { requireAuth, userOf } from './current-user';
 import { createServiceApp } from './create-service-app';
-import { validateRequest } from './validate-request';
+import { validate } from './validate';
 import { closeServer, listen } from './listen';
+
+const thingSchema = z.object({
+  name: z.string({ error: 'Name is required' }).trim().min(1, 'Name is required'),
+  count: z.number({ error: 'Count must be a positive integer' }).int('Count must be a positive integer').min(1, 'Count must be a positive integer'),
+});
 
 function setup(options: { ready?: boolean } = {}) {
   const app = createServiceApp({
@@ -16,8 +21,7 @@ function setup(options: { ready?: boolean } = {}) {
     routes: (app) => {
       const router = express.Router();
       router.get('/api/things/me', (req, res) => { res.json({ currentUser: req.currentUser ?? null }); });
-      router.post('/api/things', requireAuth, body('name').isString().trim().notEmpty().withMessage('Name is required'),
-        body('count').isInt({ min: 1 }).withMessage('Count must be a positive integer'), validateRequest,
+      router.post('/api/things', requireAuth, validate({ body: thingSchema }),
         (req, res) => { res.status(201).json({ name: req.body.name, owner: userOf(req).id }); });
       router.get('/api/bad', () => { throw new BadRequestError('Nope', 'thing'); });
       router.get('/api/boom', async () => { throw new Error('secret internal detail'); });
@@ -52,7 +56,7 @@ describe('currentUser', () => {
   });
 });
 
-describe('requireAuth and validateRequest', () => {
+describe('requireAuth and validate', () => {
   it('answers 401 without a session', async () => {
     const { app } = setup();
     const res = await request(app).post('/api/things').send({ name: 'x', count: 1 });

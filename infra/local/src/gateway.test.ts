@@ -172,6 +172,69 @@ describe('forwarded headers', () => {
   });
 });
 
+describe('hop-by-hop headers', () => {
+  beforeEach(async () => {
+    ctx = await setup();
+  });
+
+  it('passes on neither the client’s connection headers nor those its Connection header names', async () => {
+    const { hostname, port } = new URL(ctx.gateway.url);
+    const echo = await new Promise<Echo>((resolve, reject) => {
+      const req = request({ hostname, port, path: '/api/tickets', headers: { connection: 'keep-alive, x-hop', 'x-hop': 'secret', 'keep-alive': 'timeout=99', 'x-end': 'kept' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve(JSON.parse(text) as Echo));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(echo.headers['x-end']).toBe('kept');
+    expect(echo.headers['x-hop']).toBeUndefined();
+    expect(echo.headers['keep-alive']).toBeUndefined();
+    expect(echo.headers.connection).toBe('keep-alive'); // the gateway's own, to keep its upstream connection
+  });
+
+  it('answers HEAD /api/docs with the headers of GET and no body', async () => {
+    const response = await fetch(`${ctx.gateway.url}/api/docs`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get('content-length'))).toBe(readFileSync(path.join(defaultApiDocsFolder, 'openapi.json')).length);
+    expect(await response.text()).toBe('');
+  });
+});
+
+describe('a client that goes away', () => {
+  it('aborts the request to the upstream instead of leaving it to run, and logs no upstream failure', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    let arrived!: () => void;
+    const received = new Promise<void>((resolve) => (arrived = resolve));
+    const slow = createServer((req) => {
+      arrived();
+      req.socket.on('close', upstreamClosed); // never answers
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const upstreams = Object.fromEntries(Object.keys(routes.services).map((name) => [name, [`http://127.0.0.1:${(slow.address() as AddressInfo).port}`]]));
+    const logged: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
+    const gateway = await startGateway({ routes, upstreams, logger, port: 0 });
+    try {
+      const abort = new AbortController();
+      const answer = fetch(`${gateway.url}/api/tickets`, { signal: abort.signal }).catch(() => 'aborted');
+      await received;
+      abort.abort();
+      expect(await answer).toBe('aborted');
+      await closed; // the test times out if the gateway keeps waiting for the answer
+      // A client leaving is not an upstream failure (the request's error event comes a tick after the close).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(logged).toEqual([]);
+    } finally {
+      slow.closeAllConnections();
+      await gateway.close();
+      await new Promise((resolve) => slow.close(resolve));
+    }
+  });
+});
+
 describe('replicas and failures', () => {
   it('spreads requests over replicas round-robin', async () => {
     const second = await startFakeUpstream('orders#2');

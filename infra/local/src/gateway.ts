@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeServer, listen } from '@microtick/common';
-import express, { type Express } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
+import { closeServer } from '@microtick/common';
 import type { Logger } from 'pino';
-import { apiDocsRouter, EDGE_SECURITY_HEADERS, unknownApiPath } from './api-edge';
+import { EDGE_SECURITY_HEADERS, isApiPath, loadApiDocs, sendEdgeDocument, sendEdgeError } from './api-edge';
+import { forward, forwardUpgrade, upstreamAddress, type UpstreamAddress } from './forward';
 import { routeFor, type RouteTable } from './routes';
 import { UpstreamPool } from './upstream-pool';
 
@@ -24,7 +23,8 @@ export interface GatewayOptions {
 }
 
 export interface Gateway {
-  app: Express;
+  /** The server's `request` handler. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Hand the server's `upgrade` events (websockets, e.g. Next's dev reloads) to this. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes the idle connections kept open to the upstreams. */
@@ -39,11 +39,6 @@ const UPSTREAM_IDLE_TIMEOUT_MS = 4_000;
 /** Errors that mean nothing answered at that address: try another replica next time. */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
-interface Choice {
-  service: string;
-  target: string;
-}
-
 /**
  * The local stand-in for the Kubernetes ingress: routes each request by path prefix (the
  * shared table in infra/routes.yaml) to one replica of a service, round-robin. Bodies are
@@ -51,85 +46,87 @@ interface Choice {
  * client sent with what it saw itself (so services' `secure` cookies and client IPs behave as
  * in production) and makes sure every request carries an X-Request-Id. It answers two things
  * itself: the API description at /api/docs, and a JSON 404 for /api paths no service claims.
+ *
+ * Plain node:http, no framework: every API request crosses this hop, and Express's router plus
+ * http-proxy cost about as much CPU per request as the listing itself (docs/benchmarks.md,
+ * "Wave 3 — HTTP path").
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { routes, logger } = options;
   const pools = new Map<string, UpstreamPool>();
+  const addresses = new Map<string, UpstreamAddress>();
   for (const service of Object.keys(routes.services)) {
     const targets = options.upstreams[service];
     if (!targets?.length) throw new Error(`no upstream address for service "${service}"`);
     pools.set(service, new UpstreamPool(targets, options.cooldownMs));
+    for (const target of targets) addresses.set(target, upstreamAddress(target));
   }
-  const choices = new WeakMap<IncomingMessage, Choice>();
-  const timedOut = new WeakSet<IncomingMessage>();
+  const docs = loadApiDocs(options.apiDocsFolder);
+  const timeoutMs = options.proxyTimeoutMs ?? 60_000;
 
-  const choose = (req: IncomingMessage): string => {
-    const { service } = routeFor(routes, pathOf(req));
+  /** The replica for this request's path. */
+  const choose = (pathname: string) => {
+    const { service } = routeFor(routes, pathname);
     const target = (pools.get(service) as UpstreamPool).pick();
-    choices.set(req, { service, target });
-    return target;
+    return { service, target, address: addresses.get(target) as UpstreamAddress };
   };
 
-  const onError = (err: NodeJS.ErrnoException, req: IncomingMessage, res: ServerResponse | Socket) => {
-    const choice = choices.get(req);
-    if (choice && err.code && UNREACHABLE.has(err.code)) pools.get(choice.service)?.markDown(choice.target);
-    logger.warn({ err: { code: err.code, message: err.message }, url: req.url, ...choice }, 'upstream failed');
-    if (!('writeHead' in res)) {
-      res.destroy();
-      return;
-    }
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const status = timedOut.has(req) ? 504 : 502;
-    const message = status === 504 ? `The ${choice?.service ?? 'upstream'} service did not answer in time` : `The ${choice?.service ?? 'upstream'} service is unavailable, try again shortly`;
-    if (isApiPath(pathOf(req))) {
-      const body = JSON.stringify({ errors: [{ message }] });
-      res.writeHead(status, { ...EDGE_SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    } else {
-      res.writeHead(status, { ...EDGE_SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
-      res.end(`${message}.\n`);
-    }
+  /** An upstream that failed: skipped for a while if nothing answered there. */
+  const upstreamFailed = (err: NodeJS.ErrnoException, req: IncomingMessage, service: string, target: string) => {
+    if (err.code && UNREACHABLE.has(err.code)) pools.get(service)?.markDown(target);
+    logger.warn({ err: { code: err.code, message: err.message }, url: req.url, service, target }, 'upstream failed');
   };
 
-  // Without an agent, http-proxy asks every upstream for `Connection: close` and hands that
-  // answer to the client too: each request then cost two new TCP connections and the client's
-  // keep-alive was dropped (ingress-nginx keeps both sides alive). An idle upstream connection
-  // is closed by us before the upstream closes it (Node servers: after 5 s), else a request can
-  // be sent on a connection the upstream is closing and get a 502. Node 20's agent ignores the
-  // server's Keep-Alive hint unless `timeout` is set, so it is set here.
+  // Kept-alive upstream connections, as ingress-nginx keeps them (a new TCP connection per
+  // request cost more than the proxying). An idle one is closed by us before the upstream closes
+  // it (Node servers: after 5 s), else a request can be sent on a connection the upstream is
+  // closing and get a 502. Node 20's agent ignores the server's Keep-Alive hint unless `timeout`
+  // is set, so it is set here.
   const upstreamAgent = new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_TIMEOUT_MS });
-  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
-    router: choose,
-    agent: upstreamAgent,
-    xfwd: true,
-    proxyTimeout: options.proxyTimeoutMs ?? 60_000,
-    on: {
-      proxyReq: (proxyReq, req) => {
-        proxyReq.on('timeout', () => timedOut.add(req));
-      },
-      error: onError,
-    },
-  });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.disable('etag');
-  app.use((req, _res, next) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     prepareHeaders(req);
-    next();
-  });
-  app.use(apiDocsRouter(options.apiDocsFolder));
-  app.use(unknownApiPath(routes));
-  app.use(proxy);
+    const pathname = pathOf(req);
+    const document = docs.get(pathname);
+    if (document && (req.method === 'GET' || req.method === 'HEAD')) {
+      sendEdgeDocument(res, document, req.method === 'HEAD');
+      return;
+    }
+    const { prefix, service } = routeFor(routes, pathname);
+    const api = isApiPath(pathname);
+    if (api && !isApiPath(prefix)) {
+      // Else it would fall through to the web client's catch-all and get its HTML 404.
+      sendEdgeError(res, 404, 'Route not found');
+      return;
+    }
+    const target = (pools.get(service) as UpstreamPool).pick();
+    forward(req, res, addresses.get(target) as UpstreamAddress, {
+      agent: upstreamAgent,
+      timeoutMs,
+      onError: (err) => {
+        upstreamFailed(err, req, service, target);
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        const status = err.code === 'ETIMEDOUT' ? 504 : 502;
+        const message = status === 504 ? `The ${service} service did not answer in time` : `The ${service} service is unavailable, try again shortly`;
+        if (api) {
+          sendEdgeError(res, status, message);
+        } else {
+          res.writeHead(status, { ...EDGE_SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`${message}.\n`);
+        }
+      },
+    });
+  };
 
   return {
-    app,
+    handle,
     upgrade: (req, socket, head) => {
       prepareHeaders(req);
-      proxy.upgrade(req, socket as Socket, head);
+      const { service, target, address } = choose(pathOf(req));
+      forwardUpgrade(req, socket, head, address, (err) => upstreamFailed(err, req, service, target));
     },
     closeUpstreamConnections: () => upstreamAgent.destroy(),
   };
@@ -145,8 +142,16 @@ export interface RunningGateway {
 export async function startGateway(options: GatewayOptions & { port: number; host?: string }): Promise<RunningGateway> {
   const gateway = createGateway(options);
   const host = options.host ?? '127.0.0.1';
-  const { server, port } = await listen(gateway.app, options.port, host);
+  const server = createServer(gateway.handle);
   server.on('upgrade', gateway.upgrade);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
     port,
@@ -164,5 +169,3 @@ function prepareHeaders(req: IncomingMessage): void {
 }
 
 const pathOf = (req: IncomingMessage): string => (req.url ?? '/').split('?')[0] as string;
-
-const isApiPath = (pathname: string): boolean => pathname === '/api' || pathname.startsWith('/api/');
