@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localRedisCredentials } from '@microtick/common';
-import { addExpirationJob, createExpirationQueue, EXPIRATION_QUEUE, type ExpirationJob, type ExpirationQueue } from '@microtick/expiration/dist/expiration-queue';
+import { addExpirationJob, createExpirationQueue, EXPIRATION_QUEUE, type ExpirationJob, type ExpirationQueue } from '@microtick/expiration/dist/expiration/expiration-queue';
 import { DEFAULT_INFRA } from '@microtick/local';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
