@@ -6,12 +6,12 @@
  * and decimal-string prices are accepted. docs/security.md describes the limits.
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_INFRA } from '../infra/local/src/stack';
+
 import { signUp, type ApiClient, type ApiError } from './support/api-client';
 import { createTicket, EVENTUAL_MS } from './support/flows';
 import { BusProbe, eventFlow, settled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { type TestStack, useTestStack } from './support/test-stack';
 import type { Order, Ticket } from './support/types';
 
 /** Low enough to reach in a test, and known: the limits are configuration, not constants. */
@@ -22,21 +22,15 @@ let databases: StackDatabases;
 let bus: BusProbe;
 let seller: ApiClient;
 
-beforeAll(async () => {
-  // The production default of 5 live orders; sign-ups lifted (every test user comes from 127.0.0.1).
-  stack = await startTestStack({
-    serviceEnv: { orders: { ORDERS_RATE_LIMIT_PER_MINUTE: String(ORDERS_PER_MINUTE) }, auth: { SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000' } },
-  });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
-  seller = await signUp(stack.url);
-}, 120_000);
+// The production default of 5 live orders; sign-ups lifted (every test user comes from 127.0.0.1).
+useTestStack(
+  { serviceEnv: { orders: { ORDERS_RATE_LIMIT_PER_MINUTE: String(ORDERS_PER_MINUTE) }, auth: { SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000' } } },
+  (running) => ({ stack, databases, bus } = running),
+);
 
-afterAll(async () => {
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
-}, 60_000);
+beforeAll(async () => {
+  seller = await signUp(stack.url);
+});
 
 /** Tickets every service knows (orders has applied their ticket:created). */
 async function listedTickets(count: number): Promise<Ticket[]> {

@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { waitFor } from '@microtick/common/testing';
-import { DEFAULT_INFRA } from '../infra/local/src/stack';
+
 import { ApiClient } from './support/api-client';
 import { errorShapeProblem } from './support/error-shape';
 import { describedRoutes, routeCoverage } from './support/described-routes';
@@ -20,7 +20,7 @@ import { sendForHead } from './support/stream-head';
 import { counterfeitCookies, expiredCookie, forgedCookie } from './support/session-cookies';
 import { BusProbe, eventFlow, settled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { type TestStack, useTestStack } from './support/test-stack';
 import type { Order, Ticket } from './support/types';
 
 const PERSONAS = ['anonymous', 'other user', 'owner', 'forged JWT', 'expired JWT'] as const;
@@ -65,22 +65,16 @@ let prober: Member;
 let knownEmail: string;
 const results = new Map<string, Record<Persona, number>>();
 
+useTestStack({ jwtKey: JWT_KEY }, (running) => ({ stack, databases, bus } = running));
+
 beforeAll(async () => {
-  stack = await startTestStack({ jwtKey: JWT_KEY });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
   [seller, buyer, other, prober] = (await Promise.all([0, 1, 2, 3].map(() => joinAsMember(stack.url, JWT_KEY)))) as [Member, Member, Member, Member];
   knownEmail = `known-${randomUUID().slice(0, 8)}@example.com`;
   const signedUp = await new ApiClient(stack.url).post('/api/users/signup', { email: knownEmail, password: KNOWN_PASSWORD });
   if (signedUp.status !== 201) throw new Error(`sign-up failed with ${signedUp.status}`);
 }, 120_000);
 
-afterAll(async () => {
-  console.log(formatMatrix());
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
-}, 60_000);
+afterAll(() => console.log(formatMatrix()));
 
 const newTicket = (): Promise<Ticket> => createTicket(seller.client, `Seat ${randomUUID().slice(0, 6)}`, 25);
 

@@ -26,7 +26,7 @@ import { BusProbe, unreadyServices, eventFlow, settled } from './support/settle'
 import { newRetryStats, purchase, Shopper, type Plan, type Purchase, type RetryStats } from './support/shopper';
 import { StackDatabases } from './support/stack-databases';
 import { emulatorCharges } from './support/stripe-charges';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { type TestStack, useTestStack } from './support/test-stack';
 
 const CHAOS_SEED = Number(process.env.CHAOS_SEED ?? 4_242);
 const LOAD_MS = Number(process.env.CHAOS_LOAD_MS ?? 90_000);
@@ -52,18 +52,14 @@ beforeAll(async () => {
   mkdirSync(dir, { recursive: true });
   natsLog = createWriteStream(path.join(dir, `chaos-nats-${process.pid}.log`));
   nats = await PrivateNats.start((line) => natsLog.write(`${line}\n`));
-  stack = await startTestStack({ expirationWindowSeconds: WINDOW_SECONDS, infra: { ...DEFAULT_INFRA, nats: nats.url } });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(nats.url, stack.namespace);
-}, 120_000);
-
-afterAll(async () => {
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
-  await nats?.stop();
-  natsLog?.end();
 }, 60_000);
+
+useTestStack(() => ({ expirationWindowSeconds: WINDOW_SECONDS, infra: { ...DEFAULT_INFRA, nats: nats.url } }), (running) => ({ stack, databases, bus } = running), {
+  afterStop: async () => {
+    await nats?.stop();
+    natsLog?.end();
+  },
+});
 
 it('keeps orders, tickets, payments and Stripe consistent while services and NATS crash', async () => {
   const stats = newRetryStats();

@@ -12,7 +12,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { DEFAULT_INFRA } from '../infra/local/src/stack';
+
 import { ApiClient } from './support/api-client';
 import { errorShapeProblem } from './support/error-shape';
 import { describedBodyMembers, describedQueryParameters, describedRoutes, routeCoverage } from './support/described-routes';
@@ -23,7 +23,7 @@ import { counterfeitCookies } from './support/session-cookies';
 import { BusProbe, unreadyServices, eventFlow, settled } from './support/settle';
 import { changedTables, StackDatabases } from './support/stack-databases';
 import { emulatorCharges } from './support/stripe-charges';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { type TestStack, useTestStack } from './support/test-stack';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_611);
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 200);
@@ -37,23 +37,16 @@ let bus: BusProbe;
 let members: Pick<Marketplace, 'seller' | 'buyer' | 'stranger'>;
 let signinEmail: string;
 
+// Every request comes from 127.0.0.1 as a few users: startTestStack raises the per-IP and
+// per-user limits (RAISED_ABUSE_LIMITS), or most fuzzed requests would get a 429 before validation.
+useTestStack({ jwtKey: JWT_KEY }, (running) => ({ stack, databases, bus } = running));
+
 beforeAll(async () => {
-  // Every request comes from 127.0.0.1 as a few users: startTestStack raises the per-IP and
-  // per-user limits (RAISED_ABUSE_LIMITS), or most fuzzed requests would get a 429 before validation.
-  stack = await startTestStack({ jwtKey: JWT_KEY });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
   const [seller, buyer, stranger] = await Promise.all([0, 1, 2].map(() => joinAsMember(stack.url, JWT_KEY))) as [Member, Member, Member];
   members = { seller, buyer, stranger };
   signinEmail = `signin-${randomUUID().slice(0, 8)}@example.com`;
   const signedUp = await new ApiClient(stack.url).post('/api/users/signup', { email: signinEmail, password: SIGNIN_PASSWORD });
   if (signedUp.status !== 201) throw new Error(`sign-up failed with ${signedUp.status}`);
-}, 120_000);
-
-afterAll(async () => {
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
 }, 60_000);
 
 /** Sessions: mostly `owner`'s real one (so bodies reach validation), else another user's, none, or a counterfeit of owner's. */

@@ -18,7 +18,7 @@ import { BusProbe, unreadyServices, eventFlow, settled } from './support/settle'
 import { newRetryStats, purchase, Shopper, type Plan, type Purchase } from './support/shopper';
 import { StackDatabases } from './support/stack-databases';
 import { emulatorCharges } from './support/stripe-charges';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { type TestStack, useTestStack } from './support/test-stack';
 
 const FREEZE_MS = Number(process.env.LONG_OUTAGE_FREEZE_MS ?? 12_000);
 const LOAD_MS = FREEZE_MS + 20_000;
@@ -33,24 +33,19 @@ let stack: TestStack;
 let databases: StackDatabases;
 let bus: BusProbe;
 
-beforeAll(async () => {
-  process.env.STRIPE_TIMEOUT_MS = '2000';
-  process.env.STRIPE_MAX_NETWORK_RETRIES = '1';
-  process.env.LISTENER_WAIT_WARN_SECONDS = '2'; // the ordering budget; the freeze is far longer
-  process.env.EXPIRY_SWEEP_GRACE_SECONDS = '3';
-  process.env.EXPIRY_SWEEP_INTERVAL_SECONDS = '1';
-  redis = await PrivateRedis.start();
-  stack = await startTestStack({ expirationWindowSeconds: WINDOW_SECONDS, infra: { ...DEFAULT_INFRA, redis: redis.url } });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
-}, 120_000);
-
-afterAll(async () => {
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
-  await redis?.stop();
-}, 60_000);
+useTestStack(
+  async () => {
+    process.env.STRIPE_TIMEOUT_MS = '2000';
+    process.env.STRIPE_MAX_NETWORK_RETRIES = '1';
+    process.env.LISTENER_WAIT_WARN_SECONDS = '2'; // the ordering budget; the freeze is far longer
+    process.env.EXPIRY_SWEEP_GRACE_SECONDS = '3';
+    process.env.EXPIRY_SWEEP_INTERVAL_SECONDS = '1';
+    redis = await PrivateRedis.start();
+    return { expirationWindowSeconds: WINDOW_SECONDS, infra: { ...DEFAULT_INFRA, redis: redis.url } };
+  },
+  (running) => ({ stack, databases, bus } = running),
+  { afterStop: () => redis?.stop() },
+);
 
 it('stays consistent with zero dead letters after a long freeze of orders, a Redis without its data and cut Postgres connections', async () => {
   const stats = newRetryStats();

@@ -24,7 +24,7 @@ import { countOutcomes, settleAndCheck, shopUntil } from './support/purchase-run
 import { BusProbe, unreadyServices } from './support/settle';
 import { newRetryStats, purchase, Shopper, type Purchase } from './support/shopper';
 import { StackDatabases } from './support/stack-databases';
-import { newTestNamespace, startTestStack, type TestStack } from './support/test-stack';
+import { newTestNamespace, type TestStack, useTestStack } from './support/test-stack';
 
 const LOAD_MS = Number(process.env.NATS_CLUSTER_LOAD_MS ?? 30_000);
 const REPLICAS = 3;
@@ -43,6 +43,7 @@ let stack: TestStack;
 let databases: StackDatabases;
 let bus: BusProbe;
 let stream: string;
+let namespace: string;
 
 beforeAll(async () => {
   // A payment attempt cut off by a failure is settled once its lease lapses (Stripe timeout ×
@@ -56,22 +57,24 @@ beforeAll(async () => {
   // The stream is created once, with three replicas, before the services start (as an operator's
   // admin identity does in production); five services racing to create an R3 stream can outlast
   // JetStream's API timeout on a busy machine.
-  const namespace = newTestNamespace();
+  namespace = newTestNamespace();
   stream = namespaceNames(namespace).stream;
   const admin = await connectEventBus({ url: cluster.url, stream, subjectPrefix: namespaceNames(namespace).subjectPrefix, replicas: REPLICAS, name: 'nats-cluster-test', logger: silentLogger });
   await admin.close();
-  stack = await startTestStack({ namespace, expirationWindowSeconds: WINDOW_SECONDS, natsStreamReplicas: REPLICAS, infra: { ...DEFAULT_INFRA, nats: cluster.url } });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(cluster.url, stack.namespace);
-}, 180_000);
-
-afterAll(async () => {
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
-  await cluster?.stop();
-  natsLog?.end();
 }, 90_000);
+
+useTestStack(
+  () => ({ namespace, expirationWindowSeconds: WINDOW_SECONDS, natsStreamReplicas: REPLICAS, infra: { ...DEFAULT_INFRA, nats: cluster.url } }),
+  (running) => ({ stack, databases, bus } = running),
+  {
+    afterStop: async () => {
+      await cluster?.stop();
+      natsLog?.end();
+    },
+    startTimeoutMs: 120_000,
+    stopTimeoutMs: 90_000,
+  },
+);
 
 it('the stream keeps three replicas, one per node', async () => {
   const nc = await connect({ servers: natsServers(cluster.url) });

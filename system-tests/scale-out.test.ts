@@ -9,12 +9,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@microtick/common/testing';
-import { DEFAULT_INFRA, type StackInstance } from '../infra/local/src/stack';
+import type { StackInstance } from '../infra/local/src/stack';
 import type { ServiceName } from '../infra/local/src/stack-plan';
 import { countOutcomes, settleAndCheck, shopUntil } from './support/purchase-run';
 import { BusProbe, unreadyServices } from './support/settle';
 import { StackDatabases } from './support/stack-databases';
-import { startTestStack, type TestStack } from './support/test-stack';
+import { type TestStack, useTestStack } from './support/test-stack';
 
 const LOAD_MS = Number(process.env.SCALE_OUT_LOAD_MS ?? 20_000);
 const WAVES: readonly (readonly [number, readonly ServiceName[]])[] = [
@@ -26,17 +26,7 @@ let stack: TestStack;
 let databases: StackDatabases;
 let bus: BusProbe;
 
-beforeAll(async () => {
-  stack = await startTestStack({ expirationWindowSeconds: 15 });
-  databases = StackDatabases.open(stack.namespace);
-  bus = await BusProbe.open(DEFAULT_INFRA.nats, stack.namespace);
-}, 120_000);
-
-afterAll(async () => {
-  await bus?.close();
-  await databases?.close();
-  await stack?.stop();
-}, 60_000);
+useTestStack({ expirationWindowSeconds: 15 }, (running) => ({ stack, databases, bus } = running));
 
 /** Events a service process took from JetStream and processed, from its own /metrics. */
 async function processedBy(instance: StackInstance): Promise<number> {
