@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@microtick/common/testing';
 import { findFreePorts } from '../../infra/local/src/ports';
+import { ServerProcess } from './server-process';
 
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
@@ -15,15 +12,18 @@ const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
  * can crash and restart it without touching the shared one other tests use.
  */
 export class PrivateNats {
-  private child?: ChildProcess;
-
-  private constructor(readonly port: number, private readonly storeDir: string, private readonly log: (line: string) => void) {}
+  private constructor(private readonly server: ServerProcess, private readonly storeDir: string) {}
 
   static async start(log: (line: string) => void = () => undefined): Promise<PrivateNats> {
-    const [port] = await findFreePorts(1);
-    const nats = new PrivateNats(port as number, mkdtempSync(path.join(tmpdir(), 'microtick-chaos-nats-')), log);
-    await nats.launch();
-    return nats;
+    const [port] = (await findFreePorts(1)) as [number];
+    const storeDir = mkdtempSync(path.join(tmpdir(), 'microtick-chaos-nats-'));
+    const server = new ServerProcess(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], port, log);
+    await server.launch();
+    return new PrivateNats(server, storeDir);
+  }
+
+  get port(): number {
+    return this.server.port;
   }
 
   get url(): string {
@@ -32,9 +32,9 @@ export class PrivateNats {
 
   /** Crashes it (SIGKILL: no flush, no goodbye to clients) and starts it again on the same store after `downtimeMs`. */
   async crashAndRestart(downtimeMs: number): Promise<void> {
-    await this.terminate('SIGKILL');
+    await this.server.terminate('SIGKILL');
     await sleep(downtimeMs);
-    await this.launch();
+    await this.server.launch();
   }
 
   /**
@@ -42,43 +42,16 @@ export class PrivateNats {
    * nothing is published, acknowledged or delivered meanwhile, like a network partition.
    */
   async pause(ms: number): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) throw new Error('nats-server is not running');
-    child.kill('SIGSTOP');
+    this.server.signal('SIGSTOP');
     try {
       await sleep(ms);
     } finally {
-      child.kill('SIGCONT');
+      this.server.signal('SIGCONT');
     }
   }
 
   async stop(): Promise<void> {
-    await this.terminate('SIGTERM');
+    await this.server.terminate('SIGTERM');
     rmSync(this.storeDir, { recursive: true, force: true });
   }
-
-  private async launch(): Promise<void> {
-    const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => this.log(chunk.toString().trimEnd()));
-    await waitFor(() => child.exitCode === null && acceptsConnections(this.port), { timeoutMs: 10_000, intervalMs: 50, what: `nats-server on port ${this.port}` });
-  }
-
-  private async terminate(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill(signal);
-    await exited;
-  }
 }
-
-const acceptsConnections = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
