@@ -1,11 +1,12 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { parseEnvelope, type EventType } from '../events/catalogue';
 import type { Logger } from '../logger';
 import { AttemptMemory } from './attempt-memory';
+import { ConsumerProgress } from './consumer-progress';
+import { ensureDurableConsumer, setConsumerGauges, type DurableConsumer } from './durable-consumers';
 import type { ServiceMetrics } from '../metrics';
 import { withConsumerSpan } from '../tracing/propagation';
-import { isNotFound, type EventBus } from './event-bus';
+import type { EventBus } from './event-bus';
 import { durableName, RetryLater, type AnyListener, type BatchOutcome, type Delivery, type ListenerStore } from './listener';
 
 export interface ListenerRunnerOptions<Ctx> {
@@ -58,30 +59,30 @@ const retryDelayMs = (deliveries: number, kind: 'not-yet' | 'failure'): number =
  */
 export class ListenerRunner<Ctx> {
   private readonly subscriptions: ConsumerMessages[] = [];
-  /** Highest stream sequence among the messages this runner has received. */
-  private highestSeen = 0;
-  /** Per other consumer: every message up to this stream sequence is known to be applied. */
-  private readonly caughtUpThrough = new Map<string, number>();
-  private readonly progressRequests = new Map<string, ProgressRequest>();
+  private readonly progress: ConsumerProgress;
   private readonly loops: Promise<void>[] = [];
   private readonly attempts = new AttemptMemory();
   private metricsTimer?: NodeJS.Timeout;
   private replayTimer?: NodeJS.Timeout;
   private replaying?: Promise<void>;
-  private consumers: { name: string; subject: string }[] = [];
+  private readonly consumers: DurableConsumer[] = [];
 
-  constructor(private readonly options: ListenerRunnerOptions<Ctx>) {}
+  constructor(private readonly options: ListenerRunnerOptions<Ctx>) {
+    this.progress = new ConsumerProgress(options.bus, options.service);
+  }
 
   async start(): Promise<void> {
     for (const listener of this.options.listeners) {
-      const consumer = await this.ensureConsumer(listener);
+      const consumer = durableName(this.options.service, listener.event);
+      const subject = this.options.bus.subjectFor(listener.event);
+      await ensureDurableConsumer(this.options.bus, { name: consumer, subject }, listener.ackWaitMs ?? DEFAULT_ACK_WAIT_MS, this.options.logger);
       const messages = await this.options.bus.js.consumers
         .get(this.options.bus.stream, consumer)
         // Short pulls (heartbeat every 2.5 s): after a NATS restart a lost pull request is noticed
         // and renewed within seconds, instead of the default 30 s.
         .then((c) => c.consume({ max_messages: Math.max(16, this.batchSize() * 2), expires: 5_000 }));
       this.subscriptions.push(messages);
-      this.consumers.push({ name: consumer, subject: this.options.bus.subjectFor(listener.event) });
+      this.consumers.push({ name: consumer, subject });
       this.loops.push(this.run(listener, consumer, messages));
     }
     if (this.options.store.replayRequested && this.options.listeners.length > 0) {
@@ -120,7 +121,7 @@ export class ListenerRunner<Ctx> {
         await store.replayRequested!([...byConsumer.keys()], logger, async (letter, ctx) => {
           const listener = byConsumer.get(letter.consumer)!;
           const event = parseEnvelope(listener.event, JSON.parse(letter.payload));
-          await listener.handle(event, ctx, this.deliveryAt(letter.streamSequence ?? this.highestSeen, Date.now()));
+          await listener.handle(event, ctx, this.deliveryAt(letter.streamSequence ?? this.progress.latestSeen, Date.now()));
           logger.info({ deadLetter: letter.id, consumer: letter.consumer, eventId: event.id }, 'dead letter replayed');
         })
       );
@@ -130,69 +131,16 @@ export class ListenerRunner<Ctx> {
     }
   }
 
-  /**
-   * Sets the waiting and lag gauges: per consumer, the events waiting for a predecessor and
-   * the oldest wait (from the store, so every replica reports the same), and the consumer's
-   * pending count and the age of its oldest unacknowledged event (from JetStream).
-   */
+  /** Refreshes the waiting and lag gauges (see setConsumerGauges). */
   async refreshGauges(): Promise<void> {
     const { metrics, store, bus, logger } = this.options;
     if (!metrics) return;
     try {
       const waiting = store.waitingSummary ? await store.waitingSummary() : this.attempts.waitingSummary();
-      const now = Date.now();
-      for (const { name } of this.consumers) {
-        const entry = waiting.find((w) => w.consumer === name);
-        metrics.waitingEvents.set({ consumer: name }, entry?.count ?? 0);
-        metrics.oldestWaitingAge.set({ consumer: name }, entry ? Math.max(0, (now - entry.oldestSince.getTime()) / 1000) : 0);
-      }
-      for (const { name, subject } of this.consumers) {
-        const info = await bus.jsm.consumers.info(bus.stream, name);
-        metrics.consumerPending.set({ consumer: name }, info.num_pending + info.num_ack_pending);
-        let age = 0;
-        if (info.num_pending + info.num_ack_pending > 0) {
-          // The first message of this consumer's subject after its ack floor is the oldest it has not acknowledged.
-          const oldest = await bus.jsm.streams
-            .getMessage(bus.stream, { seq: info.ack_floor.stream_seq + 1, next_by_subj: subject } as unknown as { seq: number })
-            .catch(() => null);
-          if (oldest) age = Math.max(0, (now - oldest.time.getTime()) / 1000);
-        }
-        metrics.consumerOldestPendingAge.set({ consumer: name }, age);
-      }
+      await setConsumerGauges(metrics, bus, this.consumers, waiting);
     } catch (err) {
       logger.warn({ err }, 'cannot refresh listener gauges');
     }
-  }
-
-  private async ensureConsumer(listener: AnyListener<Ctx>): Promise<string> {
-    const { bus, service } = this.options;
-    const name = durableName(service, listener.event);
-    const config = {
-      ack_wait: nanos(listener.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
-      // Unlimited on the server: the runner decides when to give up, and gives up by parking the
-      // message in the dead-letter table. A server-side limit would drop the message silently
-      // if the process died during the last attempt.
-      max_deliver: -1,
-      max_ack_pending: 1_000,
-    };
-    try {
-      await bus.jsm.consumers.info(bus.stream, name);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await bus.jsm.consumers.add(bus.stream, {
-        ...config,
-        durable_name: name,
-        filter_subject: bus.subjectFor(listener.event),
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-      });
-      return name;
-    }
-    // An existing durable keeps its position; bring its tunables up to date.
-    await bus.jsm.consumers.update(bus.stream, name, config).catch((err: unknown) => {
-      this.options.logger.warn({ err, consumer: name }, 'could not update consumer settings; keeping the old ones');
-    });
-    return name;
   }
 
   private batchSize(): number {
@@ -226,7 +174,7 @@ export class ListenerRunner<Ctx> {
       }
     };
     for await (const msg of messages) {
-      this.highestSeen = Math.max(this.highestSeen, msg.seq);
+      this.progress.saw(msg.seq);
       waiting.push(msg);
       if (!scheduled) {
         scheduled = true;
@@ -398,59 +346,13 @@ export class ListenerRunner<Ctx> {
     return 'failed';
   }
 
-  /**
-   * True once this service has applied every `event` published so far: its consumer's ack floor
-   * has reached the stream's last sequence as of this call, or it has nothing pending at all.
-   * For work outside a delivery (a sweep) that must not overtake events already in the stream.
-   */
-  async caughtUpWithStream(event: EventType): Promise<boolean> {
-    const { bus, service } = this.options;
-    const { state } = await bus.jsm.streams.info(bus.stream);
-    const info = await bus.jsm.consumers.info(bus.stream, durableName(service, event));
-    return info.ack_floor.stream_seq >= state.last_seq || (info.num_pending === 0 && info.num_ack_pending === 0);
+  /** See ConsumerProgress.caughtUpWithStream. */
+  caughtUpWithStream(event: EventType): Promise<boolean> {
+    return this.progress.caughtUpWithStream(event);
   }
 
   private deliveryAt(seq: number, firstSeenAt: number): Delivery {
-    return {
-      streamSequence: seq,
-      firstSeenAt,
-      caughtUpWith: async (other) => {
-        const consumer = durableName(this.options.service, other);
-        while ((this.caughtUpThrough.get(consumer) ?? 0) < seq) {
-          const request = this.refreshProgress(consumer);
-          await request.done;
-          // A request that began after this message arrived has the final word; one that was
-          // already under way may not cover it, so the message joins the next one instead of
-          // being sent back with a nak (that was most of the wait in a burst of expiries).
-          if (request.coversThrough >= seq) break;
-        }
-        return (this.caughtUpThrough.get(consumer) ?? 0) >= seq;
-      },
-    };
-  }
-
-  /**
-   * Asks JetStream how far `consumer` has got; concurrent askers share one request, and the
-   * answer is kept (progress only grows), so a burst of events costs a request per batch, not
-   * one each. The stream's last sequence is read first: if the consumer then has nothing
-   * pending or unacknowledged, it has applied every message published up to that sequence,
-   * which covers every message this runner had received before the request too.
-   */
-  private refreshProgress(consumer: string): ProgressRequest {
-    const existing = this.progressRequests.get(consumer);
-    if (existing) return existing;
-    const { bus } = this.options;
-    const coversThrough = this.highestSeen;
-    const done = (async () => {
-      const { state } = await bus.jsm.streams.info(bus.stream);
-      const info = await bus.jsm.consumers.info(bus.stream, consumer);
-      const idle = info.num_pending === 0 && info.num_ack_pending === 0;
-      const through = Math.max(info.ack_floor.stream_seq, idle ? Math.max(coversThrough, state.last_seq) : 0);
-      this.caughtUpThrough.set(consumer, Math.max(this.caughtUpThrough.get(consumer) ?? 0, through));
-    })().finally(() => this.progressRequests.delete(consumer));
-    const request = { coversThrough, done };
-    this.progressRequests.set(consumer, request);
-    return request;
+    return { streamSequence: seq, firstSeenAt, caughtUpWith: (other) => this.progress.caughtUpWith(other, seq) };
   }
 
   /** Parks the message; if even that fails (database down) it is nak'ed so nothing is lost. */
@@ -472,12 +374,6 @@ export class ListenerRunner<Ctx> {
       msg.nak(5_000);
     }
   }
-}
-
-/** A question to JetStream about another consumer's position, and the stream sequence it answers for at least. */
-interface ProgressRequest {
-  coversThrough: number;
-  done: Promise<void>;
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
