@@ -48,9 +48,13 @@ export class BusProbe {
 export { settled } from '../../infra/local/src/settled';
 export { retrying } from '@microtick/common/testing';
 
-/** A stack's events in flight, as `settled()` watches them: its outboxes and its stream. */
+/**
+ * A stack's work in flight, as `settled()` watches it: its outboxes and its stream, and the
+ * captures and voids payments' settler still owes for orders already decided (it works after the
+ * events, so a digest taken before it is done would see `payments.payments` change later).
+ */
 export const eventFlow = (databases: StackDatabases, bus: BusProbe): EventFlow => ({
-  unpublished: async () => Object.values(await databases.outboxBacklog()).reduce((sum, rows) => sum + rows, 0),
+  unpublished: async () => Object.values(await databases.outboxBacklog()).reduce((sum, rows) => sum + rows, 0) + (await databases.unsettledPayments()),
   stream: () => bus.position(),
 });
 

@@ -71,6 +71,19 @@ export class StackDatabases {
     return Object.fromEntries(counts) as Record<PostgresService, number>;
   }
 
+  /**
+   * Payments orders has decided that payments' settler has not captured or voided yet: work that
+   * follows the events (outside any outbox or stream), and changes `payments.payments` when done.
+   */
+  async unsettledPayments(): Promise<number> {
+    const [row] = await this.query<{ count: string }>(
+      'payments',
+      `select count(*) from payments p join orders_replica o on o.id = p.order_id
+        where p.status in ('authorized', 'requires_action') and o.status in ('complete', 'cancelled')`,
+    );
+    return Number(row?.count);
+  }
+
   /** Every Postgres service's dead letters, replayed ones included (the same reader as `npm run dead-letters`). */
   async deadLetters(): Promise<DeadLetterRow[]> {
     const perService = await Promise.all(
