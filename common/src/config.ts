@@ -76,6 +76,21 @@ export const natsCredentialsOf = (c: { NATS_USER?: string; NATS_PASSWORD?: strin
   c.NATS_USER && c.NATS_PASSWORD ? { user: c.NATS_USER, password: c.NATS_PASSWORD } : undefined;
 const natsCredentialsArePaired = (c: { NATS_USER?: string; NATS_PASSWORD?: string }) => !c.NATS_USER === !c.NATS_PASSWORD;
 
+/**
+ * Where the event bus is and the stream's settings, from the shared NATS settings: what every
+ * service and the stream's provisioning Job pass to connectEventBus, so all of them find the
+ * stream as they expect (its limits included).
+ */
+export const eventBusSettings = (c: Pick<ServiceConfig, 'NATS_URL' | 'NATS_STREAM' | 'NATS_STREAM_REPLICAS' | 'NATS_SUBJECT_PREFIX' | 'NATS_STREAM_MAX_AGE_HOURS' | 'NATS_STREAM_MAX_BYTES' | 'NATS_USER' | 'NATS_PASSWORD'>) => ({
+  url: c.NATS_URL,
+  stream: c.NATS_STREAM,
+  replicas: c.NATS_STREAM_REPLICAS,
+  subjectPrefix: c.NATS_SUBJECT_PREFIX,
+  maxAgeMs: c.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
+  maxBytes: c.NATS_STREAM_MAX_BYTES,
+  credentials: natsCredentialsOf(c),
+});
+
 /** An event can be redelivered while it is in the stream; its processed record must outlive that. */
 const retentionCoversStream = (c: { PROCESSED_EVENTS_RETENTION_DAYS?: number; NATS_STREAM_MAX_AGE_HOURS?: number }) =>
   c.PROCESSED_EVENTS_RETENTION_DAYS === undefined || c.NATS_STREAM_MAX_AGE_HOURS === undefined || c.PROCESSED_EVENTS_RETENTION_DAYS * 24 >= c.NATS_STREAM_MAX_AGE_HOURS;

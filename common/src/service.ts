@@ -2,7 +2,7 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
 import type { Express } from 'express';
 import type pg from 'pg';
-import { natsCredentialsOf, type ServiceConfig } from './config';
+import { eventBusSettings, type ServiceConfig } from './config';
 import { ensureDatabase, openDatabase, runMigrations } from './db/database';
 import { startRetention } from './db/retention';
 import { connectEventBus, type EventBus } from './bus/event-bus';
@@ -131,17 +131,7 @@ export async function startService<D extends AnyServiceDatabase | undefined = un
     const database = definition.database && (await openServiceDatabase(name, config as unknown as DatabaseSettings, definition.database, { logger, metrics, onStop }));
     const dbDeps = (database ? { db: database.db, pool: database.pool } : {}) as DatabaseDeps<D>;
 
-    const bus = await connectEventBus({
-      url: config.NATS_URL,
-      stream: config.NATS_STREAM,
-      replicas: config.NATS_STREAM_REPLICAS,
-      subjectPrefix: config.NATS_SUBJECT_PREFIX,
-      maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
-      maxBytes: config.NATS_STREAM_MAX_BYTES,
-      name,
-      logger,
-      credentials: natsCredentialsOf(config),
-    });
+    const bus = await connectEventBus({ ...eventBusSettings(config), name, logger });
     onStop('nats', () => bus.close());
 
     if (database) {

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { connectEventBus } from '../bus/event-bus';
-import { loadConfig, natsCredentialsOf, serviceConfigShape } from '../config';
+import { eventBusSettings, loadConfig, serviceConfigShape } from '../config';
 import { createLogger } from '../logger';
 
 const { NATS_URL, NATS_STREAM, NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS, NATS_STREAM_MAX_BYTES, NATS_SUBJECT_PREFIX, NATS_USER, NATS_PASSWORD, LOG_LEVEL } = serviceConfigShape;
@@ -18,18 +18,9 @@ export const provisionConfigSchema = z.object({ NATS_URL, NATS_STREAM, NATS_STRE
 async function main(): Promise<void> {
   const config = loadConfig(provisionConfigSchema);
   const logger = createLogger('provision-stream', config.LOG_LEVEL);
-  const bus = await connectEventBus({
-    url: config.NATS_URL,
-    stream: config.NATS_STREAM,
-    subjectPrefix: config.NATS_SUBJECT_PREFIX,
-    replicas: config.NATS_STREAM_REPLICAS,
-    // The limits the services set (common/src/service.ts), so they find the stream as they expect.
-    maxAgeMs: config.NATS_STREAM_MAX_AGE_HOURS * 3600_000,
-    maxBytes: config.NATS_STREAM_MAX_BYTES,
-    name: 'microtick-provision-stream',
-    logger,
-    credentials: natsCredentialsOf(config),
-  });
+  // The settings the services use (eventBusSettings), so they find the stream as they expect.
+  const bus = await connectEventBus({ ...eventBusSettings(config), name: 'microtick-provision-stream', logger });
+
   const info = await bus.jsm.streams.info(bus.stream);
   logger.info({ stream: info.config.name, replicas: info.config.num_replicas, subjects: info.config.subjects }, 'stream provisioned');
   await bus.close();
