@@ -1,5 +1,5 @@
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
-import { BadRequestError, perMinuteLimiter, userOf, type Logger } from '@microtick/common';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import { BadRequestError, perMinuteLimiter, preparedStatement, sqlStatement, userOf, type Logger, type Params } from '@microtick/common';
 import type { RequestHandler } from 'express';
 import { orders, type OrdersDb } from '../db/schema';
 
@@ -26,6 +26,14 @@ export const orderRateLimiter = (limits: OrderLimits, logger: Logger): RequestHa
     keyGenerator: (req) => `user:${userOf(req).id}`,
   });
 
+const lockUserOrders = sqlStatement<[key: string]>('orders_lock_user_orders', 'select pg_advisory_xact_lock(hashtextextended($1, 0))');
+const countUnpaidLive = preparedStatement('orders_count_unpaid_live', (db, p: Params<{ userId: string }>) =>
+  db
+    .select({ live: count() })
+    .from(orders)
+    .where(and(eq(orders.userId, p('userId')), inArray(orders.status, [...UNPAID_LIVE]))),
+);
+
 type Tx = Parameters<Parameters<OrdersDb['transaction']>[0]>[0];
 
 /**
@@ -35,11 +43,9 @@ type Tx = Parameters<Parameters<OrdersDb['transaction']>[0]>[0];
  * the orders the previous creations inserted. Call first in the creating transaction.
  */
 export async function assertUnderLiveOrderLimit(tx: Tx, userId: string, max: number): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`orders:live:${userId}`}, 0))`);
-  const [row] = await tx
-    .select({ live: count() })
-    .from(orders)
-    .where(and(eq(orders.userId, userId), inArray(orders.status, [...UNPAID_LIVE])));
+  // Two statements, not one: the count must take its snapshot after the lock is granted.
+  await lockUserOrders.execute(tx, [`orders:live:${userId}`]);
+  const [row] = await countUnpaidLive.execute(tx, { userId });
   if ((row?.live ?? 0) >= max) {
     throw new BadRequestError(`You already have ${max} unpaid orders: pay for or cancel one before reserving another ticket`);
   }
