@@ -107,6 +107,17 @@ describe('versionedReplica', () => {
     expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
   });
 
+  it('creates from `values` without reading first; a row already there makes it stale, not an error', async () => {
+    const id = randomUUID();
+    const values = (title: string): Change => ({ values: { title } });
+    expect(await apply(id, 0, values('v0'))).toEqual({ applied: true, created: true, row: { id, title: 'v0', version: 0, deletedAt: null } });
+    expect(await apply(id, 0, values('again'))).toEqual({ applied: false, row: expect.objectContaining({ title: 'v0', version: 0 }) });
+    await apply(id, 1, renamed('v1'));
+    expect(await apply(id, 0, values('late'))).toMatchObject({ applied: false });
+    await expect(apply(randomUUID(), 1, values('v1'))).rejects.toBeInstanceOf(RetryLater);
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
   it('writes a value given as SQL (built per call rather than prepared)', async () => {
     const id = randomUUID();
     await apply(id, 0, created('v0'));

@@ -22,6 +22,12 @@ export interface ReplicaChange<T extends ReplicaTable> {
   /** The row to insert when this event is the aggregate's first (version 0). Omit for events that never create. */
   create?: () => Omit<T['$inferInsert'], 'id' | 'version'> | Promise<Omit<T['$inferInsert'], 'id' | 'version'>>;
   /**
+   * The row to insert, for a creation that depends on nothing read (use it instead of `create`):
+   * inserted at once (`on conflict do nothing`), no read first; a row already there is read to
+   * decide, exactly as with `create`.
+   */
+  values?: Omit<T['$inferInsert'], 'id' | 'version'>;
+  /**
    * The columns to change on top of the current row (version N-1). A deletion or other terminal
    * state is a change too: mark the row (a `deleted_at`, a terminal status) rather than delete
    * it, so the version stays and a late duplicate of an earlier event is found stale instead of
@@ -70,6 +76,10 @@ export function versionedReplica<T extends ReplicaTable>(table: T, options: { wh
     table,
     async apply(tx: DbExecutor, event: { id: string; version: number }, change: ReplicaChange<T>): Promise<ReplicaOutcome<T>> {
       const what = `${options.what} ${event.id}`;
+      if (change.values && event.version === 0) {
+        const [inserted] = await statements.insert(tx, { ...change.values, id: event.id, version: 0 });
+        if (inserted) return { applied: true, created: true, row: inserted };
+      }
       if (change.set && event.version > 0) {
         // The next version, as it nearly always is: one statement. Not it (stale, ahead, missing, or
         // moved meanwhile): decided from the row as read below, exactly as without `set`.
@@ -79,8 +89,8 @@ export function versionedReplica<T extends ReplicaTable>(table: T, options: { wh
       const [current] = await read.execute(tx, { id: event.id });
       if (checkVersion(current && versionOf(current), event.version, what) === 'stale') return { applied: false, row: current };
       if (!current) {
-        if (!change.create) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
-        const [inserted] = await statements.insert(tx, { ...(await change.create()), id: event.id, version: event.version });
+        if (!change.create && !change.values) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
+        const [inserted] = await statements.insert(tx, { ...(change.values ?? (await change.create!())), id: event.id, version: event.version });
         return inserted ? { applied: true, created: true, row: inserted } : { applied: false, row: undefined };
       }
       if (!change.update && !change.set) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
