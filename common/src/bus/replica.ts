@@ -176,5 +176,10 @@ function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<
 /** The columns a change writes, in a stable order; undefined when one is written as SQL (not a parameter). */
 function writtenColumns(values: Values): string[] | undefined {
   const columns = Object.keys(values).filter((column) => values[column] !== undefined);
-  return columns.some((column) => is(values[column], SQL)) ? undefined : columns.sort();
+  return columns.some((column) => isSql(values[column])) ? undefined : columns.sort();
+}
+
+/** drizzle's `is` walks the prototype chain of every value; only a non-Date object can be SQL. */
+function isSql(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && is(value, SQL);
 }
