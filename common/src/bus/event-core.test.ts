@@ -195,6 +195,46 @@ describe('transactional outbox', () => {
     expect(await streamMessages()).toBe(2);
   });
 
+  it('publishes while request handlers hold every other connection of its pool (it keeps its own)', async () => {
+    const busyPool = openDatabase({ url: database.url, poolSize: 4 });
+    const held: { release(): void }[] = [];
+    const relay = new OutboxRelay({ pool: busyPool.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    stops.push(async () => {
+      for (const client of held) client.release();
+      await relay.stop();
+      await busyPool.close();
+    });
+    await relay.start();
+    // Its first pass has run (LISTEN and a claim); then "request handlers" take every connection left.
+    await waitFor(() => busyPool.pool.totalCount >= 2, { what: 'the relay to connect' });
+    while (busyPool.pool.totalCount < 4 || busyPool.pool.idleCount > 0) held.push(await busyPool.pool.connect());
+
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 1 && (await outboxCount()) === 0, { what: 'publish with the pool exhausted' });
+    expect(busyPool.pool.waitingCount).toBe(0);
+  });
+
+  it('replaces its own connection when Postgres ends it', async () => {
+    const relayDatabase = openDatabase({ url: database.url, poolSize: 4, applicationName: 'relay_under_test' });
+    const relay = new OutboxRelay({ pool: relayDatabase.pool, bus, logger: silentLogger, pollIntervalMs: 200 });
+    stops.push(async () => {
+      await relay.stop();
+      await relayDatabase.close();
+    });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 1, { what: 'the first publish' });
+    // Its pool holds LISTEN's connection and the relay's own (whose last statement was a commit).
+    const { rows } = await database.pool.query<{ ended: boolean }>(
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity
+       where datname = current_database() and application_name = 'relay_under_test' and query = 'commit'`,
+    );
+    expect(rows.filter((row) => row.ended)).toHaveLength(1);
+
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 2 && (await outboxCount()) === 0, { what: 'publish on a new connection' });
+  });
+
   it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();

@@ -46,6 +46,7 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly holdTimeoutMs: number;
   private readonly notifications: NotificationListener;
+  private connection?: RelayConnection;
   private pollTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wakeAgain = false;
@@ -79,6 +80,7 @@ export class OutboxRelay {
     } catch (err) {
       this.options.logger.warn({ err }, 'final outbox drain failed; the rows stay for the next relay');
     }
+    this.dropConnection();
     await this.notifications.stop();
   }
 
@@ -119,17 +121,8 @@ export class OutboxRelay {
    * publish fails the rollback puts the rows back. Two round trips to Postgres per batch.
    */
   private async publishBatch(): Promise<number> {
-    const { pool, bus, metrics } = this.options;
-    const client = await pool.connect();
-    // The session can end while no query is running (Postgres ended it for holding the rows too
-    // long, or the connection broke): pg then emits 'error' on the client, which must not crash
-    // the process; the next query fails, and the client is discarded instead of reused.
-    let broken: Error | undefined;
-    const onError = (err: Error) => {
-      broken = err;
-      this.options.logger.warn({ err }, 'outbox relay connection lost mid-batch; its rows go back to the outbox');
-    };
-    client.on('error', onError);
+    const { bus, metrics } = this.options;
+    const { client } = await this.claimingConnection();
     try {
       // Simple-protocol multi-statement query (no parameters): batchSize and the timeouts are our
       // own integers. The timeouts bound how long a stalled relay can keep these rows locked.
@@ -156,13 +149,53 @@ export class OutboxRelay {
       }
       return rows.length;
     } catch (err) {
-      await client.query('rollback').catch(() => undefined);
+      // A connection that cannot even roll back is replaced; after a failed publish (NATS down)
+      // a healthy one is kept for the retries.
+      await client.query('rollback').catch((rollbackErr: Error) => this.dropConnection(rollbackErr));
       throw err;
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
     }
   }
+
+  /**
+   * The relay's own connection, kept between batches. Checked out of the shared pool for each
+   * batch, the claim queued behind the request handlers' transactions whenever the pool was busy
+   * (tickets listing at 200/s: p50 100 ms, p99 0.5 s between the NOTIFY and the claim, the
+   * largest wait on an event's way to the bus); kept, a wake-up goes straight to the claim.
+   * It is one more connection per relay, given back on stop and replaced after it breaks.
+   */
+  private async claimingConnection(): Promise<RelayConnection> {
+    if (this.connection && !this.connection.broken) return this.connection;
+    this.dropConnection();
+    const client = await this.options.pool.connect();
+    const connection: RelayConnection = {
+      client,
+      // The session can end while no query is running (Postgres ended it for holding the rows
+      // too long, or the connection broke): pg then emits 'error' on the client, which must not
+      // crash the process; the next batch takes a new connection.
+      onError: (err: Error) => {
+        connection.broken ??= err;
+        this.options.logger.warn({ err }, 'outbox relay connection lost; rows it held go back to the outbox');
+      },
+    };
+    client.on('error', connection.onError);
+    this.connection = connection;
+    return connection;
+  }
+
+  /** Gives the kept connection back: to the pool if it is healthy, else closed. */
+  private dropConnection(err?: Error): void {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (!connection) return;
+    connection.client.off('error', connection.onError);
+    connection.client.release(connection.broken ?? err);
+  }
+}
+
+interface RelayConnection {
+  client: pg.PoolClient;
+  onError: (err: Error) => void;
+  broken?: Error;
 }
 
 /** One row to JetStream, traced as a hop of the trace its envelope carries (docs/tracing.md). */
