@@ -235,6 +235,24 @@ describe('transactional outbox', () => {
     await waitFor(async () => (await streamMessages()) === 2 && (await outboxCount()) === 0, { what: 'publish on a new connection' });
   });
 
+  it('commits its deletes without waiting for the WAL flush, and publishes each row once', async () => {
+    // What the relay's own session runs with, seen by a trigger on its DELETE.
+    await database.pool.query(`create table relay_session_settings (synchronous_commit text, statement_timeout text)`);
+    await database.pool.query(`create function note_relay_settings() returns trigger language plpgsql as $$
+      begin insert into relay_session_settings values (current_setting('synchronous_commit'), current_setting('statement_timeout')); return null; end $$`);
+    await database.pool.query(`create trigger note_relay_settings after delete on outbox for each statement execute function note_relay_settings()`);
+    stops.push(() => database.pool.query(`drop trigger note_relay_settings on outbox; drop function note_relay_settings(); drop table relay_session_settings`));
+    await startRelay();
+    for (let i = 0; i < 3; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 3, { what: 'publish' });
+
+    const { rows } = await database.pool.query<{ synchronous_commit: string; statement_timeout: string }>('select * from relay_session_settings');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.synchronous_commit === 'off' && row.statement_timeout === '10s')).toBe(true);
+    // The writers' own commits are untouched: the event exists iff their transaction committed durably.
+    expect((await database.pool.query('show synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+  });
+
   it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();

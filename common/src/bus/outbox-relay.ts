@@ -126,14 +126,19 @@ export class OutboxRelay {
     try {
       // Simple-protocol multi-statement query (no parameters): batchSize and the timeouts are our
       // own integers. The timeouts bound how long a stalled relay can keep these rows locked.
+      // The commit does not wait for the WAL flush (synchronous_commit off): at load the next
+      // batch's claim waits for this commit, and a flush took up to tens of ms on a busy disk. A
+      // Postgres crash can lose only this bookkeeping (the last few hundred ms of deletes): the
+      // rows come back and are republished with the same Nats-Msg-Id, as after a relay crash.
       const results = (await client.query(
         `begin;
          set local statement_timeout = ${this.holdTimeoutMs};
          set local idle_in_transaction_session_timeout = ${this.holdTimeoutMs};
+         set local synchronous_commit = off;
          delete from outbox where seq in (select seq from outbox order by seq limit ${Math.trunc(this.batchSize)} for update skip locked)
          returning seq, msg_id, event_type, payload, extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms`,
       )) as unknown as pg.QueryResult<OutboxRow>[];
-      const rows = (results[3]?.rows ?? []).sort((a, b) => a.seq - b.seq);
+      const rows = (results[4]?.rows ?? []).sort((a, b) => a.seq - b.seq);
       const claimedAt = performance.now();
       if (rows.length > 0) {
         // One connection keeps publish order; awaiting the acks together keeps the batch fast.
