@@ -253,6 +253,51 @@ describe('transactional outbox', () => {
     expect((await database.pool.query('show synchronous_commit')).rows[0].synchronous_commit).toBe('on');
   });
 
+  it('commits a batch and claims the next in one round trip when a NOTIFY came during the batch', async () => {
+    const relayDatabase = openDatabase({ url: database.url, poolSize: 4 });
+    const sent: string[] = [];
+    const connect = relayDatabase.pool.connect.bind(relayDatabase.pool);
+    relayDatabase.pool.connect = (async () => {
+      const client = await connect();
+      const query = client.query.bind(client) as (text: string) => Promise<unknown>;
+      client.query = ((text: string) => {
+        sent.push(text.replace(/\s+/g, ' ').trim());
+        return query(text);
+      }) as typeof client.query;
+      return client;
+    }) as typeof relayDatabase.pool.connect;
+    let releaseFirst!: () => void;
+    const firstPublishHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let publishes = 0;
+    const slowBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: async (subject: string, data: string, opts: { msgID: string }) => {
+          if ((publishes += 1) === 1) await firstPublishHeld;
+          return bus.js.publish(subject, data, opts);
+        },
+      },
+    } as unknown as TestEventBus;
+    const relay = new OutboxRelay({ pool: relayDatabase.pool, bus: slowBus, logger: silentLogger, pollIntervalMs: 60_000 });
+    stops.push(async () => {
+      releaseFirst();
+      await relay.stop();
+      await relayDatabase.close();
+    });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(() => publishes === 1, { what: 'the first batch to be publishing' });
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket())); // its NOTIFY arrives during that batch
+    await sleep(100);
+    releaseFirst();
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 2, { what: 'both published' });
+
+    const claims = sent.filter((text) => text.includes('delete from outbox'));
+    expect(claims.some((text) => text.startsWith('commit; begin;'))).toBe(true);
+    await sleep(300);
+    expect(await streamMessages()).toBe(2);
+  });
+
   it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();
