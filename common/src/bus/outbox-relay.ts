@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamPublishOptions } from '@nats-io/jetstream';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import type { EventEnvelope, EventType } from '../events/catalogue';
@@ -80,7 +80,7 @@ export class OutboxRelay {
     } catch (err) {
       this.options.logger.warn({ err }, 'final outbox drain failed; the rows stay for the next relay');
     }
-    this.dropConnection();
+    await this.dropConnection();
     await this.notifications.stop();
   }
 
@@ -138,13 +138,13 @@ export class OutboxRelay {
     } catch (err) {
       // A connection that cannot even roll back is replaced; after a failed publish (NATS down)
       // a healthy one is kept for the retries.
-      await client.query('rollback').catch((rollbackErr: Error) => this.dropConnection(rollbackErr));
+      await client.query('rollback').catch(() => this.dropConnection());
       throw err;
     }
   }
 
   /** Opens a transaction and claims (deletes) the oldest rows no other relay holds, after `before`. */
-  private async claim(client: pg.PoolClient, before: '' | 'commit;'): Promise<OutboxRow[]> {
+  private async claim(client: pg.Client, before: '' | 'commit;'): Promise<OutboxRow[]> {
     // Simple-protocol multi-statement query (no parameters): batchSize and the timeouts are our
     // own integers. The timeouts bound how long a stalled relay can keep these rows locked.
     // The commit does not wait for the WAL flush (synchronous_commit off): at load the next
@@ -178,21 +178,22 @@ export class OutboxRelay {
   }
 
   /**
-   * The relay's own connection, kept between batches. Checked out of the shared pool for each
-   * batch, the claim queued behind the request handlers' transactions whenever the pool was busy
+   * The relay's own connection, kept between batches and opened beside the service's pool (with
+   * its settings) rather than taken from it. Checked out of the pool for each batch, the claim
+   * queued behind the request handlers' and listeners' transactions whenever the pool was busy
    * (tickets listing at 200/s: p50 100 ms, p99 0.5 s between the NOTIFY and the claim, the
-   * largest wait on an event's way to the bus); kept, a wake-up goes straight to the claim.
-   * It is one more connection per relay, given back on stop and replaced after it breaks.
+   * largest wait on an event's way to the bus); kept out of it, the pool keeps its full size for
+   * them. Closed on stop, replaced after it breaks.
    */
   private async claimingConnection(): Promise<RelayConnection> {
     if (this.connection && !this.connection.broken) return this.connection;
-    this.dropConnection();
-    const client = await this.options.pool.connect();
+    await this.dropConnection();
+    const client = new pg.Client(this.options.pool.options);
     const connection: RelayConnection = {
       client,
       // The session can end while no query is running (Postgres ended it for holding the rows
       // too long, or the connection broke): pg then emits 'error' on the client, which must not
-      // crash the process; the next batch takes a new connection.
+      // crash the process; the next batch opens a new connection.
       onError: (err: Error) => {
         connection.broken ??= err;
         this.options.logger.warn({ err }, 'outbox relay connection lost; rows it held go back to the outbox');
@@ -200,21 +201,30 @@ export class OutboxRelay {
     };
     client.on('error', connection.onError);
     this.connection = connection;
+    try {
+      await client.connect();
+    } catch (err) {
+      connection.broken = err as Error;
+      await this.dropConnection();
+      throw err;
+    }
     return connection;
   }
 
-  /** Gives the kept connection back: to the pool if it is healthy, else closed. */
-  private dropConnection(err?: Error): void {
+  /** Closes the kept connection (the next batch opens another). */
+  private async dropConnection(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
+    // Errors of a connection being closed are expected and not worth a warning.
     connection.client.off('error', connection.onError);
-    connection.client.release(connection.broken ?? err);
+    connection.client.on('error', () => undefined);
+    await connection.client.end().catch(() => undefined);
   }
 }
 
 interface RelayConnection {
-  client: pg.PoolClient;
+  client: pg.Client;
   onError: (err: Error) => void;
   broken?: Error;
 }
