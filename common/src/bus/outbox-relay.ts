@@ -80,7 +80,7 @@ export class OutboxRelay {
     } catch (err) {
       this.options.logger.warn({ err }, 'final outbox drain failed; the rows stay for the next relay');
     }
-    await this.dropConnection();
+    this.dropConnection();
     await this.notifications.stop();
   }
 
@@ -187,7 +187,7 @@ export class OutboxRelay {
    */
   private async claimingConnection(): Promise<RelayConnection> {
     if (this.connection && !this.connection.broken) return this.connection;
-    await this.dropConnection();
+    this.dropConnection();
     const client = new pg.Client(this.options.pool.options);
     const connection: RelayConnection = {
       client,
@@ -204,22 +204,24 @@ export class OutboxRelay {
     try {
       await client.connect();
     } catch (err) {
-      connection.broken = err as Error;
-      await this.dropConnection();
+      this.dropConnection();
       throw err;
     }
     return connection;
   }
 
-  /** Closes the kept connection (the next batch opens another). */
-  private async dropConnection(): Promise<void> {
+  /**
+   * Closes the kept connection (the next batch opens another). Not awaited: over a broken
+   * network the goodbye could hang until TCP keepalive gives up, and nothing waits for it.
+   */
+  private dropConnection(): void {
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
     // Errors of a connection being closed are expected and not worth a warning.
     connection.client.off('error', connection.onError);
     connection.client.on('error', () => undefined);
-    await connection.client.end().catch(() => undefined);
+    void connection.client.end().catch(() => undefined);
   }
 }
 
