@@ -9,7 +9,8 @@ async function dropTestDatabases(matchesRun) {
   try {
     const { rows } = await admin.query(`select datname from pg_database where datname ~ '^mt_test_[0-9a-z]{12,}_'`);
     const doomed = rows.map((row) => row.datname).filter((name) => matchesRun(name.split('_')[2]));
-    await Promise.all(doomed.map((name) => admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`)));
+    // One at a time: a pg client runs one query at a time anyway (queuing them is deprecated).
+    for (const name of doomed) await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
   } finally {
     await admin.end();
   }
