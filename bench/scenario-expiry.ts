@@ -103,12 +103,16 @@ export async function expiry(market: Market, baseline: Baseline, count: number, 
   const announcing = lateness(announced, (order) => order.id);
   const expiryCpu = !cpu ? '–' : `${cpuPerRequest(cpu, orders.length).text}${meteredLateMs > 0 ? ` (metered from ${ms(meteredLateMs)} after the first expiresAt: the placing overlapped the expiries)` : ''}`;
 
-  const baseLateness = summarize(await releaseOnSchedule(baseline, orders.map((order) => order.expiresAt)));
+  // The baseline's burst of releases can time out on a saturated machine; that must not cost the figures above.
+  const baseRelease = await releaseOnSchedule(baseline, orders.map((order) => order.expiresAt)).then(
+    (lateness) => `${p50p99(summarize(lateness))} (the release UPDATE over HTTP, each sent when its order fell due)`,
+    (err: unknown) => `– (the baseline's releases failed: ${(err as Error).message})`,
+  );
   return [
     {
       measure: `5. ${count} orders expiring together: ticket released after expiresAt, p50 / p99 (${release.n} of ${count} released)`,
       microtick: p50p99(release),
-      baseline: `${p50p99(baseLateness)} (the release UPDATE over HTTP, each sent when its order fell due)`,
+      baseline: baseRelease,
       target: `p99 ≤ ${EXPIRY_TARGET_P99_MS} ms`,
       met: release.n === count && orders.length === count && release.p99 <= EXPIRY_TARGET_P99_MS,
     },
