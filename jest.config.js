@@ -12,6 +12,7 @@ module.exports = {
     '^@microtick/common$': '<rootDir>/common/src/index.ts',
     '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',
     '^@microtick/common/api$': '<rootDir>/common/src/api/types.ts',
+    '^@microtick/common/(logger|config|http/listen)$': '<rootDir>/common/src/$1.ts',
   },
   globalSetup: '<rootDir>/jest.global-setup.js',
   globalTeardown: '<rootDir>/jest.global-teardown.js',

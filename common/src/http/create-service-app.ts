@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSession from 'cookie-session';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
+import { accessLog } from './access-log';
 import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
 
@@ -83,19 +82,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => PROBE_PATHS.has(req.url ?? '') },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  );
+  app.use(accessLog(app, { logger, ignore: PROBE_PATHS }));
   app.use(recordDuration(metrics));
   // The exact bytes are kept for routes that verify a signature over them (payments' Stripe webhook).
   app.use(express.json({ limit: '100kb', verify: keepRawBody }));

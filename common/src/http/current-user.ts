@@ -1,8 +1,8 @@
 /// <reference types="cookie-session" />
 import type { RequestHandler } from 'express';
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { NotAuthorizedError } from '../errors/http-errors';
+import { signHs256, verifyHs256 } from './session-token';
 
 /** What a session's JWT carries. */
 export interface UserPayload {
@@ -19,10 +19,7 @@ declare global {
   }
 }
 
-/**
- * jsonwebtoken first tries to parse a string key as a PEM public key (about 1 ms per request);
- * a KeyObject skips that. Made once per key.
- */
+/** The HMAC key object, made once per key rather than per request. */
 const secretKeys = new Map<string, KeyObject>();
 const secretKeyFor = (jwtKey: string): KeyObject => {
   let key = secretKeys.get(jwtKey);
@@ -34,7 +31,7 @@ const secretKeyFor = (jwtKey: string): KeyObject => {
 };
 
 export const signSessionToken = (user: UserPayload, jwtKey: string, expiresInSeconds: number): string =>
-  jwt.sign({ id: user.id, email: user.email }, secretKeyFor(jwtKey), { expiresIn: expiresInSeconds, algorithm: 'HS256' });
+  signHs256({ id: user.id, email: user.email }, secretKeyFor(jwtKey), expiresInSeconds);
 
 const isUserPayload = (value: unknown): value is UserPayload =>
   typeof value === 'object' && value !== null &&
@@ -46,12 +43,9 @@ export const currentUser = (jwtKey: string): RequestHandler => {
   return (req, _res, next) => {
     const token: unknown = req.session?.jwt;
     if (typeof token === 'string') {
-      try {
-        const payload = jwt.verify(token, key, { algorithms: ['HS256'] });
-        if (isUserPayload(payload)) req.currentUser = { id: payload.id, email: payload.email };
-      } catch {
-        // An invalid token is the same as no token.
-      }
+      // An invalid token is the same as no token.
+      const payload = verifyHs256(token, key);
+      if (isUserPayload(payload)) req.currentUser = { id: payload.id, email: payload.email };
     }
     next();
   };

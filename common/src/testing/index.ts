@@ -10,7 +10,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import jwt from 'jsonwebtoken';
 import pino from 'pino';
 import { connectEventBus, type EventBus } from '../bus/event-bus';
 import { durableName, type AnyListener, type HandlerContext, type ListenerStore } from '../bus/listener';
@@ -18,7 +17,7 @@ import { ListenerRunner } from '../bus/listener-runner';
 import { PostgresListenerStore } from '../bus/postgres-listener-store';
 import type { EventData, EventEnvelope, EventType } from '../events/catalogue';
 import { ensureDatabase, openDatabase, runMigrations, type Database } from '../db/database';
-import type { UserPayload } from '../http/current-user';
+import { signSessionToken, type UserPayload } from '../http/current-user';
 import { localNatsCredentials, localRedisCredentials, redisUrlWith } from '../local-secrets';
 import { ServiceMetrics } from '../metrics';
 import type { BaseAppDeps } from '../service';
@@ -121,7 +120,7 @@ export const testAppDeps = (): BaseAppDeps => ({
 /** A `Cookie` header value for a signed-in user, as the auth service would set it. */
 export function sessionCookie(user: Partial<UserPayload> = {}, options: { jwtKey?: string; expiresInSeconds?: number } = {}): string {
   const payload = { id: user.id ?? randomUUID(), email: user.email ?? `user-${randomUUID().slice(0, 8)}@example.com` };
-  const token = jwt.sign(payload, options.jwtKey ?? TEST_JWT_KEY, { expiresIn: options.expiresInSeconds ?? 3600 });
+  const token = signSessionToken(payload, options.jwtKey ?? TEST_JWT_KEY, options.expiresInSeconds ?? 3600);
   return `session=${Buffer.from(JSON.stringify({ jwt: token })).toString('base64')}`;
 }
 

@@ -5,7 +5,9 @@
  *   ROUTES_FILE        the routing table (infra/routes.yaml)
  * The local runner (start.ts / startStack) starts it; it is rarely run by hand.
  */
-import { createLogger, loadConfig } from '@microtick/common';
+// The subpaths, not the index: the gateway needs neither the database, the bus nor Express.
+import { loadConfig } from '@microtick/common/config';
+import { createLogger } from '@microtick/common/logger';
 import { z } from 'zod';
 import { startGateway } from './gateway';
 import { defaultRouteTableFile, loadRouteTable } from './routes';

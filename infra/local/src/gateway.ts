@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { closeServer } from '@microtick/common';
+import { closeServer } from '@microtick/common/http/listen';
 import type { Logger } from 'pino';
 import { EDGE_SECURITY_HEADERS, isApiPath, loadApiDocs, sendEdgeDocument, sendEdgeError } from './api-edge';
 import { forward, forwardUpgrade, upstreamAddress, type UpstreamAddress } from './forward';

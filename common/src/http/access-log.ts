@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, Request, RequestHandler } from 'express';
+import { redactRequestHeaders, redactResponseHeaders, type Logger } from '../logger';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request's id: the caller's `X-Request-Id` when well formed, else a new UUID (echoed back). */
+    id?: string;
+    /** A logger whose lines carry this request (`req`), made on first use. */
+    log?: Logger;
+  }
+}
+
+const REQUEST_ID = /^[\w.-]{1,100}$/;
+
+export interface AccessLogOptions {
+  logger: Logger;
+  /** Paths answered without an access line (probes). */
+  ignore: ReadonlySet<string>;
+}
+
+/**
+ * One line per answered request, as pino-http wrote it (`request completed` at info with
+ * `req`, `res` and `responseTime`; `request errored` at error with `err` for a 5xx), an `X-Request-Id` on every answer, and `req.log` for handlers. Unlike pino-http it
+ * does not make a child logger per request (serializing and redacting the request up front
+ * whether or not anything is logged): `req.log` is made on first use, and the access line is
+ * built once the response is done, with the credential headers already replaced.
+ */
+export function accessLog(app: Express, options: AccessLogOptions): RequestHandler {
+  const { logger, ignore } = options;
+  const childLogs = new WeakMap<IncomingMessage, Logger>();
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Request): Logger {
+      let log = childLogs.get(this);
+      if (!log) {
+        log = logger.child({ req: requestLogFields(this) });
+        childLogs.set(this, log);
+      }
+      return log;
+    },
+  });
+
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.setHeader('x-request-id', id);
+    if (!ignore.has(req.url)) {
+      const startedAt = Date.now();
+      // 'close' alone when the client went away before the answer was sent.
+      const done = () => {
+        res.removeListener('finish', done);
+        res.removeListener('close', done);
+        logResponse(logger, req, res, Date.now() - startedAt);
+      };
+      res.on('finish', done);
+      res.on('close', done);
+    }
+    next();
+  };
+}
+
+function logResponse(logger: Logger, req: Request, res: ServerResponse, responseTime: number): void {
+  const fields = { req: requestLogFields(req), res: responseLogFields(res), responseTime };
+  if (res.statusCode >= 500) {
+    logger.error({ ...fields, err: new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
+  } else {
+    logger.info(fields, 'request completed');
+  }
+}
+
+/** The request as pino's serializer wrote it, credential headers replaced. */
+const requestLogFields = (req: Request) => ({
+  id: req.id,
+  method: req.method,
+  url: req.originalUrl || req.url,
+  query: req.query,
+  params: req.params,
+  headers: redactRequestHeaders(req.headers),
+  remoteAddress: req.socket?.remoteAddress,
+  remotePort: req.socket?.remotePort,
+});
+
+const responseLogFields = (res: ServerResponse) => ({
+  statusCode: res.headersSent ? res.statusCode : null,
+  headers: redactResponseHeaders(res.getHeaders()),
+});
