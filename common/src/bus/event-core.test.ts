@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
@@ -192,6 +193,106 @@ describe('transactional outbox', () => {
     releaseFirst();
     await stopping;
     expect(await outboxCount()).toBe(0);
+    expect(await streamMessages()).toBe(2);
+  });
+
+  it('publishes while request handlers hold every connection of its pool (it keeps its own beside it)', async () => {
+    const busyPool = openDatabase({ url: database.url, poolSize: 4 });
+    const held: { release(): void }[] = [];
+    const relay = new OutboxRelay({ pool: busyPool.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    stops.push(async () => {
+      for (const client of held) client.release();
+      await relay.stop();
+      await busyPool.close();
+    });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 1, { what: 'the first publish' });
+    // Then "request handlers" take every connection the pool has left (LISTEN holds one).
+    while (busyPool.pool.totalCount < 4 || busyPool.pool.idleCount > 0) held.push(await busyPool.pool.connect());
+    expect(held).toHaveLength(3);
+
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 2 && (await outboxCount()) === 0, { what: 'publish with the pool exhausted' });
+  });
+
+  it('replaces its own connection when Postgres ends it', async () => {
+    const relayDatabase = openDatabase({ url: database.url, poolSize: 4, applicationName: 'relay_under_test' });
+    const relay = new OutboxRelay({ pool: relayDatabase.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    stops.push(async () => {
+      await relay.stop();
+      await relayDatabase.close();
+    });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 1, { what: 'the first publish' });
+    // Its sessions: LISTEN's, and the relay's own (the one that claims).
+    const { rows } = await database.pool.query<{ ended: boolean }>(
+      `select pg_terminate_backend(pid) as ended from pg_stat_activity
+       where datname = current_database() and application_name = 'relay_under_test' and query not like 'listen %'`,
+    );
+    expect(rows.filter((row) => row.ended)).toHaveLength(1);
+
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 2 && (await outboxCount()) === 0, { what: 'publish on a new connection' });
+  });
+
+  it('commits its deletes without waiting for the WAL flush, and publishes each row once', async () => {
+    // What the relay's own session runs with, seen by a trigger on its DELETE.
+    await database.pool.query(`create table relay_session_settings (synchronous_commit text, statement_timeout text)`);
+    await database.pool.query(`create function note_relay_settings() returns trigger language plpgsql as $$
+      begin insert into relay_session_settings values (current_setting('synchronous_commit'), current_setting('statement_timeout')); return null; end $$`);
+    await database.pool.query(`create trigger note_relay_settings after delete on outbox for each statement execute function note_relay_settings()`);
+    stops.push(() => database.pool.query(`drop trigger note_relay_settings on outbox; drop function note_relay_settings(); drop table relay_session_settings`));
+    await startRelay();
+    for (let i = 0; i < 3; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 3, { what: 'publish' });
+
+    const { rows } = await database.pool.query<{ synchronous_commit: string; statement_timeout: string }>('select * from relay_session_settings');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.synchronous_commit === 'off' && row.statement_timeout === '10s')).toBe(true);
+    // The writers' own commits are untouched: the event exists iff their transaction committed durably.
+    expect((await database.pool.query('show synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+  });
+
+  it('commits a batch and claims the next in one round trip when a NOTIFY came during the batch', async () => {
+    // Every claim any client sends (only the relay claims), as Postgres receives it.
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string' && args[0].includes('delete from outbox')) sent.push(args[0].replace(/\s+/g, ' ').trim());
+      return (query as (...queryArgs: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    stops.push(async () => {
+      pg.Client.prototype.query = query;
+    });
+    let releaseFirst!: () => void;
+    const firstPublishHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let publishes = 0;
+    const slowBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: async (subject: string, data: string, opts: { msgID: string }) => {
+          if ((publishes += 1) === 1) await firstPublishHeld;
+          return bus.js.publish(subject, data, opts);
+        },
+      },
+    } as unknown as TestEventBus;
+    const relay = new OutboxRelay({ pool: database.pool, bus: slowBus, logger: silentLogger, pollIntervalMs: 60_000 });
+    stops.push(async () => {
+      releaseFirst();
+      await relay.stop();
+    });
+    await relay.start();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(() => publishes === 1, { what: 'the first batch to be publishing' });
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket())); // its NOTIFY arrives during that batch
+    await sleep(100);
+    releaseFirst();
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 2, { what: 'both published' });
+
+    expect(sent.some((text) => text.startsWith('commit; begin;'))).toBe(true);
+    await sleep(300);
     expect(await streamMessages()).toBe(2);
   });
 

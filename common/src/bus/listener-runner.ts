@@ -197,14 +197,18 @@ export class ListenerRunner<Ctx> {
     const { store, metrics } = this.options;
     const valid: { msg: JsMsg; event: ReturnType<typeof parseEnvelope>; logger: Logger }[] = [];
     for (const msg of msgs) {
-      const logger = this.options.logger.child({ consumer, seq: msg.seq });
+      let event: ReturnType<typeof parseEnvelope>;
       try {
-        valid.push({ msg, event: parseEnvelope(listener.event, msg.json()), logger });
+        event = parseEnvelope(listener.event, msg.json());
       } catch (err) {
-        logger.error({ err }, 'invalid event: dead-lettered');
+        this.options.logger.error({ err, consumer, seq: msg.seq }, 'invalid event: dead-lettered');
         await this.deadLetter(consumer, listener.event, msg, undefined, `invalid event: ${errorText(err)}`);
         metrics?.eventsHandled.inc({ consumer, outcome: 'dead_lettered' });
+        continue;
       }
+      // One child logger per message, bound to everything its lines need (a child per field
+      // was ~1 % of a consuming service's CPU).
+      valid.push({ msg, event, logger: this.options.logger.child({ consumer, seq: msg.seq, eventId: event.id }) });
     }
     if (valid.length === 1 || (valid.length > 1 && !store.runBatch)) {
       for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
@@ -219,11 +223,10 @@ export class ListenerRunner<Ctx> {
         consumer,
         valid.map(({ msg, event, logger }) => {
           const delivery = this.deliveryAt(msg.seq, this.attempts.firstSeen(consumer, event.id));
-          const eventLogger = logger.child({ eventId: event.id });
           return {
             eventId: event.id,
             redelivered: msg.info.deliveryCount > 1,
-            logger: eventLogger,
+            logger,
             handle: (ctx: Ctx) =>
               withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, async () => {
                 await listener.handle(event, ctx, delivery);
@@ -253,7 +256,7 @@ export class ListenerRunner<Ctx> {
     let result: { outcome: 'processed' | 'duplicate' } | { error: unknown };
     try {
       const outcome = await withConsumerSpan({ msg, consumer, type: listener.event, eventId: event.id, envelope: event }, () =>
-        this.options.store.runOnce(consumer, event.id, logger.child({ eventId: event.id }), (ctx) => listener.handle(event, ctx, delivery), {
+        this.options.store.runOnce(consumer, event.id, logger, (ctx) => listener.handle(event, ctx, delivery), {
           redelivered: msg.info.deliveryCount > 1,
         }),
       );
@@ -279,7 +282,7 @@ export class ListenerRunner<Ctx> {
       msg.ack();
       this.attempts.forget(consumer, eventId);
       count(result.outcome);
-      logger.debug({ eventId, outcome: result.outcome }, 'event handled');
+      logger.debug({ outcome: result.outcome }, 'event handled');
       return;
     }
     const err = result.error;
@@ -306,9 +309,9 @@ export class ListenerRunner<Ctx> {
     this.attempts.noteWait(consumer, eventId, since);
     const waitedMs = Date.now() - since.getTime();
     if (waitedMs >= maxWaitMs && this.attempts.shouldWarn(consumer, eventId)) {
-      logger.warn({ eventId, reason: err.message, waitedMs, deliveries }, 'event has waited longer than expected for a predecessor; still waiting');
+      logger.warn({ reason: err.message, waitedMs, deliveries }, 'event has waited longer than expected for a predecessor; still waiting');
     } else {
-      logger.debug({ eventId, reason: err.message, deliveries }, 'event not applicable yet');
+      logger.debug({ reason: err.message, deliveries }, 'event not applicable yet');
     }
     msg.nak(retryDelayMs(deliveries, 'not-yet'));
   }
@@ -331,17 +334,17 @@ export class ListenerRunner<Ctx> {
         : msg.info.deliveryCount - this.attempts.waits(consumer, eventId);
     } catch (storeErr) {
       // The store itself is down (usually what made the handler fail): not the event's fault, so not counted.
-      logger.warn({ err, storeErr, eventId }, 'event handler failed and the failure cannot be recorded; will retry');
+      logger.warn({ err, storeErr }, 'event handler failed and the failure cannot be recorded; will retry');
       msg.nak(retryDelayMs(msg.info.deliveryCount, 'failure'));
       return 'failed';
     }
     if (failures >= maxDeliver) {
-      logger.error({ err, eventId, failures, deliveries: msg.info.deliveryCount }, 'event failed too often: dead-lettered');
+      logger.error({ err, failures, deliveries: msg.info.deliveryCount }, 'event failed too often: dead-lettered');
       await this.deadLetter(consumer, eventType, msg, eventId, errorText(err));
       this.attempts.forget(consumer, eventId);
       return 'dead_lettered';
     }
-    logger.warn({ err, eventId, failures }, 'event handler failed; will retry');
+    logger.warn({ err, failures }, 'event handler failed; will retry');
     msg.nak(retryDelayMs(failures, 'failure'));
     return 'failed';
   }
