@@ -11,6 +11,7 @@ export * from './lifecycle';
 export * from './money';
 export * from './db/database';
 export * from './db/unique-violation';
+export * from './db/prepared-statement';
 export * from './db/retention';
 export * from './db/notification-listener';
 export * from './http/ids';

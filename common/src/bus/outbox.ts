@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DbExecutor } from '../db/database';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
+import { preparedStatement, type Params } from '../db/prepared-statement';
 import { currentTraceFields } from '../tracing/propagation';
 
 /**
@@ -9,6 +10,10 @@ import { currentTraceFields } from '../tracing/propagation';
  * in common/drizzle/0001), and Postgres delivers that when the writer commits.
  */
 export const OUTBOX_CHANNEL = 'microtick_outbox';
+
+const insertOutbox = preparedStatement('outbox_insert', (db, p: Params<{ msgId: string; eventType: string; payload: EventEnvelope }>) =>
+  db.insert(outbox).values({ msgId: p('msgId'), eventType: p('eventType'), payload: p('payload') }),
+);
 
 /**
  * Stages an event in the caller's transaction: it is published if and only if the transaction
@@ -24,6 +29,6 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
     ...currentTraceFields(),
   };
   // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
-  await tx.insert(outbox).values({ msgId: envelope.id, eventType: type, payload: envelope });
+  await insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope });
   return envelope;
 }

@@ -1,8 +1,27 @@
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
+import { sqlStatement } from '../db/prepared-statement';
 import type { Logger } from '../logger';
 import { RetryLater, type BatchItem, type BatchOutcome, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
+
+// The statements every delivered event runs, prepared once per connection (common/src/db/prepared-statement.ts).
+const claimEvent = sqlStatement<[consumer: string, eventId: string]>(
+  'listener_claim',
+  'insert into processed_events (consumer, event_id) values ($1, $2) on conflict do nothing',
+);
+const claimEvents = sqlStatement<[consumer: string, eventIds: string], { event_id: string }>(
+  'listener_claim_batch',
+  'insert into processed_events (consumer, event_id) select $1, id::uuid from json_array_elements_text($2::json) as claimed(id) on conflict do nothing returning event_id',
+);
+const unclaimEvent = sqlStatement<[consumer: string, eventId: string]>('listener_unclaim', 'delete from processed_events where consumer = $1 and event_id = $2');
+const forgetAttempts = sqlStatement<[consumer: string, eventId: string]>('listener_forget_attempts', 'delete from event_attempts where consumer = $1 and event_id = $2');
+const forgetAttemptsOf = sqlStatement<[consumer: string, eventIds: string]>(
+  'listener_forget_attempts_batch',
+  'delete from event_attempts where consumer = $1 and event_id in (select id::uuid from json_array_elements_text($2::json) as cleared(id))',
+);
+const savepoint = sqlStatement<[]>('listener_savepoint', 'savepoint listener_event');
+const rollbackToSavepoint = sqlStatement<[]>('listener_rollback_to_savepoint', 'rollback to savepoint listener_event');
 
 /**
  * Idempotency for Postgres services: the processed-event row is inserted in the same
@@ -16,10 +35,8 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
   runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: HandlerContext) => Promise<void>, options?: { redelivered: boolean }) {
     return this.db.transaction(async (tx) => {
       // Only a redelivered event can have attempts on record; the first delivery skips the statement.
-      if (options?.redelivered) await tx.execute(sql`delete from event_attempts where consumer = ${consumer} and event_id = ${eventId}`);
-      const claimed = await tx.execute(
-        sql`insert into processed_events (consumer, event_id) values (${consumer}, ${eventId}) on conflict do nothing`,
-      );
+      if (options?.redelivered) await forgetAttempts.execute(tx, [consumer, eventId]);
+      const claimed = await claimEvent.execute(tx, [consumer, eventId]);
       if (claimed.rowCount === 0) return 'duplicate' as const;
       await handle({ tx: tx as unknown as HandlerContext['tx'], logger });
       return 'processed' as const;
@@ -36,9 +53,7 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
   runBatch(consumer: string, items: readonly BatchItem<HandlerContext>[], logger: Logger): Promise<BatchOutcome[]> {
     return this.db.transaction(async (tx) => {
       const ids = JSON.stringify(items.map((item) => item.eventId));
-      const { rows } = await tx.execute<{ event_id: string }>(sql`
-        insert into processed_events (consumer, event_id) select ${consumer}, id::uuid from json_array_elements_text(${ids}::json) as claimed(id)
-        on conflict do nothing returning event_id`);
+      const { rows } = await claimEvents.execute(tx, [consumer, ids]);
       const unclaimed = new Set(rows.map((row) => row.event_id));
       const outcomes: BatchOutcome[] = [];
       const cleared: string[] = [];
@@ -49,19 +64,19 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
           outcomes.push({ outcome: 'duplicate' });
           continue;
         }
-        await tx.execute(sql.raw('savepoint listener_event'));
+        await savepoint.execute(tx, []);
         try {
           await item.handle({ tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger });
           outcomes.push({ outcome: 'processed' });
           if (item.redelivered) cleared.push(item.eventId);
         } catch (error) {
-          await tx.execute(sql.raw('rollback to savepoint listener_event'));
-          await tx.execute(sql`delete from processed_events where consumer = ${consumer} and event_id = ${item.eventId}`);
+          await rollbackToSavepoint.execute(tx, []);
+          await unclaimEvent.execute(tx, [consumer, item.eventId]);
           outcomes.push({ outcome: 'failed', error });
         }
       }
       if (cleared.length > 0) {
-        await tx.execute(sql`delete from event_attempts where consumer = ${consumer} and event_id in (select id::uuid from json_array_elements_text(${JSON.stringify(cleared)}::json) as cleared(id))`);
+        await forgetAttemptsOf.execute(tx, [consumer, JSON.stringify(cleared)]);
       }
       return outcomes;
     });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { replicaItems } from '../testing/replica-fixture';
 import { createTestDatabase, type TestDatabase } from '../testing';
 import { RetryLater } from './listener';
@@ -93,6 +93,36 @@ describe('versionedReplica', () => {
     await expect(apply(id, 0, renamed('v0'))).rejects.toThrow(/has no create/);
     await apply(id, 0, created('v0'));
     await expect(apply(id, 1, created('v1'))).rejects.toThrow(/has no update/);
+  });
+
+  it('applies a `set` change like an update: next version on top, stale ignored, ahead or missing held back', async () => {
+    const id = randomUUID();
+    const set = (title: string): Change => ({ set: { title } });
+    await expect(apply(id, 1, set('v1'))).rejects.toBeInstanceOf(RetryLater); // no row yet
+    await apply(id, 0, created('v0'));
+    await expect(apply(id, 2, set('v2'))).rejects.toBeInstanceOf(RetryLater);
+    expect(await apply(id, 1, set('v1'))).toEqual({ applied: true, created: false, row: { id, title: 'v1', version: 1, deletedAt: null } });
+    expect(await apply(id, 1, set('again'))).toEqual({ applied: false, row: expect.objectContaining({ title: 'v1', version: 1 }) });
+    expect(await apply(id, 0, created('again'))).toMatchObject({ applied: false });
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
+  it('creates from `values` without reading first; a row already there makes it stale, not an error', async () => {
+    const id = randomUUID();
+    const values = (title: string): Change => ({ values: { title } });
+    expect(await apply(id, 0, values('v0'))).toEqual({ applied: true, created: true, row: { id, title: 'v0', version: 0, deletedAt: null } });
+    expect(await apply(id, 0, values('again'))).toEqual({ applied: false, row: expect.objectContaining({ title: 'v0', version: 0 }) });
+    await apply(id, 1, renamed('v1'));
+    expect(await apply(id, 0, values('late'))).toMatchObject({ applied: false });
+    await expect(apply(randomUUID(), 1, values('v1'))).rejects.toBeInstanceOf(RetryLater);
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
+  it('writes a value given as SQL (built per call rather than prepared)', async () => {
+    const id = randomUUID();
+    await apply(id, 0, created('v0'));
+    expect(await apply(id, 1, { update: () => ({ deletedAt: sql`now()` as unknown as Date }) })).toMatchObject({ applied: true, row: { version: 1, deletedAt: expect.any(Date) } });
+    expect(await apply(id, 2, { set: { title: sql`'from sql'` as unknown as string } })).toMatchObject({ applied: true, row: { version: 2, title: 'from sql' } });
   });
 
   it('with lock, holds the row until the transaction ends', async () => {

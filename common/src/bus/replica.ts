@@ -1,6 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableName, is, SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbExecutor } from '../db/database';
+import { preparedStatement, type Params, type PreparedStatement } from '../db/prepared-statement';
 import { RetryLater } from './listener';
 import { checkVersion } from './versioned';
 
@@ -21,12 +22,24 @@ export interface ReplicaChange<T extends ReplicaTable> {
   /** The row to insert when this event is the aggregate's first (version 0). Omit for events that never create. */
   create?: () => Omit<T['$inferInsert'], 'id' | 'version'> | Promise<Omit<T['$inferInsert'], 'id' | 'version'>>;
   /**
+   * The row to insert, for a creation that depends on nothing read (use it instead of `create`):
+   * inserted at once (`on conflict do nothing`), no read first; a row already there is read to
+   * decide, exactly as with `create`.
+   */
+  values?: Omit<T['$inferInsert'], 'id' | 'version'>;
+  /**
    * The columns to change on top of the current row (version N-1). A deletion or other terminal
    * state is a change too: mark the row (a `deleted_at`, a terminal status) rather than delete
    * it, so the version stays and a late duplicate of an earlier event is found stale instead of
    * re-creating the aggregate.
    */
   update?: (current: ReplicaRow<T>) => ReplicaUpdate<T> | Promise<ReplicaUpdate<T>>;
+  /**
+   * The columns to change, for an event whose change does not depend on the current row (use it
+   * instead of `update`): applied with one `UPDATE … WHERE version = N-1`, no read first when it
+   * is the next version (the usual case); otherwise decided as `update` would be.
+   */
+  set?: ReplicaUpdate<T>;
 }
 
 type ReplicaUpdate<T extends ReplicaTable> = Partial<Omit<T['$inferInsert'], 'id' | 'version'>>;
@@ -56,30 +69,117 @@ export type ReplicaOutcome<T extends ReplicaTable> =
  * literal values such as `status: 'cancelled'` type-check against the column without casts.)
  */
 export function versionedReplica<T extends ReplicaTable>(table: T, options: { what: string; lock?: boolean }) {
-  // drizzle cannot type a query over a table known only by its constraint; the casts stay here.
-  const anyTable = table as PgTable & { id: AnyPgColumn; version: AnyPgColumn };
   const versionOf = (row: ReplicaRow<T>) => row['version' as keyof ReplicaRow<T>] as number;
+  const statements = replicaStatements(table);
+  const read = options.lock ? statements.readForUpdate : statements.read;
   return {
     table,
     async apply(tx: DbExecutor, event: { id: string; version: number }, change: ReplicaChange<T>): Promise<ReplicaOutcome<T>> {
       const what = `${options.what} ${event.id}`;
-      const read = tx.select().from(anyTable).where(eq(anyTable.id, event.id));
-      const [current] = (await (options.lock ? read.for('update') : read)) as ReplicaRow<T>[];
+      if (change.values && event.version === 0) {
+        const [inserted] = await statements.insert(tx, { ...change.values, id: event.id, version: 0 });
+        if (inserted) return { applied: true, created: true, row: inserted };
+      }
+      if (change.set && event.version > 0) {
+        // The next version, as it nearly always is: one statement. Not it (stale, ahead, missing, or
+        // moved meanwhile): decided from the row as read below, exactly as without `set`.
+        const [updated] = await statements.update(tx, event.id, event.version - 1, { ...change.set, version: event.version });
+        if (updated) return { applied: true, created: false, row: updated };
+      }
+      const [current] = await read.execute(tx, { id: event.id });
       if (checkVersion(current && versionOf(current), event.version, what) === 'stale') return { applied: false, row: current };
       if (!current) {
-        if (!change.create) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
-        const values = { ...(await change.create()), id: event.id, version: event.version };
-        const [inserted] = (await tx.insert(anyTable).values(values).onConflictDoNothing().returning()) as ReplicaRow<T>[];
+        if (!change.create && !change.values) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
+        const [inserted] = await statements.insert(tx, { ...(change.values ?? (await change.create!())), id: event.id, version: event.version });
         return inserted ? { applied: true, created: true, row: inserted } : { applied: false, row: undefined };
       }
-      if (!change.update) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
-      const [updated] = (await tx
-        .update(anyTable)
-        .set({ ...(await change.update(current)), version: event.version })
-        .where(and(eq(anyTable.id, event.id), eq(anyTable.version, versionOf(current))))
-        .returning()) as ReplicaRow<T>[];
+      if (!change.update && !change.set) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
+      const values = change.set ?? (await change.update!(current));
+      const [updated] = await statements.update(tx, event.id, versionOf(current), { ...values, version: event.version });
       if (!updated) throw new RetryLater(`${what} changed while applying version ${event.version}`);
       return { applied: true, created: false, row: updated };
     },
   };
+}
+
+type Values = Record<string, unknown>;
+
+interface ReplicaStatements<T extends ReplicaTable> {
+  read: PreparedStatement<{ id: string }, ReplicaRow<T>[]>;
+  readForUpdate: PreparedStatement<{ id: string }, ReplicaRow<T>[]>;
+  /** `insert … on conflict do nothing returning *`: no row when a concurrent delivery inserted first. */
+  insert(tx: DbExecutor, values: Values): Promise<ReplicaRow<T>[]>;
+  /** `update … set <values> where id = <id> and version = <expected> returning *`. */
+  update(tx: DbExecutor, id: string, expected: number, values: Values): Promise<ReplicaRow<T>[]>;
+}
+
+/** One set of statements per table, shared by every listener that applies to it (their names are per table). */
+const statementsByTable = new WeakMap<ReplicaTable, ReplicaStatements<ReplicaTable>>();
+
+/**
+ * The replica's statements, built once: the reads, and one insert or update per set of columns
+ * a change writes (a listener writes the same columns every time, so there are a few per table).
+ * A value written as SQL (e.g. `sql\`now()\``) cannot be a parameter: that change is built per call.
+ */
+function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<T> {
+  const known = statementsByTable.get(table);
+  if (known) return known as unknown as ReplicaStatements<T>;
+  // drizzle cannot type a query over a table known only by its constraint; the casts stay here.
+  const anyTable = table as PgTable & { id: AnyPgColumn; version: AnyPgColumn };
+  const name = `replica_${getTableName(table)}`;
+  const readById = (db: DbExecutor, p: Params<{ id: string }>) => db.select().from(anyTable).where(eq(anyTable.id, p('id')));
+  const inserts = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
+  const updates = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
+  // Placeholders are named c0, c1… by position; `id` and `expected` are the row's key and version.
+  const placeholders = (columns: string[], p: Params<Values>) => Object.fromEntries(columns.map((column, i) => [column, p(`c${i}`)]));
+  const positional = (columns: string[], values: Values) => Object.fromEntries(columns.map((column, i) => [`c${i}`, values[column]]));
+  const statements: ReplicaStatements<T> = {
+    read: preparedStatement(`${name}_read`, (db, p: Params<{ id: string }>) => readById(db, p)) as ReplicaStatements<T>['read'],
+    readForUpdate: preparedStatement(`${name}_read_lock`, (db, p: Params<{ id: string }>) => readById(db, p).for('update')) as ReplicaStatements<T>['read'],
+    async insert(tx, values) {
+      const columns = writtenColumns(values);
+      if (!columns) return (await tx.insert(anyTable).values(values).onConflictDoNothing().returning()) as ReplicaRow<T>[];
+      const shape = columns.join(',');
+      let statement = inserts.get(shape);
+      if (!statement) {
+        statement = preparedStatement(`${name}_insert_${inserts.size}`, (db, p: Params<Values>) =>
+          db.insert(anyTable).values(placeholders(columns, p)).onConflictDoNothing().returning(),
+        ) as PreparedStatement<Values, ReplicaRow<T>[]>;
+        inserts.set(shape, statement);
+      }
+      return statement.execute(tx, positional(columns, values));
+    },
+    async update(tx, id, expected, values) {
+      const columns = writtenColumns(values);
+      if (!columns) {
+        return (await tx.update(anyTable).set(values).where(and(eq(anyTable.id, id), eq(anyTable.version, expected))).returning()) as ReplicaRow<T>[];
+      }
+      const shape = columns.join(',');
+      let statement = updates.get(shape);
+      if (!statement) {
+        statement = preparedStatement(`${name}_update_${updates.size}`, (db, p: Params<Values>) =>
+          db
+            .update(anyTable)
+            .set(placeholders(columns, p))
+            .where(and(eq(anyTable.id, p('id')), eq(anyTable.version, p('expected'))))
+            .returning(),
+        ) as PreparedStatement<Values, ReplicaRow<T>[]>;
+        updates.set(shape, statement);
+      }
+      return statement.execute(tx, { ...positional(columns, values), id, expected });
+    },
+  };
+  statementsByTable.set(table, statements as unknown as ReplicaStatements<ReplicaTable>);
+  return statements;
+}
+
+/** The columns a change writes, in a stable order; undefined when one is written as SQL (not a parameter). */
+function writtenColumns(values: Values): string[] | undefined {
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+  return columns.some((column) => isSql(values[column])) ? undefined : columns.sort();
+}
+
+/** drizzle's `is` walks the prototype chain of every value; only a non-Date object can be SQL. */
+function isSql(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !(value instanceof Date) && is(value, SQL);
 }

@@ -1,11 +1,26 @@
-import { eq } from 'drizzle-orm';
+import { eq, getTableColumns } from 'drizzle-orm';
 import { Router } from 'express';
-import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, requireAuth, userOf, validate, validated, type Logger } from '@microtick/common';
-import { assertUnderLiveOrderLimit, orderRateLimiter, type OrderLimits } from '../orders/order-limits';
+import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, preparedStatement, requireAuth, userOf, validate, validated, type Logger, type Params } from '@microtick/common';
+import { assertUnderLiveOrderLimit, lockUserOrders, orderRateLimiter, type OrderLimits } from '../orders/order-limits';
 import { ONE_LIVE_ORDER_PER_TICKET, orders, ticketsReplica as tickets, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
 import { claimTicketOffer } from '../waitlist/offers';
 import { toOrderJson } from '../orders/order-view';
+
+// The order transaction's statements, built once (common's preparedStatement).
+// The ticket, read while taking the buyer's order-limit lock (the limit's count follows, in a statement of its own).
+const ticketLockingBuyer = preparedStatement('orders_ticket_locking_buyer', (db, p: Params<{ id: string; userId: string }>) =>
+  db
+    .select({ ...getTableColumns(tickets), buyerLocked: lockUserOrders(p('userId')) })
+    .from(tickets)
+    .where(eq(tickets.id, p('id'))),
+);
+const insertOrder = preparedStatement('orders_insert', (db, p: Params<{ userId: string; ticketId: string; priceCents: number; expiresAt: Date }>) =>
+  db
+    .insert(orders)
+    .values({ userId: p('userId'), ticketId: p('ticketId'), status: 'created', priceCents: p('priceCents'), expiresAt: p('expiresAt') })
+    .returning(),
+);
 
 export interface CreateOrderDeps {
   db: OrdersDb;
@@ -35,11 +50,11 @@ export function createOrderRouter({ db, expirationWindowSeconds, now, limits, lo
 
       try {
         const view = await db.transaction(async (tx) => {
-          const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, ticketId));
+          const [ticket] = await ticketLockingBuyer.execute(tx, { id: ticketId, userId: user.id });
           if (!ticket) throw new NotFoundError('Ticket not found');
           if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
-          await assertUnderLiveOrderLimit(tx, user.id, limits.maxLiveOrders);
-          const [order] = await tx.insert(orders).values({ userId: user.id, ticketId, status: 'created', priceCents: ticket.priceCents, expiresAt }).returning();
+          await assertUnderLiveOrderLimit(tx, user.id, limits.maxLiveOrders, { locked: true });
+          const [order] = await insertOrder.execute(tx, { userId: user.id, ticketId, priceCents: ticket.priceCents, expiresAt });
           if (!order) throw new Error('insert returned no order');
           // After the insert, never before: see claimTicketOffer (docs/waitlist.md).
           await claimTicketOffer(tx, ticketId, user.id);

@@ -1,8 +1,12 @@
 import { eq } from 'drizzle-orm';
-import type { DbExecutor } from '@microtick/common';
+import { preparedStatement, type DbExecutor, type Params } from '@microtick/common';
 import { waitlists } from '../db/waitlist-schema';
 
 export type WaitlistRow = typeof waitlists.$inferSelect;
+
+const lockWaitlistRow = preparedStatement('orders_lock_waitlist', (db, p: Params<{ ticketId: string }>) =>
+  db.select().from(waitlists).where(eq(waitlists.ticketId, p('ticketId'))).for('update'),
+);
 
 /**
  * Locks the ticket's waiting list until the transaction ends (undefined: nobody ever joined it).
@@ -11,7 +15,7 @@ export type WaitlistRow = typeof waitlists.$inferSelect;
  * each reads the line as the previous one left it (READ COMMITTED reads afresh after the wait).
  */
 export async function lockWaitlist(tx: DbExecutor, ticketId: string): Promise<WaitlistRow | undefined> {
-  const [waitlist] = await tx.select().from(waitlists).where(eq(waitlists.ticketId, ticketId)).for('update');
+  const [waitlist] = await lockWaitlistRow.execute(tx, { ticketId });
   return waitlist;
 }
 

@@ -1,4 +1,4 @@
-import type { DbExecutor, Logger } from '@microtick/common';
+import { sqlStatement, type DbExecutor, type Logger } from '@microtick/common';
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import type { PaymentsDb } from '../db/schema';
@@ -7,6 +7,8 @@ import { captureAuthorization, voidAuthorization, type Settlement } from './stri
 
 /** The NOTIFY channel the order listeners signal on when an order's fate is decided. */
 export const SETTLE_CHANNEL = 'microtick_payments_settle';
+
+const notifySettle = sqlStatement<[channel: string, orderId: string]>('payments_notify_settlers', 'select pg_notify($1, $2)');
 
 /** How long one settler may take to capture or void a payment before another takes it over. */
 const SETTLE_LEASE_MS = 60_000;
@@ -19,7 +21,7 @@ export interface SettleDeps {
 
 /** Wakes the settlers (this and other replicas) once the caller's transaction commits. */
 export async function notifySettlers(tx: DbExecutor, orderId: string): Promise<void> {
-  await tx.execute(sql`select pg_notify(${SETTLE_CHANNEL}, ${orderId})`);
+  await notifySettle.execute(tx, [SETTLE_CHANNEL, orderId]);
 }
 
 /**

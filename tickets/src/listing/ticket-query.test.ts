@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@microtick/common/testing';
 import { migrationsFolder, schema } from '../db/schema';
 import { sellerTickets } from './seller-desk';
-import { queryTickets, type TicketQuery } from './ticket-query';
+import { sql } from 'drizzle-orm';
+import { listTickets, queryTickets, type TicketQuery } from './ticket-query';
 
 let plans: TestDatabase<typeof schema>;
 const database = () => plans;
@@ -85,6 +86,33 @@ describe('the ticket listing queries', () => {
     // Zebra titles are i = 1 + 5000k (k = 0…19); the 7 with k ≡ 1 (mod 3) are reserved.
     expect(rows).toHaveLength(13);
     expect(rows.every((row) => row.ticket.title.startsWith('Zebra Séance') && row.ticket.orderId === null)).toBe(true);
+  });
+
+  it.each<[string, TicketQuery]>([
+    ['the first page', { sort: 'newest', limit: 51 }],
+    ['a deep offset page', { sort: 'newest', limit: 51, offset: 5000 }],
+    ['a cursor page', { sort: 'newest', limit: 51, after: cursorAt('newest', Date.now() * 1000 - 3e12) }],
+    ['cheapest first', { sort: 'price_asc', limit: 51, offset: 51 }],
+    ['dearest first after a cursor', { sort: 'price_desc', limit: 51, after: cursorAt('price_desc', 20_000) }],
+  ])('a page without search or price range is a prepared statement whose generic plan walks the index too: %s', async (_case, query) => {
+    const expected = await queryTickets(database().db, query);
+    const explained = await database().db.transaction(async (tx) => {
+      // What Postgres may switch to after five executions, forced from the first.
+      await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+      expect(await listTickets(tx, query)).toEqual(expected);
+      const name = `tickets_page_public_${query.sort}_${query.after ? 'after' : 'offset'}`;
+      const { rows } = await tx.execute<{ name: string; parameter_types: string }>(
+        sql`select name, parameter_types::text from pg_prepared_statements where name = ${name} and generic_plans > 0`,
+      );
+      expect(rows).toHaveLength(1);
+      // In the order of the statement's text: the cursor's key and id, then limit and offset.
+      const values = [...(query.after ? [query.after.key, `'${query.after.id}'`] : []), query.limit, query.offset ?? 0];
+      expect(rows[0]!.parameter_types.split(',')).toHaveLength(values.length);
+      const plan = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(sql.raw(`explain (format json) execute ${rows[0]!.name}(${values.join(', ')})`));
+      return nodesOf(plan.rows[0]!['QUERY PLAN'][0].Plan);
+    });
+    expect(types(explained)).toEqual(['Limit', 'Index Scan']);
+    expect(indexesOf(explained)).toEqual([query.sort === 'newest' ? 'tickets_available_newest_idx' : 'tickets_available_price_idx']);
   });
 
   it.each<[string, Parameters<typeof sellerTickets>[2]]>([

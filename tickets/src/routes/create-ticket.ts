@@ -1,9 +1,13 @@
-import { addToOutbox, requireAuth, ticketRoutes, userOf, validate, validated } from '@microtick/common';
+import { addToOutbox, preparedStatement, requireAuth, ticketRoutes, userOf, validate, validated, type Params } from '@microtick/common';
 import { Router } from 'express';
 import { tickets } from '../db/schema';
 import { ticketView } from '../tickets/ticket-view';
 import type { RouteDeps } from './route-deps';
 import { ticketInputOf } from './ticket-input';
+
+const insertTicket = preparedStatement('tickets_insert', (db, p: Params<{ title: string; priceCents: number; userId: string }>) =>
+  db.insert(tickets).values({ title: p('title'), priceCents: p('priceCents'), userId: p('userId') }).returning(),
+);
 
 /** POST /api/tickets: lists a ticket for sale and stages `ticket:created` with it. */
 export function createTicketRouter({ db }: RouteDeps): Router {
@@ -11,7 +15,7 @@ export function createTicketRouter({ db }: RouteDeps): Router {
   router.post(ticketRoutes.create.path, requireAuth, validate(ticketRoutes.create.request), async (req, res) => {
     const input = ticketInputOf(validated(req, ticketRoutes.create.request).body);
     const ticket = await db.transaction(async (tx) => {
-      const [created] = await tx.insert(tickets).values({ ...input, userId: userOf(req).id }).returning();
+      const [created] = await insertTicket.execute(tx, { ...input, userId: userOf(req).id });
       const view = ticketView(created!); // one row in, one row out
       await addToOutbox(tx, 'ticket:created', { id: view.id, version: view.version, title: view.title, price: view.price, userId: view.userId });
       return view;

@@ -1,6 +1,6 @@
 import { ticketRoutes, toCents, validate, validated } from '@microtick/common';
 import { Router } from 'express';
-import { queryTickets } from '../listing/ticket-query';
+import { listTickets } from '../listing/ticket-query';
 import { ticketView } from '../tickets/ticket-view';
 import { pageOf, sendPage } from './paging';
 import type { RouteDeps } from './route-deps';
@@ -18,7 +18,7 @@ export function listTicketsRouter({ db }: RouteDeps): Router {
   router.get(route.path, validate(route.request), async (req, res) => {
     const { q: words, minPrice, maxPrice, sort = 'newest', ...paging } = validated(req, route.request).query;
     const page = pageOf(paging, sort);
-    const rows = await queryTickets(db, {
+    const rows = await listTickets(db, {
       words,
       minPriceCents: minPrice === undefined ? undefined : toCents(minPrice),
       maxPriceCents: maxPrice === undefined ? undefined : toCents(maxPrice),

@@ -1,9 +1,29 @@
-import { addToOutbox, type DbExecutor } from '@microtick/common';
+import { addToOutbox, preparedStatement, type DbExecutor, type Params, type PreparedStatement } from '@microtick/common';
 import { and, eq, sql } from 'drizzle-orm';
 import { tickets, type Ticket } from '../db/schema';
 import { ticketView } from './ticket-view';
 
 type TicketChanges = Partial<Pick<Ticket, 'title' | 'priceCents' | 'orderId' | 'waitlistOfferId' | 'waitlistVersion'>>;
+type ChangeValues = Record<string, unknown> & { id: string; version: number };
+
+/** One prepared update per set of changed columns (a handful: holder, offer, edits), built on first use. */
+const updatesByColumns = new Map<string, PreparedStatement<ChangeValues, Ticket[]>>();
+
+function updateFor(columns: string[]): PreparedStatement<ChangeValues, Ticket[]> {
+  const key = columns.join(',');
+  let statement = updatesByColumns.get(key);
+  if (!statement) {
+    statement = preparedStatement(`tickets_change_${updatesByColumns.size}`, (db, p: Params<ChangeValues>) =>
+      db
+        .update(tickets)
+        .set({ ...Object.fromEntries(columns.map((column) => [column, p(column)])), version: sql`${tickets.version} + 1` })
+        .where(and(eq(tickets.id, p('id')), eq(tickets.version, p('version'))))
+        .returning(),
+    );
+    updatesByColumns.set(key, statement);
+  }
+  return statement;
+}
 
 /**
  * The one way a ticket changes: only if it is still at the version the caller read, bumping the
@@ -11,11 +31,9 @@ type TicketChanges = Partial<Pick<Ticket, 'title' | 'priceCents' | 'orderId' | '
  * else changed the ticket first; the caller decides whether that is a 409 or a retry.
  */
 export async function changeTicket(tx: DbExecutor, current: Ticket, changes: TicketChanges): Promise<Ticket | undefined> {
-  const [changed] = await tx
-    .update(tickets)
-    .set({ ...changes, version: sql`${tickets.version} + 1` })
-    .where(and(eq(tickets.id, current.id), eq(tickets.version, current.version)))
-    .returning();
+  const columns = (Object.keys(changes) as (keyof TicketChanges)[]).filter((column) => changes[column] !== undefined).sort();
+  const values = Object.fromEntries(columns.map((column) => [column, changes[column]]));
+  const [changed] = await updateFor(columns).execute(tx, { ...values, id: current.id, version: current.version });
   if (changed) await addToOutbox(tx, 'ticket:updated', ticketView(changed));
   return changed;
 }

@@ -1,4 +1,4 @@
-import type { DbExecutor } from '@microtick/common';
+import { preparedStatement, type DbExecutor, type Params } from '@microtick/common';
 import { eq } from 'drizzle-orm';
 import { tickets, type Ticket } from '../db/schema';
 import { changeTicket } from './change-ticket';
@@ -10,13 +10,17 @@ import { changeTicket } from './change-ticket';
  */
 export const ORDER_EVENT_MAX_DELIVER = 60;
 
+const lockTicket = preparedStatement('tickets_lock_for_order', (db, p: Params<{ id: string }>) =>
+  db.select().from(tickets).where(eq(tickets.id, p('id'))).for('update'),
+);
+
 /**
  * The ticket an order event is about, row-locked until the handler commits. Taking the ticket
  * lock first serialises all order events about one ticket, so the orders replica read that
  * follows (versionedReplica) already sees any of them that committed before.
  */
 export async function lockTicketForOrder(tx: DbExecutor, ticketId: string, orderId: string): Promise<Ticket> {
-  const [ticket] = await tx.select().from(tickets).where(eq(tickets.id, ticketId)).for('update');
+  const [ticket] = await lockTicket.execute(tx, { id: ticketId });
   // Orders only learns of tickets from our ticket:created, committed here before it was
   // published: a missing ticket is a bug or a foreign event, so fail (and dead-letter), not wait.
   if (!ticket) throw new Error(`ticket ${ticketId} of order ${orderId} does not exist`);

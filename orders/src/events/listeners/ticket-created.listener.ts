@@ -7,6 +7,6 @@ const tickets = versionedReplica(ticketsReplica, { what: 'ticket' });
 export const ticketCreated = defineListener({
   event: 'ticket:created',
   async handle({ data }, { tx }) {
-    await tickets.apply(tx, data, { create: () => ({ title: data.title, priceCents: toCents(data.price), userId: data.userId }) });
+    await tickets.apply(tx, data, { values: { title: data.title, priceCents: toCents(data.price), userId: data.userId } });
   },
 });

@@ -10,6 +10,6 @@ const tickets = versionedReplica(ticketsReplica, { what: 'ticket' });
 export const ticketUpdated = defineListener({
   event: 'ticket:updated',
   async handle({ data }, { tx }) {
-    await tickets.apply(tx, data, { update: () => ({ title: data.title, priceCents: toCents(data.price), userId: data.userId }) });
+    await tickets.apply(tx, data, { set: { title: data.title, priceCents: toCents(data.price), userId: data.userId } });
   },
 });

@@ -11,7 +11,7 @@ import { notifySettlers } from '../../payments/settle-payment';
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
   async handle({ data }, { tx }) {
-    const { applied } = await orders.apply(tx, data, { update: () => ({ status: 'cancelled' }) });
+    const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
     if (applied) await notifySettlers(tx, data.id);
   },
 });

@@ -9,7 +9,7 @@ import { notifySettlers } from '../../payments/settle-payment';
 export const orderCompleted = defineListener({
   event: 'order:completed',
   async handle({ data }, { tx }) {
-    const { applied } = await orders.apply(tx, data, { update: () => ({ status: 'complete', completedByPaymentId: data.paymentId }) });
+    const { applied } = await orders.apply(tx, data, { set: { status: 'complete', completedByPaymentId: data.paymentId } });
     if (applied) await notifySettlers(tx, data.id);
   },
 });

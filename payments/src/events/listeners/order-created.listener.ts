@@ -6,7 +6,7 @@ export const orderCreated = defineListener({
   event: 'order:created',
   async handle({ data }, { tx }) {
     await orders.apply(tx, data, {
-      create: () => ({ status: data.status, userId: data.userId, expiresAt: new Date(data.expiresAt), priceCents: toCents(data.ticket.price) }),
+      values: { status: data.status, userId: data.userId, expiresAt: new Date(data.expiresAt), priceCents: toCents(data.ticket.price) },
     });
   },
 });

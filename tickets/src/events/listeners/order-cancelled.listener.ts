@@ -14,7 +14,7 @@ export const orderCancelled = defineListener({
   async handle({ data }, { tx }) {
     const ticket = await lockTicketForOrder(tx, data.ticket.id, data.id);
     // Before its creation arrived there is no replica yet: versionedReplica holds it back (RetryLater).
-    const { applied } = await orders.apply(tx, data, { update: () => ({ status: 'cancelled' }) });
+    const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
     if (applied && ticket.orderId === data.id) await setTicketHolder(tx, ticket, null);
   },
 });

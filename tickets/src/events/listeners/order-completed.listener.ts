@@ -14,6 +14,6 @@ export const orderCompleted = defineListener({
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
     await lockTicketForOrder(tx, data.ticket.id, data.id);
-    await orders.apply(tx, data, { update: () => ({ status: 'complete' }) });
+    await orders.apply(tx, data, { set: { status: 'complete' } });
   },
 });

@@ -25,12 +25,12 @@ export const orderCreated = defineListener({
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
     const ticket = await lockTicketForOrder(tx, data.ticket.id, data.id);
-    const { applied } = await orders.apply(tx, data, {
-      create: () => {
-        if (ticket.orderId) throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
-        return { ticketId: ticket.id, status: data.status };
-      },
-    });
+    // A free ticket: the replica row is inserted at once (a duplicate finds it there and is stale).
+    // A held one: only an event already applied (stale) goes through; any other waits for the holder's end.
+    const stillHeld = (): never => {
+      throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
+    };
+    const { applied } = await orders.apply(tx, data, ticket.orderId ? { create: stillHeld } : { values: { ticketId: ticket.id, status: data.status } });
     if (applied) await setTicketHolder(tx, ticket, data.id);
   },
 });
