@@ -62,7 +62,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   ) as Record<StackDatabase, pg.Pool>;
   const nats = await connect({ servers: DEFAULT_INFRA.nats, ...natsAuthOptions(localNatsCredentials('admin')) });
   const stop = async () => {
-    await nats.close();
+    // A NATS connection that cannot close (auth timeout on a saturated machine) must not keep the stack and its data alive.
+    await nats.close().catch(() => undefined);
     await Promise.all(Object.values(db).map((pool) => pool.end()));
     await stack.stop();
     await new Promise((resolve) => log.end(resolve));

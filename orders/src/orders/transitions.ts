@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { addToOutbox, fromCents, orderStatus, type DbExecutor, type OrderStatus } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
 import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
@@ -45,12 +45,36 @@ async function transition(tx: DbExecutor, order: OrderRow, decide: (current: Ord
  */
 export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ order: OrderRow; changed: boolean }> {
   const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'cancelled' : undefined));
-  if (result.changed) {
-    await addToOutbox(tx, 'order:cancelled', { id: result.order.id, version: result.order.version, ticket: { id: result.order.ticketId } });
-    // The waiting list's first in line gets the ticket in this same transaction (docs/waitlist.md).
-    await offerToNextInLine(tx, result.order.ticketId);
-  }
+  if (result.changed) await announceCancellation(tx, result.order);
   return result;
+}
+
+/**
+ * `cancelOrder` for a caller that knows only the order's id (its expiration): one conditional
+ * UPDATE instead of a read and then the UPDATE, the common case of a burst of expiries. The
+ * row lock the UPDATE takes orders it against a concurrent payment decision exactly as
+ * `transition`'s version check does: whichever commits first, the other finds the order
+ * decided. Undefined when there is no such order.
+ */
+export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
+  const [cancelled] = await tx
+    .update(orders)
+    .set({ status: 'cancelled', version: sql`${orders.version} + 1` })
+    .where(and(eq(orders.id, orderId), inArray(orders.status, [...UNPAID])))
+    .returning();
+  if (cancelled) {
+    await announceCancellation(tx, cancelled);
+    return { order: cancelled, changed: true };
+  }
+  const order = await findOrder(tx, orderId);
+  return order && { order, changed: false };
+}
+
+/** What follows a cancellation in its transaction: `order:cancelled`, and the ticket's waiting list. */
+async function announceCancellation(tx: DbExecutor, order: OrderRow): Promise<void> {
+  await addToOutbox(tx, 'order:cancelled', { id: order.id, version: order.version, ticket: { id: order.ticketId } });
+  // The waiting list's first in line gets the ticket in this same transaction (docs/waitlist.md).
+  await offerToNextInLine(tx, order.ticketId);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { outboxEvents, waitFor } from '@microtick/common/testing';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
+import { cancelOrderById, completeOrder, findOrder } from '../../orders/transitions';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../../test-support';
 
 const { database, harness } = useOrdersListeners();
@@ -75,4 +76,35 @@ describe('expiration:complete', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(EXPIRATION_FAIRNESS_WAIT_MS - 1_000);
     expect(await outboxEvents(database().db)).toMatchObject([{ type: 'order:cancelled', data: { id: order.id, version: 1 } }]);
   }, 40_000);
+
+  it('never cancels an order whose payment decision commits while the cancellation waits on its row', async () => {
+    const { db, pool } = database();
+    const order = await insertOrder(db, await insertTicket(db));
+    let decided!: () => void;
+    const rowLocked = new Promise<void>((resolve) => (decided = resolve));
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    const paying = db.transaction(async (tx) => {
+      await completeOrder(tx, (await findOrder(tx, order.id))!, { id: randomUUID() });
+      decided();
+      await committing;
+    });
+    await rowLocked;
+    // The expiry's single conditional UPDATE queues on the row the payment decision holds …
+    const cancelling = db.transaction((tx) => cancelOrderById(tx, order.id));
+    const blocked = async () =>
+      (await pool.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0]!.n;
+    await waitFor(async () => (await blocked()) === 1, { what: 'the cancellation blocked on the order row' });
+    commit();
+    await paying;
+    // … and re-checks its condition once the row is free: the order is paid, so nothing changes.
+    expect(await cancelling).toMatchObject({ changed: false, order: { status: 'complete', version: 1 } });
+    expect(await readOrder(db, order.id)).toMatchObject({ status: 'complete', version: 1 });
+    expect((await outboxEvents(db)).map((e) => e.type)).toEqual(['order:completed']);
+  });
+
+  it('answers undefined for an order it does not know, and cancels nothing', async () => {
+    expect(await database().db.transaction((tx) => cancelOrderById(tx, randomUUID()))).toBeUndefined();
+    expect(await outboxEvents(database().db)).toEqual([]);
+  });
 });
