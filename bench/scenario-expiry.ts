@@ -11,7 +11,7 @@ import { cpuPerRequest, meterCpu } from './cpu-usage';
 import { now, watchRows } from './row-watch';
 import { ms, p50p99, summarize } from './stats';
 
-export const EXPIRY_TARGET_P99_MS = 500;
+export const EXPIRY_TARGET_P99_MS = 300;
 
 interface PlacedOrder {
   id: string;
