@@ -67,6 +67,23 @@ const envelopeOf = (data: ReturnType<typeof ticket>): EventEnvelope<'ticket:upda
   id: randomUUID(), type: 'ticket:updated', occurredAt: new Date().toISOString(), data,
 });
 
+/** The test bus, except that its first publish waits until `release()`: a relay caught mid-batch. */
+function firstPublishHeld() {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let publishes = 0;
+  const heldBus = {
+    subjectFor: bus.subjectFor,
+    js: {
+      publish: async (subject: string, data: string, opts: { msgID: string }) => {
+        if ((publishes += 1) === 1) await held;
+        return bus.js.publish(subject, data, opts);
+      },
+    },
+  } as unknown as TestEventBus;
+  return { bus: heldBus, release, publishes: () => publishes };
+}
+
 describe('transactional outbox', () => {
   it('publishes nothing for a rolled-back transaction and a committed event exactly once', async () => {
     await startRelay();
@@ -172,25 +189,14 @@ describe('transactional outbox', () => {
   });
 
   it('publishes on stop what was staged while its last pass was running', async () => {
-    let releaseFirst!: () => void;
-    const firstPublishHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let publishes = 0;
-    const slowBus = {
-      subjectFor: bus.subjectFor,
-      js: {
-        publish: async (subject: string, data: string, opts: { msgID: string }) => {
-          if ((publishes += 1) === 1) await firstPublishHeld;
-          return bus.js.publish(subject, data, opts);
-        },
-      },
-    } as unknown as TestEventBus;
-    const relay = new OutboxRelay({ pool: database.pool, bus: slowBus, logger: silentLogger, pollIntervalMs: 60_000 });
+    const held = firstPublishHeld();
+    const relay = new OutboxRelay({ pool: database.pool, bus: held.bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();
     await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
-    await waitFor(() => publishes === 1, { what: 'the first pass to be publishing' });
+    await waitFor(() => held.publishes() === 1, { what: 'the first pass to be publishing' });
     await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket())); // staged during that pass
     const stopping = relay.stop();
-    releaseFirst();
+    held.release();
     await stopping;
     expect(await outboxCount()).toBe(0);
     expect(await streamMessages()).toBe(2);
@@ -266,29 +272,18 @@ describe('transactional outbox', () => {
     stops.push(async () => {
       pg.Client.prototype.query = query;
     });
-    let releaseFirst!: () => void;
-    const firstPublishHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let publishes = 0;
-    const slowBus = {
-      subjectFor: bus.subjectFor,
-      js: {
-        publish: async (subject: string, data: string, opts: { msgID: string }) => {
-          if ((publishes += 1) === 1) await firstPublishHeld;
-          return bus.js.publish(subject, data, opts);
-        },
-      },
-    } as unknown as TestEventBus;
-    const relay = new OutboxRelay({ pool: database.pool, bus: slowBus, logger: silentLogger, pollIntervalMs: 60_000 });
+    const held = firstPublishHeld();
+    const relay = new OutboxRelay({ pool: database.pool, bus: held.bus, logger: silentLogger, pollIntervalMs: 60_000 });
     stops.push(async () => {
-      releaseFirst();
+      held.release();
       await relay.stop();
     });
     await relay.start();
     await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
-    await waitFor(() => publishes === 1, { what: 'the first batch to be publishing' });
+    await waitFor(() => held.publishes() === 1, { what: 'the first batch to be publishing' });
     await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket())); // its NOTIFY arrives during that batch
     await sleep(100);
-    releaseFirst();
+    held.release();
     await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 2, { what: 'both published' });
 
     expect(sent.some((text) => text.startsWith('commit; begin;'))).toBe(true);
