@@ -116,6 +116,22 @@ interface ReplicaStatements<T extends ReplicaTable> {
 /** One set of statements per table, shared by every listener that applies to it (their names are per table). */
 const statementsByTable = new WeakMap<ReplicaTable, ReplicaStatements<ReplicaTable>>();
 
+/** Statement-name prefixes in use in this process, one per replica table object. */
+const prefixes = new Set<string>();
+
+/**
+ * `replica_<table>`, numbered when this process already has another table of that name: tickets
+ * and payments each keep an `orders_replica`, and a process that loads both services' listeners
+ * (the Kubernetes and event-map tests) must not give two different statements one name.
+ */
+function statementPrefix(table: ReplicaTable): string {
+  const base = `replica_${getTableName(table)}`;
+  let prefix = base;
+  for (let n = 2; prefixes.has(prefix); n++) prefix = `${base}_${n}`;
+  prefixes.add(prefix);
+  return prefix;
+}
+
 /**
  * The replica's statements, built once: the reads, and one insert or update per set of columns
  * a change writes (a listener writes the same columns every time, so there are a few per table).
@@ -126,7 +142,7 @@ function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<
   if (known) return known as unknown as ReplicaStatements<T>;
   // drizzle cannot type a query over a table known only by its constraint; the casts stay here.
   const anyTable = table as PgTable & { id: AnyPgColumn; version: AnyPgColumn };
-  const name = `replica_${getTableName(table)}`;
+  const name = statementPrefix(table);
   const readById = (db: DbExecutor, p: Params<{ id: string }>) => db.select().from(anyTable).where(eq(anyTable.id, p('id')));
   const inserts = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
   const updates = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
