@@ -1,0 +1,113 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+import type { DbExecutor } from './database';
+
+/**
+ * A transaction whose statements need not wait for each other's answers. The pool's connections
+ * run in pg's pipeline mode (openDatabase), so a statement is written as soon as it is started;
+ * statements started together — BEGIN and the event's claim, a savepoint and the handler's first
+ * statement, a last clean-up and COMMIT — leave in one write and cost one round trip instead of
+ * one each. On the hot path every round trip is a `writev` and a wake-up in both the service and
+ * Postgres, which is most of what an event costs once its SQL is prepared.
+ *
+ * Each pipelined statement carries its own Sync, so one that fails rejects alone and the
+ * connection stays usable; statements after it in the same transaction fail with "current
+ * transaction is aborted", as they would have if they had waited.
+ */
+export interface Pipeline {
+  /**
+   * Runs `send` with the connection's writes held, so every statement it starts (without
+   * awaiting) goes out in one write. Whatever `send` returns is returned.
+   */
+  together<R>(send: () => R): R;
+  /** A statement to send in the same write as COMMIT; the commit fails if it fails. */
+  beforeCommit(send: () => Promise<unknown>): void;
+}
+
+/** COMMIT answered ROLLBACK: a statement failed earlier and its error was caught, so nothing was written. */
+export class TransactionAborted extends Error {
+  constructor() {
+    super('the transaction was aborted by an earlier failed statement (its error was caught); COMMIT rolled it back');
+    this.name = 'TransactionAborted';
+  }
+}
+
+/**
+ * Runs `body` in a transaction on one pooled connection, BEGIN sent together with whatever
+ * `body` starts before its first await (so `BEGIN; claim` is one round trip). Commits when `body`
+ * resolves, rolls back when it rejects. The transaction is drizzle over the connection itself
+ * (not drizzle's `transaction()`, whose BEGIN is awaited on its own), so handlers and
+ * prepared statements (`connectionOf`) use it exactly like a drizzle transaction.
+ *
+ * BEGIN is not awaited before the statements behind it are sent. It can fail only when the
+ * connection is lost or the session is already inside an aborted transaction — and then the
+ * statements behind it fail too; any BEGIN failure still fails the transaction, and the
+ * connection is discarded rather than returned to the pool.
+ */
+export async function pipelinedTransaction<T>(pool: pg.Pool, body: (tx: DbExecutor, pipeline: Pipeline) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const tx = executorOn(client);
+  let last: (() => Promise<unknown>) | undefined;
+  const pipeline: Pipeline = {
+    together: (send) => heldWrites(client, send),
+    beforeCommit: (send) => void (last = send),
+  };
+  let broken: Error | undefined;
+  try {
+    const [begun, ran] = await Promise.allSettled(
+      heldWrites(client, () => {
+        const begin = client.query('begin');
+        return [begin, body(tx, pipeline)] as const;
+      }),
+    );
+    if (begun.status === 'rejected') {
+      broken = begun.reason as Error;
+      throw begun.reason;
+    }
+    if (ran.status === 'rejected') throw ran.reason;
+    const [, committed] = await Promise.all(heldWrites(client, () => [last?.(), client.query('commit')] as const));
+    if (committed.command !== 'COMMIT') throw new TransactionAborted();
+    return ran.value;
+  } catch (err) {
+    // Outside a transaction (COMMIT already ran) this is a warning, not an error.
+    if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+    throw err;
+  } finally {
+    // A connection whose state is unknown is closed, never handed to the next caller.
+    client.release(broken);
+  }
+}
+
+/** Drizzle over one pooled connection, built once per connection (pooled connections live long). */
+const executors = new WeakMap<pg.PoolClient, DbExecutor>();
+
+function executorOn(client: pg.PoolClient): DbExecutor {
+  let executor = executors.get(client);
+  if (!executor) {
+    executor = drizzle(client) as unknown as DbExecutor;
+    executors.set(client, executor);
+  }
+  return executor;
+}
+
+/**
+ * pg writes each statement with a write of its own (it corks only the messages of one
+ * statement). Corking the socket around several statements makes them one `writev`.
+ * PG INTERNAL: pg 8's client keeps its socket as `connection.stream`; without it (another
+ * driver build) statements are still pipelined, only in separate writes.
+ * pipelined-transaction.test.ts fails if that changes.
+ */
+function heldWrites<R>(client: pg.PoolClient, send: () => R): R {
+  const stream = socketOf(client);
+  stream?.cork();
+  try {
+    return send();
+  } finally {
+    stream?.uncork();
+  }
+}
+
+export function socketOf(client: pg.ClientBase): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: unknown; uncork?: unknown } } }).connection?.stream;
+  return stream && typeof stream.cork === 'function' && typeof stream.uncork === 'function' ? (stream as { cork(): void; uncork(): void }) : undefined;
+}
