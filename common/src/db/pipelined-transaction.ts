@@ -17,7 +17,9 @@ import type { DbExecutor } from './database';
 export interface Pipeline {
   /**
    * Runs `send` with the connection's writes held, so every statement it starts (without
-   * awaiting) goes out in one write. Whatever `send` returns is returned.
+   * awaiting) goes out in one write. Whatever `send` returns is returned. A prepared statement
+   * (preparedStatement, sqlStatement) is sent when called; a drizzle query builder only when
+   * awaited, a microtask later, so it leaves in a write of its own (still correct, one more write).
    */
   together<R>(send: () => R): R;
   /** A statement to send in the same write as COMMIT; the commit fails if it fails. */
@@ -53,6 +55,11 @@ export async function pipelinedTransaction<T>(pool: pg.Pool, body: (tx: DbExecut
     beforeCommit: (send) => void (last = send),
   };
   let broken: Error | undefined;
+  // A connection lost while checked out is reported as an 'error' event, which pg-pool listens
+  // for only on idle connections: unheard it would crash the process. The statements in flight
+  // are rejected with it anyway; the connection is then discarded.
+  const lost = (err: Error) => void (broken ??= err);
+  client.on('error', lost);
   try {
     const [begun, ran] = await Promise.allSettled(
       heldWrites(client, () => {
@@ -74,6 +81,8 @@ export async function pipelinedTransaction<T>(pool: pg.Pool, body: (tx: DbExecut
     throw err;
   } finally {
     // A connection whose state is unknown is closed, never handed to the next caller.
+    // A broken connection keeps the listener: pg may report its loss again while it closes.
+    if (!broken) client.off('error', lost);
     client.release(broken);
   }
 }
