@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type pg from 'pg';
 import { deadLetters } from '../db/schema';
 import { sqlStatement } from '../db/prepared-statement';
 import { pipelinedTransaction } from '../db/pipelined-transaction';
@@ -32,26 +31,21 @@ const rollbackToSavepoint = sqlStatement<[]>('listener_rollback_to_savepoint', '
  * live in the same database, so every replica and every restart counts them alike.
  */
 export class PostgresListenerStore<TSchema extends Record<string, unknown>> implements ListenerStore<HandlerContext> {
-  private readonly pool: pg.Pool;
-
-  constructor(private readonly db: NodePgDatabase<TSchema>) {
-    // drizzle's public handle on the pool it was built over.
-    this.pool = (db as NodePgDatabase<TSchema> & { $client: pg.Pool }).$client;
-  }
+  constructor(private readonly db: NodePgDatabase<TSchema>) {}
 
   /**
    * BEGIN, the attempts clean-up of a redelivered event and the claim go out together (one round
    * trip), then the handler, then COMMIT.
    */
   runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: HandlerContext) => Promise<void>, options?: { redelivered: boolean }) {
-    return pipelinedTransaction(this.pool, async (tx) => {
+    return pipelinedTransaction(this.db, async (tx) => {
       // Only a redelivered event can have attempts on record; the first delivery skips the statement.
       const [, claimed] = await Promise.all([
         options?.redelivered ? forgetAttempts.execute(tx, [consumer, eventId]) : undefined,
         claimEvent.execute(tx, [consumer, eventId]),
       ]);
       if (claimed.rowCount === 0) return 'duplicate' as const;
-      await handle({ tx, logger });
+      await handle({ tx: tx as unknown as HandlerContext['tx'], logger });
       return 'processed' as const;
     });
   }
@@ -65,7 +59,7 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
    * that were applied, in the same write as COMMIT.
    */
   runBatch(consumer: string, items: readonly BatchItem<HandlerContext>[], logger: Logger): Promise<BatchOutcome[]> {
-    return pipelinedTransaction(this.pool, async (tx, pipeline) => {
+    return pipelinedTransaction(this.db, async (tx, pipeline) => {
       const ids = JSON.stringify(items.map((item) => item.eventId));
       const { rows } = await claimEvents.execute(tx, [consumer, ids]);
       const unclaimed = new Set(rows.map((row) => row.event_id));
@@ -79,7 +73,7 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
           continue;
         }
         const [marked, handled] = await Promise.allSettled(
-          pipeline.together(() => [savepoint.execute(tx, []), startHandler(item, { tx, logger: item.logger ?? logger })] as const),
+          pipeline.together(() => [savepoint.execute(tx, []), startHandler(item, { tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger })] as const),
         );
         // Without its savepoint a failure could not be undone alone: the batch fails as a whole
         // (nothing of it commits) and the runner handles its events one by one.

@@ -2,6 +2,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '../testing';
+import { sql } from 'drizzle-orm';
+import { NodePgTransaction } from 'drizzle-orm/node-postgres';
+import type { DbExecutor } from './database';
 import { connectionOf } from './prepared-statement';
 import { pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
 
@@ -14,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => database.close());
 beforeEach(() => database.truncate());
 
-const insertItem = (tx: Parameters<Parameters<typeof pipelinedTransaction>[1]>[0], id: string, title = 'item') =>
+const insertItem = (tx: DbExecutor, id: string, title = 'item') =>
   connectionOf(tx).query({ name: 'test_pipelined_insert', text: 'insert into replica_items (id, title, version) values ($1, $2, 0)', values: [id, title] });
 const stored = async (id: string) => (await database.pool.query('select 1 from replica_items where id = $1', [id])).rowCount;
 
@@ -53,7 +56,7 @@ it('sends BEGIN with the statements started before the first await, in one write
   await database.pool.query('select 1'); // a connection is open and idle, so none is opened during the count
   const [a, b] = [randomUUID(), randomUUID()];
   const { writes } = await countingWrites(() =>
-    pipelinedTransaction(database.pool, async (tx, pipeline) => {
+    pipelinedTransaction(database.db, async (tx, pipeline) => {
       await Promise.all([insertItem(tx, a), insertItem(tx, b)]);
       pipeline.beforeCommit(() => connectionOf(tx).query('select 1'));
     }),
@@ -66,7 +69,7 @@ it('sends BEGIN with the statements started before the first await, in one write
 it('rolls back when the body throws and hands the connection back usable', async () => {
   const id = randomUUID();
   await expect(
-    pipelinedTransaction(database.pool, async (tx) => {
+    pipelinedTransaction(database.db, async (tx) => {
       await insertItem(tx, id);
       throw new Error('handler failed');
     }),
@@ -81,7 +84,7 @@ it('rejects a failed statement mid-pipeline and every statement behind it, commi
   const [before, after] = [randomUUID(), randomUUID()];
   let behind: Promise<unknown> | undefined;
   await expect(
-    pipelinedTransaction(database.pool, async (tx) => {
+    pipelinedTransaction(database.db, async (tx) => {
       const first = insertItem(tx, before);
       const failing = connectionOf(tx).query('insert into replica_items (id, title, version) values ($1, null, 0)', [randomUUID()]);
       behind = insertItem(tx, after);
@@ -91,14 +94,14 @@ it('rejects a failed statement mid-pipeline and every statement behind it, commi
   ).rejects.toMatchObject({ code: '23502' }); // not null violation
   await expect(behind).rejects.toMatchObject({ code: '25P02' }); // current transaction is aborted
   expect([await stored(before), await stored(after)]).toEqual([0, 0]);
-  await expect(pipelinedTransaction(database.pool, async (tx) => insertItem(tx, after))).resolves.toBeDefined();
+  await expect(pipelinedTransaction(database.db, async (tx) => insertItem(tx, after))).resolves.toBeDefined();
   expect(await stored(after)).toBe(1);
 });
 
 it('refuses to report a commit that Postgres answered with ROLLBACK (an error was caught inside)', async () => {
   const id = randomUUID();
   await expect(
-    pipelinedTransaction(database.pool, async (tx) => {
+    pipelinedTransaction(database.db, async (tx) => {
       await insertItem(tx, id);
       await connectionOf(tx)
         .query('select 1 / 0')
@@ -112,7 +115,7 @@ it('fails and discards the connection when it is lost mid-transaction, committin
   const id = randomUUID();
   const total = database.pool.totalCount;
   await expect(
-    pipelinedTransaction(database.pool, async (tx) => {
+    pipelinedTransaction(database.db, async (tx) => {
       await insertItem(tx, id);
       const { rows } = await connectionOf(tx).query<{ pid: number }>('select pg_backend_pid() as pid');
       await database.pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
@@ -121,6 +124,21 @@ it('fails and discards the connection when it is lost mid-transaction, committin
   ).rejects.toThrow();
   expect(await stored(id)).toBe(0);
   expect(database.pool.totalCount).toBeLessThanOrEqual(total);
-  await expect(pipelinedTransaction(database.pool, async (tx) => insertItem(tx, id))).resolves.toBeDefined();
+  await expect(pipelinedTransaction(database.db, async (tx) => insertItem(tx, id))).resolves.toBeDefined();
   expect(await stored(id)).toBe(1);
+});
+
+it("hands over drizzle's own transaction: a nested transaction is a savepoint (fails if drizzle's internals move)", async () => {
+  const [kept, undone] = [randomUUID(), randomUUID()];
+  await pipelinedTransaction(database.db, async (tx) => {
+    expect(tx).toBeInstanceOf(NodePgTransaction);
+    await tx.execute(sql`insert into replica_items (id, title, version) values (${kept}, 'kept', 0)`);
+    await expect(
+      tx.transaction(async (inner) => {
+        await insertItem(inner, undone);
+        throw new Error('inner failed');
+      }),
+    ).rejects.toThrow('inner failed');
+  });
+  expect([await stored(kept), await stored(undone)]).toEqual([1, 0]);
 });

@@ -1,6 +1,7 @@
-import { drizzle } from 'drizzle-orm/node-postgres';
+import { NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgDialect } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type pg from 'pg';
-import type { DbExecutor } from './database';
 
 /**
  * A transaction whose statements need not wait for each other's answers. The pool's connections
@@ -34,21 +35,28 @@ export class TransactionAborted extends Error {
   }
 }
 
+/** A drizzle transaction over a node-postgres pool: what `db.transaction` hands its callback. */
+export type PipelinedTx<TSchema extends Record<string, unknown>> = NodePgTransaction<TSchema, ExtractTablesWithRelations<TSchema>>;
+
 /**
- * Runs `body` in a transaction on one pooled connection, BEGIN sent together with whatever
- * `body` starts before its first await (so `BEGIN; claim` is one round trip). Commits when `body`
- * resolves, rolls back when it rejects. The transaction is drizzle over the connection itself
- * (not drizzle's `transaction()`, whose BEGIN is awaited on its own), so handlers and
- * prepared statements (`connectionOf`) use it exactly like a drizzle transaction.
+ * Runs `body` in a transaction on one pooled connection of `db`, BEGIN sent together with
+ * whatever `body` starts before its first await (so `BEGIN; claim` is one round trip). Commits
+ * when `body` resolves, rolls back when it rejects. `tx` is the drizzle transaction drizzle's own
+ * `transaction()` would build (nested transactions are savepoints, `tx.rollback()` works,
+ * prepared statements find its connection through `connectionOf`); only its BEGIN is not
+ * awaited on its own.
  *
  * BEGIN is not awaited before the statements behind it are sent. It can fail only when the
  * connection is lost or the session is already inside an aborted transaction — and then the
  * statements behind it fail too; any BEGIN failure still fails the transaction, and the
  * connection is discarded rather than returned to the pool.
  */
-export async function pipelinedTransaction<T>(pool: pg.Pool, body: (tx: DbExecutor, pipeline: Pipeline) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  const tx = executorOn(client);
+export async function pipelinedTransaction<TSchema extends Record<string, unknown>, T>(
+  db: NodePgDatabase<TSchema>,
+  body: (tx: PipelinedTx<TSchema>, pipeline: Pipeline) => Promise<T>,
+): Promise<T> {
+  const client = await poolOf(db).connect();
+  const tx = transactionOn(db, client);
   let last: (() => Promise<unknown>) | undefined;
   const pipeline: Pipeline = {
     together: (send) => heldWrites(client, send),
@@ -80,23 +88,33 @@ export async function pipelinedTransaction<T>(pool: pg.Pool, body: (tx: DbExecut
     if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
     throw err;
   } finally {
-    // A connection whose state is unknown is closed, never handed to the next caller.
     // A broken connection keeps the listener: pg may report its loss again while it closes.
     if (!broken) client.off('error', lost);
     client.release(broken);
   }
 }
 
-/** Drizzle over one pooled connection, built once per connection (pooled connections live long). */
-const executors = new WeakMap<pg.PoolClient, DbExecutor>();
+/** drizzle's public handle on the pool it was built over. */
+const poolOf = (db: NodePgDatabase<Record<string, unknown>>): pg.Pool => (db as unknown as { $client: pg.Pool }).$client;
 
-function executorOn(client: pg.PoolClient): DbExecutor {
-  let executor = executors.get(client);
-  if (!executor) {
-    executor = drizzle(client) as unknown as DbExecutor;
-    executors.set(client, executor);
+/**
+ * DRIZZLE INTERNAL: drizzle-orm 0.45's `transaction()` builds `new NodePgTransaction(dialect,
+ * new NodePgSession(client, dialect, schema, options), schema)` from the database's `dialect` and
+ * `session` (its `schema` and `options`), then awaits BEGIN. The same is built here, once per
+ * connection (pooled connections live long). pipelined-transaction.test.ts fails if that changes.
+ */
+const transactions = new WeakMap<object, WeakMap<pg.PoolClient, unknown>>();
+
+function transactionOn<TSchema extends Record<string, unknown>>(db: NodePgDatabase<TSchema>, client: pg.PoolClient): PipelinedTx<TSchema> {
+  let byClient = transactions.get(db);
+  if (!byClient) transactions.set(db, (byClient = new WeakMap()));
+  let tx = byClient.get(client) as PipelinedTx<TSchema> | undefined;
+  if (!tx) {
+    const { dialect, session } = db as unknown as { dialect: PgDialect; session: { schema: never; options: never } };
+    tx = new NodePgTransaction<TSchema, ExtractTablesWithRelations<TSchema>>(dialect, new NodePgSession(client, dialect, session.schema, session.options), session.schema);
+    byClient.set(client, tx);
   }
-  return executor;
+  return tx;
 }
 
 /**
