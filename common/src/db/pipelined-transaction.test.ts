@@ -142,3 +142,17 @@ it("hands over drizzle's own transaction: a nested transaction is a savepoint (f
   });
   expect([await stored(kept), await stored(undone)]).toEqual([1, 0]);
 });
+
+it("is what openDatabase's db.transaction runs: BEGIN leaves with the first statement, and a rolled-back COMMIT fails", async () => {
+  await database.pool.query('select 1');
+  const id = randomUUID();
+  const { writes } = await countingWrites(() => database.db.transaction(async (tx) => insertItem(tx, id)));
+  expect(writes).toBe(2); // drizzle's own: BEGIN, insert, COMMIT
+  expect(await stored(id)).toBe(1);
+  await expect(
+    database.db.transaction(async (tx) => {
+      await insertItem(tx, randomUUID());
+      await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+    }),
+  ).rejects.toBeInstanceOf(TransactionAborted);
+});
