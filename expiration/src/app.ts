@@ -1,4 +1,5 @@
-import { createServiceApp, type BaseAppDeps } from '@microtick/common';
+import { createServiceApp } from '@microtick/common/http/create-service-app';
+import type { BaseAppDeps } from '@microtick/common/service';
 import type { Express } from 'express';
 
 /**
