@@ -12,7 +12,7 @@ module.exports = {
     '^@microtick/common$': '<rootDir>/common/src/index.ts',
     '^@microtick/common/testing$': '<rootDir>/common/src/testing/index.ts',
     '^@microtick/common/api$': '<rootDir>/common/src/api/types.ts',
-    '^@microtick/common/(logger|config|service|http/listen|http/create-service-app|bus/event-bus|bus/listener|bus/redis-listener-store)$': '<rootDir>/common/src/$1.ts',
+    '^@microtick/common/(logger|config|service|http/listen|http/create-service-app|http/probe-server|bus/event-bus|bus/listener|bus/redis-listener-store)$': '<rootDir>/common/src/$1.ts',
     '^@microtick/common/(events|tracing)$': '<rootDir>/common/src/$1/index.ts',
   },
   globalSetup: '<rootDir>/jest.global-setup.js',

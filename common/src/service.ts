@@ -1,5 +1,5 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type pg from 'pg';
 import { eventBusSettings, type ServiceConfig } from './config';
 import { connectEventBus, type EventBus } from './bus/event-bus';
@@ -91,8 +91,8 @@ export interface ServiceDefinition<D extends AnyServiceDatabase | undefined, Ctx
    * on shutdown, after the HTTP server and before the listeners stop.
    */
   background?(deps: BackgroundDeps & DatabaseDeps<D> & { resources: R }): StopFn | Promise<StopFn>;
-  /** The service's app; a service without routes of its own (expiration) mounts none. */
-  buildApp(deps: BaseAppDeps & Pick<DatabaseDeps<D>, 'db'> & { resources: R }): Express;
+  /** The service's app (createServiceApp), or for a service without routes of its own (expiration) its probes (createProbeServer). */
+  buildApp(deps: BaseAppDeps & Pick<DatabaseDeps<D>, 'db'> & { resources: R }): RequestListener;
   /** Stop on SIGTERM/SIGINT and exit (default true); tests that start a service in-process say false. */
   handleSignals?: boolean;
 }
