@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { ConfigError, loadConfig } from '@microtick/common';
 import { configSchema } from './config';
 import { attemptLeaseMs, createStripeClient } from './payments/stripe-client';
@@ -41,18 +38,5 @@ describe('the Stripe client', () => {
   it('talks to the emulator at STRIPE_API_URL otherwise', () => {
     const stripe = createStripeClient(loadConfig(configSchema, { ...base, STRIPE_API_URL: 'http://emulator.local:4242' }));
     expect([stripe.getApiField('host'), stripe.getApiField('port'), stripe.getApiField('protocol')].map(String)).toEqual(['emulator.local', '4242', 'http']);
-  });
-
-  it('is built, and the SDK loaded, by the first call on it, not when payments starts', async () => {
-    // Everything payments' main.ts loads before it starts, then the client made and used.
-    const script = `
-      for (const file of ['app', 'config', 'db/schema', 'events/listeners', 'payments/attempt-sweeper', 'payments/payment-settler']) require('./payments/src/' + file);
-      const { createStripeClient } = require('./payments/src/payments/stripe-client.ts');
-      const sdkLoaded = () => Object.keys(require.cache).some((file) => file.includes('/node_modules/stripe/'));
-      const stripe = createStripeClient({ STRIPE_API_URL: 'http://emulator.local:4242', STRIPE_TIMEOUT_MS: 1000, STRIPE_MAX_NETWORK_RETRIES: 0 });
-      const atStart = sdkLoaded();
-      console.log(JSON.stringify({ atStart, host: stripe.getApiField('host'), afterFirstCall: sdkLoaded() }));`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '../..') });
-    expect(JSON.parse(stdout)).toEqual({ atStart: false, host: 'emulator.local', afterFirstCall: true });
   });
 });

@@ -1,6 +1,5 @@
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import type { PaymentsConfig } from '../config';
-import { stripeSdk } from './stripe-sdk';
 
 /** Stands in for a secret key when talking to the emulator, which accepts any `sk_test_` key. */
 const EMULATOR_KEY = 'sk_test_microtick_emulator';
@@ -20,39 +19,16 @@ export function webhookSecretOf(config: Pick<PaymentsConfig, 'STRIPE_SECRET_KEY'
 
 type StripeSettings = Pick<PaymentsConfig, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'STRIPE_TIMEOUT_MS' | 'STRIPE_MAX_NETWORK_RETRIES'>;
 
-/**
- * Real Stripe when a secret key is configured, otherwise the emulator at STRIPE_API_URL. The
- * settings are read and checked here, at start-up; the SDK itself is loaded, and the client
- * built, by the first call on it (see stripe-sdk.ts).
- */
+/** Real Stripe when a secret key is configured, otherwise the emulator at STRIPE_API_URL. */
 export function createStripeClient(config: StripeSettings): Stripe {
   const common = { timeout: config.STRIPE_TIMEOUT_MS, maxNetworkRetries: config.STRIPE_MAX_NETWORK_RETRIES };
-  const secretKey = config.STRIPE_SECRET_KEY;
-  if (secretKey) return onFirstUse(() => new (stripeSdk())(secretKey, common));
+  if (config.STRIPE_SECRET_KEY) return new Stripe(config.STRIPE_SECRET_KEY, common);
   const emulator = new URL(config.STRIPE_API_URL);
-  const emulatorSettings: Stripe.StripeConfig = {
+  return new Stripe(EMULATOR_KEY, {
     ...common,
     host: emulator.hostname,
     port: emulator.port || (emulator.protocol === 'https:' ? 443 : 80),
     protocol: emulator.protocol === 'https:' ? 'https' : 'http',
-  };
-  return onFirstUse(() => new (stripeSdk())(EMULATOR_KEY, emulatorSettings));
-}
-
-/**
- * Stands in for the client `build` makes, building it on the first property read (e.g.
- * `stripe.paymentIntents`, `stripe.webhooks`). Methods are bound to the real client, so they
- * see it as `this` whichever way they are called.
- */
-function onFirstUse(build: () => Stripe): Stripe {
-  let client: Stripe | undefined;
-  const real = () => (client ??= build());
-  return new Proxy({} as Stripe, {
-    get(_placeholder, key) {
-      const target = real();
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
   });
 }
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import { PaymentProviderUnavailableError } from './errors';
-import { stripeSdk } from './stripe-sdk';
 
 /**
  * The same order paid with the same card always sends the same key, so a retry (by the SDK, a
@@ -62,9 +61,8 @@ export async function authorizeCard(stripe: Stripe, order: { id: string; priceCe
     // (e.g. it was captured or cancelled since): ask for its present state.
     return await currentState(stripe, intent.id);
   } catch (err) {
-    const { errors } = stripeSdk();
-    if (err instanceof errors.StripeCardError) return { kind: 'declined', message: err.message };
-    if (err instanceof errors.StripeInvalidRequestError && err.code && CUSTOMER_REJECTIONS.has(err.code)) {
+    if (err instanceof Stripe.errors.StripeCardError) return { kind: 'declined', message: err.message };
+    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code && CUSTOMER_REJECTIONS.has(err.code)) {
       return { kind: 'rejected', message: err.message, ...(err.param?.startsWith('payment_method') ? { field: 'token' as const } : {}) };
     }
     throw unavailableIfTransient(err);
@@ -118,15 +116,13 @@ export async function voidAuthorization(stripe: Stripe, paymentIntentId: string)
 }
 
 const isUnexpectedState = (err: unknown): boolean =>
-  err instanceof stripeSdk().errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state';
+  err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'payment_intent_unexpected_state';
 
-const unavailableIfTransient = (err: unknown): unknown => {
-  const { errors } = stripeSdk();
-  return err instanceof errors.StripeConnectionError ||
-    err instanceof errors.StripeAPIError ||
-    err instanceof errors.StripeRateLimitError ||
-    // Another request holds the same key (a crashed attempt being finished twice): ask again later.
-    (err instanceof errors.StripeIdempotencyError && err.statusCode === 409)
+const unavailableIfTransient = (err: unknown): unknown =>
+  err instanceof Stripe.errors.StripeConnectionError ||
+  err instanceof Stripe.errors.StripeAPIError ||
+  err instanceof Stripe.errors.StripeRateLimitError ||
+  // Another request holds the same key (a crashed attempt being finished twice): ask again later.
+  (err instanceof Stripe.errors.StripeIdempotencyError && err.statusCode === 409)
     ? new PaymentProviderUnavailableError()
     : err;
-};
