@@ -2,6 +2,7 @@ import { preparedStatement, type DbExecutor, type Params, type PreparedStatement
 import { and, asc, desc, eq, gte, isNull, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { tickets } from '../db/schema';
 import type { PageCursor, TicketSort } from './page-cursor';
+import { ticketJsonText } from './ticket-json';
 
 /** What a listing asks for; every field is already validated. */
 export interface TicketQuery {
@@ -56,30 +57,52 @@ const titleContains = (word: string): SQL =>
  * (see db/schema.ts) are checked with EXPLAIN in ticket-query.test.ts.
  */
 export function queryTickets(db: DbExecutor, query: TicketQuery) {
-  return buildQuery(db, query, query);
+  return db
+    .select({ ticket: tickets, sortKey: sortKey[query.sort] })
+    .from(tickets)
+    .where(whereOf(query, query))
+    .orderBy(...orderBy[query.sort])
+    .limit(query.limit)
+    .offset(query.offset ?? 0);
 }
 
-type PageValues = { sellerId: string; limit: number; offset: number; afterKey: number; afterId: string };
+/** One page of the listing, as the API answers it. */
+export interface TicketPage {
+  /** The page's tickets as a JSON array (the bytes the route sends). */
+  json: string;
+  /** Where the next page starts, when there is one: the last ticket shown. */
+  next?: { key: number; id: string };
+}
+
+type PageValues = { sellerId: string; limit: number; shown: number; offset: number; afterKey: number; afterId: string };
 
 /**
- * Runs `queryTickets`. A listing without search words or price bounds (the front page, the next
- * pages) runs as a statement prepared once per shape: its plan is the same whatever the values
- * (an index walk in sort order; ticket-query.test.ts checks the generic plan). A search or a price
- * range is built and planned for its values every time, so Postgres judges the words' and the
- * range's selectivity (a generic plan cannot see them).
+ * One page of `query.limit` tickets as JSON text, built by Postgres (ticket-json.ts): one row
+ * comes back, whatever the page size. A listing without search words or price bounds (the front
+ * page, the next pages) runs as a statement prepared once per shape: its plan is the same
+ * whatever the values (an index walk in sort order; ticket-query.test.ts checks the generic
+ * plan). A search or a price range is built and planned for its values every time, so Postgres
+ * judges the words' and the range's selectivity (a generic plan cannot see them).
  */
-export function listTickets(db: DbExecutor, query: TicketQuery) {
-  if (query.words?.length || query.minPriceCents !== undefined || query.maxPriceCents !== undefined) return queryTickets(db, query);
-  return pageStatement(query).execute(db, {
-    sellerId: query.sellerId ?? '',
-    limit: query.limit,
-    offset: query.offset ?? 0,
-    afterKey: query.after?.key ?? 0,
-    afterId: query.after?.id ?? '',
-  });
+export async function listTicketPage(db: DbExecutor, query: TicketQuery): Promise<TicketPage> {
+  const [row] =
+    query.words?.length || query.minPriceCents !== undefined || query.maxPriceCents !== undefined
+      ? await pageQuery(db, query, { ...query, limit: query.limit + 1, shown: query.limit })
+      : await pageStatement(query).execute(db, {
+          sellerId: query.sellerId ?? '',
+          limit: query.limit + 1,
+          shown: query.limit,
+          offset: query.offset ?? 0,
+          afterKey: query.after?.key ?? 0,
+          afterId: query.after?.id ?? '',
+        });
+  if (!row) throw new Error('the page query returned no row');
+  // The query reads one row more than it shows: its presence means there is a next page.
+  if (row.rows <= query.limit || row.lastKey === null || row.lastId === null) return { json: row.json };
+  return { json: row.json, next: { key: Number(row.lastKey), id: row.lastId } };
 }
 
-type PageStatement = PreparedStatement<PageValues, Awaited<ReturnType<typeof queryTickets>>>;
+type PageStatement = PreparedStatement<PageValues, Awaited<ReturnType<typeof pageQuery>>>;
 const pageStatements = new Map<string, PageStatement>();
 
 function pageStatement(query: TicketQuery): PageStatement {
@@ -87,8 +110,9 @@ function pageStatement(query: TicketQuery): PageStatement {
   let statement = pageStatements.get(shape);
   if (!statement) {
     statement = preparedStatement(`tickets_page_${shape}`, (db, p: Params<PageValues>) =>
-      buildQuery(db, { sellerId: query.sellerId === undefined ? undefined : p('sellerId'), sort: query.sort }, {
+      pageQuery(db, { sellerId: query.sellerId === undefined ? undefined : p('sellerId'), sort: query.sort }, {
         limit: p('limit'),
+        shown: p('shown'),
         offset: p('offset'),
         after: query.after ? { sort: query.sort, key: p('afterKey'), id: p('afterId') } : undefined,
       }),
@@ -98,12 +122,39 @@ function pageStatement(query: TicketQuery): PageStatement {
   return statement;
 }
 
-function buildQuery(
-  db: DbExecutor,
-  filters: Omit<TicketQuery, 'sellerId' | 'limit' | 'offset' | 'after'> & { sellerId?: Value<string> },
-  page: { limit: Value<number>; offset?: Value<number>; after?: { sort: TicketSort; key: Value<number>; id: Value<string> } },
-) {
-  const conditions = [
+type Filters = Omit<TicketQuery, 'sellerId' | 'limit' | 'offset' | 'after'> & { sellerId?: Value<string> };
+type PageBounds = { limit: Value<number>; offset?: Value<number>; after?: { sort: TicketSort; key: Value<number>; id: Value<string> } };
+
+/**
+ * The listing's rows (`limit` of them: the `shown` ones and one more at most) folded into
+ * one row: the first `shown` tickets' JSON joined into an array, in the page's order; how many
+ * rows were read; and the sort key and id of the `shown`-th, for the next page's cursor.
+ */
+function pageQuery(db: DbExecutor, filters: Filters, page: PageBounds & { shown: Value<number> }) {
+  const rows = db
+    .select({ json: ticketJsonText.as('json'), key: sql<string>`${sortKey[filters.sort]}`.as('key'), id: tickets.id })
+    .from(tickets)
+    .where(whereOf(filters, page))
+    .orderBy(...orderBy[filters.sort])
+    .limit(page.limit)
+    .offset(page.offset ?? 0)
+    .as('page');
+  const direction = filters.sort === 'price_asc' ? sql`asc` : sql`desc`;
+  const inOrder = sql`order by ${rows.key} ${direction}, ${rows.id} ${direction}`;
+  return db
+    .select({
+      json: sql<string>`coalesce('[' || array_to_string((array_agg(${rows.json} ${inOrder}))[1:${page.shown}], ',') || ']', '[]')`,
+      rows: sql<number>`count(*)::int`,
+      // bigint: pg gives it as text, exact.
+      lastKey: sql<string | null>`(array_agg(${rows.key} ${inOrder}))[${page.shown}]::text`,
+      lastId: sql<string | null>`(array_agg(${rows.id} ${inOrder}))[${page.shown}]::text`,
+    })
+    .from(rows);
+}
+
+/** Which tickets a listing shows, in its order: the WHERE of both queries above. */
+function whereOf(filters: Filters, page: PageBounds): SQL | undefined {
+  return and(
     // For sale: no order holds it and no waiting-list offer either (docs/waitlist.md; offers are
     // few, so the listing indexes on order_id is null still serve and this filters the rest).
     filters.sellerId === undefined ? and(isNull(tickets.orderId), isNull(tickets.waitlistOfferId)) : eq(tickets.userId, filters.sellerId),
@@ -111,12 +162,5 @@ function buildQuery(
     filters.minPriceCents === undefined ? undefined : gte(tickets.priceCents, filters.minPriceCents),
     filters.maxPriceCents === undefined ? undefined : lte(tickets.priceCents, filters.maxPriceCents),
     page.after ? afterCursor(page.after) : undefined,
-  ];
-  return db
-    .select({ ticket: tickets, sortKey: sortKey[filters.sort] })
-    .from(tickets)
-    .where(and(...conditions))
-    .orderBy(...orderBy[filters.sort])
-    .limit(page.limit)
-    .offset(page.offset ?? 0);
+  );
 }
