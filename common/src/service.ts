@@ -1,16 +1,11 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { sql } from 'drizzle-orm';
-import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type pg from 'pg';
 import { eventBusSettings, type ServiceConfig } from './config';
-import { ensureDatabase, openDatabase, runMigrations } from './db/database';
-import { startRetention } from './db/retention';
 import { connectEventBus, type EventBus } from './bus/event-bus';
 import type { AnyListener, HandlerContext, ListenerStore } from './bus/listener';
 import type { EventType } from './events/catalogue';
 import { ListenerRunner } from './bus/listener-runner';
-import { OutboxRelay } from './bus/outbox-relay';
-import { PostgresListenerStore } from './bus/postgres-listener-store';
 import type { ReadinessCheck, ServiceAppOptions } from './http/create-service-app';
 import { closeServer, listen } from './http/listen';
 import { Lifecycle } from './lifecycle';
@@ -96,8 +91,8 @@ export interface ServiceDefinition<D extends AnyServiceDatabase | undefined, Ctx
    * on shutdown, after the HTTP server and before the listeners stop.
    */
   background?(deps: BackgroundDeps & DatabaseDeps<D> & { resources: R }): StopFn | Promise<StopFn>;
-  /** The service's app; a service without routes of its own (expiration) mounts none. */
-  buildApp(deps: BaseAppDeps & Pick<DatabaseDeps<D>, 'db'> & { resources: R }): Express;
+  /** The service's app (createServiceApp), or for a service without routes of its own (expiration) its probes (createProbeServer). */
+  buildApp(deps: BaseAppDeps & Pick<DatabaseDeps<D>, 'db'> & { resources: R }): RequestListener;
   /** Stop on SIGTERM/SIGINT and exit (default true); tests that start a service in-process say false. */
   handleSignals?: boolean;
 }
@@ -128,24 +123,22 @@ export async function startService<D extends AnyServiceDatabase | undefined = un
   const onStop = (step: string, stop: StopFn) => lifecycle.onStop(step, stop);
 
   try {
-    const database = definition.database && (await openServiceDatabase(name, config as unknown as DatabaseSettings, definition.database, { logger, metrics, onStop }));
+    // Required here, not imported: a service without a database never loads drizzle or pg.
+    const postgres = definition.database ? (require('./service-database') as typeof import('./service-database')) : undefined;
+    const database = postgres && definition.database && (await postgres.openServiceDatabase(name, config as unknown as DatabaseSettings, definition.database, { logger, metrics, onStop }));
     const dbDeps = (database ? { db: database.db, pool: database.pool } : {}) as DatabaseDeps<D>;
 
     const bus = await connectEventBus({ ...eventBusSettings(config), name, logger });
     onStop('nats', () => bus.close());
 
-    if (database) {
-      const relay = new OutboxRelay({ pool: database.pool, bus, logger, metrics });
-      onStop('outbox relay', () => relay.stop());
-      await relay.start();
-    }
+    if (postgres && database) await postgres.startOutboxRelay(database, bus, { logger, metrics, onStop });
 
     const startDeps: StartDeps = { logger, metrics, bus, onStop };
     const resources = ((await definition.resources?.({ ...startDeps, ...dbDeps })) ?? {}) as R;
 
     const runner = definition.listeners.length > 0 ? startListeners() : undefined;
     function startListeners() {
-      const store = resources.listenerStore ?? (database ? (new PostgresListenerStore(database.db) as unknown as ListenerStore<Ctx>) : undefined);
+      const store = resources.listenerStore ?? (postgres && database ? postgres.postgresListenerStore<Ctx>(database) : undefined);
       if (!store) throw new Error(`${name} has listeners but neither a database nor a listener store`);
       return new ListenerRunner({
         service: name,
@@ -170,7 +163,7 @@ export async function startService<D extends AnyServiceDatabase | undefined = un
     }
 
     const readiness: ReadinessCheck[] = [
-      ...(database ? [{ name: 'postgres', check: () => database.db.execute(sql`select 1`) }] : []),
+      ...(postgres && database ? [postgres.postgresReadiness(database)] : []),
       { name: 'nats', check: async () => { if (bus.nc.isClosed()) throw new Error('closed'); await bus.nc.flush(); } },
       ...(resources.readiness ?? []),
     ];
@@ -193,19 +186,4 @@ export async function startService<D extends AnyServiceDatabase | undefined = un
     await lifecycle.stop();
     throw err;
   }
-}
-
-async function openServiceDatabase<TSchema extends Record<string, unknown>>(
-  name: string,
-  config: DatabaseSettings,
-  definition: ServiceDatabase<TSchema>,
-  { logger, metrics, onStop }: Pick<StartDeps, 'logger' | 'metrics' | 'onStop'>,
-) {
-  await ensureDatabase(config.DATABASE_URL);
-  const database = openDatabase({ url: config.DATABASE_URL, schema: definition.schema, poolSize: config.DATABASE_POOL_SIZE, applicationName: name });
-  onStop('postgres', () => database.close());
-  await runMigrations(database.pool, definition.migrationsFolder);
-  metrics.readFromDatabase(database.pool);
-  onStop('retention', startRetention({ pool: database.pool, logger, processedEventsDays: config.PROCESSED_EVENTS_RETENTION_DAYS }));
-  return database;
 }

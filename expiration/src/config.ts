@@ -1,4 +1,4 @@
-import { optionalText, serviceConfigShape } from '@microtick/common';
+import { optionalText, serviceConfigShape } from '@microtick/common/config';
 import { z } from 'zod';
 
 /**

@@ -20,9 +20,9 @@ interface RunningMain {
   port: () => number | undefined;
 }
 
-/** Starts expiration/src/main.ts with the kit's settings as its environment, on a free port. */
-function startMain(env: Record<string, string | number | undefined>): RunningMain {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'expiration/src/main.ts'], {
+/** Starts expiration/src/main.ts (or `entry`, a script that loads it) with the kit's settings as its environment, on a free port. */
+function startMain(env: Record<string, string | number | undefined>, entry: string[] = ['expiration/src/main.ts']): RunningMain {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,6 +127,17 @@ describe('expiration main', () => {
     expect(await cli('replay', '--service', 'expiration', letterId)).toMatchObject({ code: 0 });
     await waitFor(() => kit.received.some((r) => r.envelope.data.orderId === order.id), { timeoutMs: 20_000, what: 'the replayed order expiring' });
     expect((await cli('list', '--service', 'expiration', '--all')).output).toMatch(new RegExp(`${letterId}.*replayed=`));
+  });
+
+  it('never loads drizzle, pg or Express: without a database or routes of its own it leaves them out of its memory', async () => {
+    // Prints, as the process exits, the npm packages it loaded.
+    const reportPackages = `process.on('exit', () => console.log('loaded packages ' + JSON.stringify([...new Set(Object.keys(require.cache).flatMap((file) => /.*node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(file)?.[1] ?? []))])));`;
+    running = startMain(kit.config, ['-e', `${reportPackages} require('./expiration/src/main.ts');`]);
+    await readyPort(running);
+    expect(await stopMain(running)).toBe(0);
+    const packages = JSON.parse(/loaded packages (.*)/.exec(running.output())?.[1] ?? 'null') as string[];
+    expect(packages).toEqual(expect.arrayContaining(['bullmq', 'ioredis', '@nats-io/jetstream', 'helmet']));
+    for (const unused of ['drizzle-orm', 'pg', 'express']) expect(packages).not.toContain(unused);
   });
 
   it('exits with the cause when Redis is unreachable, after undoing what had started', async () => {

@@ -1,4 +1,5 @@
-import { loadConfig, startService } from '@microtick/common';
+import { loadConfig } from '@microtick/common/config';
+import { startService } from '@microtick/common/service';
 import { buildApp } from './app';
 import { configSchema } from './config';
 import { listeners } from './events/listeners';

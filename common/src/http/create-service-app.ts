@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookieSession from 'cookie-session';
 import express, { type Express, type Request, type RequestHandler } from 'express';
-import helmet from 'helmet';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { accessLog } from './access-log';
 import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { PROBE_PATHS, readinessAnswer } from './probes';
+import { securityHeaders } from './security-headers';
 
 /** A named dependency `GET /readyz` checks; it throws or rejects when unreachable. */
 export interface ReadinessCheck {
@@ -30,8 +31,6 @@ export interface ServiceAppOptions {
   routes(app: Express): void;
 }
 
-const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
 /**
  * The Express app every service shares: request ids and logs, JSON bodies (100 kB max),
  * the session cookie and current user, health/readiness/metrics, then the service's routes,
@@ -46,37 +45,14 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   // default: the local gateway) are trusted, so a neighbour on the network cannot pick its own
   // IP or claim https by sending the headers itself.
   app.set('trust proxy', options.trustProxy ?? 'loopback');
-  // Security headers on every answer, errors and probes included. An API answers JSON only, so
-  // its policy forbids everything a document could load (helmet's default CSP is for pages);
-  // HSTS tells browsers to keep to https once they have reached us over it.
-  app.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
-      crossOriginResourcePolicy: { policy: 'same-origin' },
-      frameguard: { action: 'deny' },
-    }),
-  );
+  app.use(securityHeaders());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    if (options.isAcceptingTraffic && !options.isAcceptingTraffic()) {
-      res.status(503).json({ status: 'stopping' });
-      return;
-    }
-    const results = await Promise.all(
-      (options.readiness ?? []).map(async ({ name, check }) => {
-        try {
-          await withTimeout(check(), 2_000);
-          return { name, ok: true };
-        } catch (err) {
-          return { name, ok: false, error: err instanceof Error ? err.message : String(err) };
-        }
-      }),
-    );
-    const failing = results.filter((r) => !r.ok);
-    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'unavailable' : 'ok', checks: results });
+    const { status, body } = await readinessAnswer(options);
+    res.status(status).json(body);
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -119,12 +95,6 @@ const recordDuration = (metrics: ServiceMetrics): RequestHandler => (req, res, n
   });
   next();
 };
-
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
-  ]);
 
 const RAW_BODY = Symbol('rawBody');
 

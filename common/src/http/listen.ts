@@ -1,14 +1,16 @@
-import type { Server } from 'node:http';
-import type { Express } from 'express';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 /**
- * Starts listening; resolves with the server and the port it got (0 = any free port). Loopback
- * unless told otherwise (config `HOST`): containers pass `0.0.0.0` explicitly.
+ * Starts listening with `handler` (an Express app or a plain request listener); resolves with the
+ * server and the port it got (0 = any free port). Loopback unless told otherwise (config `HOST`):
+ * containers pass `0.0.0.0` explicitly.
  */
-export const listen = (app: Express, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> =>
+export const listen = (handler: RequestListener, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> =>
   new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => {
-      if (err) return reject(err);
+    const server = createServer(handler);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
       const address = server.address();
       resolve({ server, port: typeof address === 'object' && address ? address.port : port });
     });

@@ -1,4 +1,6 @@
-import { eventCatalogue, withPublishSpan, type EventBus, type EventEnvelope } from '@microtick/common';
+import type { EventBus } from '@microtick/common/bus/event-bus';
+import { eventCatalogue, type EventEnvelope } from '@microtick/common/events';
+import { withPublishSpan } from '@microtick/common/tracing';
 import type { ExpirationJob } from './expiration-queue';
 import { nameBasedUuid } from './name-based-uuid';
 

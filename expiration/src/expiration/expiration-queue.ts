@@ -1,4 +1,4 @@
-import { currentTraceFields } from '@microtick/common';
+import { currentTraceFields } from '@microtick/common/tracing';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';

@@ -1,4 +1,6 @@
-import { RedisListenerStore, type ReadinessCheck, type StartDeps } from '@microtick/common';
+import { RedisListenerStore } from '@microtick/common/bus/redis-listener-store';
+import type { ReadinessCheck } from '@microtick/common/http/create-service-app';
+import type { StartDeps } from '@microtick/common/service';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { registerExpirationMetrics } from './expiration-metrics';

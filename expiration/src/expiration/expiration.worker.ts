@@ -1,4 +1,5 @@
-import type { EventBus, Logger } from '@microtick/common';
+import type { EventBus } from '@microtick/common/bus/event-bus';
+import type { Logger } from '@microtick/common/logger';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { publishExpirationComplete } from './expiration-complete.publisher';

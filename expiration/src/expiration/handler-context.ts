@@ -1,4 +1,4 @@
-import type { Logger } from '@microtick/common';
+import type { Logger } from '@microtick/common/logger';
 import type { ExpirationTimers } from './expiration-timers';
 
 /** What expiration's handlers get from `RedisListenerStore`: the timers, and a logger. */

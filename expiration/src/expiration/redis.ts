@@ -1,4 +1,4 @@
-import type { Logger } from '@microtick/common';
+import type { Logger } from '@microtick/common/logger';
 import { Redis } from 'ioredis';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { sessionCookie, waitFor } from '@microtick/common/testing';
+import { outboxEvents, sessionCookie, waitFor } from '@microtick/common/testing';
 import type { OrderLimits } from './order-limits';
 import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
@@ -29,6 +29,22 @@ describe('live orders per user', () => {
     const other = await request(testApp(database().db))
       .post('/api/orders').set('Cookie', sessionCookie()).send({ ticketId: (await insertTicket(database().db)).id });
     expect(other.status).toBe(201);
+  });
+
+  it('writes nothing for an order refused at the limit: the limit is the condition of the insert itself', async () => {
+    const { buyer, order } = setup({ maxLiveOrders: 2 });
+    for (let i = 0; i < 2; i++) expect((await order((await insertTicket(database().db)).id)).status).toBe(201);
+    const refusedTicket = await insertTicket(database().db);
+    expect((await order(refusedTicket.id)).body).toEqual({ errors: [{ message: 'You already have 2 unpaid orders: pay for or cancel one before reserving another ticket' }] });
+
+    const { rows } = await database().pool.query(`select user_id from orders where ticket_id = $1`, [refusedTicket.id]);
+    expect(rows).toEqual([]);
+    const staged = await outboxEvents(database().db);
+    expect(staged.map((e) => e.type)).toEqual(['order:created', 'order:created']);
+    expect(staged.every((e) => (e.data as { userId: string }).userId === buyer.id)).toBe(true);
+    // Once one of them is cancelled, the buyer may order again.
+    await database().pool.query(`update orders set status = 'cancelled' where id = (select id from orders where user_id = $1 limit 1)`, [buyer.id]);
+    expect((await order(refusedTicket.id)).status).toBe(201);
   });
 
   it('holds when the requests race: with 4 live orders, five concurrent orders make exactly one more', async () => {

@@ -1,7 +1,7 @@
-import { and, count, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { BadRequestError, perMinuteLimiter, preparedStatement, sqlStatement, userOf, type Logger, type Params } from '@microtick/common';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { BadRequestError, perMinuteLimiter, userOf, type Logger } from '@microtick/common';
 import type { RequestHandler } from 'express';
-import { orders, type OrdersDb } from '../db/schema';
+import { orders } from '../db/schema';
 
 /** Per-user abuse limits on reserving tickets (config ORDERS_RATE_LIMIT_PER_MINUTE, MAX_LIVE_ORDERS_PER_USER). */
 export interface OrderLimits {
@@ -28,31 +28,23 @@ export const orderRateLimiter = (limits: OrderLimits, logger: Logger): RequestHa
 
 /**
  * The per-user lock as an expression, for the creating transaction to take with its first read
- * (create-order's ticket read: one statement fewer) before `assertUnderLiveOrderLimit(…, { locked: true })`.
+ * (create-order's ticket read: one statement fewer), before the statement that checks the limit.
  */
 export const lockUserOrders = (userId: SQLWrapper | string): SQL => sql`pg_advisory_xact_lock(hashtextextended('orders:live:' || ${userId}, 0))`;
-const lockUserOrdersAlone = sqlStatement<[userId: string]>('orders_lock_user_orders', `select pg_advisory_xact_lock(hashtextextended('orders:live:' || $1, 0))`);
-const countUnpaidLive = preparedStatement('orders_count_unpaid_live', (db, p: Params<{ userId: string }>) =>
-  db
-    .select({ live: count() })
-    .from(orders)
-    .where(and(eq(orders.userId, p('userId')), inArray(orders.status, [...UNPAID_LIVE]))),
-);
-
-type Tx = Parameters<Parameters<OrdersDb['transaction']>[0]>[0];
 
 /**
- * Refuses a new reservation when the user already holds `max` unpaid ones, so one account
- * cannot reserve every ticket. Holds for concurrent requests: a transaction-scoped advisory lock
- * per user serialises one user's order creations (other users never wait), so each count sees
- * the orders the previous creations inserted. Call first in the creating transaction; `locked`:
- * the caller took the lock (`lockUserOrders`) in an earlier statement of this transaction.
+ * True while the user holds fewer than `max` unpaid orders, so one account cannot reserve every
+ * ticket: the condition of create-order's insert. Holds for concurrent requests: the advisory
+ * lock (`lockUserOrders`, taken by an EARLIER statement of the transaction) serialises one user's
+ * order creations (other users never wait), and this count, in a later statement, takes its
+ * snapshot once the lock is granted, so it sees the orders the previous creations inserted.
+ * (In the locking statement itself it would count with a snapshot taken before the wait.)
  */
-export async function assertUnderLiveOrderLimit(tx: Tx, userId: string, max: number, { locked = false } = {}): Promise<void> {
-  // The count is a statement of its own, after the lock's: it must take its snapshot once the lock is granted.
-  if (!locked) await lockUserOrdersAlone.execute(tx, [userId]);
-  const [row] = await countUnpaidLive.execute(tx, { userId });
-  if ((row?.live ?? 0) >= max) {
-    throw new BadRequestError(`You already have ${max} unpaid orders: pay for or cancel one before reserving another ticket`);
-  }
-}
+export const underLiveOrderLimit = (userId: SQLWrapper, max: SQLWrapper): SQL =>
+  sql`(select count(*) from ${orders} where ${orders.userId} = ${userId} and ${orders.status} in (${sql.join(
+    UNPAID_LIVE.map((status) => sql.raw(`'${status}'`)),
+    sql`, `,
+  )})) < ${max}`;
+
+export const liveOrderLimitReached = (max: number): BadRequestError =>
+  new BadRequestError(`You already have ${max} unpaid orders: pay for or cancel one before reserving another ticket`);

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { addToOutbox, fromCents, orderStatus, type DbExecutor, type OrderStatus } from '@microtick/common';
+import { addToOutbox, fromCents, orderStatus, preparedStatement, type DbExecutor, type OrderStatus, type Params } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
 import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
 
@@ -7,6 +7,15 @@ import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
 const UNPAID: readonly OrderStatus[] = ['created', 'awaiting:payment'];
 
 const isUnpaid = (status: OrderStatus): boolean => UNPAID.includes(status);
+
+// An expiry's cancellation, built once (the statement of every expiry in a burst).
+const cancelUnpaidOrder = preparedStatement('orders_cancel_unpaid_by_id', (db, p: Params<{ id: string }>) =>
+  db
+    .update(orders)
+    .set({ status: 'cancelled', version: sql`${orders.version} + 1` })
+    .where(and(eq(orders.id, p('id')), inArray(orders.status, [...UNPAID])))
+    .returning(),
+);
 
 export async function findOrder(tx: DbExecutor, orderId: string): Promise<OrderRow | undefined> {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId));
@@ -57,11 +66,7 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
  * decided. Undefined when there is no such order.
  */
 export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
-  const [cancelled] = await tx
-    .update(orders)
-    .set({ status: 'cancelled', version: sql`${orders.version} + 1` })
-    .where(and(eq(orders.id, orderId), inArray(orders.status, [...UNPAID])))
-    .returning();
+  const [cancelled] = await cancelUnpaidOrder.execute(tx, { id: orderId });
   if (cancelled) {
     await announceCancellation(tx, cancelled);
     return { order: cancelled, changed: true };

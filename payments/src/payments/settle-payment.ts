@@ -9,6 +9,11 @@ import { captureAuthorization, voidAuthorization, type Settlement } from './stri
 export const SETTLE_CHANNEL = 'microtick_payments_settle';
 
 const notifySettle = sqlStatement<[channel: string, orderId: string]>('payments_notify_settlers', 'select pg_notify($1, $2)');
+// The statuses `decisionFor` acts on (`undecided` below); the order id twice, as text and as uuid.
+const notifySettleIfHeld = sqlStatement<[channel: string, orderId: string, orderUuid: string]>(
+  'payments_notify_settlers_if_held',
+  `select pg_notify($1, $2) where exists (select 1 from payments where order_id = $3 and status in ('authorized', 'requires_action'))`,
+);
 
 /** How long one settler may take to capture or void a payment before another takes it over. */
 const SETTLE_LEASE_MS = 60_000;
@@ -22,6 +27,18 @@ export interface SettleDeps {
 /** Wakes the settlers (this and other replicas) once the caller's transaction commits. */
 export async function notifySettlers(tx: DbExecutor, orderId: string): Promise<void> {
   await notifySettle.execute(tx, [SETTLE_CHANNEL, orderId]);
+}
+
+/**
+ * `notifySettlers` for a cancellation: only when the order has a payment that holds, or may still
+ * get, a hold on a card. Most cancelled orders (expired, never paid) have none, and then the
+ * settlers are not woken for a pass that finds nothing. Call after the replica change, in a
+ * statement of its own: the change waited for the order row's lock if an authorization was being
+ * recorded, and only a statement started after that wait sees the payment it committed. (An
+ * authorization recorded after this commits finds the order cancelled and voids it itself.)
+ */
+export async function notifySettlersIfHeld(tx: DbExecutor, orderId: string): Promise<void> {
+  await notifySettleIfHeld.execute(tx, [SETTLE_CHANNEL, orderId, orderId]);
 }
 
 /**

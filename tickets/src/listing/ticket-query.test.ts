@@ -3,7 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@microtick/common/testing
 import { migrationsFolder, schema } from '../db/schema';
 import { sellerTickets } from './seller-desk';
 import { sql } from 'drizzle-orm';
-import { listTickets, queryTickets, type TicketQuery } from './ticket-query';
+import { ticketView } from '../tickets/ticket-view';
+import { listTicketPage, queryTickets, type TicketQuery } from './ticket-query';
 
 let plans: TestDatabase<typeof schema>;
 const database = () => plans;
@@ -89,30 +90,43 @@ describe('the ticket listing queries', () => {
   });
 
   it.each<[string, TicketQuery]>([
-    ['the first page', { sort: 'newest', limit: 51 }],
-    ['a deep offset page', { sort: 'newest', limit: 51, offset: 5000 }],
-    ['a cursor page', { sort: 'newest', limit: 51, after: cursorAt('newest', Date.now() * 1000 - 3e12) }],
-    ['cheapest first', { sort: 'price_asc', limit: 51, offset: 51 }],
-    ['dearest first after a cursor', { sort: 'price_desc', limit: 51, after: cursorAt('price_desc', 20_000) }],
+    ['the first page', { sort: 'newest', limit: 50 }],
+    ['a deep offset page', { sort: 'newest', limit: 50, offset: 5000 }],
+    ['a cursor page', { sort: 'newest', limit: 50, after: cursorAt('newest', Date.now() * 1000 - 3e12) }],
+    ['cheapest first', { sort: 'price_asc', limit: 50, offset: 51 }],
+    ['dearest first after a cursor', { sort: 'price_desc', limit: 50, after: cursorAt('price_desc', 20_000) }],
   ])('a page without search or price range is a prepared statement whose generic plan walks the index too: %s', async (_case, query) => {
-    const expected = await queryTickets(database().db, query);
+    const rows = await queryTickets(database().db, { ...query, limit: query.limit + 1 });
+    const last = rows[query.limit - 1]!;
+    const expected = { json: JSON.stringify(rows.slice(0, query.limit).map((row) => ticketView(row.ticket))), next: { key: Number(last.sortKey), id: last.ticket.id } };
     const explained = await database().db.transaction(async (tx) => {
       // What Postgres may switch to after five executions, forced from the first.
       await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
-      expect(await listTickets(tx, query)).toEqual(expected);
+      expect(await listTicketPage(tx, query)).toEqual(expected);
       const name = `tickets_page_public_${query.sort}_${query.after ? 'after' : 'offset'}`;
       const { rows } = await tx.execute<{ name: string; parameter_types: string }>(
         sql`select name, parameter_types::text from pg_prepared_statements where name = ${name} and generic_plans > 0`,
       );
       expect(rows).toHaveLength(1);
       // In the order of the statement's text: the cursor's key and id, then limit and offset.
-      const values = [...(query.after ? [query.after.key, `'${query.after.id}'`] : []), query.limit, query.offset ?? 0];
+      const values = [...(query.after ? [query.after.key, `'${query.after.id}'`] : []), query.limit + 1, query.offset ?? 0];
       expect(rows[0]!.parameter_types.split(',')).toHaveLength(values.length);
       const plan = await tx.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(sql.raw(`explain (format json) execute ${rows[0]!.name}(${values.join(', ')})`));
       return nodesOf(plan.rows[0]!['QUERY PLAN'][0].Plan);
     });
     expect(types(explained)).toEqual(['Limit', 'Index Scan']);
     expect(indexesOf(explained)).toEqual([query.sort === 'newest' ? 'tickets_available_newest_idx' : 'tickets_available_price_idx']);
+  });
+
+  it('a search or price range pages the same way, built for its values', async () => {
+    const query: TicketQuery = { sort: 'price_asc', limit: 10, words: ['zebra'], minPriceCents: 100 };
+    const rows = await queryTickets(database().db, { ...query, limit: 11 });
+    const last = rows[9]!;
+    expect(rows).toHaveLength(11);
+    expect(await listTicketPage(database().db, query)).toEqual({
+      json: JSON.stringify(rows.slice(0, 10).map((row) => ticketView(row.ticket))),
+      next: { key: last.sortKey, id: last.ticket.id },
+    });
   });
 
   it.each<[string, Parameters<typeof sellerTickets>[2]]>([

@@ -1,7 +1,8 @@
-import { preparedStatement, type DbExecutor, type Params, type PreparedStatement } from '@microtick/common';
-import { and, asc, desc, eq, gte, isNull, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { sqlStatement, type DbExecutor, type Params } from '@microtick/common';
+import { and, asc, desc, eq, fillPlaceholders, gte, isNull, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { tickets } from '../db/schema';
 import type { PageCursor, TicketSort } from './page-cursor';
+import { ticketJsonText } from './ticket-json';
 
 /** What a listing asks for; every field is already validated. */
 export interface TicketQuery {
@@ -56,54 +57,117 @@ const titleContains = (word: string): SQL =>
  * (see db/schema.ts) are checked with EXPLAIN in ticket-query.test.ts.
  */
 export function queryTickets(db: DbExecutor, query: TicketQuery) {
-  return buildQuery(db, query, query);
+  return db
+    .select({ ticket: tickets, sortKey: sortKey[query.sort] })
+    .from(tickets)
+    .where(whereOf(query, query))
+    .orderBy(...orderBy[query.sort])
+    .limit(query.limit)
+    .offset(query.offset ?? 0);
+}
+
+/** One page of the listing, as the API answers it. */
+export interface TicketPage {
+  /** The page's tickets as a JSON array (the bytes the route sends). */
+  json: string;
+  /** Where the next page starts, when there is one: the last ticket shown. */
+  next?: { key: number; id: string };
 }
 
 type PageValues = { sellerId: string; limit: number; offset: number; afterKey: number; afterId: string };
 
 /**
- * Runs `queryTickets`. A listing without search words or price bounds (the front page, the next
- * pages) runs as a statement prepared once per shape: its plan is the same whatever the values
- * (an index walk in sort order; ticket-query.test.ts checks the generic plan). A search or a price
- * range is built and planned for its values every time, so Postgres judges the words' and the
- * range's selectivity (a generic plan cannot see them).
+ * One page of `query.limit` tickets, each as the JSON text Postgres wrote (ticket-json.ts), joined
+ * into the array the API answers. A listing without search words or price bounds (the front
+ * page, the next pages) runs as a statement prepared once per shape: its plan is the same
+ * whatever the values (an index walk in sort order; ticket-query.test.ts checks the generic
+ * plan). A search or a price range is built and planned for its values every time, so Postgres
+ * judges the words' and the range's selectivity (a generic plan cannot see them).
  */
-export function listTickets(db: DbExecutor, query: TicketQuery) {
-  if (query.words?.length || query.minPriceCents !== undefined || query.maxPriceCents !== undefined) return queryTickets(db, query);
-  return pageStatement(query).execute(db, {
-    sellerId: query.sellerId ?? '',
-    limit: query.limit,
-    offset: query.offset ?? 0,
-    afterKey: query.after?.key ?? 0,
-    afterId: query.after?.id ?? '',
-  });
+export async function listTicketPage(db: DbExecutor, query: TicketQuery): Promise<TicketPage> {
+  // One row more than shown: its presence says that there is a next page.
+  const limit = query.limit + 1;
+  const rows =
+    query.words?.length || query.minPriceCents !== undefined || query.maxPriceCents !== undefined
+      ? await pageQuery(db, query, { ...query, limit })
+      : await pageStatement(query).execute(db, {
+          sellerId: query.sellerId ?? '',
+          limit,
+          offset: query.offset ?? 0,
+          afterKey: query.after?.key ?? 0,
+          afterId: query.after?.id ?? '',
+        });
+  const shown = rows.length > query.limit ? rows.slice(0, query.limit) : rows;
+  const json = `[${shown.map((row) => row.json).join(',')}]`;
+  const last = shown.at(-1);
+  return rows.length > query.limit && last ? { json, next: { key: Number(last.key), id: last.id } } : { json };
 }
 
-type PageStatement = PreparedStatement<PageValues, Awaited<ReturnType<typeof queryTickets>>>;
+/** A listing row as pageQuery selects it: the ticket's JSON and the cursor after it. */
+interface PageRow extends Record<string, unknown> {
+  json: string;
+  /** bigint: pg gives it as text, exact. */
+  key: string;
+  id: string;
+}
+
+/**
+ * A page statement: its SQL built by drizzle once, then run by node-postgres as a named
+ * statement with the rows as pg gives them: drizzle's mapping of each row (and its field
+ * checks) was still 6 % of the service's CPU under the listing load with rows of three strings.
+ * Like common's preparedStatement, per connection, named `tickets_page_<shape>`.
+ */
+interface PageStatement {
+  execute(db: DbExecutor, values: PageValues): Promise<PageRow[]>;
+}
 const pageStatements = new Map<string, PageStatement>();
 
 function pageStatement(query: TicketQuery): PageStatement {
   const shape = `${query.sellerId === undefined ? 'public' : 'seller'}_${query.sort}_${query.after ? 'after' : 'offset'}`;
   let statement = pageStatements.get(shape);
   if (!statement) {
-    statement = preparedStatement(`tickets_page_${shape}`, (db, p: Params<PageValues>) =>
-      buildQuery(db, { sellerId: query.sellerId === undefined ? undefined : p('sellerId'), sort: query.sort }, {
-        limit: p('limit'),
-        offset: p('offset'),
-        after: query.after ? { sort: query.sort, key: p('afterKey'), id: p('afterId') } : undefined,
-      }),
-    );
+    let built: { statement: ReturnType<typeof sqlStatement<unknown[], PageRow>>; params: unknown[] } | undefined;
+    const name = `tickets_page_${shape}`;
+    const p = ((key: keyof PageValues) => sql.placeholder(key)) as Params<PageValues>;
+    statement = {
+      async execute(db, values) {
+        if (!built) {
+          const { sql: text, params } = pageQuery(db, { sellerId: query.sellerId === undefined ? undefined : p('sellerId'), sort: query.sort }, {
+            limit: p('limit'),
+            offset: p('offset'),
+            after: query.after ? { sort: query.sort, key: p('afterKey'), id: p('afterId') } : undefined,
+          }).toSQL();
+          built = { statement: sqlStatement<unknown[], PageRow>(name, text), params };
+        }
+        return (await built.statement.execute(db, fillPlaceholders(built.params, values))).rows;
+      },
+    };
     pageStatements.set(shape, statement);
   }
   return statement;
 }
 
-function buildQuery(
-  db: DbExecutor,
-  filters: Omit<TicketQuery, 'sellerId' | 'limit' | 'offset' | 'after'> & { sellerId?: Value<string> },
-  page: { limit: Value<number>; offset?: Value<number>; after?: { sort: TicketSort; key: Value<number>; id: Value<string> } },
-) {
-  const conditions = [
+type Filters = Omit<TicketQuery, 'sellerId' | 'limit' | 'offset' | 'after'> & { sellerId?: Value<string> };
+type PageBounds = { limit: Value<number>; offset?: Value<number>; after?: { sort: TicketSort; key: Value<number>; id: Value<string> } };
+
+/**
+ * The rows of `queryTickets`, each as its JSON text and the two values a cursor after it needs:
+ * three short columns instead of every column of the row, parsed (a Date for created_at) and
+ * mapped by drizzle, then stringified again.
+ */
+function pageQuery(db: DbExecutor, filters: Filters, page: PageBounds) {
+  return db
+    .select({ json: ticketJsonText.as('json'), key: sql<string>`${sortKey[filters.sort]}`.as('key'), id: tickets.id })
+    .from(tickets)
+    .where(whereOf(filters, page))
+    .orderBy(...orderBy[filters.sort])
+    .limit(page.limit)
+    .offset(page.offset ?? 0);
+}
+
+/** Which tickets a listing shows, in its order: the WHERE of both queries above. */
+function whereOf(filters: Filters, page: PageBounds): SQL | undefined {
+  return and(
     // For sale: no order holds it and no waiting-list offer either (docs/waitlist.md; offers are
     // few, so the listing indexes on order_id is null still serve and this filters the rest).
     filters.sellerId === undefined ? and(isNull(tickets.orderId), isNull(tickets.waitlistOfferId)) : eq(tickets.userId, filters.sellerId),
@@ -111,12 +175,5 @@ function buildQuery(
     filters.minPriceCents === undefined ? undefined : gte(tickets.priceCents, filters.minPriceCents),
     filters.maxPriceCents === undefined ? undefined : lte(tickets.priceCents, filters.maxPriceCents),
     page.after ? afterCursor(page.after) : undefined,
-  ];
-  return db
-    .select({ ticket: tickets, sortKey: sortKey[filters.sort] })
-    .from(tickets)
-    .where(and(...conditions))
-    .orderBy(...orderBy[filters.sort])
-    .limit(page.limit)
-    .offset(page.offset ?? 0);
+  );
 }

@@ -30,6 +30,19 @@ describe('GET /api/tickets', () => {
     ]);
   });
 
+  it('answers compact JSON with the headers res.json gave it: content type, length, ETag and 304 when unchanged', async () => {
+    const { list } = setup();
+    await seedTicket(database(), { title: 'Quote " backslash \\ tab\t é 🎫', priceCents: 1990 });
+    const res = await list();
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.text).toBe(JSON.stringify(res.body));
+    expect(res.body[0]).toMatchObject({ title: 'Quote " backslash \\ tab\t é 🎫', price: 19.9 });
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.headers.etag).toMatch(/^W\/"/);
+    const again = await list().set('If-None-Match', res.headers.etag as string);
+    expect(again.status).toBe(304);
+  });
+
   it('returns 50 tickets by default and at most 100', async () => {
     const { list, seedMany } = setup();
     await seedMany(120);

@@ -1,8 +1,7 @@
 import { ticketRoutes, toCents, validate, validated } from '@microtick/common';
 import { Router } from 'express';
-import { listTickets } from '../listing/ticket-query';
-import { ticketView } from '../tickets/ticket-view';
-import { pageOf, sendPage } from './paging';
+import { listTicketPage } from '../listing/ticket-query';
+import { pageOf, sendJsonPage } from './paging';
 import type { RouteDeps } from './route-deps';
 
 const route = ticketRoutes.list;
@@ -18,15 +17,15 @@ export function listTicketsRouter({ db }: RouteDeps): Router {
   router.get(route.path, validate(route.request), async (req, res) => {
     const { q: words, minPrice, maxPrice, sort = 'newest', ...paging } = validated(req, route.request).query;
     const page = pageOf(paging, sort);
-    const rows = await listTickets(db, {
+    const { json, next } = await listTicketPage(db, {
       words,
       minPriceCents: minPrice === undefined ? undefined : toCents(minPrice),
       maxPriceCents: maxPrice === undefined ? undefined : toCents(maxPrice),
       sort,
       ...page,
-      limit: page.limit + 1,
     });
-    sendPage(req, res, { rows, limit: page.limit, sort, view: (row) => ticketView(row.ticket) });
+    // The tickets as ticketView shows them, written by Postgres (listing/ticket-json.ts).
+    sendJsonPage(req, res, { json, next, sort });
   });
   return router;
 }

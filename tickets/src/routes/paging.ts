@@ -24,8 +24,7 @@ export function pageOf({ limit = DEFAULT_TICKET_PAGE_SIZE, offset, cursor }: { l
 
 /**
  * Answers one page: `rows` holds up to `limit + 1` rows, the extra one only saying that a next
- * page exists. Then `Link: <path?…&cursor=…>; rel="next"` points after the last row shown,
- * keeping the request's other parameters (RFC 8288; relative to the request's URL).
+ * page exists. Then `Link: <path?…&cursor=…>; rel="next"` points after the last row shown.
  */
 export function sendPage<Row extends { sortKey: number; ticket: { id: string } }, Json>(
   req: Request,
@@ -34,13 +33,30 @@ export function sendPage<Row extends { sortKey: number; ticket: { id: string } }
 ): void {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  if (rows.length > limit && last) {
-    // From the raw query string: the validated values (word lists, numbers) are not what the client sent.
-    const params = new URL(req.originalUrl, 'http://request.invalid').searchParams;
-    params.delete('cursor');
-    params.delete('offset');
-    params.set('cursor', encodeCursor({ sort, key: Number(last.sortKey), id: last.ticket.id }));
-    res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
-  }
+  if (rows.length > limit && last) setNextLink(req, res, { sort, key: Number(last.sortKey), id: last.ticket.id });
   res.json(page.map(view));
+}
+
+/**
+ * Answers a page whose JSON array Postgres wrote (listing/ticket-json.ts): sent as it is, with
+ * the headers `res.json` would set (`application/json; charset=utf-8`; the ETag and 304s of
+ * `res.send`), and the next page's link when there is one.
+ */
+export function sendJsonPage(req: Request, res: Response, { json, next, sort }: { json: string; next?: { key: number; id: string }; sort: TicketSort }): void {
+  if (next) setNextLink(req, res, { sort, ...next });
+  res.set('Content-Type', 'application/json');
+  res.send(json);
+}
+
+/**
+ * `Link: <path?…&cursor=…>; rel="next"` pointing after `last`, keeping the request's other
+ * parameters (RFC 8288; relative to the request's URL).
+ */
+function setNextLink(req: Request, res: Response, last: PageCursor): void {
+  // From the raw query string: the validated values (word lists, numbers) are not what the client sent.
+  const params = new URL(req.originalUrl, 'http://request.invalid').searchParams;
+  params.delete('cursor');
+  params.delete('offset');
+  params.set('cursor', encodeCursor(last));
+  res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
 }

@@ -1,4 +1,4 @@
-import type { AnyListener } from '@microtick/common';
+import type { AnyListener } from '@microtick/common/bus/listener';
 import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 import { orderCancelled } from './order-cancelled.listener';
 import { orderCreated } from './order-created.listener';

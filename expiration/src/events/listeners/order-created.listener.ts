@@ -1,4 +1,4 @@
-import { defineListener } from '@microtick/common';
+import { defineListener } from '@microtick/common/bus/listener';
 import type { ExpirationHandlerContext } from '../../expiration/handler-context';
 
 /** Arms the order's timer for `expiresAt`; an `expiresAt` already past fires at once. */

@@ -1,17 +1,18 @@
 import { defineListener } from '@microtick/common';
 import { orders } from '../../payments/orders-replica';
-import { notifySettlers } from '../../payments/settle-payment';
+import { notifySettlersIfHeld } from '../../payments/settle-payment';
 
 /**
  * Orders cancelled the order: it can no longer be paid, and every authorization held for it is
  * to be voided. This transaction only records the decision (with the order row locked, like
  * recording an authorization, so one of the two sees the other); the settler makes the Stripe
- * call after commit, so no transaction waits on Stripe.
+ * call after commit, so no transaction waits on Stripe. The settlers are woken only if there is a
+ * payment to void (most cancelled orders were never paid); their poll is the safety net.
  */
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
   async handle({ data }, { tx }) {
     const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
-    if (applied) await notifySettlers(tx, data.id);
+    if (applied) await notifySettlersIfHeld(tx, data.id);
   },
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents } from '@microtick/common/testing';
+import { outboxEvents, waitFor } from '@microtick/common/testing';
 import { ordersReplica } from '../../db/schema';
 import { orderCancelledData, orderCreatedData, readOrderReplica, readTicket, seedTicket, useTicketsDatabase, useTicketsListeners } from '../../test-support';
 
@@ -59,6 +59,32 @@ describe('order:cancelled', () => {
     expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: null, version: 2 });
     expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'cancelled', version: 1 });
     expect((await outbox()).map((e) => e.data)).toMatchObject([{ version: 1, orderId: order.id }, { version: 2, orderId: null }]);
+  });
+
+  it('releases the ticket when its creation commits while the cancellation waits for the ticket lock', async () => {
+    // The cancellation's first statement locks the ticket and applies the replica change; that
+    // change looks with the snapshot taken before the lock wait, so it misses the replica row the
+    // creation commits meanwhile. The handler must still apply the cancellation and release the ticket.
+    const { harness, ticket, order } = await setup();
+    const creation = await database().pool.connect();
+    try {
+      await creation.query('begin');
+      await creation.query('select 1 from tickets where id = $1 for update', [ticket.id]);
+      await creation.query(`insert into orders_replica (id, ticket_id, status, version) values ($1, $2, 'created', 0)`, [order.id, ticket.id]);
+      await creation.query('update tickets set order_id = $1, version = version + 1 where id = $2', [order.id, ticket.id]);
+      await harness.publish('order:cancelled', orderCancelledData(order));
+      await waitFor(async () => (await database().pool.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1, {
+        what: 'the cancellation to wait for the ticket lock',
+      });
+      await creation.query('commit');
+    } finally {
+      creation.release();
+    }
+    await harness.settled('order:cancelled');
+
+    expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: null, version: 2 });
+    expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect((await outbox()).map((e) => e.data)).toMatchObject([{ version: 2, orderId: null }]);
   });
 
   it('releases the ticket only if this order still holds it', async () => {

@@ -1,6 +1,6 @@
 import { defineListener, versionedReplica } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
+import { lockTicketChangingOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -12,9 +12,10 @@ export const orderCancelled = defineListener({
   event: 'order:cancelled',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    const ticket = await lockTicketForOrder(tx, data.ticket.id, data.id);
-    // Before its creation arrived there is no replica yet: versionedReplica holds it back (RetryLater).
-    const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
-    if (applied && ticket.orderId === data.id) await setTicketHolder(tx, ticket, null);
+    // The usual case is applied with the ticket's lock, in one statement; otherwise versionedReplica
+    // decides. Before its creation arrived there is no replica yet: it holds the event back (RetryLater).
+    const locked = await lockTicketChangingOrder(tx, data, 'cancelled');
+    const applied = locked.applied || (await orders.apply(tx, data, { set: { status: 'cancelled' } })).applied;
+    if (applied && locked.ticket.orderId === data.id) await setTicketHolder(tx, locked.ticket, null);
   },
 });

@@ -1,6 +1,6 @@
 import { defineListener, versionedReplica } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER } from '../../tickets/ticket-holder';
+import { lockTicketChangingOrder, ORDER_EVENT_MAX_DELIVER } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -13,7 +13,7 @@ export const orderCompleted = defineListener({
   event: 'order:completed',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    await lockTicketForOrder(tx, data.ticket.id, data.id);
-    await orders.apply(tx, data, { set: { status: 'complete' } });
+    const locked = await lockTicketChangingOrder(tx, data, 'complete');
+    if (!locked.applied) await orders.apply(tx, data, { set: { status: 'complete' } });
   },
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents, silentLogger } from '@microtick/common/testing';
+import { outboxEvents, silentLogger, waitFor } from '@microtick/common/testing';
 import { orderCancelledData, orderCreatedData, readOrderReplica, readTicket, seedTicket, useTicketsDatabase, useTicketsListeners } from '../../test-support';
 import { orderCreated } from './order-created.listener';
 
@@ -82,5 +82,31 @@ describe('order:created', () => {
     const data = { ...orderCreatedData(ticket), ticket: { id: randomUUID(), price: 5 } };
     const envelope = { id: randomUUID(), type: 'order:created' as const, occurredAt: new Date().toISOString(), data };
     await expect(database().db.transaction((tx) => orderCreated.handle(envelope, { tx, logger: silentLogger }, { streamSequence: 1, firstSeenAt: Date.now(), caughtUpWith: async () => true }))).rejects.toThrow(/does not exist/);
+  });
+
+  it('takes the ticket that the previous holder releases while it waits for the ticket lock, in the same delivery', async () => {
+    // The lock and the replica insert are one statement; the insert must see the ticket as the
+    // releasing transaction left it (free), not as the statement's snapshot had it (held).
+    const previous = randomUUID();
+    const ticket = await seedTicket(database(), { orderId: previous, version: 3 });
+    const harness = listeners();
+    const order = orderCreatedData(ticket);
+    const release = await database().pool.connect();
+    try {
+      await release.query('begin');
+      await release.query('update tickets set order_id = null, version = version + 1 where id = $1', [ticket.id]);
+      await harness.publish('order:created', order);
+      await waitFor(async () => (await database().pool.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.length === 1, {
+        what: 'the creation to wait for the ticket lock',
+      });
+      await release.query('commit');
+    } finally {
+      release.release();
+    }
+    await harness.settled('order:created');
+
+    expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: order.id, version: 5 });
+    expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'created', version: 0 });
+    expect((await outbox()).map((e) => e.data)).toMatchObject([{ version: 5, orderId: order.id }]);
   });
 });

@@ -1,6 +1,6 @@
 import { defineListener, RetryLater, versionedReplica } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketForOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
+import { lockTicketCreatingOrderIfFree, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -24,8 +24,10 @@ export const orderCreated = defineListener({
   event: 'order:created',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    const ticket = await lockTicketForOrder(tx, data.ticket.id, data.id);
-    // A free ticket: the replica row is inserted at once (a duplicate finds it there and is stale).
+    // A free ticket and a new order: the replica row is inserted with the ticket's lock, in one statement.
+    const { ticket, applied: inserted } = await lockTicketCreatingOrderIfFree(tx, data);
+    if (inserted) return setTicketHolder(tx, ticket, data.id);
+    // Otherwise, a free ticket: a duplicate finds the row there and is stale.
     // A held one: only an event already applied (stale) goes through; any other waits for the holder's end.
     const stillHeld = (): never => {
       throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
