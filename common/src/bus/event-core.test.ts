@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
@@ -10,6 +11,7 @@ import { defineListener, RetryLater, type AnyListener, type HandlerContext } fro
 import { ListenerRunner, type ListenerRunnerOptions } from './listener-runner';
 import { ServiceMetrics } from '../metrics';
 import { openDatabase } from '../db/database';
+import { connectionOf } from '../db/prepared-statement';
 import { addToOutbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { PostgresListenerStore } from './postgres-listener-store';
@@ -638,5 +640,92 @@ describe('listener runner', () => {
     const byA = [...handledBy.values()].filter(([n]) => n === 'a').length;
     expect(byA).toBeGreaterThan(0);
     expect(byA).toBeLessThan(100);
+  });
+});
+
+describe('listener store transactions (pipelined: BEGIN with the claim, a savepoint with the first statement)', () => {
+  const store = () => new PostgresListenerStore(db());
+  const claims = async (eventId: string) => Number((await database.pool.query('select count(*) from processed_events where event_id = $1', [eventId])).rows[0].count);
+  const items = async () => Number((await database.pool.query('select count(*) from replica_items')).rows[0].count);
+  const insertItem = (tx: HandlerContext['tx'], id = randomUUID()) => tx.execute(sql`insert into replica_items (id, title, version) values (${id}, 'x', 0)`);
+
+  it('leaves no claim and no write when the handler throws after writing; the retry applies it once, then it is a duplicate', async () => {
+    const eventId = randomUUID();
+    const failing = async ({ tx }: HandlerContext) => {
+      await insertItem(tx);
+      throw new Error('handler failed');
+    };
+    await expect(store().runOnce('svc-x', eventId, silentLogger, failing)).rejects.toThrow('handler failed');
+    expect([await claims(eventId), await items()]).toEqual([0, 0]);
+    await expect(store().runOnce('svc-x', eventId, silentLogger, ({ tx }) => insertItem(tx).then(() => undefined), { redelivered: true })).resolves.toBe('processed');
+    await expect(store().runOnce('svc-x', eventId, silentLogger, ({ tx }) => insertItem(tx).then(() => undefined))).resolves.toBe('duplicate');
+    expect([await claims(eventId), await items()]).toEqual([1, 1]);
+  });
+
+  it('does not report as applied an event whose handler caught a database error (the commit rolled back)', async () => {
+    const eventId = randomUUID();
+    const swallowing = async ({ tx }: HandlerContext) => {
+      await insertItem(tx);
+      await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+    };
+    // drizzle's transaction() resolved here, so the event was acked with nothing written.
+    await expect(store().runOnce('svc-x', eventId, silentLogger, swallowing)).rejects.toThrow(/aborted/);
+    await expect(store().runBatch!('svc-x', [{ eventId, redelivered: false, handle: swallowing }, { eventId: randomUUID(), redelivered: false, handle: async () => {} }], silentLogger)).rejects.toThrow();
+    expect([await claims(eventId), await items()]).toEqual([0, 0]);
+  });
+
+  it('loses nothing and applies nothing twice when the connection is lost mid-handler', async () => {
+    const eventId = randomUUID();
+    const killed = async ({ tx }: HandlerContext) => {
+      await insertItem(tx);
+      const { rows } = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+      await database.pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+      await insertItem(tx);
+    };
+    await expect(store().runOnce('svc-x', eventId, silentLogger, killed)).rejects.toThrow();
+    expect([await claims(eventId), await items()]).toEqual([0, 0]);
+    await expect(store().runOnce('svc-x', eventId, silentLogger, ({ tx }) => insertItem(tx).then(() => undefined), { redelivered: true })).resolves.toBe('processed');
+    expect([await claims(eventId), await items()]).toEqual([1, 1]);
+  });
+
+  // A prepared statement is sent when it is called; a drizzle builder only when awaited (a microtask later, in a write of its own).
+  const insertPrepared = (tx: HandlerContext['tx']) =>
+    connectionOf(tx).query({ name: 'test_core_insert_item', text: "insert into replica_items (id, title, version) values ($1, 'x', 0)", values: [randomUUID()] });
+
+  it('undoes a failing handler of a batch alone, and sends each savepoint with its handler\'s first statement', async () => {
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const batch = ids.map((eventId, i) => ({
+      eventId,
+      redelivered: i === 0,
+      handle: async ({ tx }: HandlerContext) => {
+        await insertPrepared(tx);
+        if (i === 3) throw new Error('fails after writing');
+      },
+    }));
+    await database.pool.query('select 1'); // a connection is open and idle, so none is opened during the count
+    const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+    const original = { write: socket._write, writev: socket._writev };
+    let writes = 0;
+    socket._write = function (this: unknown, ...args: unknown[]) {
+      writes += 1;
+      return original.write.apply(this, args);
+    };
+    socket._writev = function (this: unknown, ...args: unknown[]) {
+      writes += 1;
+      return original.writev.apply(this, args);
+    };
+    let outcomes;
+    try {
+      outcomes = await store().runBatch!('svc-x', batch, silentLogger);
+    } finally {
+      socket._write = original.write;
+      socket._writev = original.writev;
+    }
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'processed', 'processed', 'failed', 'processed', 'processed']);
+    expect(await Promise.all(ids.map(claims))).toEqual([1, 1, 1, 0, 1, 1]);
+    expect(await items()).toBe(5);
+    // BEGIN + claims; per event savepoint + insert; the failed one's rollback + unclaim; attempts clean-up + COMMIT.
+    // Awaited one by one: 2 + 2 × 6 + 2 + 2 = 18.
+    expect(writes).toBe(1 + 6 + 1 + 1);
   });
 });

@@ -242,9 +242,21 @@ export class ListenerRunner<Ctx> {
       for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
       return;
     }
+    // The applied ones are acked first, without awaiting in between: NATS sends what is written
+    // within one turn of the microtask queue in one write, so the batch's acks cost one syscall
+    // instead of one each. The failed ones are then settled one by one.
+    const failed: number[] = [];
     for (const [i, { msg, event, logger }] of valid.entries()) {
       const result = outcomes[i]!;
-      await this.settle(listener, consumer, msg, event.id, logger, result.outcome === 'failed' ? { error: result.error } : { outcome: result.outcome });
+      if (result.outcome === 'failed') failed.push(i);
+      else {
+        this.acknowledge(consumer, msg, event.id, logger, result.outcome);
+        timers[i]?.();
+      }
+    }
+    for (const i of failed) {
+      const { msg, event, logger } = valid[i]!;
+      await this.settle(listener, consumer, msg, event.id, logger, { error: (outcomes[i] as { error: unknown }).error });
       timers[i]?.();
     }
   }
@@ -279,10 +291,7 @@ export class ListenerRunner<Ctx> {
   ): Promise<void> {
     const count = (outcome: string) => this.options.metrics?.eventsHandled.inc({ consumer, outcome });
     if ('outcome' in result) {
-      msg.ack();
-      this.attempts.forget(consumer, eventId);
-      count(result.outcome);
-      logger.debug({ outcome: result.outcome }, 'event handled');
+      this.acknowledge(consumer, msg, eventId, logger, result.outcome);
       return;
     }
     const err = result.error;
@@ -292,6 +301,14 @@ export class ListenerRunner<Ctx> {
     } else {
       count(await this.fail(consumer, listener.event, eventId, msg, err, listener.maxDeliver ?? this.options.maxDeliver ?? DEFAULT_MAX_DELIVER, logger));
     }
+  }
+
+  /** An applied (or already applied) message: acked, and its attempts forgotten. */
+  private acknowledge(consumer: string, msg: JsMsg, eventId: string, logger: Logger, outcome: 'processed' | 'duplicate'): void {
+    msg.ack();
+    this.attempts.forget(consumer, eventId);
+    this.options.metrics?.eventsHandled.inc({ consumer, outcome });
+    logger.debug({ outcome }, 'event handled');
   }
 
   /** "Not yet": record since when this consumer waits (first time only), and come back soon. */

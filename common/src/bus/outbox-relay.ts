@@ -188,7 +188,8 @@ export class OutboxRelay {
   private async claimingConnection(): Promise<RelayConnection> {
     if (this.connection && !this.connection.broken) return this.connection;
     this.dropConnection();
-    const client = new pg.Client(this.options.pool.options);
+    // Not in pipeline mode: the relay awaits each of its statements, so it has nothing to pipeline.
+    const client = new pg.Client({ ...this.options.pool.options, pipeline: false });
     const connection: RelayConnection = {
       client,
       // The session can end while no query is running (Postgres ended it for holding the rows

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import { sqlStatement } from '../db/prepared-statement';
+import { pipelinedTransaction } from '../db/pipelined-transaction';
 import type { Logger } from '../logger';
 import { RetryLater, type BatchItem, type BatchOutcome, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
 
@@ -32,11 +33,17 @@ const rollbackToSavepoint = sqlStatement<[]>('listener_rollback_to_savepoint', '
 export class PostgresListenerStore<TSchema extends Record<string, unknown>> implements ListenerStore<HandlerContext> {
   constructor(private readonly db: NodePgDatabase<TSchema>) {}
 
+  /**
+   * BEGIN, the attempts clean-up of a redelivered event and the claim go out together (one round
+   * trip), then the handler, then COMMIT.
+   */
   runOnce(consumer: string, eventId: string, logger: Logger, handle: (ctx: HandlerContext) => Promise<void>, options?: { redelivered: boolean }) {
-    return this.db.transaction(async (tx) => {
+    return pipelinedTransaction(this.db, async (tx) => {
       // Only a redelivered event can have attempts on record; the first delivery skips the statement.
-      if (options?.redelivered) await forgetAttempts.execute(tx, [consumer, eventId]);
-      const claimed = await claimEvent.execute(tx, [consumer, eventId]);
+      const [, claimed] = await Promise.all([
+        options?.redelivered ? forgetAttempts.execute(tx, [consumer, eventId]) : undefined,
+        claimEvent.execute(tx, [consumer, eventId]),
+      ]);
       if (claimed.rowCount === 0) return 'duplicate' as const;
       await handle({ tx: tx as unknown as HandlerContext['tx'], logger });
       return 'processed' as const;
@@ -44,14 +51,15 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
   }
 
   /**
-   * Several events of one consumer in one transaction: the claims are one statement, and each
-   * handler runs after a savepoint of its own, so a handler that throws undoes only its own
-   * writes and its claim (the others commit and are acknowledged; it is retried alone). Per
-   * event that saves the BEGIN, the claim and the COMMIT of `runOnce` for one SAVEPOINT.
-   * Attempts on record are cleared for the events that were applied, in the same transaction.
+   * Several events of one consumer in one transaction: the claims are one statement (sent with
+   * BEGIN), and each handler runs after a savepoint of its own, so a handler that throws undoes
+   * only its own writes and its claim (the others commit and are acknowledged; it is retried
+   * alone). The savepoint travels with the handler's first statement, so per event the batch
+   * costs no round trip beyond the handler's own. Attempts on record are cleared for the events
+   * that were applied, in the same write as COMMIT.
    */
   runBatch(consumer: string, items: readonly BatchItem<HandlerContext>[], logger: Logger): Promise<BatchOutcome[]> {
-    return this.db.transaction(async (tx) => {
+    return pipelinedTransaction(this.db, async (tx, pipeline) => {
       const ids = JSON.stringify(items.map((item) => item.eventId));
       const { rows } = await claimEvents.execute(tx, [consumer, ids]);
       const unclaimed = new Set(rows.map((row) => row.event_id));
@@ -64,20 +72,21 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
           outcomes.push({ outcome: 'duplicate' });
           continue;
         }
-        await savepoint.execute(tx, []);
-        try {
-          await item.handle({ tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger });
+        const [marked, handled] = await Promise.allSettled(
+          pipeline.together(() => [savepoint.execute(tx, []), startHandler(item, { tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger })] as const),
+        );
+        // Without its savepoint a failure could not be undone alone: the batch fails as a whole
+        // (nothing of it commits) and the runner handles its events one by one.
+        if (marked.status === 'rejected') throw marked.reason;
+        if (handled.status === 'fulfilled') {
           outcomes.push({ outcome: 'processed' });
           if (item.redelivered) cleared.push(item.eventId);
-        } catch (error) {
-          await rollbackToSavepoint.execute(tx, []);
-          await unclaimEvent.execute(tx, [consumer, item.eventId]);
-          outcomes.push({ outcome: 'failed', error });
+        } else {
+          await Promise.all(pipeline.together(() => [rollbackToSavepoint.execute(tx, []), unclaimEvent.execute(tx, [consumer, item.eventId])]));
+          outcomes.push({ outcome: 'failed', error: handled.reason });
         }
       }
-      if (cleared.length > 0) {
-        await forgetAttemptsOf.execute(tx, [consumer, JSON.stringify(cleared)]);
-      }
+      if (cleared.length > 0) pipeline.beforeCommit(() => forgetAttemptsOf.execute(tx, [consumer, JSON.stringify(cleared)]));
       return outcomes;
     });
   }
@@ -143,5 +152,14 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
         .where(sql`${deadLetters.id} = ${taken.id}`);
       throw err;
     }
+  }
+}
+
+/** Starts a handler so that a synchronous throw is a rejection like any other failure. */
+function startHandler(item: BatchItem<HandlerContext>, ctx: HandlerContext): Promise<void> {
+  try {
+    return item.handle(ctx);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { pipelinedTransaction } from './pipelined-transaction';
 
 /** Anything that runs queries: the database itself or an open transaction. */
 export type DbExecutor = PgDatabase<NodePgQueryResultHKT, Record<string, unknown>>;
@@ -39,10 +40,20 @@ export function openDatabase<TSchema extends Record<string, unknown>>(options: {
     // Nothing in MicroTick leaves a transaction idle for long; one that is (a stalled process) is
     // ended so it cannot hold row locks indefinitely.
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
+    // A statement is written as soon as it is started, without waiting for the answer to the one
+    // before: statements started together share a round trip (pipelinedTransaction). Statements
+    // that are awaited one by one behave as before. Cursors (pg-cursor, `rows`) are refused in
+    // this mode; MicroTick uses none.
+    pipeline: true,
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   const db = drizzle(pool, { schema: options.schema ?? ({} as TSchema) });
+  // Every transaction sends its BEGIN with its first statement instead of awaiting it alone, and
+  // fails rather than resolving when COMMIT rolled back (pipelinedTransaction). A transaction
+  // config (isolation level, read only), which MicroTick does not use, goes to drizzle's own.
+  const drizzleTransaction = db.transaction.bind(db);
+  db.transaction = ((body, config) => (config ? drizzleTransaction(body, config) : pipelinedTransaction(db, (tx) => body(tx)))) as typeof db.transaction;
   return { pool, db, close: () => pool.end() };
 }
 

@@ -1,0 +1,158 @@
+import net from 'node:net';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '../testing';
+import { sql } from 'drizzle-orm';
+import { NodePgTransaction } from 'drizzle-orm/node-postgres';
+import type { DbExecutor } from './database';
+import { connectionOf } from './prepared-statement';
+import { pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
+
+const migrationsFolder = path.join(__dirname, '../testing/fixture-migrations');
+let database: TestDatabase<Record<string, never>>;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ name: 'pipelined', migrationsFolder });
+});
+afterAll(() => database.close());
+beforeEach(() => database.truncate());
+
+const insertItem = (tx: DbExecutor, id: string, title = 'item') =>
+  connectionOf(tx).query({ name: 'test_pipelined_insert', text: 'insert into replica_items (id, title, version) values ($1, $2, 0)', values: [id, title] });
+const stored = async (id: string) => (await database.pool.query('select 1 from replica_items where id = $1', [id])).rowCount;
+
+/** Counts the writes made on Postgres connections while `run` runs. */
+async function countingWrites<T>(run: () => Promise<T>): Promise<{ result: T; writes: number }> {
+  const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  const original = { write: socket._write, writev: socket._writev };
+  let writes = 0;
+  socket._write = function (this: unknown, ...args: unknown[]) {
+    writes += 1;
+    return original.write.apply(this, args);
+  };
+  socket._writev = function (this: unknown, ...args: unknown[]) {
+    writes += 1;
+    return original.writev.apply(this, args);
+  };
+  try {
+    return { result: await run(), writes };
+  } finally {
+    socket._write = original.write;
+    socket._writev = original.writev;
+  }
+}
+
+it("runs on pg's pipelined connection, whose socket it can hold (fails if pg moves connection.stream)", async () => {
+  const client = await database.pool.connect();
+  try {
+    expect(client.pipeline).toBe(true);
+    expect(socketOf(client)).toBeDefined();
+  } finally {
+    client.release();
+  }
+});
+
+it('sends BEGIN with the statements started before the first await, in one write, and commits', async () => {
+  await database.pool.query('select 1'); // a connection is open and idle, so none is opened during the count
+  const [a, b] = [randomUUID(), randomUUID()];
+  const { writes } = await countingWrites(() =>
+    pipelinedTransaction(database.db, async (tx, pipeline) => {
+      await Promise.all([insertItem(tx, a), insertItem(tx, b)]);
+      pipeline.beforeCommit(() => connectionOf(tx).query('select 1'));
+    }),
+  );
+  // BEGIN + two inserts; the last statement + COMMIT. Awaited one by one it was five writes.
+  expect(writes).toBe(2);
+  expect([await stored(a), await stored(b)]).toEqual([1, 1]);
+});
+
+it('rolls back when the body throws and hands the connection back usable', async () => {
+  const id = randomUUID();
+  await expect(
+    pipelinedTransaction(database.db, async (tx) => {
+      await insertItem(tx, id);
+      throw new Error('handler failed');
+    }),
+  ).rejects.toThrow('handler failed');
+  expect(await stored(id)).toBe(0);
+  expect(database.pool.idleCount).toBeGreaterThan(0);
+  const { rows } = await database.pool.query<{ status: string }>('select 1 as status');
+  expect(rows).toEqual([{ status: 1 }]);
+});
+
+it('rejects a failed statement mid-pipeline and every statement behind it, commits nothing, keeps the connection', async () => {
+  const [before, after] = [randomUUID(), randomUUID()];
+  let behind: Promise<unknown> | undefined;
+  await expect(
+    pipelinedTransaction(database.db, async (tx) => {
+      const first = insertItem(tx, before);
+      const failing = connectionOf(tx).query('insert into replica_items (id, title, version) values ($1, null, 0)', [randomUUID()]);
+      behind = insertItem(tx, after);
+      behind.catch(() => undefined);
+      await Promise.all([first, failing, behind]);
+    }),
+  ).rejects.toMatchObject({ code: '23502' }); // not null violation
+  await expect(behind).rejects.toMatchObject({ code: '25P02' }); // current transaction is aborted
+  expect([await stored(before), await stored(after)]).toEqual([0, 0]);
+  await expect(pipelinedTransaction(database.db, async (tx) => insertItem(tx, after))).resolves.toBeDefined();
+  expect(await stored(after)).toBe(1);
+});
+
+it('refuses to report a commit that Postgres answered with ROLLBACK (an error was caught inside)', async () => {
+  const id = randomUUID();
+  await expect(
+    pipelinedTransaction(database.db, async (tx) => {
+      await insertItem(tx, id);
+      await connectionOf(tx)
+        .query('select 1 / 0')
+        .catch(() => undefined);
+    }),
+  ).rejects.toBeInstanceOf(TransactionAborted);
+  expect(await stored(id)).toBe(0);
+});
+
+it('fails and discards the connection when it is lost mid-transaction, committing nothing', async () => {
+  const id = randomUUID();
+  const total = database.pool.totalCount;
+  await expect(
+    pipelinedTransaction(database.db, async (tx) => {
+      await insertItem(tx, id);
+      const { rows } = await connectionOf(tx).query<{ pid: number }>('select pg_backend_pid() as pid');
+      await database.pool.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+      await connectionOf(tx).query('select 1');
+    }),
+  ).rejects.toThrow();
+  expect(await stored(id)).toBe(0);
+  expect(database.pool.totalCount).toBeLessThanOrEqual(total);
+  await expect(pipelinedTransaction(database.db, async (tx) => insertItem(tx, id))).resolves.toBeDefined();
+  expect(await stored(id)).toBe(1);
+});
+
+it("hands over drizzle's own transaction: a nested transaction is a savepoint (fails if drizzle's internals move)", async () => {
+  const [kept, undone] = [randomUUID(), randomUUID()];
+  await pipelinedTransaction(database.db, async (tx) => {
+    expect(tx).toBeInstanceOf(NodePgTransaction);
+    await tx.execute(sql`insert into replica_items (id, title, version) values (${kept}, 'kept', 0)`);
+    await expect(
+      tx.transaction(async (inner) => {
+        await insertItem(inner, undone);
+        throw new Error('inner failed');
+      }),
+    ).rejects.toThrow('inner failed');
+  });
+  expect([await stored(kept), await stored(undone)]).toEqual([1, 0]);
+});
+
+it("is what openDatabase's db.transaction runs: BEGIN leaves with the first statement, and a rolled-back COMMIT fails", async () => {
+  await database.pool.query('select 1');
+  const id = randomUUID();
+  const { writes } = await countingWrites(() => database.db.transaction(async (tx) => insertItem(tx, id)));
+  expect(writes).toBe(2); // drizzle's own: BEGIN, insert, COMMIT
+  expect(await stored(id)).toBe(1);
+  await expect(
+    database.db.transaction(async (tx) => {
+      await insertItem(tx, randomUUID());
+      await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+    }),
+  ).rejects.toBeInstanceOf(TransactionAborted);
+});

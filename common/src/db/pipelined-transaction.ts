@@ -1,0 +1,140 @@
+import { NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgDialect } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type pg from 'pg';
+
+/**
+ * A transaction whose statements need not wait for each other's answers. The pool's connections
+ * run in pg's pipeline mode (openDatabase), so a statement is written as soon as it is started;
+ * statements started together — BEGIN and the event's claim, a savepoint and the handler's first
+ * statement, a last clean-up and COMMIT — leave in one write and cost one round trip instead of
+ * one each. On the hot path every round trip is a `writev` and a wake-up in both the service and
+ * Postgres, which is most of what an event costs once its SQL is prepared.
+ *
+ * Each pipelined statement carries its own Sync, so one that fails rejects alone and the
+ * connection stays usable; statements after it in the same transaction fail with "current
+ * transaction is aborted", as they would have if they had waited.
+ */
+export interface Pipeline {
+  /**
+   * Runs `send` with the connection's writes held, so every statement it starts (without
+   * awaiting) goes out in one write. Whatever `send` returns is returned. A prepared statement
+   * (preparedStatement, sqlStatement) is sent when called; a drizzle query builder only when
+   * awaited, a microtask later, so it leaves in a write of its own (still correct, one more write).
+   */
+  together<R>(send: () => R): R;
+  /** A statement to send in the same write as COMMIT; the commit fails if it fails. */
+  beforeCommit(send: () => Promise<unknown>): void;
+}
+
+/** COMMIT answered ROLLBACK: a statement failed earlier and its error was caught, so nothing was written. */
+export class TransactionAborted extends Error {
+  constructor() {
+    super('the transaction was aborted by an earlier failed statement (its error was caught); COMMIT rolled it back');
+    this.name = 'TransactionAborted';
+  }
+}
+
+/** A drizzle transaction over a node-postgres pool: what `db.transaction` hands its callback. */
+export type PipelinedTx<TSchema extends Record<string, unknown>> = NodePgTransaction<TSchema, ExtractTablesWithRelations<TSchema>>;
+
+/**
+ * Runs `body` in a transaction on one pooled connection of `db`, BEGIN sent together with
+ * whatever `body` starts before its first await (so `BEGIN; claim` is one round trip). Commits
+ * when `body` resolves, rolls back when it rejects. `tx` is the drizzle transaction drizzle's own
+ * `transaction()` would build (nested transactions are savepoints, `tx.rollback()` works,
+ * prepared statements find its connection through `connectionOf`); only its BEGIN is not
+ * awaited on its own.
+ *
+ * BEGIN is not awaited before the statements behind it are sent. It can fail only when the
+ * connection is lost or the session is already inside an aborted transaction — and then the
+ * statements behind it fail too; any BEGIN failure still fails the transaction, and the
+ * connection is discarded rather than returned to the pool.
+ */
+export async function pipelinedTransaction<TSchema extends Record<string, unknown>, T>(
+  db: NodePgDatabase<TSchema>,
+  body: (tx: PipelinedTx<TSchema>, pipeline: Pipeline) => Promise<T>,
+): Promise<T> {
+  const client = await poolOf(db).connect();
+  const tx = transactionOn(db, client);
+  let last: (() => Promise<unknown>) | undefined;
+  const pipeline: Pipeline = {
+    together: (send) => heldWrites(client, send),
+    beforeCommit: (send) => void (last = send),
+  };
+  let broken: Error | undefined;
+  // A connection lost while checked out is reported as an 'error' event, which pg-pool listens
+  // for only on idle connections: unheard it would crash the process. The statements in flight
+  // are rejected with it anyway; the connection is then discarded.
+  const lost = (err: Error) => void (broken ??= err);
+  client.on('error', lost);
+  try {
+    const [begun, ran] = await Promise.allSettled(
+      heldWrites(client, () => {
+        const begin = client.query('begin');
+        return [begin, body(tx, pipeline)] as const;
+      }),
+    );
+    if (begun.status === 'rejected') {
+      broken = begun.reason as Error;
+      throw begun.reason;
+    }
+    if (ran.status === 'rejected') throw ran.reason;
+    const [, committed] = await Promise.all(heldWrites(client, () => [last?.(), client.query('commit')] as const));
+    if (committed.command !== 'COMMIT') throw new TransactionAborted();
+    return ran.value;
+  } catch (err) {
+    // Outside a transaction (COMMIT already ran) this is a warning, not an error.
+    if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
+    throw err;
+  } finally {
+    // A broken connection keeps the listener: pg may report its loss again while it closes.
+    if (!broken) client.off('error', lost);
+    client.release(broken);
+  }
+}
+
+/** drizzle's public handle on the pool it was built over. */
+const poolOf = (db: NodePgDatabase<Record<string, unknown>>): pg.Pool => (db as unknown as { $client: pg.Pool }).$client;
+
+/**
+ * DRIZZLE INTERNAL: drizzle-orm 0.45's `transaction()` builds `new NodePgTransaction(dialect,
+ * new NodePgSession(client, dialect, schema, options), schema)` from the database's `dialect` and
+ * `session` (its `schema` and `options`), then awaits BEGIN. The same is built here, once per
+ * connection (pooled connections live long). pipelined-transaction.test.ts fails if that changes.
+ */
+const transactions = new WeakMap<object, WeakMap<pg.PoolClient, unknown>>();
+
+function transactionOn<TSchema extends Record<string, unknown>>(db: NodePgDatabase<TSchema>, client: pg.PoolClient): PipelinedTx<TSchema> {
+  let byClient = transactions.get(db);
+  if (!byClient) transactions.set(db, (byClient = new WeakMap()));
+  let tx = byClient.get(client) as PipelinedTx<TSchema> | undefined;
+  if (!tx) {
+    const { dialect, session } = db as unknown as { dialect: PgDialect; session: { schema: never; options: never } };
+    tx = new NodePgTransaction<TSchema, ExtractTablesWithRelations<TSchema>>(dialect, new NodePgSession(client, dialect, session.schema, session.options), session.schema);
+    byClient.set(client, tx);
+  }
+  return tx;
+}
+
+/**
+ * pg writes each statement with a write of its own (it corks only the messages of one
+ * statement). Corking the socket around several statements makes them one `writev`.
+ * PG INTERNAL: pg 8's client keeps its socket as `connection.stream`; without it (another
+ * driver build) statements are still pipelined, only in separate writes.
+ * pipelined-transaction.test.ts fails if that changes.
+ */
+function heldWrites<R>(client: pg.PoolClient, send: () => R): R {
+  const stream = socketOf(client);
+  stream?.cork();
+  try {
+    return send();
+  } finally {
+    stream?.uncork();
+  }
+}
+
+export function socketOf(client: pg.ClientBase): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: unknown; uncork?: unknown } } }).connection?.stream;
+  return stream && typeof stream.cork === 'function' && typeof stream.uncork === 'function' ? (stream as { cork(): void; uncork(): void }) : undefined;
+}
