@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
+import { countingWrites, createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
 import { defineListener, RetryLater, type AnyListener, type HandlerContext } from './listener';
@@ -703,24 +702,7 @@ describe('listener store transactions (pipelined: BEGIN with the claim, a savepo
       },
     }));
     await database.pool.query('select 1'); // a connection is open and idle, so none is opened during the count
-    const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
-    const original = { write: socket._write, writev: socket._writev };
-    let writes = 0;
-    socket._write = function (this: unknown, ...args: unknown[]) {
-      writes += 1;
-      return original.write.apply(this, args);
-    };
-    socket._writev = function (this: unknown, ...args: unknown[]) {
-      writes += 1;
-      return original.writev.apply(this, args);
-    };
-    let outcomes;
-    try {
-      outcomes = await store().runBatch!('svc-x', batch, silentLogger);
-    } finally {
-      socket._write = original.write;
-      socket._writev = original.writev;
-    }
+    const { result: outcomes, writes } = await countingWrites(() => store().runBatch!('svc-x', batch, silentLogger));
     expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'processed', 'processed', 'failed', 'processed', 'processed']);
     expect(await Promise.all(ids.map(claims))).toEqual([1, 1, 1, 0, 1, 1]);
     expect(await items()).toBe(5);

@@ -1,7 +1,6 @@
-import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../testing';
+import { countingWrites, createTestDatabase, type TestDatabase } from '../testing';
 import { sql } from 'drizzle-orm';
 import { NodePgTransaction } from 'drizzle-orm/node-postgres';
 import type { DbExecutor } from './database';
@@ -21,26 +20,6 @@ const insertItem = (tx: DbExecutor, id: string, title = 'item') =>
   connectionOf(tx).query({ name: 'test_pipelined_insert', text: 'insert into replica_items (id, title, version) values ($1, $2, 0)', values: [id, title] });
 const stored = async (id: string) => (await database.pool.query('select 1 from replica_items where id = $1', [id])).rowCount;
 
-/** Counts the writes made on Postgres connections while `run` runs. */
-async function countingWrites<T>(run: () => Promise<T>): Promise<{ result: T; writes: number }> {
-  const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
-  const original = { write: socket._write, writev: socket._writev };
-  let writes = 0;
-  socket._write = function (this: unknown, ...args: unknown[]) {
-    writes += 1;
-    return original.write.apply(this, args);
-  };
-  socket._writev = function (this: unknown, ...args: unknown[]) {
-    writes += 1;
-    return original.writev.apply(this, args);
-  };
-  try {
-    return { result: await run(), writes };
-  } finally {
-    socket._write = original.write;
-    socket._writev = original.writev;
-  }
-}
 
 it("runs on pg's pipelined connection, whose socket it can hold (fails if pg moves connection.stream)", async () => {
   const client = await database.pool.connect();
