@@ -1,4 +1,4 @@
-import { sql, type Placeholder } from 'drizzle-orm';
+import { fillPlaceholders, sql, type Placeholder } from 'drizzle-orm';
 import type pg from 'pg';
 import type { DbExecutor } from './database';
 
@@ -78,6 +78,31 @@ export function sqlStatement<TValues extends unknown[], TRow extends Record<stri
     name,
     execute(executor: DbExecutor, values: TValues): Promise<pg.QueryResult<TRow>> {
       return connectionOf(executor).query<TRow>({ name, text, values });
+    },
+  };
+}
+
+/**
+ * A drizzle query whose SQL is built once, at the first call, and sent as a named statement with
+ * its rows as pg parses them: for a hot read whose rows need no mapping (drizzle's per-row
+ * mapping and checks cost more than the rows are worth, e.g. a listing's JSON text), while the
+ * query itself is still written with drizzle's builder. The builder is given placeholders only,
+ * so the text is the same on every connection.
+ */
+export function rawPreparedStatement<TValues extends Record<string, unknown>, TRow extends Record<string, unknown>>(
+  name: string,
+  build: (db: DbExecutor, p: Params<TValues>) => { toSQL(): { sql: string; params: unknown[] } },
+) {
+  claimName(name);
+  let built: { text: string; params: unknown[] } | undefined;
+  return {
+    name,
+    async execute(executor: DbExecutor, values: TValues): Promise<TRow[]> {
+      if (!built) {
+        const { sql: text, params } = build(executor, param as Params<TValues>).toSQL();
+        built = { text, params };
+      }
+      return (await connectionOf(executor).query<TRow>({ name, text: built.text, values: fillPlaceholders(built.params, values) })).rows;
     },
   };
 }

@@ -1,5 +1,5 @@
-import { sqlStatement, type DbExecutor, type Params } from '@microtick/common';
-import { and, asc, desc, eq, fillPlaceholders, gte, isNull, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { rawPreparedStatement, type DbExecutor } from '@microtick/common';
+import { and, asc, desc, eq, gte, isNull, lte, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { tickets } from '../db/schema';
 import type { PageCursor, TicketSort } from './page-cursor';
 import { ticketJsonText } from './ticket-json';
@@ -112,36 +112,24 @@ interface PageRow extends Record<string, unknown> {
 }
 
 /**
- * A page statement: its SQL built by drizzle once, then run by node-postgres as a named
- * statement with the rows as pg gives them: drizzle's mapping of each row (and its field
- * checks) was still 6 % of the service's CPU under the listing load with rows of three strings.
- * Like common's preparedStatement, per connection, named `tickets_page_<shape>`.
+ * A page statement, named `tickets_page_<shape>`: its SQL built by drizzle once, its rows as pg
+ * gives them (rawPreparedStatement): drizzle's mapping of each row (and its field checks) was
+ * still 6 % of the service's CPU under the listing load with rows of three strings.
  */
-interface PageStatement {
-  execute(db: DbExecutor, values: PageValues): Promise<PageRow[]>;
-}
+type PageStatement = ReturnType<typeof rawPreparedStatement<PageValues, PageRow>>;
 const pageStatements = new Map<string, PageStatement>();
 
 function pageStatement(query: TicketQuery): PageStatement {
   const shape = `${query.sellerId === undefined ? 'public' : 'seller'}_${query.sort}_${query.after ? 'after' : 'offset'}`;
   let statement = pageStatements.get(shape);
   if (!statement) {
-    let built: { statement: ReturnType<typeof sqlStatement<unknown[], PageRow>>; params: unknown[] } | undefined;
-    const name = `tickets_page_${shape}`;
-    const p = ((key: keyof PageValues) => sql.placeholder(key)) as Params<PageValues>;
-    statement = {
-      async execute(db, values) {
-        if (!built) {
-          const { sql: text, params } = pageQuery(db, { sellerId: query.sellerId === undefined ? undefined : p('sellerId'), sort: query.sort }, {
-            limit: p('limit'),
-            offset: p('offset'),
-            after: query.after ? { sort: query.sort, key: p('afterKey'), id: p('afterId') } : undefined,
-          }).toSQL();
-          built = { statement: sqlStatement<unknown[], PageRow>(name, text), params };
-        }
-        return (await built.statement.execute(db, fillPlaceholders(built.params, values))).rows;
-      },
-    };
+    statement = rawPreparedStatement<PageValues, PageRow>(`tickets_page_${shape}`, (db, p) =>
+      pageQuery(db, { sellerId: query.sellerId === undefined ? undefined : p('sellerId'), sort: query.sort }, {
+        limit: p('limit'),
+        offset: p('offset'),
+        after: query.after ? { sort: query.sort, key: p('afterKey'), id: p('afterId') } : undefined,
+      }),
+    );
     pageStatements.set(shape, statement);
   }
   return statement;
