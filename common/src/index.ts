@@ -10,7 +10,7 @@ export * from './metrics';
 export * from './lifecycle';
 export * from './money';
 export * from './db/database';
-export * from './db/unique-violation';
+export * from './db/pg-errors';
 export * from './db/prepared-statement';
 export * from './db/retention';
 export * from './db/notification-listener';

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { countingWrites, createTestDatabase, type TestDatabase } from '../testing';
+import { countingWrites, createTestDatabase, waitFor, type TestDatabase } from '../testing';
 import { sql } from 'drizzle-orm';
 import { NodePgTransaction } from 'drizzle-orm/node-postgres';
-import type { DbExecutor } from './database';
+import { openDatabase, type Database, type DbExecutor } from './database';
+import { isConnectionLoss } from './pg-errors';
 import { connectionOf } from './prepared-statement';
 import { pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
 
@@ -105,6 +106,72 @@ it('fails and discards the connection when it is lost mid-transaction, committin
   expect(database.pool.totalCount).toBeLessThanOrEqual(total);
   await expect(pipelinedTransaction(database.db, async (tx) => insertItem(tx, id))).resolves.toBeDefined();
   expect(await stored(id)).toBe(1);
+});
+
+describe('a pooled connection Postgres had already ended (a restart, a failover, pg_terminate_backend)', () => {
+  let own: Database<Record<string, never>>;
+  beforeEach(() => {
+    own = openDatabase({ url: database.url });
+  });
+  afterEach(() => own.close());
+
+  /**
+   * `count` idle connections whose sessions are ended while their sockets are paused, so the pool
+   * has not read the news and hands them out; each is resumed once handed out, after BEGIN and
+   * the first statements were written to it.
+   */
+  async function deadIdleConnections(count: number): Promise<void> {
+    const clients = await Promise.all(Array.from({ length: count }, () => own.pool.connect()));
+    const pids = await Promise.all(clients.map(async (client) => (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid));
+    const paused = new Set(clients.map((client) => socketOf(client) as unknown as { pause(): void; resume(): void }));
+    for (const client of clients) client.release();
+    for (const socket of paused) socket.pause();
+    own.pool.on('acquire', (client) => {
+      const socket = socketOf(client) as unknown as { resume(): void };
+      if (paused.has(socket as never)) setTimeout(() => socket.resume(), 5);
+    });
+    await database.pool.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+    await waitFor(async () => (await database.pool.query('select 1 from pg_stat_activity where pid = any($1::int[])', [pids])).rowCount === 0, {
+      what: 'the sessions to end',
+    });
+    expect(own.pool.idleCount).toBe(count);
+  }
+
+  it('runs the body again on another connection, committing once', async () => {
+    await deadIdleConnections(1);
+    const id = randomUUID();
+    const errors: unknown[] = [];
+    await pipelinedTransaction(own.db, async (tx) => {
+      await insertItem(tx, id).catch((err: unknown) => {
+        errors.push(err);
+        throw err;
+      });
+    });
+    expect(errors.map(isConnectionLoss)).toEqual([true]); // 57P01, or the socket closing, whichever pg reads first
+    expect(await stored(id)).toBe(1);
+  });
+
+  it('gives up after three dead connections, failing with the connection error', async () => {
+    await deadIdleConnections(3);
+    let runs = 0;
+    const failure = await pipelinedTransaction(own.db, async (tx) => {
+      runs++;
+      await insertItem(tx, randomUUID());
+    }).catch((err: unknown) => err);
+    expect(runs).toBe(3);
+    expect(isConnectionLoss(failure)).toBe(true);
+  });
+
+  it('does not run the body again when the connection is lost after BEGIN was answered (a statement may have been applied)', async () => {
+    let runs = 0;
+    const failure = await pipelinedTransaction(own.db, async (tx) => {
+      runs++;
+      await connectionOf(tx).query('select 1');
+      await connectionOf(tx).query('select pg_terminate_backend(pg_backend_pid())');
+    }).catch((err: unknown) => err);
+    expect(runs).toBe(1);
+    expect(isConnectionLoss(failure)).toBe(true);
+  });
 });
 
 it("hands over drizzle's own transaction: a nested transaction is a savepoint (fails if drizzle's internals move)", async () => {

@@ -2,6 +2,7 @@ import { NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-o
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type pg from 'pg';
+import { isConnectionLoss } from './pg-errors';
 
 /**
  * A transaction whose statements need not wait for each other's answers. The pool's connections
@@ -50,8 +51,37 @@ export type PipelinedTx<TSchema extends Record<string, unknown>> = NodePgTransac
  * connection is lost or the session is already inside an aborted transaction — and then the
  * statements behind it fail too; any BEGIN failure still fails the transaction, and the
  * connection is discarded rather than returned to the pool.
+ *
+ * A connection that was already dead when it left the pool is the one failure retried here:
+ * Postgres ended the session while it sat idle (pg_terminate_backend, a restart, a failover)
+ * and the pool had not read the news yet. BEGIN then fails with everything behind it, so
+ * nothing of `body` ran, and `body` runs again on another connection — up to
+ * CONNECTIONS_TRIED times, as after a restart every idle connection may be dead at once.
  */
 export async function pipelinedTransaction<TSchema extends Record<string, unknown>, T>(
+  db: NodePgDatabase<TSchema>,
+  body: (tx: PipelinedTx<TSchema>, pipeline: Pipeline) => Promise<T>,
+): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await transactionOnPooledConnection(db, body);
+    } catch (err) {
+      if (!(err instanceof DeadConnection)) throw err;
+      if (tried >= CONNECTIONS_TRIED) throw err.cause;
+    }
+  }
+}
+
+const CONNECTIONS_TRIED = 3;
+
+/** BEGIN failed because the connection was gone: nothing of the transaction reached Postgres. */
+class DeadConnection extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the pooled connection was dead before BEGIN', { cause });
+  }
+}
+
+async function transactionOnPooledConnection<TSchema extends Record<string, unknown>, T>(
   db: NodePgDatabase<TSchema>,
   body: (tx: PipelinedTx<TSchema>, pipeline: Pipeline) => Promise<T>,
 ): Promise<T> {
@@ -77,7 +107,7 @@ export async function pipelinedTransaction<TSchema extends Record<string, unknow
     );
     if (begun.status === 'rejected') {
       broken = begun.reason as Error;
-      throw begun.reason;
+      throw isConnectionLoss(begun.reason) ? new DeadConnection(begun.reason) : begun.reason;
     }
     if (ran.status === 'rejected') throw ran.reason;
     const [, committed] = await Promise.all(heldWrites(client, () => [last?.(), client.query('commit')] as const));

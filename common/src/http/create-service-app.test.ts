@@ -25,6 +25,11 @@ function setup(options: { ready?: boolean } = {}) {
         (req, res) => { res.status(201).json({ name: req.body.name, owner: userOf(req).id }); });
       router.get('/api/bad', () => { throw new BadRequestError('Nope', 'thing'); });
       router.get('/api/boom', async () => { throw new Error('secret internal detail'); });
+      // drizzle's wrapping of the error pg gives a statement whose session Postgres ended
+      router.get('/api/database-gone', async () => {
+        const cause = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' });
+        throw new Error('Failed query: select 1\nparams: secret', { cause });
+      });
       app.use(router);
     },
   });
@@ -127,6 +132,15 @@ describe('error handler', () => {
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ errors: [{ message: 'Something went wrong' }] });
     expect(res.text).not.toMatch(/secret|at .*\.ts/);
+  });
+
+  it('answers a lost database connection with a 503 to retry, leaking nothing', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/api/database-gone');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toEqual({ errors: [{ message: 'The service is briefly unavailable; try again' }] });
+    expect(res.text).not.toMatch(/secret|terminating/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isConnectionLoss } from '../db/pg-errors';
 import { HttpError, NotFoundError } from '../errors/http-errors';
 
 /**
@@ -28,8 +29,9 @@ export const notFoundHandler: RequestHandler = () => {
 
 /**
  * Turns every error into the SPEC's `{errors: [...]}` shape. Known errors keep their status;
- * client-side body errors (malformed JSON, too large) keep theirs; anything else is logged and
- * answered with a bare 500 so nothing internal leaks.
+ * client-side body errors (malformed JSON, too large) keep theirs; a lost database connection is
+ * a 503 the client may retry; anything else is logged and answered with a bare 500 so nothing
+ * internal leaks.
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) {
@@ -45,6 +47,13 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     const message = (err.type && bodyParserMessages[err.type]) ??
       (err.code?.startsWith('Z_') ? 'Request body could not be decompressed' : 'Bad request');
     res.status(err.status).json({ errors: [{ message }] });
+    return;
+  }
+  if (isConnectionLoss(err)) {
+    // The database went away under the request (a restart, a failover, a cut connection):
+    // the request was fine and may succeed on another connection in a moment.
+    (req.log ?? console).warn({ err: withoutQueryParams(err) }, 'database connection lost');
+    res.status(503).set('Retry-After', '1').json({ errors: [{ message: 'The service is briefly unavailable; try again' }] });
     return;
   }
   (req.log ?? console).error({ err: withoutQueryParams(err) }, 'unhandled error');
