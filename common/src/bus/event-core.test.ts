@@ -335,6 +335,34 @@ describe('transactional outbox', () => {
     expect(await streamMessages()).toBe(2);
   });
 
+  it('at a trickle, takes the last batch\'s commit along with the next claim, and commits it alone when nothing follows', async () => {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      // The relay's own connection (the writers' pooled ones are pipelined).
+      if (!this.pipeline && typeof args[0] === 'string' && /delete from outbox|^commit$/.test(args[0].trim())) sent.push(args[0].replace(/\s+/g, ' ').trim());
+      return (query as (...queryArgs: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    stops.push(async () => {
+      pg.Client.prototype.query = query;
+    });
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000, commitHoldMs: 1_500 });
+    await relay.start();
+    stops.push(() => relay.stop());
+    await waitFor(() => sent.length === 2, { what: 'the first (empty) pass' }); // nothing published: committed at once
+    for (let i = 1; i <= 3; i++) {
+      await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+      await waitFor(async () => (await streamMessages()) === i, { what: `event ${i} published` });
+    }
+    // Events 2 and 3 were claimed together with the commit of the batch before; no lone commit yet.
+    expect(sent.slice(2).map((text) => text.split(';')[0])).toEqual(['begin', 'commit', 'commit']);
+    expect(await outboxCount()).toBe(1); // published, its delete held for the next claim
+    // Nothing follows (the poll is a minute away): the held commit goes alone.
+    await waitFor(async () => (await outboxCount()) === 0, { what: 'the held commit' });
+    expect(sent.at(-1)).toBe('commit');
+    expect(await streamMessages()).toBe(3);
+  });
+
   it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();

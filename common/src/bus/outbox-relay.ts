@@ -24,6 +24,8 @@ export interface OutboxRelayOptions {
    * unlock and another replica's relay publishes them; each publish waits at most half of it.
    */
   holdTimeoutMs?: number;
+  /** How long the last batch's commit waits for the next claim to go along with (default 100 ms; see publishPending). */
+  commitHoldMs?: number;
 }
 
 interface OutboxRow {
@@ -45,17 +47,23 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly holdTimeoutMs: number;
+  private readonly commitHoldMs: number;
   private readonly notifications: NotificationListener;
   private connection?: RelayConnection;
   private pollTimer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private wakeAgain = false;
   private stopped = false;
+  /** The last batch's deletes are not committed yet (publishPending): they go with the next claim, or at commitTimer. */
+  private commitPending = false;
+  private commitTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.holdTimeoutMs = Math.max(1_000, Math.trunc(options.holdTimeoutMs ?? 10_000));
+    // Well under the hold timeout, which ends a transaction left idle that long.
+    this.commitHoldMs = Math.min(options.commitHoldMs ?? DEFAULT_COMMIT_HOLD_MS, this.holdTimeoutMs / 2);
     this.notifications = new NotificationListener({ pool: options.pool, channel: OUTBOX_CHANNEL, logger: options.logger, onNotify: () => this.wake(), retryMs: this.pollIntervalMs });
   }
 
@@ -74,6 +82,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
+    clearTimeout(this.commitTimer);
     await this.running;
     try {
       await this.publishPending();
@@ -91,12 +100,31 @@ export class OutboxRelay {
       this.wakeAgain = true;
       return;
     }
-    this.running = this.drain().finally(() => {
+    this.runAlone(() => this.drain());
+  }
+
+  /** Runs `task` as the one user of the relay's connection; a wake-up meanwhile is one more pass after it. */
+  private runAlone(task: () => Promise<void>): void {
+    this.running = task().finally(() => {
       this.running = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
         this.wake();
       }
+    });
+  }
+
+  /** The held commit of the last batch, when no wake-up came to take it along within `commitHoldMs`. */
+  private commitHeld(): void {
+    if (this.running || !this.commitPending) return; // a pass under way commits it with its claim
+    this.runAlone(async () => {
+      const connection = this.connection;
+      this.commitPending = false;
+      // Failed: the rows come back and are published again under the same Nats-Msg-Id (dropped by JetStream).
+      await connection?.client.query('commit').catch((err: unknown) => {
+        this.options.logger.warn({ err }, 'outbox relay commit failed; its rows will be published again (JetStream drops the duplicates)');
+        this.dropConnection();
+      });
     });
   }
 
@@ -118,14 +146,24 @@ export class OutboxRelay {
   /**
    * Publishes batch after batch until one comes back short with no wake-up during it. Each batch
    * is claimed and deleted in an open transaction, published, then committed: if a publish fails
-   * the rollback puts the rows back. Two round trips to Postgres per batch; when more is known to
-   * be pending (a full batch, or a NOTIFY arrived meanwhile), one: the commit and the next claim
-   * go together, so at load an event waits one round trip less for the batch before it.
+   * the rollback puts the rows back. When more is known to be pending (a full batch, or a NOTIFY
+   * arrived meanwhile), the commit and the next claim go together, so at load an event waits
+   * one round trip less for the batch before it.
+   *
+   * The last batch's commit is held too (`commitHoldMs`) for the next wake-up's claim to take
+   * along, so at a steady trickle a batch costs one round trip instead of two. Nothing waits for
+   * that commit: the rows are published, and the other relays skip them while they are locked.
+   * A crash before it brings them back to be published again under the same Nats-Msg-Id, which
+   * JetStream drops, as a crash between publishing and committing always could.
    */
   private async publishPending(): Promise<void> {
+    clearTimeout(this.commitTimer);
     const { client } = await this.claimingConnection();
     try {
-      let rows = await this.claim(client, '');
+      const held = this.commitPending;
+      // Settled by this claim either way: committed with it, or rolled back when it fails.
+      this.commitPending = false;
+      let rows = await this.claim(client, held ? 'commit;' : '');
       for (;;) {
         await this.publish(rows);
         if (rows.length < this.batchSize && !this.wakeAgain) break;
@@ -134,7 +172,12 @@ export class OutboxRelay {
         this.wakeAgain = false;
         rows = await this.claim(client, 'commit;');
       }
-      await client.query('commit');
+      if (rows.length > 0 && !this.stopped) {
+        this.commitPending = true;
+        this.commitTimer = setTimeout(() => this.commitHeld(), this.commitHoldMs);
+      } else {
+        await client.query('commit');
+      }
     } catch (err) {
       // A connection that cannot even roll back is replaced; after a failed publish (NATS down)
       // a healthy one is kept for the retries.
@@ -218,6 +261,9 @@ export class OutboxRelay {
   private dropConnection(): void {
     const connection = this.connection;
     this.connection = undefined;
+    // Its transaction ends with it: a held commit is rolled back (see publishPending).
+    this.commitPending = false;
+    clearTimeout(this.commitTimer);
     if (!connection) return;
     // Errors of a connection being closed are expected and not worth a warning.
     connection.client.off('error', connection.onError);
@@ -225,6 +271,9 @@ export class OutboxRelay {
     void connection.client.end().catch(() => undefined);
   }
 }
+
+/** At 10 events/s and more, nearly every batch's commit goes with the next claim. */
+const DEFAULT_COMMIT_HOLD_MS = 100;
 
 interface RelayConnection {
   client: pg.Client;
