@@ -12,6 +12,7 @@ import { addToOutbox, OutboxRelay, type EventEnvelope } from '@microtick/common'
 import { createTestDatabase, createTestEventBus, silentLogger, type AnyDb } from '@microtick/common/testing';
 import path from 'node:path';
 import pino from 'pino';
+import { meterCpu } from './cpu-usage';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '10' } } });
 const rate = Number(values.rate);
@@ -25,7 +26,12 @@ const summary = (lags: number[]) => {
 const ticket = () => ({ id: randomUUID(), version: 0, title: 'Bench', price: 10, userId: randomUUID(), orderId: null });
 
 /** Sends `rate` events per second for `seconds`, each through `send`, and returns the lags seen by a subscriber. */
-async function measure(label: string, send: (markSent: (id: string) => void) => Promise<void>, bus: Awaited<ReturnType<typeof createTestEventBus>>) {
+async function measure(
+  label: string,
+  send: (markSent: (id: string) => void) => Promise<void>,
+  bus: Awaited<ReturnType<typeof createTestEventBus>>,
+  database: Awaited<ReturnType<typeof createTestDatabase>>,
+) {
   // The subscriber can see an event before `send` resumes after its commit (same process), so
   // both times are recorded and matched at the end; such an event counts as zero lag.
   const sentAt = new Map<string, number>();
@@ -36,6 +42,9 @@ async function measure(label: string, send: (markSent: (id: string) => void) => 
     },
   });
   const total = rate * seconds;
+  // CPU of this process (writers, relay, subscriber) and of the database's Postgres backends.
+  const postgres = await meterCpu({ processes: () => new Map(), postgres: { label: 'postgres', pool: database.pool, databases: [new URL(database.url).pathname.slice(1)] } });
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
@@ -45,13 +54,18 @@ async function measure(label: string, send: (markSent: (id: string) => void) => 
   }
   const deadline = Date.now() + 10_000;
   while (receivedAt.size < total && Date.now() < deadline) await sleep(20);
+  const used = process.cpuUsage(cpu);
+  const backends = (await postgres.stop()).get('postgres') ?? 0;
   sub.unsubscribe();
   const lags = [...sentAt].flatMap(([id, sent]) => {
     const received = receivedAt.get(id);
     return received === undefined ? [] : [Math.max(0, received - sent)];
   });
   const result = summary(lags);
-  console.log(`${label.padEnd(34)} n=${result.n}/${total}  p50=${result.p50.toFixed(2)} ms  p99=${result.p99.toFixed(2)} ms  max=${result.max.toFixed(2)} ms`);
+  console.log(
+    `${label.padEnd(34)} n=${result.n}/${total}  p50=${result.p50.toFixed(2)} ms  p99=${result.p99.toFixed(2)} ms  max=${result.max.toFixed(2)} ms  ` +
+      `CPU per event ${((used.user + used.system) / 1000 / total).toFixed(3)} ms (postgres ${(backends / total).toFixed(3)} ms)`,
+  );
   return result;
 }
 
@@ -68,14 +82,14 @@ async function main() {
       const envelope = { id: randomUUID(), type: 'ticket:updated', occurredAt: new Date().toISOString(), data: ticket() };
       mark(envelope.id);
       await bus.js.publish(bus.subjectFor('ticket:updated'), JSON.stringify(envelope), { msgID: envelope.id });
-    }, bus);
+    }, bus, database);
     const outbox = await measure('outbox: commit → relay → JetStream', async (mark) => {
       let id = '';
       await db.transaction(async (tx) => {
         id = (await addToOutbox(tx, 'ticket:updated', ticket())).id;
       });
       mark(id);
-    }, bus);
+    }, bus, database);
     console.log(`outbox p99 / baseline p99 = ${(outbox.p99 / baseline.p99).toFixed(1)}×; target p99 ≤ 20 ms: ${outbox.p99 <= 20 ? 'met' : 'MISSED'}`);
   } finally {
     await relay.stop();
