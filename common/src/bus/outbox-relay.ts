@@ -188,11 +188,18 @@ export class OutboxRelay {
 
   /** Opens a transaction and claims (deletes) the oldest rows no other relay holds, after `before`. */
   private async claim(client: pg.Client, before: '' | 'commit;'): Promise<OutboxRow[]> {
-    // Simple-protocol multi-statement query (no parameters): batchSize is our own integer. The
-    // session's timeouts and synchronous_commit are set once, when it opens (claimingConnection).
+    // Simple-protocol multi-statement query (no parameters): batchSize and the timeouts are our
+    // own integers. The timeouts bound how long a stalled relay can keep these rows locked.
+    // The commit does not wait for the WAL flush (synchronous_commit off): at load the next
+    // batch's claim waits for this commit, and a flush took up to tens of ms on a busy disk. A
+    // Postgres crash can lose only this bookkeeping (the last few hundred ms of deletes): the
+    // rows come back and are republished with the same Nats-Msg-Id, as after a relay crash.
     const results = (await client.query(
       `${before}
        begin;
+       set local statement_timeout = ${this.holdTimeoutMs};
+       set local idle_in_transaction_session_timeout = ${this.holdTimeoutMs};
+       set local synchronous_commit = off;
        delete from outbox where seq in (select seq from outbox order by seq limit ${Math.trunc(this.batchSize)} for update skip locked)
        returning seq, msg_id, event_type, payload, extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms`,
     )) as unknown as pg.QueryResult<OutboxRow>[];
@@ -225,21 +232,7 @@ export class OutboxRelay {
     if (this.connection && !this.connection.broken) return this.connection;
     this.dropConnection();
     // Not in pipeline mode: the relay awaits each of its statements, so it has nothing to pipeline.
-    // It runs nothing but the relay's batches, so their settings are its session's (three
-    // statements less per batch than `set local` in each): the timeouts bound how long a stalled
-    // relay can keep its rows locked; its commits do not wait for the WAL flush (synchronous_commit
-    // off: at load the next batch's claim waits for the commit, and a flush took up to tens of ms
-    // on a busy disk). A Postgres crash can lose only this bookkeeping (the last few hundred ms
-    // of deletes): the rows come back and are republished with the same Nats-Msg-Id, as after a
-    // relay crash.
-    const { options: sessionOptions } = this.options.pool.options as pg.ClientConfig;
-    const client = new pg.Client({
-      ...this.options.pool.options,
-      pipeline: false,
-      statement_timeout: this.holdTimeoutMs,
-      idle_in_transaction_session_timeout: this.holdTimeoutMs,
-      options: [sessionOptions, '-c synchronous_commit=off'].filter(Boolean).join(' '),
-    });
+    const client = new pg.Client({ ...this.options.pool.options, pipeline: false });
     const connection: RelayConnection = {
       client,
       // The session can end while no query is running (Postgres ended it for holding the rows
