@@ -7,4 +7,7 @@ export const orderCancelled = defineListener({
   async handle({ data }, { timers }: ExpirationHandlerContext) {
     await timers.settle(data.id);
   },
+  async handleBatch(events, { timers }: ExpirationHandlerContext) {
+    await timers.settleAll(events.map(({ data }) => data.id));
+  },
 });
