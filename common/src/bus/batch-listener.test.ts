@@ -111,3 +111,33 @@ describe('a listener with handleBatch', () => {
     expect(letters.map((letter) => letter.eventId)).toEqual([poison.id]);
   });
 });
+
+describe('a listener with a batch window and no handleBatch', () => {
+  it("runs the events published within its window as one of the store's batches, each applied once", async () => {
+    const listener = defineListener({
+      event: 'order:cancelled',
+      async handle({ data }, { applied }: Ctx) {
+        applied.push(data.id);
+      },
+      batchWindowMs: 300,
+    });
+    const store = new RedisListenerStore({ redis, keyPrefix, service: 'svc', deps: { applied } });
+    const batchSizes: number[] = [];
+    const counting: typeof store = Object.assign(Object.create(store) as typeof store, {
+      runBatch: (...args: Parameters<typeof store.runBatch>) => {
+        batchSizes.push(args[1].length);
+        return store.runBatch(...args);
+      },
+    });
+    const metrics = new ServiceMetrics('test');
+    const runner = new ListenerRunner({ service: 'svc', bus, store: counting, listeners: [listener], logger: silentLogger, metrics });
+    await runner.start();
+    stops.push(() => runner.stop());
+    const events = Array.from({ length: 4 }, () => envelope());
+    for (const event of events) await publish(event);
+
+    await waitFor(async () => (await outcomes(metrics)).processed === 4, { what: 'four events handled' });
+    expect(batchSizes).toEqual([4]);
+    expect(applied).toEqual(events.map((e) => e.data.id));
+  });
+});

@@ -167,7 +167,8 @@ export class ListenerRunner<Ctx> {
     const limit = this.options.concurrency ?? 8;
     const together = this.handlesTogether(listener);
     const batchSize = together ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : this.batchSize();
-    const windowMs = together ? (listener.batchWindowMs ?? 0) : 0;
+    // A window only where batches share something (a handleBatch call, or a store's transaction).
+    const windowMs = batchSize > 1 ? (listener.batchWindowMs ?? 0) : 0;
     const inFlight = new Set<Promise<void>>();
     const waiting: JsMsg[] = [];
     /** Cancels the dispatch scheduled for what waits; unset when none is. */
@@ -177,8 +178,9 @@ export class ListenerRunner<Ctx> {
       while (waiting.length > 0 && inFlight.size < limit) {
         // Spread over the free slots first (a message waits for its whole batch to commit, so
         // small parallel batches keep latency down); batches grow only while every slot is busy.
-        // A listener that handles a batch at once takes what waits in one batch: that is its point.
-        const size = together ? batchSize : Math.min(batchSize, Math.ceil(waiting.length / (limit - inFlight.size)));
+        // A listener that handles a batch at once, or waits for its batches to form, takes what
+        // waits in one batch: that is its point.
+        const size = together || windowMs > 0 ? batchSize : Math.min(batchSize, Math.ceil(waiting.length / (limit - inFlight.size)));
         const task: Promise<void> = this.handleBatch(listener, consumer, waiting.splice(0, size)).finally(() => {
           inFlight.delete(task);
           // What waits for a batch window is dispatched when the window ends.

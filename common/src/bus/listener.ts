@@ -57,9 +57,11 @@ export interface Listener<T extends EventType = EventType, Ctx = HandlerContext>
    */
   handleBatch?(events: EventEnvelope<T>[], ctx: Ctx, deliveries: Delivery[]): Promise<void>;
   /**
-   * With `handleBatch`: how long the first message of a batch waits for more to join it
-   * (default 0: what has arrived by the next turn of the event loop). For events whose effect
-   * is not due at once (a timer armed for minutes later), so batches form at a trickle too.
+   * How long the first message of a batch waits for more to join it (default 0: what has
+   * arrived by the next turn of the event loop), where batches share something: a
+   * `handleBatch` call, or the store's transaction (`runBatch`). For events whose effect is not
+   * needed at once (a timer armed for minutes later, a cancellation), so that batches form at a
+   * trickle too, not only in a backlog.
    */
   batchWindowMs?: number;
 }
