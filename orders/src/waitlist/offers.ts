@@ -66,17 +66,16 @@ export async function offerToNextInLine(tx: DbExecutor, ticketId: string): Promi
 }
 
 /**
- * The guard of `POST /api/orders`, run in its transaction AFTER the order row is inserted.
- * The insert waits on the one-live-order index for any transaction still ending the previous
- * reservation, and the waiting-list lock waits for any transaction still moving the offer; only
- * then is the offer read, afresh (READ COMMITTED), so an offer started by either is always seen.
+ * The guard of `POST /api/orders`, run in its transaction with the ticket's waiting list locked
+ * by a statement AFTER the order insert (reserve-ticket.ts). The insert waits on the
+ * one-live-order index for any transaction still ending the previous reservation, and the
+ * waiting-list lock waits for any transaction still moving the offer; only then is the offer
+ * read, afresh (READ COMMITTED), so an offer started by either is always seen.
  * Someone else's offer → 400 (the order is rolled back); the offered user's own order ends their
  * entry and the offer (`order:waitlist-offer-ended`, outcome `ordered`).
  */
-export async function claimTicketOffer(tx: DbExecutor, ticketId: string, userId: string): Promise<void> {
-  const waitlist = await lockWaitlist(tx, ticketId);
-  if (!waitlist) return;
-  const offer = await currentOffer(tx, ticketId);
+export async function claimTicketOffer(tx: DbExecutor, waitlist: WaitlistRow, userId: string): Promise<void> {
+  const offer = await currentOffer(tx, waitlist.ticketId);
   if (!offer) return;
   if (offer.userId !== userId) throw new BadRequestError(OFFERED_TO_SOMEONE_ELSE);
   const [used] = await tx
