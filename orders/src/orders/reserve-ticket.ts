@@ -1,4 +1,4 @@
-import { sqlStatement, type DbExecutor } from '@microtick/common';
+import { answersInOrder, sqlStatement, type DbExecutor } from '@microtick/common';
 import type { OrderRow, TicketRow } from '../db/schema';
 import { lockWaitlist, type WaitlistRow } from '../waitlist/waitlist-lock';
 import { UNPAID_LIVE } from './order-limits';
@@ -68,23 +68,20 @@ export interface Reservation {
  *     list locked and, by the caller, its offer read (docs/waitlist.md).
  *
  * When the insert wrote nothing or failed, the waiting-list lock was taken (or failed) for
- * nothing; the caller rolls the transaction back either way. The first failure is thrown.
+ * nothing; the caller rolls the transaction back either way. The first failure is thrown
+ * (answersInOrder).
  */
 export async function reserveTicket(tx: DbExecutor, request: { ticketId: string; userId: string; expiresAt: Date; maxLiveOrders: number }): Promise<Reservation> {
   const { ticketId, userId, expiresAt, maxLiveOrders } = request;
-  const [locked, inserted, waitlist] = await Promise.allSettled([
+  const [, inserted, waitlist] = await answersInOrder([
     lockBuyerOrders.execute(tx, [userId]),
     insertOrderForTicket.execute(tx, [ticketId, userId, expiresAt, maxLiveOrders]),
     lockWaitlist(tx, ticketId),
   ]);
-  // In sending order: a failure makes every statement behind it fail with "transaction aborted".
-  if (locked.status === 'rejected') throw locked.reason;
-  if (inserted.status === 'rejected') throw inserted.reason;
-  if (waitlist.status === 'rejected') throw waitlist.reason;
-  const row = inserted.value.rows[0];
-  if (!row) return { ticket: undefined, order: undefined, waitlist: waitlist.value };
+  const row = inserted.rows[0];
+  if (!row) return { ticket: undefined, order: undefined, waitlist };
   const ticket: TicketRow = { id: row.id, title: row.title, priceCents: row.price_cents, userId: row.user_id, version: row.version };
-  return { ticket, order: orderOf(row), waitlist: waitlist.value };
+  return { ticket, order: orderOf(row), waitlist };
 }
 
 function orderOf(row: ReservationRow): OrderRow | undefined {

@@ -1,7 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { addToOutbox, fromCents, orderStatus, preparedStatement, type DbExecutor, type OrderStatus, type Params } from '@microtick/common';
+import { addToOutbox, answersInOrder, fromCents, orderStatus, preparedStatement, type DbExecutor, type OrderStatus, type Params } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
-import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
+import { endWaitlistOnSale, offerOnLockedWaitlist } from '../waitlist/offers';
+import { lockWaitlist, lockWaitlistOfOrder, type WaitlistRow } from '../waitlist/waitlist-lock';
 
 /** Statuses an order can still leave: it is reserved but not paid. */
 const UNPAID: readonly OrderStatus[] = ['created', 'awaiting:payment'];
@@ -54,7 +55,7 @@ async function transition(tx: DbExecutor, order: OrderRow, decide: (current: Ord
  */
 export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ order: OrderRow; changed: boolean }> {
   const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'cancelled' : undefined));
-  if (result.changed) await announceCancellation(tx, result.order);
+  if (result.changed) await announceCancellation(tx, result.order, await lockWaitlist(tx, result.order.ticketId));
   return result;
 }
 
@@ -66,20 +67,26 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
  * decided. Undefined when there is no such order.
  */
 export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
-  const [cancelled] = await cancelUnpaidOrder.execute(tx, { id: orderId });
+  // The waiting-list lock leaves with the cancel, one round trip for both, and runs after it
+  // (the lock order order row → waiting list, docs/waitlist.md). An order left as it was has
+  // its ticket's list locked for nothing until this transaction ends.
+  const [[cancelled], waitlist] = await answersInOrder([cancelUnpaidOrder.execute(tx, { id: orderId }), lockWaitlistOfOrder(tx, orderId)]);
   if (cancelled) {
-    await announceCancellation(tx, cancelled);
+    await announceCancellation(tx, cancelled, waitlist);
     return { order: cancelled, changed: true };
   }
   const order = await findOrder(tx, orderId);
   return order && { order, changed: false };
 }
 
-/** What follows a cancellation in its transaction: `order:cancelled`, and the ticket's waiting list. */
-async function announceCancellation(tx: DbExecutor, order: OrderRow): Promise<void> {
+/**
+ * What follows a cancellation in its transaction, once the caller has locked the ticket's
+ * waiting list (after the order row: docs/waitlist.md; undefined: the ticket has none):
+ * `order:cancelled`, and the first in line gets the ticket in this same transaction.
+ */
+async function announceCancellation(tx: DbExecutor, order: OrderRow, waitlist: WaitlistRow | undefined): Promise<void> {
   await addToOutbox(tx, 'order:cancelled', { id: order.id, version: order.version, ticket: { id: order.ticketId } });
-  // The waiting list's first in line gets the ticket in this same transaction (docs/waitlist.md).
-  await offerToNextInLine(tx, order.ticketId);
+  await offerOnLockedWaitlist(tx, waitlist);
 }
 
 /**

@@ -58,7 +58,11 @@ async function announceOfferEnded(tx: DbExecutor, waitlist: WaitlistRow, offer: 
  * `claimTicketOffer` sees the offer as soon as its insert can proceed).
  */
 export async function offerToNextInLine(tx: DbExecutor, ticketId: string): Promise<WaitlistEntryRow | undefined> {
-  const waitlist = await lockWaitlist(tx, ticketId);
+  return offerOnLockedWaitlist(tx, await lockWaitlist(tx, ticketId));
+}
+
+/** `offerToNextInLine` with the ticket's waiting list already locked by the caller (undefined: it has none). */
+export async function offerOnLockedWaitlist(tx: DbExecutor, waitlist: WaitlistRow | undefined): Promise<WaitlistEntryRow | undefined> {
   if (!waitlist) return undefined;
   // An offer and a live order never coexist (an order during an offer is the offered user's and
   // ends the offer), so there is none to keep here; the unique index would refuse a second one.
