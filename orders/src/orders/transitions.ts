@@ -89,26 +89,41 @@ async function announceCancellation(tx: DbExecutor, order: OrderRow, waitlist: W
   await offerOnLockedWaitlist(tx, waitlist);
 }
 
+// A payment's decision, built once: the order completes only while it is unpaid.
+const completeUnpaidOrder = preparedStatement('orders_complete_unpaid_by_id', (db, p: Params<{ id: string }>) =>
+  db
+    .update(orders)
+    .set({ status: 'complete', version: sql`${orders.version} + 1` })
+    .where(and(eq(orders.id, p('id')), inArray(orders.status, [...UNPAID])))
+    .returning(),
+);
+
 /**
  * The one decision about an authorized payment (SPEC §6): if the order is still unpaid it becomes
  * `complete` and `order:completed` (the new version, naming the accepted authorization) is staged
  * in the same transaction, so payments captures exactly that authorization. A cancelled order
  * stays cancelled (payments voids every authorization it holds for it on `order:cancelled`); a
- * complete one is already decided, and nothing is published again.
+ * complete one is already decided, and nothing is published again. Undefined when there is no
+ * such order.
+ *
+ * One conditional UPDATE, like `cancelOrderById`: its row lock orders it against a concurrent
+ * cancellation (whichever commits first, the other finds the order decided). The ticket's
+ * waiting-list lock leaves with it and runs after it (order row → waiting list).
  */
-export async function completeOrder(tx: DbExecutor, order: OrderRow, payment: { id: string }): Promise<{ order: OrderRow; changed: boolean }> {
-  const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'complete' : undefined));
-  if (result.changed) {
-    const completed = result.order;
-    await addToOutbox(tx, 'order:completed', {
-      id: completed.id,
-      version: completed.version,
-      userId: completed.userId,
-      paymentId: payment.id,
-      ticket: { id: completed.ticketId, price: fromCents(completed.priceCents) },
-    });
-    // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
-    await endWaitlistOnSale(tx, completed.ticketId);
+export async function completeOrderById(tx: DbExecutor, orderId: string, payment: { id: string }): Promise<{ order: OrderRow; changed: boolean } | undefined> {
+  const [[completed], waitlist] = await answersInOrder([completeUnpaidOrder.execute(tx, { id: orderId }), lockWaitlistOfOrder(tx, orderId)]);
+  if (!completed) {
+    const order = await findOrder(tx, orderId);
+    return order && { order, changed: false };
   }
-  return result;
+  await addToOutbox(tx, 'order:completed', {
+    id: completed.id,
+    version: completed.version,
+    userId: completed.userId,
+    paymentId: payment.id,
+    ticket: { id: completed.ticketId, price: fromCents(completed.priceCents) },
+  });
+  // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
+  await endWaitlistOnSale(tx, waitlist);
+  return { order: completed, changed: true };
 }

@@ -139,11 +139,12 @@ export async function leaveWaitlist(tx: DbExecutor, ticketId: string, userId: st
 
 /**
  * The ticket is sold: everyone still in line is done (`ended`), keeping the place they had.
- * No offer can be running (the sale is of a live order), so nothing is published.
+ * No offer can be running (the sale is of a live order), so nothing is published. Needs the
+ * ticket's waiting list locked (undefined: it has none).
  */
-export async function endWaitlistOnSale(tx: DbExecutor, ticketId: string): Promise<void> {
-  const waitlist = await lockWaitlist(tx, ticketId);
+export async function endWaitlistOnSale(tx: DbExecutor, waitlist: WaitlistRow | undefined): Promise<void> {
   if (!waitlist) return;
+  const { ticketId } = waitlist;
   await tx.execute(sql`
     update ${waitlistEntries} as e set status = 'ended', position = line.place
     from (select id, row_number() over (order by seq) as place from ${waitlistEntries}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { countingWrites, outboxEvents, waitFor } from '@microtick/common/testing';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
-import { cancelOrderById, completeOrder, findOrder } from '../../orders/transitions';
+import { cancelOrderById, completeOrderById } from '../../orders/transitions';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../../test-support';
 
 const { database, harness } = useOrdersListeners();
@@ -85,7 +85,7 @@ describe('expiration:complete', () => {
     let commit!: () => void;
     const committing = new Promise<void>((resolve) => (commit = resolve));
     const paying = db.transaction(async (tx) => {
-      await completeOrder(tx, (await findOrder(tx, order.id))!, { id: randomUUID() });
+      await completeOrderById(tx, order.id, { id: randomUUID() });
       decided();
       await committing;
     });
