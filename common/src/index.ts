@@ -12,6 +12,7 @@ export * from './money';
 export * from './db/database';
 export * from './db/pg-errors';
 export * from './db/prepared-statement';
+export * from './db/answers-in-order';
 export * from './db/retention';
 export * from './db/notification-listener';
 export * from './http/ids';
