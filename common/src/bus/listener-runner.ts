@@ -6,6 +6,7 @@ import { ConsumerProgress } from './consumer-progress';
 import { ensureDurableConsumer, setConsumerGauges, type DurableConsumer } from './durable-consumers';
 import type { ServiceMetrics } from '../metrics';
 import { withConsumerSpan } from '../tracing/propagation';
+import { isTracingEnabled } from '../tracing/state';
 import type { EventBus } from './event-bus';
 import { durableName, RetryLater, type AnyListener, type BatchOutcome, type Delivery, type ListenerStore } from './listener';
 
@@ -143,6 +144,14 @@ export class ListenerRunner<Ctx> {
     }
   }
 
+  /**
+   * Whether the listener's events go to its `handleBatch`: the store must be able to run it, and
+   * tracing must be off (spans, and the trace context handlers pass on, are per event).
+   */
+  private handlesTogether(listener: AnyListener<Ctx>): boolean {
+    return Boolean(listener.handleBatch && this.options.store.runTogether) && !isTracingEnabled();
+  }
+
   private batchSize(): number {
     return this.options.store.runBatch ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : 1;
   }
@@ -156,19 +165,26 @@ export class ListenerRunner<Ctx> {
    */
   private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
     const limit = this.options.concurrency ?? 8;
-    const batchSize = this.batchSize();
+    const together = this.handlesTogether(listener);
+    const batchSize = together ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : this.batchSize();
+    // A window only where batches share something (a handleBatch call, or a store's transaction).
+    const windowMs = batchSize > 1 ? (listener.batchWindowMs ?? 0) : 0;
     const inFlight = new Set<Promise<void>>();
     const waiting: JsMsg[] = [];
-    let scheduled = false;
+    /** Cancels the dispatch scheduled for what waits; unset when none is. */
+    let scheduled: (() => void) | undefined;
     const dispatch = () => {
-      scheduled = false;
+      scheduled = undefined;
       while (waiting.length > 0 && inFlight.size < limit) {
         // Spread over the free slots first (a message waits for its whole batch to commit, so
         // small parallel batches keep latency down); batches grow only while every slot is busy.
-        const size = Math.min(batchSize, Math.ceil(waiting.length / (limit - inFlight.size)));
+        // A listener that handles a batch at once, or waits for its batches to form, takes what
+        // waits in one batch: that is its point.
+        const size = together || windowMs > 0 ? batchSize : Math.min(batchSize, Math.ceil(waiting.length / (limit - inFlight.size)));
         const task: Promise<void> = this.handleBatch(listener, consumer, waiting.splice(0, size)).finally(() => {
           inFlight.delete(task);
-          dispatch();
+          // What waits for a batch window is dispatched when the window ends.
+          if (!scheduled) dispatch();
         });
         inFlight.add(task);
       }
@@ -176,13 +192,24 @@ export class ListenerRunner<Ctx> {
     for await (const msg of messages) {
       this.progress.saw(msg.seq);
       waiting.push(msg);
+      if (windowMs > 0 && waiting.length >= batchSize && scheduled) {
+        // A full batch does not wait out the window.
+        scheduled();
+        scheduled = undefined;
+      }
       if (!scheduled) {
-        scheduled = true;
-        setImmediate(dispatch);
+        if (windowMs > 0 && waiting.length < batchSize) {
+          const timer = setTimeout(dispatch, windowMs);
+          scheduled = () => clearTimeout(timer);
+        } else {
+          const immediate = setImmediate(dispatch);
+          scheduled = () => clearImmediate(immediate);
+        }
       }
       // Back-pressure: hold the iterator while every slot is busy and a full batch already waits.
       while (inFlight.size >= limit && waiting.length >= batchSize) await Promise.race(inFlight);
     }
+    scheduled?.();
     dispatch();
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
@@ -195,7 +222,7 @@ export class ListenerRunner<Ctx> {
    */
   private async handleBatch(listener: AnyListener<Ctx>, consumer: string, msgs: JsMsg[]): Promise<void> {
     const { store, metrics } = this.options;
-    const valid: { msg: JsMsg; event: ReturnType<typeof parseEnvelope>; logger: Logger }[] = [];
+    const valid: ParsedMessage[] = [];
     for (const msg of msgs) {
       let event: ReturnType<typeof parseEnvelope>;
       try {
@@ -210,6 +237,7 @@ export class ListenerRunner<Ctx> {
       // was ~1 % of a consuming service's CPU).
       valid.push({ msg, event, logger: this.options.logger.child({ consumer, seq: msg.seq, eventId: event.id }) });
     }
+    if (valid.length > 1 && this.handlesTogether(listener)) return this.handleTogether(listener, consumer, valid);
     if (valid.length === 1 || (valid.length > 1 && !store.runBatch)) {
       for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
       return;
@@ -259,6 +287,36 @@ export class ListenerRunner<Ctx> {
       await this.settle(listener, consumer, msg, event.id, logger, { error: (outcomes[i] as { error: unknown }).error });
       timers[i]?.();
     }
+  }
+
+  /**
+   * A batch through the listener's `handleBatch`, at most once per event (the store's
+   * `runTogether`). All or nothing: if it fails, each message is handled alone, so a failure,
+   * a wait or a dead letter is that one event's.
+   */
+  private async handleTogether(listener: AnyListener<Ctx>, consumer: string, valid: ParsedMessage[]): Promise<void> {
+    const timer = this.options.metrics?.eventHandleDuration.startTimer({ consumer });
+    let outcomes: ('processed' | 'duplicate')[];
+    try {
+      outcomes = await this.options.store.runTogether!(
+        consumer,
+        valid.map(({ event }) => ({ eventId: event.id })),
+        this.options.logger,
+        (indexes, ctx) =>
+          listener.handleBatch!(
+            indexes.map((i) => valid[i]!.event),
+            ctx,
+            indexes.map((i) => this.deliveryAt(valid[i]!.msg.seq, this.attempts.firstSeen(consumer, valid[i]!.event.id))),
+          ),
+      );
+    } catch (err) {
+      this.options.logger.warn({ err, consumer, events: valid.length }, 'event batch failed; handling its events one by one');
+      for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
+      return;
+    }
+    // As in handleBatch: the acks in one turn of the microtask queue, so one write.
+    for (const [i, { msg, event, logger }] of valid.entries()) this.acknowledge(consumer, msg, event.id, logger, outcomes[i]!);
+    timer?.();
   }
 
   /** One message in a transaction of its own. */
@@ -394,6 +452,13 @@ export class ListenerRunner<Ctx> {
       msg.nak(5_000);
     }
   }
+}
+
+/** A delivered message that is a valid event, with the logger bound to it. */
+interface ParsedMessage {
+  msg: JsMsg;
+  event: ReturnType<typeof parseEnvelope>;
+  logger: Logger;
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));

@@ -48,6 +48,22 @@ export interface Listener<T extends EventType = EventType, Ctx = HandlerContext>
   maxWaitMs?: number;
   /** How long JetStream waits for an ack before redelivering (default 30 s). */
   ackWaitMs?: number;
+  /**
+   * Applies several events at once (e.g. one bulk write instead of one per event), with the
+   * effect of `handle` on each of them in stream order. Used when the store can run it
+   * (`runTogether`); all or nothing: when it throws, the runner handles the events one by one
+   * with `handle`, so retries, waits and dead letters stay per event. Gets only events not yet
+   * processed.
+   */
+  handleBatch?(events: EventEnvelope<T>[], ctx: Ctx, deliveries: Delivery[]): Promise<void>;
+  /**
+   * How long the first message of a batch waits for more to join it (default 0: what has
+   * arrived by the next turn of the event loop), where batches share something: a
+   * `handleBatch` call, or the store's transaction (`runBatch`). For events whose effect is not
+   * needed at once (a timer armed for minutes later, a cancellation), so that batches form at a
+   * trickle too, not only in a backlog.
+   */
+  batchWindowMs?: number;
 }
 
 export const defineListener = <T extends EventType, Ctx = HandlerContext>(listener: Listener<T, Ctx>): Listener<T, Ctx> => listener;
@@ -100,6 +116,13 @@ export interface ListenerStore<Ctx> {
    * failed. Throws only when the batch as a whole could not be committed (nothing was applied).
    */
   runBatch?(consumer: string, items: readonly BatchItem<Ctx>[], logger: Logger): Promise<BatchOutcome[]>;
+  /**
+   * Runs one handler for several events of one consumer (a listener's `handleBatch`), in stream
+   * order, at most once per event: `handle` gets the indexes of the items not processed before
+   * (ascending; none = not called) and the events are recorded as processed only if it succeeds.
+   * Throws when it fails, and then none of them is recorded as processed.
+   */
+  runTogether?(consumer: string, items: readonly Pick<BatchItem<Ctx>, 'eventId'>[], logger: Logger, handle: (indexes: number[], ctx: Ctx) => Promise<void>): Promise<('processed' | 'duplicate')[]>;
   deadLetter(letter: NewDeadLetter): Promise<void>;
   /** Records that the event is waiting for a predecessor (the first time only); returns since when it has been. */
   noteWaiting?(consumer: string, eventId: string, reason: string): Promise<Date>;

@@ -53,4 +53,39 @@ describe('RedisListenerStore', () => {
     })).toBe('processed');
     expect(ran).toBe(true);
   });
+
+  it('runs a batch in order, marking the events whose handler succeeded and only those', async () => {
+    const [first, failing, third] = [randomUUID(), randomUUID(), randomUUID()];
+    await store.runOnce('c', third, silentLogger, async () => undefined);
+    const ran: string[] = [];
+    const item = (eventId: string, fail = false) => ({
+      eventId,
+      redelivered: false,
+      handle: async () => {
+        ran.push(eventId);
+        if (fail) throw new Error('redis blip');
+      },
+    });
+    const outcomes = await store.runBatch('c', [item(first), item(failing, true), item(third), item(first)], silentLogger);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'failed', 'duplicate', 'duplicate']);
+    expect(ran).toEqual([first, failing]);
+    expect(await store.runOnce('c', first, silentLogger, async () => undefined)).toBe('duplicate');
+    expect(await store.runOnce('c', failing, silentLogger, async () => undefined)).toBe('processed');
+  });
+
+  it('runs one handler for the unprocessed events of a batch, and marks none of them when it fails', async () => {
+    const [done, a, b] = [randomUUID(), randomUUID(), randomUUID()];
+    await store.runOnce('c', done, silentLogger, async () => undefined);
+    const items = [{ eventId: a }, { eventId: done }, { eventId: b }];
+    await expect(store.runTogether('c', items, silentLogger, async () => Promise.reject(new Error('redis blip')))).rejects.toThrow('redis blip');
+    const calls: number[][] = [];
+    expect(await store.runTogether('c', items, silentLogger, async (indexes) => {
+      calls.push(indexes);
+    })).toEqual(['processed', 'duplicate', 'processed']);
+    expect(calls).toEqual([[0, 2]]);
+    expect(await store.runTogether('c', items, silentLogger, async (indexes) => {
+      calls.push(indexes);
+    })).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(calls).toHaveLength(1);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
-import { RetryLater, type ListenerStore, type NewDeadLetter, type RequestedReplay } from './listener';
+import { RetryLater, type BatchItem, type BatchOutcome, type ListenerStore, type NewDeadLetter, type RequestedReplay } from './listener';
 import { RedisDeadLetters, redisListenerKeys } from './redis-dead-letters';
 
 /** How long a processed event id is remembered: a week, as long as the stream keeps an event (its max age). */
@@ -41,6 +41,63 @@ export class RedisListenerStore<Deps extends object> implements ListenerStore<De
     await handle({ ...this.options.deps, logger });
     await this.options.redis.set(key, '1', 'EX', PROCESSED_EVENT_TTL_SECONDS, 'NX');
     return 'processed';
+  }
+
+  /**
+   * Several events of one consumer, in stream order: which were processed before is one MGET,
+   * and the new marks are one pipelined write after the handlers. A handler that throws is
+   * reported failed and not marked; the others are.
+   */
+  async runBatch(consumer: string, items: readonly BatchItem<Deps & { logger: Logger }>[], logger: Logger): Promise<BatchOutcome[]> {
+    const fresh = await this.unprocessed(consumer, items);
+    const outcomes: BatchOutcome[] = items.map(() => ({ outcome: 'duplicate' }));
+    const done: number[] = [];
+    for (const i of fresh) {
+      const item = items[i]!;
+      try {
+        await item.handle({ ...this.options.deps, logger: item.logger ?? logger });
+        outcomes[i] = { outcome: 'processed' };
+        done.push(i);
+      } catch (error) {
+        outcomes[i] = { outcome: 'failed', error };
+      }
+    }
+    await this.markProcessed(consumer, done.map((i) => items[i]!.eventId));
+    return outcomes;
+  }
+
+  /** One handler for the events of `items` not processed before; marked only once it succeeded. */
+  async runTogether(
+    consumer: string,
+    items: readonly { eventId: string }[],
+    logger: Logger,
+    handle: (indexes: number[], ctx: Deps & { logger: Logger }) => Promise<void>,
+  ): Promise<('processed' | 'duplicate')[]> {
+    const fresh = await this.unprocessed(consumer, items);
+    if (fresh.length > 0) await handle(fresh, { ...this.options.deps, logger });
+    await this.markProcessed(consumer, fresh.map((i) => items[i]!.eventId));
+    const outcomes: ('processed' | 'duplicate')[] = items.map(() => 'duplicate');
+    for (const i of fresh) outcomes[i] = 'processed';
+    return outcomes;
+  }
+
+  /** The indexes of the items whose event this consumer has not processed (a second copy in the batch counts as processed). */
+  private async unprocessed(consumer: string, items: readonly { eventId: string }[]): Promise<number[]> {
+    const marks = await this.options.redis.mget(items.map((item) => this.keys.processedEvent(consumer, item.eventId)));
+    const seen = new Set<string>();
+    const fresh: number[] = [];
+    items.forEach((item, i) => {
+      if (marks[i] === null && !seen.has(item.eventId)) fresh.push(i);
+      seen.add(item.eventId);
+    });
+    return fresh;
+  }
+
+  private async markProcessed(consumer: string, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    const pipeline = this.options.redis.pipeline();
+    for (const eventId of eventIds) pipeline.set(this.keys.processedEvent(consumer, eventId), '1', 'EX', PROCESSED_EVENT_TTL_SECONDS, 'NX');
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   async deadLetter(letter: NewDeadLetter): Promise<void> {

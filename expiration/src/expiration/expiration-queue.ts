@@ -59,20 +59,32 @@ export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJo
   await addDeadlineJob(queue, ORDER_JOB, job.orderId, job);
 }
 
+/**
+ * Adds several orders' timers in one pipelined write (`addBulk`), each exactly as
+ * `addExpirationJob` would. Besides the round trips this saves a wake-up of the worker per
+ * timer: BullMQ signals every delayed add on the queue's marker, and the worker blocked on it
+ * wakes and blocks again; the adds of one write wake it once or twice in all.
+ */
+export async function addExpirationJobs(queue: ExpirationQueue, jobs: readonly ExpirationJob[]): Promise<void> {
+  const traceFields = currentTraceFields();
+  await queue.addBulk(jobs.map((job) => ({ name: ORDER_JOB, data: { ...job, ...traceFields }, opts: deadlineJobOptions(job.orderId, job.expiresAt) })));
+}
+
 /** Adds an offer's timer; the same rules as an order's (one job per offer, kept a day after firing). */
 export async function addOfferExpirationJob(queue: ExpirationQueue, job: OfferExpirationJob): Promise<void> {
   await addDeadlineJob(queue, OFFER_JOB, offerJobId(job.offerId), job);
 }
 
 async function addDeadlineJob(queue: ExpirationQueue, name: DeadlineJobName, jobId: string, job: DeadlineJob): Promise<void> {
-  const options: JobsOptions = {
-    jobId,
-    delay: Math.max(0, Date.parse(job.expiresAt) - Date.now()),
-    attempts: PUBLISH_ATTEMPTS,
-    backoff: { type: PUBLISH_RETRY_BACKOFF },
-    removeOnComplete: { age: 24 * 3600 },
-    // A job that used up every attempt stays in the failed set for an operator to retry.
-    removeOnFail: false,
-  };
-  await queue.add(name, { ...job, ...currentTraceFields() }, options);
+  await queue.add(name, { ...job, ...currentTraceFields() }, deadlineJobOptions(jobId, job.expiresAt));
 }
+
+const deadlineJobOptions = (jobId: string, expiresAt: string): JobsOptions => ({
+  jobId,
+  delay: Math.max(0, Date.parse(expiresAt) - Date.now()),
+  attempts: PUBLISH_ATTEMPTS,
+  backoff: { type: PUBLISH_RETRY_BACKOFF },
+  removeOnComplete: { age: 24 * 3600 },
+  // A job that used up every attempt stays in the failed set for an operator to retry.
+  removeOnFail: false,
+});

@@ -1,12 +1,16 @@
 import type { Redis } from 'ioredis';
-import { addExpirationJob, addOfferExpirationJob, offerJobId, type ExpirationJob, type ExpirationQueue, type OfferExpirationJob } from './expiration-queue';
+import { addExpirationJob, addExpirationJobs, addOfferExpirationJob, offerJobId, type ExpirationJob, type ExpirationQueue, type OfferExpirationJob } from './expiration-queue';
 import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
 
 /** What the listeners do to an order's timer; both calls are idempotent. */
 export interface ExpirationTimers {
   schedule(job: ExpirationJob): Promise<void>;
+  /** `schedule` for several orders at once (a batch of order:created). */
+  scheduleAll(jobs: readonly ExpirationJob[]): Promise<void>;
   /** The order was completed or cancelled: its timer must never fire, even if it is scheduled later. */
   settle(orderId: string): Promise<void>;
+  /** `settle` for several orders at once. */
+  settleAll(orderIds: readonly string[]): Promise<void>;
   /** A waiting-list offer's window (docs/waitlist.md); same rules as an order's. */
   scheduleOffer(job: OfferExpirationJob): Promise<void>;
   /** The offer ended (used, left, lapsed): its timer must never fire. */
@@ -29,6 +33,23 @@ export class RedisExpirationTimers implements ExpirationTimers {
   async schedule(job: ExpirationJob): Promise<void> {
     await addExpirationJob(this.queue, job);
     if (await this.redis.exists(this.keys.settledOrder(job.orderId))) await this.queue.remove(job.orderId);
+  }
+
+  /** One write adds every timer, one MGET then looks for their settled markers. */
+  async scheduleAll(jobs: readonly ExpirationJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await addExpirationJobs(this.queue, jobs);
+    const settled = await this.redis.mget(jobs.map((job) => this.keys.settledOrder(job.orderId)));
+    await Promise.all(jobs.filter((_, i) => settled[i] !== null).map((job) => this.queue.remove(job.orderId)));
+  }
+
+  /** The markers in one write, then the removals (sent together). */
+  async settleAll(orderIds: readonly string[]): Promise<void> {
+    if (orderIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const orderId of orderIds) pipeline.set(this.keys.settledOrder(orderId), '1', 'EX', REMEMBER_FOR_SECONDS);
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    await Promise.all(orderIds.map((orderId) => this.queue.remove(orderId)));
   }
 
   async settle(orderId: string): Promise<void> {

@@ -10,4 +10,7 @@ export const orderCompleted = defineListener({
   async handle({ data }, { timers }: ExpirationHandlerContext) {
     await timers.settle(data.id);
   },
+  async handleBatch(events, { timers }: ExpirationHandlerContext) {
+    await timers.settleAll(events.map(({ data }) => data.id));
+  },
 });

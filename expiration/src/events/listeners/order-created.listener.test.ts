@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@microtick/common/testing';
 import { expirationEventId } from '../../expiration/expiration-complete.publisher';
+import type { ExpirationTimers } from '../../expiration/expiration-timers';
 import { createExpirationTestKit, handledOutcomes, orderCreatedData, type ExpirationTestKit } from '../../test-support';
 
 let kit: ExpirationTestKit;
@@ -83,5 +84,33 @@ describe('order:created', () => {
     await sleep(600);
     expect(kit.received).toEqual([]);
     expect(await kit.queue.getJob(order.id)).toBeUndefined();
+  });
+
+  it('arms the timers of orders placed together with one bulk add, never one whose order was completed before', async () => {
+    const bulkAdds: number[] = [];
+    const timers: ExpirationTimers = {
+      schedule: (job) => kit.timers.schedule(job),
+      scheduleAll: (jobs) => {
+        bulkAdds.push(jobs.length);
+        return kit.timers.scheduleAll(jobs);
+      },
+      settle: (orderId) => kit.timers.settle(orderId),
+      settleAll: (orderIds) => kit.timers.settleAll(orderIds),
+      scheduleOffer: (job) => kit.timers.scheduleOffer(job),
+      settleOffer: (offerId) => kit.timers.settleOffer(offerId),
+    };
+    const metrics = await kit.startListeners({ timers });
+    const completed = orderCreatedData(60_000);
+    await kit.publish('order:completed', { id: completed.id, version: 1, userId: completed.userId, paymentId: randomUUID(), ticket: completed.ticket });
+    await waitFor(async () => (await handledOutcomes(metrics)).processed === 1, { what: 'completion handled' });
+
+    const orders = [orderCreatedData(60_000), orderCreatedData(60_000), completed, orderCreatedData(60_000)];
+    await Promise.all(orders.map((order) => kit.publish('order:created', order)));
+    await waitFor(async () => (await handledOutcomes(metrics)).processed === 5, { what: 'orders handled' });
+
+    expect(bulkAdds).toEqual([4]);
+    expect(await kit.queue.getJobCounts('delayed')).toEqual({ delayed: 3 });
+    expect(await kit.queue.getJob(completed.id)).toBeUndefined();
+    for (const order of orders.filter((o) => o !== completed)) expect((await kit.queue.getJob(order.id))?.delay).toBeGreaterThan(50_000);
   });
 });

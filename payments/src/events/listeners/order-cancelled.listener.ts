@@ -8,6 +8,10 @@ import { notifySettlersIfHeld } from '../../payments/settle-payment';
  * recording an authorization, so one of the two sees the other); the settler makes the Stripe
  * call after commit, so no transaction waits on Stripe. The settlers are woken only if there is a
  * payment to void (most cancelled orders were never paid); their poll is the safety net.
+ *
+ * Cancellations come in bursts (most are expiries, which lapse as the orders were placed), so
+ * those within the batch window share a transaction. Recording one a little later changes no
+ * outcome: whichever of it and an authorization locks the order row second sees the other.
  */
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
@@ -15,4 +19,5 @@ export const orderCancelled = defineListener({
     const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
     if (applied) await notifySettlersIfHeld(tx, data.id);
   },
+  batchWindowMs: 50,
 });
