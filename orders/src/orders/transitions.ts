@@ -1,7 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { addToOutbox, fromCents, orderStatus, preparedStatement, type DbExecutor, type OrderStatus, type Params } from '@microtick/common';
+import { addToOutbox, answersInOrder, fromCents, orderStatus, preparedStatement, type DbExecutor, type OrderStatus, type Params } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
-import { endWaitlistOnSale, offerToNextInLine } from '../waitlist/offers';
+import { endWaitlistOnSale, offerOnLockedWaitlist } from '../waitlist/offers';
+import { lockWaitlist, lockWaitlistOfOrder, type WaitlistRow } from '../waitlist/waitlist-lock';
 
 /** Statuses an order can still leave: it is reserved but not paid. */
 const UNPAID: readonly OrderStatus[] = ['created', 'awaiting:payment'];
@@ -54,7 +55,7 @@ async function transition(tx: DbExecutor, order: OrderRow, decide: (current: Ord
  */
 export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ order: OrderRow; changed: boolean }> {
   const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'cancelled' : undefined));
-  if (result.changed) await announceCancellation(tx, result.order);
+  if (result.changed) await announceCancellation(tx, result.order, await lockWaitlist(tx, result.order.ticketId));
   return result;
 }
 
@@ -66,42 +67,63 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
  * decided. Undefined when there is no such order.
  */
 export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
-  const [cancelled] = await cancelUnpaidOrder.execute(tx, { id: orderId });
+  // The waiting-list lock leaves with the cancel, one round trip for both, and runs after it
+  // (the lock order order row → waiting list, docs/waitlist.md). An order left as it was has
+  // its ticket's list locked for nothing until this transaction ends.
+  const [[cancelled], waitlist] = await answersInOrder([cancelUnpaidOrder.execute(tx, { id: orderId }), lockWaitlistOfOrder(tx, orderId)]);
   if (cancelled) {
-    await announceCancellation(tx, cancelled);
+    await announceCancellation(tx, cancelled, waitlist);
     return { order: cancelled, changed: true };
   }
   const order = await findOrder(tx, orderId);
   return order && { order, changed: false };
 }
 
-/** What follows a cancellation in its transaction: `order:cancelled`, and the ticket's waiting list. */
-async function announceCancellation(tx: DbExecutor, order: OrderRow): Promise<void> {
+/**
+ * What follows a cancellation in its transaction, once the caller has locked the ticket's
+ * waiting list (after the order row: docs/waitlist.md; undefined: the ticket has none):
+ * `order:cancelled`, and the first in line gets the ticket in this same transaction.
+ */
+async function announceCancellation(tx: DbExecutor, order: OrderRow, waitlist: WaitlistRow | undefined): Promise<void> {
   await addToOutbox(tx, 'order:cancelled', { id: order.id, version: order.version, ticket: { id: order.ticketId } });
-  // The waiting list's first in line gets the ticket in this same transaction (docs/waitlist.md).
-  await offerToNextInLine(tx, order.ticketId);
+  await offerOnLockedWaitlist(tx, waitlist);
 }
+
+// A payment's decision, built once: the order completes only while it is unpaid.
+const completeUnpaidOrder = preparedStatement('orders_complete_unpaid_by_id', (db, p: Params<{ id: string }>) =>
+  db
+    .update(orders)
+    .set({ status: 'complete', version: sql`${orders.version} + 1` })
+    .where(and(eq(orders.id, p('id')), inArray(orders.status, [...UNPAID])))
+    .returning(),
+);
 
 /**
  * The one decision about an authorized payment (SPEC §6): if the order is still unpaid it becomes
  * `complete` and `order:completed` (the new version, naming the accepted authorization) is staged
  * in the same transaction, so payments captures exactly that authorization. A cancelled order
  * stays cancelled (payments voids every authorization it holds for it on `order:cancelled`); a
- * complete one is already decided, and nothing is published again.
+ * complete one is already decided, and nothing is published again. Undefined when there is no
+ * such order.
+ *
+ * One conditional UPDATE, like `cancelOrderById`: its row lock orders it against a concurrent
+ * cancellation (whichever commits first, the other finds the order decided). The ticket's
+ * waiting-list lock leaves with it and runs after it (order row → waiting list).
  */
-export async function completeOrder(tx: DbExecutor, order: OrderRow, payment: { id: string }): Promise<{ order: OrderRow; changed: boolean }> {
-  const result = await transition(tx, order, (current) => (isUnpaid(current.status) ? 'complete' : undefined));
-  if (result.changed) {
-    const completed = result.order;
-    await addToOutbox(tx, 'order:completed', {
-      id: completed.id,
-      version: completed.version,
-      userId: completed.userId,
-      paymentId: payment.id,
-      ticket: { id: completed.ticketId, price: fromCents(completed.priceCents) },
-    });
-    // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
-    await endWaitlistOnSale(tx, completed.ticketId);
+export async function completeOrderById(tx: DbExecutor, orderId: string, payment: { id: string }): Promise<{ order: OrderRow; changed: boolean } | undefined> {
+  const [[completed], waitlist] = await answersInOrder([completeUnpaidOrder.execute(tx, { id: orderId }), lockWaitlistOfOrder(tx, orderId)]);
+  if (!completed) {
+    const order = await findOrder(tx, orderId);
+    return order && { order, changed: false };
   }
-  return result;
+  await addToOutbox(tx, 'order:completed', {
+    id: completed.id,
+    version: completed.version,
+    userId: completed.userId,
+    paymentId: payment.id,
+    ticket: { id: completed.ticketId, price: fromCents(completed.priceCents) },
+  });
+  // Sold: everyone on the ticket's waiting list is done (docs/waitlist.md).
+  await endWaitlistOnSale(tx, waitlist);
+  return { order: completed, changed: true };
 }

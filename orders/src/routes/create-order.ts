@@ -1,34 +1,11 @@
-import { eq, getTableColumns, sql } from 'drizzle-orm';
 import { Router } from 'express';
-import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, preparedStatement, requireAuth, userOf, validate, validated, type Logger, type Params } from '@microtick/common';
-import { liveOrderLimitReached, lockUserOrders, orderRateLimiter, underLiveOrderLimit, type OrderLimits } from '../orders/order-limits';
-import { ONE_LIVE_ORDER_PER_TICKET, orders, ticketsReplica as tickets, type OrdersDb } from '../db/schema';
+import { addToOutbox, BadRequestError, fromCents, isUniqueViolation, isUuid, NotFoundError, orderRoutes, requireAuth, userOf, validate, validated, type Logger } from '@microtick/common';
+import { liveOrderLimitReached, orderRateLimiter, type OrderLimits } from '../orders/order-limits';
+import { ONE_LIVE_ORDER_PER_TICKET, type OrdersDb } from '../db/schema';
 import { expiresAtFor } from '../orders/expiry';
+import { reserveTicket } from '../orders/reserve-ticket';
 import { claimTicketOffer } from '../waitlist/offers';
 import { toOrderJson } from '../orders/order-view';
-
-// The order transaction's statements, built once (common's preparedStatement).
-// The ticket, read while taking the buyer's order-limit lock (the limit's count follows, in the insert).
-const ticketLockingBuyer = preparedStatement('orders_ticket_locking_buyer', (db, p: Params<{ id: string; userId: string }>) =>
-  db
-    .select({ ...getTableColumns(tickets), buyerLocked: lockUserOrders(p('userId')) })
-    .from(tickets)
-    .where(eq(tickets.id, p('id'))),
-);
-// The order, inserted only while the buyer is under the live-order limit (no row: the limit is
-// reached). An INSERT … SELECT names every column in the table's order, so the defaults of id,
-// version and created_at are written out here.
-const insertOrderUnderLimit = preparedStatement(
-  'orders_insert_under_limit',
-  (db, p: Params<{ userId: string; ticketId: string; priceCents: number; expiresAt: Date; maxLiveOrders: number }>) =>
-    db
-      .insert(orders)
-      .select(
-        sql`select gen_random_uuid(), ${p('userId')}::uuid, ${p('ticketId')}::uuid, 'created', ${p('priceCents')}::bigint, ${p('expiresAt')}::timestamptz, 0, now()
-            where ${underLiveOrderLimit(p('userId'), sql`${p('maxLiveOrders')}::int`)}`,
-      )
-      .returning(),
-);
 
 export interface CreateOrderDeps {
   db: OrdersDb;
@@ -58,13 +35,13 @@ export function createOrderRouter({ db, expirationWindowSeconds, now, limits, lo
 
       try {
         const view = await db.transaction(async (tx) => {
-          const [ticket] = await ticketLockingBuyer.execute(tx, { id: ticketId, userId: user.id });
+          // One round trip with BEGIN: the buyer's lock, the ticket and the insert, the waiting-list lock.
+          const { ticket, order, waitlist } = await reserveTicket(tx, { ticketId, userId: user.id, expiresAt, maxLiveOrders: limits.maxLiveOrders });
           if (!ticket) throw new NotFoundError('Ticket not found');
           if (ticket.userId === user.id) throw new BadRequestError('You cannot buy your own ticket');
-          const [order] = await insertOrderUnderLimit.execute(tx, { userId: user.id, ticketId, priceCents: ticket.priceCents, expiresAt, maxLiveOrders: limits.maxLiveOrders });
           if (!order) throw liveOrderLimitReached(limits.maxLiveOrders);
-          // After the insert, never before: see claimTicketOffer (docs/waitlist.md).
-          await claimTicketOffer(tx, ticketId, user.id);
+          // Locked after the insert, never before: see claimTicketOffer (docs/waitlist.md).
+          if (waitlist) await claimTicketOffer(tx, waitlist, user.id);
           await addToOutbox(tx, 'order:created', {
             id: order.id,
             version: order.version,

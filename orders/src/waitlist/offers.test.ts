@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { outboxEvents, sessionCookie, waitFor } from '@microtick/common/testing';
 import { orders, type OrdersDb } from '../db/schema';
 import { waitlistEntries } from '../db/waitlist-schema';
-import { cancelOrder, completeOrder } from '../orders/transitions';
+import { cancelOrder, completeOrderById } from '../orders/transitions';
 import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 import { lapseOffer, OFFERED_TO_SOMEONE_ELSE, offerToNextInLine } from './offers';
 
@@ -185,7 +185,7 @@ describe('waiting-list offers', () => {
     const [a, b] = [as(), as()];
     await a.join(ticket.id);
     await b.join(ticket.id);
-    await database().db.transaction((tx) => completeOrder(tx, holder, { id: randomUUID() }));
+    await database().db.transaction((tx) => completeOrderById(tx, holder.id, { id: randomUUID() }));
     expect(await a.entries()).toEqual([{ ticketId: ticket.id, status: 'ended', position: 1 }]);
     expect(await b.entries()).toEqual([{ ticketId: ticket.id, status: 'ended', position: 2 }]);
     // No offer was running, so no offer event: only the sale itself.

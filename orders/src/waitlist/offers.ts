@@ -58,7 +58,11 @@ async function announceOfferEnded(tx: DbExecutor, waitlist: WaitlistRow, offer: 
  * `claimTicketOffer` sees the offer as soon as its insert can proceed).
  */
 export async function offerToNextInLine(tx: DbExecutor, ticketId: string): Promise<WaitlistEntryRow | undefined> {
-  const waitlist = await lockWaitlist(tx, ticketId);
+  return offerOnLockedWaitlist(tx, await lockWaitlist(tx, ticketId));
+}
+
+/** `offerToNextInLine` with the ticket's waiting list already locked by the caller (undefined: it has none). */
+export async function offerOnLockedWaitlist(tx: DbExecutor, waitlist: WaitlistRow | undefined): Promise<WaitlistEntryRow | undefined> {
   if (!waitlist) return undefined;
   // An offer and a live order never coexist (an order during an offer is the offered user's and
   // ends the offer), so there is none to keep here; the unique index would refuse a second one.
@@ -66,17 +70,16 @@ export async function offerToNextInLine(tx: DbExecutor, ticketId: string): Promi
 }
 
 /**
- * The guard of `POST /api/orders`, run in its transaction AFTER the order row is inserted.
- * The insert waits on the one-live-order index for any transaction still ending the previous
- * reservation, and the waiting-list lock waits for any transaction still moving the offer; only
- * then is the offer read, afresh (READ COMMITTED), so an offer started by either is always seen.
+ * The guard of `POST /api/orders`, run in its transaction with the ticket's waiting list locked
+ * by a statement AFTER the order insert (reserve-ticket.ts). The insert waits on the
+ * one-live-order index for any transaction still ending the previous reservation, and the
+ * waiting-list lock waits for any transaction still moving the offer; only then is the offer
+ * read, afresh (READ COMMITTED), so an offer started by either is always seen.
  * Someone else's offer → 400 (the order is rolled back); the offered user's own order ends their
  * entry and the offer (`order:waitlist-offer-ended`, outcome `ordered`).
  */
-export async function claimTicketOffer(tx: DbExecutor, ticketId: string, userId: string): Promise<void> {
-  const waitlist = await lockWaitlist(tx, ticketId);
-  if (!waitlist) return;
-  const offer = await currentOffer(tx, ticketId);
+export async function claimTicketOffer(tx: DbExecutor, waitlist: WaitlistRow, userId: string): Promise<void> {
+  const offer = await currentOffer(tx, waitlist.ticketId);
   if (!offer) return;
   if (offer.userId !== userId) throw new BadRequestError(OFFERED_TO_SOMEONE_ELSE);
   const [used] = await tx
@@ -136,11 +139,12 @@ export async function leaveWaitlist(tx: DbExecutor, ticketId: string, userId: st
 
 /**
  * The ticket is sold: everyone still in line is done (`ended`), keeping the place they had.
- * No offer can be running (the sale is of a live order), so nothing is published.
+ * No offer can be running (the sale is of a live order), so nothing is published. Needs the
+ * ticket's waiting list locked (undefined: it has none).
  */
-export async function endWaitlistOnSale(tx: DbExecutor, ticketId: string): Promise<void> {
-  const waitlist = await lockWaitlist(tx, ticketId);
+export async function endWaitlistOnSale(tx: DbExecutor, waitlist: WaitlistRow | undefined): Promise<void> {
   if (!waitlist) return;
+  const { ticketId } = waitlist;
   await tx.execute(sql`
     update ${waitlistEntries} as e set status = 'ended', position = line.place
     from (select id, row_number() over (order by seq) as place from ${waitlistEntries}

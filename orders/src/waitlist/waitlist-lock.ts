@@ -1,5 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { preparedStatement, type DbExecutor, type Params } from '@microtick/common';
+import { orders } from '../db/schema';
 import { waitlists } from '../db/waitlist-schema';
 
 export type WaitlistRow = typeof waitlists.$inferSelect;
@@ -16,6 +17,24 @@ const lockWaitlistRow = preparedStatement('orders_lock_waitlist', (db, p: Params
  */
 export async function lockWaitlist(tx: DbExecutor, ticketId: string): Promise<WaitlistRow | undefined> {
   const [waitlist] = await lockWaitlistRow.execute(tx, { ticketId });
+  return waitlist;
+}
+
+const lockWaitlistOfOrderRow = preparedStatement('orders_lock_waitlist_of_order', (db, p: Params<{ orderId: string }>) =>
+  db
+    .select()
+    .from(waitlists)
+    .where(sql`${waitlists.ticketId} = (select ${orders.ticketId} from ${orders} where ${orders.id} = ${p('orderId')})`)
+    .for('update'),
+);
+
+/**
+ * `lockWaitlist` for the ticket an order reserves, found by the order's id: so the lock can be
+ * sent together with the statement that changes the order, before its answer names the ticket.
+ * Sent after that statement, it still runs after it (and after its wait for the order row).
+ */
+export async function lockWaitlistOfOrder(tx: DbExecutor, orderId: string): Promise<WaitlistRow | undefined> {
+  const [waitlist] = await lockWaitlistOfOrderRow.execute(tx, { orderId });
   return waitlist;
 }
 

@@ -34,6 +34,11 @@ export async function changeTicket(tx: DbExecutor, current: Ticket, changes: Tic
   const columns = (Object.keys(changes) as (keyof TicketChanges)[]).filter((column) => changes[column] !== undefined).sort();
   const values = Object.fromEntries(columns.map((column) => [column, changes[column]]));
   const [changed] = await updateFor(columns).execute(tx, { ...values, id: current.id, version: current.version });
-  if (changed) await addToOutbox(tx, 'ticket:updated', ticketView(changed));
+  if (changed) await stageTicketUpdated(tx, changed);
   return changed;
+}
+
+/** Stages `ticket:updated` for a ticket as a statement of this transaction changed it (changeTicket, or one that changes it in SQL). */
+export async function stageTicketUpdated(tx: DbExecutor, changed: Ticket): Promise<void> {
+  await addToOutbox(tx, 'ticket:updated', ticketView(changed));
 }

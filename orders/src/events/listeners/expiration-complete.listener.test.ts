@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents, waitFor } from '@microtick/common/testing';
+import { countingWrites, outboxEvents, waitFor } from '@microtick/common/testing';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
-import { cancelOrderById, completeOrder, findOrder } from '../../orders/transitions';
+import { cancelOrderById, completeOrderById } from '../../orders/transitions';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../../test-support';
 
 const { database, harness } = useOrdersListeners();
@@ -85,7 +85,7 @@ describe('expiration:complete', () => {
     let commit!: () => void;
     const committing = new Promise<void>((resolve) => (commit = resolve));
     const paying = db.transaction(async (tx) => {
-      await completeOrder(tx, (await findOrder(tx, order.id))!, { id: randomUUID() });
+      await completeOrderById(tx, order.id, { id: randomUUID() });
       decided();
       await committing;
     });
@@ -101,6 +101,24 @@ describe('expiration:complete', () => {
     expect(await cancelling).toMatchObject({ changed: false, order: { status: 'complete', version: 1 } });
     expect(await readOrder(db, order.id)).toMatchObject({ status: 'complete', version: 1 });
     expect((await outboxEvents(db)).map((e) => e.type)).toEqual(['order:completed']);
+  });
+
+  it('sends the waiting-list lock with the cancel, in one write, and still offers the ticket to the first in line', async () => {
+    const db = database().db;
+    const ticket = await insertTicket(db);
+    const order = await insertOrder(db, ticket);
+    const waiting = randomUUID();
+    await database().pool.query(`insert into waitlists (ticket_id, offer_window_seconds) values ($1, 300)`, [ticket.id]);
+    await database().pool.query(`insert into waitlist_entries (ticket_id, user_id, position) values ($1, $2, 1)`, [ticket.id, waiting]);
+
+    const { writes } = await countingWrites(() => db.transaction((tx) => cancelOrderById(tx, order.id)), { toPort: Number(new URL(database().url).port || 5432) });
+
+    // BEGIN with the cancel and the lock; order:cancelled; the first waiting entry; its offer's
+    // statements (the waiting list's version, order:waitlist-offered); COMMIT. Awaited one by one
+    // the cancel and the lock were a write each.
+    expect(writes).toBe(7);
+    expect((await outboxEvents(db)).map((e) => e.type)).toEqual(['order:cancelled', 'order:waitlist-offered']);
+    expect((await database().pool.query(`select user_id, status from waitlist_entries where ticket_id = $1`, [ticket.id])).rows).toEqual([{ user_id: waiting, status: 'offered' }]);
   });
 
   it('answers undefined for an order it does not know, and cancels nothing', async () => {

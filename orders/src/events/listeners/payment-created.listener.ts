@@ -1,5 +1,5 @@
 import { defineListener } from '@microtick/common';
-import { completeOrder, findOrder } from '../../orders/transitions';
+import { completeOrderById } from '../../orders/transitions';
 
 /**
  * The order's price is authorized on the buyer's card. Orders decides, in this one transaction:
@@ -10,9 +10,7 @@ import { completeOrder, findOrder } from '../../orders/transitions';
 export const paymentCreated = defineListener({
   event: 'payment:created',
   async handle({ data }, { tx }) {
-    const order = await findOrder(tx, data.orderId);
     // Payments only authorizes orders we announced, so an unknown one is an anomaly: retried, then parked.
-    if (!order) throw new Error(`payment for unknown order ${data.orderId}`);
-    await completeOrder(tx, order, { id: data.id });
+    if (!(await completeOrderById(tx, data.orderId, { id: data.id }))) throw new Error(`payment for unknown order ${data.orderId}`);
   },
 });

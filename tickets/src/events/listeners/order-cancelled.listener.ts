@@ -12,10 +12,11 @@ export const orderCancelled = defineListener({
   event: 'order:cancelled',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    // The usual case is applied with the ticket's lock, in one statement; otherwise versionedReplica
-    // decides. Before its creation arrived there is no replica yet: it holds the event back (RetryLater).
+    // The usual case is applied, and the ticket released, with the ticket's lock in one statement;
+    // otherwise versionedReplica decides. Before its creation arrived there is no replica yet: it
+    // holds the event back (RetryLater).
     const locked = await lockTicketChangingOrder(tx, data, 'cancelled');
     const applied = locked.applied || (await orders.apply(tx, data, { set: { status: 'cancelled' } })).applied;
-    if (applied && locked.ticket.orderId === data.id) await setTicketHolder(tx, locked.ticket, null);
+    if (applied && locked.ticket.orderId === data.id) await setTicketHolder(tx, locked, null);
   },
 });

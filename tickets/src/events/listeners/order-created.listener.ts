@@ -24,15 +24,16 @@ export const orderCreated = defineListener({
   event: 'order:created',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   async handle({ data }, { tx }) {
-    // A free ticket and a new order: the replica row is inserted with the ticket's lock, in one statement.
-    const { ticket, applied: inserted } = await lockTicketCreatingOrderIfFree(tx, data);
-    if (inserted) return setTicketHolder(tx, ticket, data.id);
+    // A free ticket and a new order: the replica row is inserted and the ticket held with the ticket's lock, in one statement.
+    const locked = await lockTicketCreatingOrderIfFree(tx, data);
+    if (locked.applied) return setTicketHolder(tx, locked, data.id);
+    const { ticket } = locked;
     // Otherwise, a free ticket: a duplicate finds the row there and is stale.
     // A held one: only an event already applied (stale) goes through; any other waits for the holder's end.
     const stillHeld = (): never => {
       throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
     };
     const { applied } = await orders.apply(tx, data, ticket.orderId ? { create: stillHeld } : { values: { ticketId: ticket.id, status: data.status } });
-    if (applied) await setTicketHolder(tx, ticket, data.id);
+    if (applied) await setTicketHolder(tx, locked, data.id);
   },
 });
