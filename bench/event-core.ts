@@ -4,34 +4,20 @@
  * process while it is measured). Counts the socket writes per event (Postgres and NATS). For an
  * A/B, run it from two trees at the same moment; `--batch 1` is the trickle path (one
  * transaction per event), the default 20 the backlog path (shared transactions).
- * `--outbox`: the handler also stages an event (addToOutbox), as most of MicroTick's do;
- * `--relay`: and an OutboxRelay in the process publishes them (done when the outbox is empty).
- * The Postgres backends' CPU of the bench's database is given beside the process's own.
  *
- *   npm run bench:build && node bench/dist/event-core.js [--events 3000] [--batch 20] [--rounds 1] [--outbox] [--relay]
+ *   npm run bench:build && node bench/dist/event-core.js [--events 3000] [--batch 20] [--rounds 1]
  */
 import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { addToOutbox, defineListener, ListenerRunner, OutboxRelay, PostgresListenerStore, sqlStatement } from '@microtick/common';
+import { defineListener, ListenerRunner, PostgresListenerStore, sqlStatement } from '@microtick/common';
 import pg from 'pg';
 import { createTestDatabase, createTestEventBus, PG_URL, silentLogger } from '@microtick/common/testing';
-import { meterCpu } from './cpu-usage';
 
-const { values } = parseArgs({
-  options: {
-    events: { type: 'string', default: '3000' },
-    batch: { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '1' },
-    outbox: { type: 'boolean', default: false },
-    relay: { type: 'boolean', default: false },
-  },
-});
+const { values } = parseArgs({ options: { events: { type: 'string', default: '3000' }, batch: { type: 'string', default: '20' }, rounds: { type: 'string', default: '1' } } });
 const events = Number(values.events);
 const batchSize = Number(values.batch);
-const staging = values.outbox || values.relay;
 
 const insertItem = sqlStatement<[id: string]>('bench_event_core_insert', "insert into replica_items (id, title, version) values ($1, 'bench', 0)");
 
@@ -73,27 +59,18 @@ async function round(): Promise<void> {
       event: 'ticket:updated',
       async handle(event, { tx }) {
         await insertItem.execute(tx, [event.data.id]);
-        // Another subject than the one consumed here, so nothing loops.
-        if (staging) await addToOutbox(tx, 'ticket:created', { id: event.data.id, version: 0, title: 'bench', price: 10, userId: event.data.userId });
         if ((handled += 1) === events) allHandled();
       },
     });
     const runner = new ListenerRunner({ service: `bench${process.pid}`, bus, store: new PostgresListenerStore(database.db), listeners: [listener], logger: silentLogger, batchSize });
-    const relay = values.relay ? new OutboxRelay({ pool: database.pool, bus, logger: silentLogger }) : undefined;
-    const databaseName = new URL(database.url).pathname.slice(1);
-    await relay?.start();
-    const postgres = await meterCpu({ processes: () => new Map(), postgres: { label: 'postgres', pool: database.pool, databases: [databaseName] } });
     const [cpu, started, written] = [process.cpuUsage(), performance.now(), writes()];
     await runner.start();
     await done;
-    if (relay) while (Number((await database.pool.query('select count(*) from outbox')).rows[0].count) > 0) await sleep(5);
     const [used, ms, sockets] = [process.cpuUsage(cpu), performance.now() - started, writes() - written];
-    const backends = (await postgres.stop()).get('postgres') ?? 0;
     await runner.stop();
-    await relay?.stop();
     console.log(
-      `batch ${batchSize}${values.relay ? ' + outbox + relay' : staging ? ' + outbox' : ''}: ${events} events in ${(ms / 1000).toFixed(1)} s (${Math.round((events / ms) * 1000)}/s); ` +
-        `CPU per event ${((used.user + used.system) / 1000 / events).toFixed(3)} ms (postgres ${(backends / events).toFixed(3)} ms); socket writes per event ${(sockets / events).toFixed(2)}`,
+      `batch ${batchSize}: ${events} events in ${(ms / 1000).toFixed(1)} s (${Math.round((events / ms) * 1000)}/s); ` +
+        `CPU per event ${((used.user + used.system) / 1000 / events).toFixed(3)} ms; socket writes per event ${(sockets / events).toFixed(2)}`,
     );
   } finally {
     await bus.destroy();

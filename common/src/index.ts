@@ -12,7 +12,6 @@ export * from './money';
 export * from './db/database';
 export * from './db/pg-errors';
 export * from './db/prepared-statement';
-export { sendWithoutWaiting } from './db/pipelined-transaction';
 export * from './db/answers-in-order';
 export * from './db/retention';
 export * from './db/notification-listener';

@@ -3,7 +3,6 @@ import type { DbExecutor } from '../db/database';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
 import { preparedStatement, type Params } from '../db/prepared-statement';
-import { sendWithoutWaiting } from '../db/pipelined-transaction';
 import { currentTraceFields } from '../tracing/propagation';
 
 /**
@@ -19,12 +18,6 @@ const insertOutbox = preparedStatement('outbox_insert', (db, p: Params<{ msgId: 
 /**
  * Stages an event in the caller's transaction: it is published if and only if the transaction
  * commits. The payload is validated here, so a bad event fails the write instead of the bus.
- *
- * Nothing needs the INSERT's answer (the envelope is built here), so in a pipelined transaction
- * (`db.transaction`, a listener's) it is not awaited: it leaves with the transaction's next
- * statement, and if it fails the transaction fails with its error (sendWithoutWaiting). A caller
- * that must know the row is written before going on has nothing to wait for: the commit is
- * what publishes it.
  */
 export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, data: EventData<T>): Promise<EventEnvelope<T>> {
   const envelope: EventEnvelope<T> = {
@@ -36,6 +29,6 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
     ...currentTraceFields(),
   };
   // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
-  await sendWithoutWaiting(tx, () => insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope }));
+  await insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope });
   return envelope;
 }

@@ -3,7 +3,6 @@ import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import { sqlStatement } from '../db/prepared-statement';
 import { pipelinedTransaction } from '../db/pipelined-transaction';
-import { isInFailedTransaction } from '../db/pg-errors';
 import type { Logger } from '../logger';
 import { RetryLater, type BatchItem, type BatchOutcome, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
 
@@ -58,60 +57,37 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
    * alone). The savepoint travels with the handler's first statement, so per event the batch
    * costs no round trip beyond the handler's own. Attempts on record are cleared for the events
    * that were applied, in the same write as COMMIT.
-   *
-   * What a handler sends without waiting (its outbox insert) leaves with the next event's
-   * savepoint, whose answer says whether it succeeded: a savepoint refused because the
-   * transaction is aborted by it undoes that handler alone (rolled back to its savepoint, it has
-   * failed with the insert's error) and runs the next event again, its first run having written
-   * nothing. The last handler's go with COMMIT; if they fail nothing of the batch commits, and the
-   * runner handles its events one by one, where that one fails alone.
    */
   runBatch(consumer: string, items: readonly BatchItem<HandlerContext>[], logger: Logger): Promise<BatchOutcome[]> {
     return pipelinedTransaction(this.db, async (tx, pipeline) => {
       const ids = JSON.stringify(items.map((item) => item.eventId));
       const { rows } = await claimEvents.execute(tx, [consumer, ids]);
       const unclaimed = new Set(rows.map((row) => row.event_id));
-      // Not inserted by this statement (already processed), or a second copy within the batch.
-      // Postgres answers uuids in lower case; an envelope's id may be written in upper case.
-      const outcomes: (BatchOutcome | undefined)[] = items.map((item) => (unclaimed.delete(item.eventId.toLowerCase()) ? undefined : { outcome: 'duplicate' }));
-      const undo = async (index: number, mark: number) => {
-        await Promise.all(pipeline.together(() => [rollbackToSavepoint.execute(tx, []), unclaimEvent.execute(tx, [consumer, items[index]!.eventId])]));
-        pipeline.undone(mark);
-      };
-      // The last applied handler while what it sent without waiting is not known to have succeeded.
-      let unconfirmed: { index: number; mark: number } | undefined;
-      for (let i = 0; i < items.length; i++) {
-        if (outcomes[i]) continue;
-        const item = items[i]!;
-        const mark = pipeline.unawaitedMark();
+      const outcomes: BatchOutcome[] = [];
+      const cleared: string[] = [];
+      for (const item of items) {
+        // Not inserted by this statement (already processed), or a second copy within the batch.
+        // Postgres answers uuids in lower case; an envelope's id may be written in upper case.
+        if (!unclaimed.delete(item.eventId.toLowerCase())) {
+          outcomes.push({ outcome: 'duplicate' });
+          continue;
+        }
         const [marked, handled] = await Promise.allSettled(
           pipeline.together(() => [savepoint.execute(tx, []), startHandler(item, { tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger })] as const),
         );
-        if (marked.status === 'rejected') {
-          const failure = unconfirmed && (await pipeline.unawaitedFailure(unconfirmed.mark));
-          // Without its savepoint a failure could not be undone alone: the batch fails as a whole
-          // (nothing of it commits) and the runner handles its events one by one.
-          if (!failure) throw marked.reason;
-          await undo(unconfirmed!.index, unconfirmed!.mark);
-          outcomes[unconfirmed!.index] = { outcome: 'failed', error: failure.error };
-          unconfirmed = undefined;
-          i--; // this event again, on the transaction as it was before the failed handler
-          continue;
-        }
+        // Without its savepoint a failure could not be undone alone: the batch fails as a whole
+        // (nothing of it commits) and the runner handles its events one by one.
+        if (marked.status === 'rejected') throw marked.reason;
         if (handled.status === 'fulfilled') {
-          outcomes[i] = { outcome: 'processed' };
-          unconfirmed = { index: i, mark };
+          outcomes.push({ outcome: 'processed' });
+          if (item.redelivered) cleared.push(item.eventId);
         } else {
-          // "Transaction aborted" from a handler that had sent its outbox insert reports the insert's error.
-          const failure = isInFailedTransaction(handled.reason) ? await pipeline.unawaitedFailure(mark) : undefined;
-          await undo(i, mark);
-          outcomes[i] = { outcome: 'failed', error: failure ? failure.error : handled.reason };
-          unconfirmed = undefined;
+          await Promise.all(pipeline.together(() => [rollbackToSavepoint.execute(tx, []), unclaimEvent.execute(tx, [consumer, item.eventId])]));
+          outcomes.push({ outcome: 'failed', error: handled.reason });
         }
       }
-      const cleared = items.filter((item, i) => item.redelivered && outcomes[i]!.outcome === 'processed').map((item) => item.eventId);
       if (cleared.length > 0) pipeline.beforeCommit(() => forgetAttemptsOf.execute(tx, [consumer, JSON.stringify(cleared)]));
-      return outcomes as BatchOutcome[];
+      return outcomes;
     });
   }
 

@@ -1,7 +1,5 @@
 /** Postgres' SQLSTATE for unique_violation. */
 const UNIQUE_VIOLATION = '23505';
-/** Postgres' SQLSTATE for in_failed_sql_transaction: "current transaction is aborted, commands ignored". */
-const IN_FAILED_TRANSACTION = '25P02';
 
 interface PgError {
   code?: unknown;
@@ -18,15 +16,6 @@ function* causeChain(err: unknown): Generator<PgError> {
 /** True when `err` (or what it wraps) is a violation of the named unique index or constraint. */
 export function isUniqueViolation(err: unknown, constraint: string): boolean {
   for (const { code, constraint: violated } of causeChain(err)) if (code === UNIQUE_VIOLATION && violated === constraint) return true;
-  return false;
-}
-
-/**
- * True when `err` (or what it wraps) says only that an earlier statement of the transaction had
- * failed: that earlier failure, not this one, is the error worth reporting.
- */
-export function isInFailedTransaction(err: unknown): boolean {
-  for (const { code } of causeChain(err)) if (code === IN_FAILED_TRANSACTION) return true;
   return false;
 }
 

@@ -6,7 +6,7 @@ import { NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { openDatabase, type Database, type DbExecutor } from './database';
 import { isConnectionLoss } from './pg-errors';
 import { connectionOf } from './prepared-statement';
-import { pipelinedTransaction, sendWithoutWaiting, socketOf, TransactionAborted } from './pipelined-transaction';
+import { pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
 
 const migrationsFolder = path.join(__dirname, '../testing/fixture-migrations');
 let database: TestDatabase<Record<string, never>>;
@@ -201,93 +201,4 @@ it("is what openDatabase's db.transaction runs: BEGIN leaves with the first stat
       await tx.execute(sql`select 1 / 0`).catch(() => undefined);
     }),
   ).rejects.toBeInstanceOf(TransactionAborted);
-});
-
-describe('a statement sent without waiting for its answer (sendWithoutWaiting: the outbox insert)', () => {
-  /** Fails in Postgres (not null violation), not in Node. */
-  const failingInsert = (tx: DbExecutor) => connectionOf(tx).query('insert into replica_items (id, title, version) values ($1, null, 0)', [randomUUID()]);
-
-  /** Rejections nobody handled while `run` ran (and a turn after): a statement sent without waiting must never be one. */
-  async function unhandledRejectionsDuring(run: () => Promise<unknown>): Promise<unknown[]> {
-    const unhandled: unknown[] = [];
-    const note = (reason: unknown) => void unhandled.push(reason);
-    process.on('unhandledRejection', note);
-    try {
-      await run();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      process.off('unhandledRejection', note);
-    }
-    return unhandled;
-  }
-
-  it('leaves with the next statement (here COMMIT), in one write, and commits', async () => {
-    await database.pool.query('select 1');
-    const [a, b] = [randomUUID(), randomUUID()];
-    const { writes } = await countingWrites(() =>
-      pipelinedTransaction(database.db, async (tx) => {
-        await insertItem(tx, a);
-        await sendWithoutWaiting(tx, () => insertItem(tx, b));
-      }),
-    );
-    // BEGIN + the first insert; the second + COMMIT. Awaited, the second insert was a write of its own.
-    expect(writes).toBe(2);
-    expect([await stored(a), await stored(b)]).toEqual([1, 1]);
-  });
-
-  it('fails the transaction with its own error, not TransactionAborted, and commits nothing', async () => {
-    const id = randomUUID();
-    let failure: unknown;
-    const unhandled = await unhandledRejectionsDuring(async () => {
-      failure = await pipelinedTransaction(database.db, async (tx) => {
-        await insertItem(tx, id);
-        await sendWithoutWaiting(tx, () => failingInsert(tx));
-      }).catch((err: unknown) => err);
-    });
-    expect(failure).toMatchObject({ code: '23502' });
-    expect(await stored(id)).toBe(0);
-    expect(unhandled).toEqual([]);
-  });
-
-  it('is the reported cause when a later statement finds the transaction aborted by it', async () => {
-    const [before, after] = [randomUUID(), randomUUID()];
-    let failure: unknown;
-    const unhandled = await unhandledRejectionsDuring(async () => {
-      failure = await pipelinedTransaction(database.db, async (tx) => {
-        await insertItem(tx, before);
-        await sendWithoutWaiting(tx, () => failingInsert(tx));
-        await insertItem(tx, after); // 25P02: current transaction is aborted
-      }).catch((err: unknown) => err);
-    });
-    expect(failure).toMatchObject({ code: '23502' });
-    expect([await stored(before), await stored(after)]).toEqual([0, 0]);
-    expect(unhandled).toEqual([]);
-  });
-
-  it('is undone with the transaction when the body throws after sending it', async () => {
-    const id = randomUUID();
-    await expect(
-      pipelinedTransaction(database.db, async (tx) => {
-        await sendWithoutWaiting(tx, () => insertItem(tx, id));
-        throw new Error('body failed');
-      }),
-    ).rejects.toThrow('body failed');
-    expect(await stored(id)).toBe(0);
-  });
-
-  it('is awaited outside a pipelined transaction: on the pool, and in a nested (savepoint) transaction', async () => {
-    await expect(sendWithoutWaiting(database.db, () => failingInsert(database.db))).rejects.toMatchObject({ code: '23502' });
-    const [kept, undone] = [randomUUID(), randomUUID()];
-    await pipelinedTransaction(database.db, async (tx) => {
-      await insertItem(tx, kept);
-      // drizzle's savepoint transaction: the failure is the nested call's, and the outer transaction goes on.
-      await expect(
-        tx.transaction(async (inner) => {
-          await insertItem(inner, undone);
-          await sendWithoutWaiting(inner, () => failingInsert(inner));
-        }),
-      ).rejects.toMatchObject({ code: '23502' });
-    });
-    expect([await stored(kept), await stored(undone)]).toEqual([1, 0]);
-  });
 });

@@ -2,7 +2,7 @@ import { NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-o
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type pg from 'pg';
-import { isConnectionLoss, isInFailedTransaction } from './pg-errors';
+import { isConnectionLoss } from './pg-errors';
 
 /**
  * A transaction whose statements need not wait for each other's answers. The pool's connections
@@ -26,15 +26,6 @@ export interface Pipeline {
   together<R>(send: () => R): R;
   /** A statement to send in the same write as COMMIT; the commit fails if it fails. */
   beforeCommit(send: () => Promise<unknown>): void;
-  /**
-   * How many statements were sent without waiting (sendWithoutWaiting) so far: a mark to ask
-   * `unawaitedFailure` about those sent after it, or to declare them `undone`.
-   */
-  unawaitedMark(): number;
-  /** Once they are answered, the first failure among the statements sent without waiting since `mark`. */
-  unawaitedFailure(mark: number): Promise<{ error: unknown } | undefined>;
-  /** The transaction was rolled back to a savepoint taken at `mark`: what was sent without waiting since is undone. */
-  undone(mark: number): void;
 }
 
 /** COMMIT answered ROLLBACK: a statement failed earlier and its error was caught, so nothing was written. */
@@ -47,60 +38,6 @@ export class TransactionAborted extends Error {
 
 /** A drizzle transaction over a node-postgres pool: what `db.transaction` hands its callback. */
 export type PipelinedTx<TSchema extends Record<string, unknown>> = NodePgTransaction<TSchema, ExtractTablesWithRelations<TSchema>>;
-
-/**
- * Runs a statement whose answer the caller does not need (addToOutbox's insert). On the `tx` of a
- * pipelinedTransaction it is sent without waiting for its answer, held back to leave in the same
- * write as the next statement (the body's next one, a batch's next savepoint, COMMIT), and its
- * answer arrives with that one's: one round trip less. Its failure is not lost: Postgres aborts
- * the transaction, so what follows fails and COMMIT rolls back, and the transaction rejects with
- * this statement's error rather than the "current transaction is aborted" behind it.
- * Anywhere else (a plain executor, a nested or drizzle's own transaction) it is awaited, as before.
- */
-export async function sendWithoutWaiting(executor: object, send: () => Promise<unknown>): Promise<void> {
-  const open = openTransactions.get(executor);
-  if (!open) {
-    await send();
-    return;
-  }
-  // Whatever else is started in this turn of the event loop joins it in one write (Node's
-  // cork-then-uncork-on-nextTick idiom); a body that starts nothing more only delays it a tick.
-  const socket = socketOf(open.client);
-  socket?.cork();
-  try {
-    open.unawaited.add(send());
-  } finally {
-    if (socket) process.nextTick(() => socket.uncork());
-  }
-}
-
-/**
- * Statements a transaction sent without waiting for their answers, in the order sent. Each one's
- * outcome is caught as it is sent (no unhandled rejection) and kept for whoever asks.
- */
-class UnawaitedStatements {
-  private readonly outcomes: Promise<{ error: unknown } | undefined>[] = [];
-
-  add(statement: Promise<unknown>): void {
-    this.outcomes.push(statement.then(() => undefined, (error: unknown) => ({ error })));
-  }
-
-  get count(): number {
-    return this.outcomes.length;
-  }
-
-  async failureSince(mark: number): Promise<{ error: unknown } | undefined> {
-    for (const outcome of await Promise.all(this.outcomes.slice(mark))) if (outcome) return outcome;
-    return undefined;
-  }
-
-  undone(mark: number): void {
-    this.outcomes.length = Math.min(mark, this.outcomes.length);
-  }
-}
-
-/** The transactions running now, by their `tx`: where sendWithoutWaiting finds its connection. */
-const openTransactions = new WeakMap<object, { client: pg.PoolClient; unawaited: UnawaitedStatements }>();
 
 /**
  * Runs `body` in a transaction on one pooled connection of `db`, BEGIN sent together with
@@ -151,15 +88,10 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
   const client = await poolOf(db).connect();
   const tx = transactionOn(db, client);
   let last: (() => Promise<unknown>) | undefined;
-  const unawaited = new UnawaitedStatements();
   const pipeline: Pipeline = {
     together: (send) => heldWrites(client, send),
     beforeCommit: (send) => void (last = send),
-    unawaitedMark: () => unawaited.count,
-    unawaitedFailure: (mark) => unawaited.failureSince(mark),
-    undone: (mark) => unawaited.undone(mark),
   };
-  openTransactions.set(tx, { client, unawaited });
   let broken: Error | undefined;
   // A connection lost while checked out is reported as an 'error' event, which pg-pool listens
   // for only on idle connections: unheard it would crash the process. The statements in flight
@@ -179,19 +111,13 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
     }
     if (ran.status === 'rejected') throw ran.reason;
     const [, committed] = await Promise.all(heldWrites(client, () => [last?.(), client.query('commit')] as const));
-    // Answered ROLLBACK: a statement sent without waiting failed (its error is the one to
-    // report), or the body caught a failure and went on.
-    if (committed.command !== 'COMMIT') throw (await unawaited.failureSince(0))?.error ?? new TransactionAborted();
+    if (committed.command !== 'COMMIT') throw new TransactionAborted();
     return ran.value;
   } catch (err) {
     // Outside a transaction (COMMIT already ran) this is a warning, not an error.
     if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
-    // A statement of the body found the transaction aborted by one sent without waiting: that
-    // one's failure is the cause. Every statement was sent before the rollback, so all are answered.
-    if (isInFailedTransaction(err)) throw (await unawaited.failureSince(0))?.error ?? err;
     throw err;
   } finally {
-    openTransactions.delete(tx);
     // A broken connection keeps the listener: pg may report its loss again while it closes.
     if (!broken) client.off('error', lost);
     client.release(broken);
