@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { addExpirationJob, addExpirationJobs, addOfferExpirationJob, offerJobId, type ExpirationJob, type ExpirationQueue, type OfferExpirationJob } from './expiration-queue';
+import { addExpirationJobs, addOfferExpirationJob, offerJobId, type ExpirationJob, type ExpirationQueue, type OfferExpirationJob } from './expiration-queue';
 import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
 
 /** What the listeners do to an order's timer; both calls are idempotent. */
@@ -30,9 +30,8 @@ export class RedisExpirationTimers implements ExpirationTimers {
     this.keys = redisKeys(keyPrefix);
   }
 
-  async schedule(job: ExpirationJob): Promise<void> {
-    await addExpirationJob(this.queue, job);
-    if (await this.redis.exists(this.keys.settledOrder(job.orderId))) await this.queue.remove(job.orderId);
+  schedule(job: ExpirationJob): Promise<void> {
+    return this.scheduleAll([job]);
   }
 
   /** One write adds every timer, one MGET then looks for their settled markers. */
@@ -49,14 +48,13 @@ export class RedisExpirationTimers implements ExpirationTimers {
     const pipeline = this.redis.pipeline();
     for (const orderId of orderIds) pipeline.set(this.keys.settledOrder(orderId), '1', 'EX', REMEMBER_FOR_SECONDS);
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    // A removal returns 0 for a job already running: its expiration:complete is then harmless
+    // (orders ignores the expiry of a paid or cancelled order), and there is no way to stop it anyway.
     await Promise.all(orderIds.map((orderId) => this.queue.remove(orderId)));
   }
 
-  async settle(orderId: string): Promise<void> {
-    await this.redis.set(this.keys.settledOrder(orderId), '1', 'EX', REMEMBER_FOR_SECONDS);
-    // Returns 0 for a job already running: its expiration:complete is then harmless (orders
-    // ignores the expiry of a paid or cancelled order), and there is no way to stop it anyway.
-    await this.queue.remove(orderId);
+  settle(orderId: string): Promise<void> {
+    return this.settleAll([orderId]);
   }
 
   async scheduleOffer(job: OfferExpirationJob): Promise<void> {
