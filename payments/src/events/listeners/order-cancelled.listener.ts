@@ -9,9 +9,8 @@ import { notifySettlersIfHeld } from '../../payments/settle-payment';
  * call after commit, so no transaction waits on Stripe. The settlers are woken only if there is a
  * payment to void (most cancelled orders were never paid); their poll is the safety net.
  *
- * Cancellations come in bursts (most are expiries, which lapse as the orders were placed), so
- * those within the batch window share a transaction. Recording one a little later changes no
- * outcome: whichever of it and an authorization locks the order row second sees the other.
+ * No batch window: while a cancellation waits in one, POST /api/payments still takes the order
+ * as payable and answers 201 (the card is voided afterwards, but the buyer was told yes).
  */
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
@@ -19,5 +18,4 @@ export const orderCancelled = defineListener({
     const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
     if (applied) await notifySettlersIfHeld(tx, data.id);
   },
-  batchWindowMs: 50,
 });
