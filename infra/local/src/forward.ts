@@ -1,4 +1,5 @@
-import { request, type Agent, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Agent, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -21,26 +22,55 @@ export const upstreamAddress = (url: string): UpstreamAddress => {
   return { hostname, port: Number(port) || 80 };
 };
 
+/** Headers only the edge may set: a client sending them could fake its address or https. */
+const EDGE_HEADERS = new Set(['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip']);
+const REQUEST_ID = /^[\w.-]{1,100}$/;
+
 /**
  * The request's end-to-end headers plus what the edge saw (X-Forwarded-For/-Proto/-Host/-Port,
- * as ingress-nginx sends them). The client's own X-Forwarded-* were removed before this.
- * Headers the client's Connection header names are hop-by-hop too.
+ * as ingress-nginx sends them), as a flat [name, value, …] list made in one pass over the raw
+ * headers (repeats and case kept), so node does not build `req.headers` for it. Whatever
+ * X-Forwarded-* the client sent is dropped (the edge's own replace it), and so are the
+ * hop-by-hop headers and those the client's Connection header names. The client's
+ * X-Request-Id is kept when there is exactly one and it is well formed, else a new one is made.
  */
-export function forwardedHeaders(req: IncomingMessage): OutgoingHttpHeaders {
-  const named = req.headers.connection?.toLowerCase().split(',').map((name) => name.trim());
-  const headers: OutgoingHttpHeaders = {};
-  for (const name in req.headers) {
-    if (!HOP_BY_HOP.has(name) && !named?.includes(name)) headers[name] = req.headers[name];
+function forwardedHead(req: IncomingMessage, upstream: UpstreamAddress): { headers: string[]; hasBody: boolean } {
+  const raw = req.rawHeaders;
+  // A message without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3).
+  let hasBody = false;
+  let named: string[] | undefined;
+  let host: string | undefined;
+  let requestIds = 0;
+  let requestId: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    if (name === 'connection') (named ??= []).push(...(raw[i + 1] as string).toLowerCase().split(',').map((part) => part.trim()));
+    else if (name === 'host') host ??= raw[i + 1];
+    else if (name === 'transfer-encoding' || (name === 'content-length' && raw[i + 1] !== '0')) hasBody = true;
+    else if (name === 'x-request-id') {
+      requestIds++;
+      requestId = raw[i + 1];
+    }
   }
-  // A body's framing is the message's: keep it, so Node frames the forwarded body the same way.
-  if (req.headers['transfer-encoding'] !== undefined) headers['transfer-encoding'] = req.headers['transfer-encoding'];
+  const headers: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    // A body's framing is the message's: Transfer-Encoding is kept, so Node frames the forwarded body the same way.
+    if (name !== 'transfer-encoding' && (HOP_BY_HOP.has(name) || named?.includes(name))) continue;
+    if (EDGE_HEADERS.has(name) || name === 'x-request-id') continue;
+    headers.push(raw[i] as string, raw[i + 1] as string);
+  }
   const encrypted = (req.socket as Socket & { encrypted?: boolean }).encrypted === true;
-  const host = req.headers.host;
-  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-  headers['x-forwarded-proto'] = encrypted ? 'https' : 'http';
-  if (host !== undefined) headers['x-forwarded-host'] = host;
-  headers['x-forwarded-port'] = /:(\d+)$/.exec(host ?? '')?.[1] ?? (encrypted ? '443' : '80');
-  return headers;
+  headers.push(
+    'x-request-id', requestIds === 1 && REQUEST_ID.test(requestId as string) ? (requestId as string) : randomUUID(),
+    'x-forwarded-for', req.socket.remoteAddress ?? '',
+    'x-forwarded-proto', encrypted ? 'https' : 'http',
+  );
+  // Node adds no Host to a request whose headers are a list; an HTTP/1.0 client may have sent none.
+  if (host === undefined) headers.push('host', `${upstream.hostname}:${upstream.port}`);
+  else headers.push('x-forwarded-host', host);
+  headers.push('x-forwarded-port', /:(\d+)$/.exec(host ?? '')?.[1] ?? (encrypted ? '443' : '80'));
+  return { headers, hasBody };
 }
 
 /** The upstream's answer headers without the hop-by-hop ones, as a flat [name, value, …] list (repeats and case kept). */
@@ -50,6 +80,47 @@ function answerHeaders(raw: readonly string[]): string[] {
     if (!HOP_BY_HOP.has((raw[i] as string).toLowerCase())) kept.push(raw[i] as string, raw[i + 1] as string);
   }
   return kept;
+}
+
+/** node's own margin (HTTP_AGENT_KEEP_ALIVE_TIMEOUT_BUFFER): a socket is let go this long before the server's hinted timeout. */
+const KEEP_ALIVE_HINT_MARGIN_MS = 1_000;
+
+/**
+ * The keep-alive agent for upstream connections, as node's own (`keepAlive: true` and an idle
+ * `timeout`; a server's shorter `Keep-Alive: timeout=` hint wins, less node's margin), except
+ * that the hint is read from the answer's raw headers: node's `keepSocketAlive` reads
+ * `res.headers`, which builds the whole header object of every answer for that one header
+ * (the gateway forwards `rawHeaders` and never needs it).
+ */
+export class UpstreamAgent extends Agent {
+  constructor(private readonly idleTimeoutMs: number) {
+    super({ keepAlive: true, timeout: idleTimeoutMs });
+  }
+
+  override keepSocketAlive(socket: Socket): boolean {
+    socket.setKeepAlive(true, 1_000);
+    socket.unref();
+    let timeout = this.idleTimeoutMs;
+    const hint = keepAliveHintMs((socket as Socket & { _httpMessage?: { res?: IncomingMessage } })._httpMessage?.res?.rawHeaders);
+    if (hint !== undefined) {
+      const usable = hint - KEEP_ALIVE_HINT_MARGIN_MS;
+      if (usable <= 0) return false;
+      timeout = Math.min(timeout, usable);
+    }
+    if (socket.timeout !== timeout) socket.setTimeout(timeout);
+    return true;
+  }
+}
+
+function keepAliveHintMs(raw: readonly string[] | undefined): number | undefined {
+  if (!raw) return undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if ((raw[i] as string).length === 10 && (raw[i] as string).toLowerCase() === 'keep-alive') {
+      const seconds = /^timeout=(\d+)/.exec(raw[i + 1] as string)?.[1];
+      return seconds === undefined ? undefined : Number(seconds) * 1000;
+    }
+  }
+  return undefined;
 }
 
 export interface ForwardOptions {
@@ -66,7 +137,8 @@ export interface ForwardOptions {
  * away aborts the upstream request; an upstream that fails mid-answer cuts the client's.
  */
 export function forward(req: IncomingMessage, res: ServerResponse, upstream: UpstreamAddress, options: ForwardOptions): void {
-  const proxyReq = request({ ...upstream, agent: options.agent, method: req.method, path: req.url, headers: forwardedHeaders(req) });
+  const { headers, hasBody } = forwardedHead(req, upstream);
+  const proxyReq = request({ ...upstream, agent: options.agent, method: req.method, path: req.url, headers });
   // Once the client has gone, the upstream request is ended on purpose: not a failure to report.
   let done = false;
   const fail = (err: NodeJS.ErrnoException) => {
@@ -89,7 +161,9 @@ export function forward(req: IncomingMessage, res: ServerResponse, upstream: Ups
     done = true;
     proxyReq.destroy();
   });
-  req.pipe(proxyReq);
+  // Most requests (GETs) have no body: ending the upstream request at once spares a pipe per request.
+  if (hasBody) req.pipe(proxyReq);
+  else proxyReq.end();
 }
 
 /**
@@ -98,9 +172,9 @@ export function forward(req: IncomingMessage, res: ServerResponse, upstream: Ups
  * that answers otherwise has its answer relayed and the connection closed.
  */
 export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: UpstreamAddress, onError: (err: NodeJS.ErrnoException) => void): void {
-  const headers = forwardedHeaders(req);
-  headers.connection = 'upgrade';
-  if (req.headers.upgrade !== undefined) headers.upgrade = req.headers.upgrade;
+  const { headers } = forwardedHead(req, upstream);
+  headers.push('connection', 'upgrade');
+  if (req.headers.upgrade !== undefined) headers.push('upgrade', req.headers.upgrade);
   const proxyReq = request({ ...upstream, agent: false, method: req.method, path: req.url, headers });
   socket.on('error', () => proxyReq.destroy());
   proxyReq.on('error', (err) => {

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { closeServer } from '@microtick/common/http/listen';
 import type { Logger } from 'pino';
 import { EDGE_SECURITY_HEADERS, isApiPath, loadApiDocs, sendEdgeDocument, sendEdgeError } from './api-edge';
-import { forward, forwardUpgrade, upstreamAddress, type UpstreamAddress } from './forward';
+import { forward, forwardUpgrade, upstreamAddress, UpstreamAgent, type UpstreamAddress } from './forward';
 import { routeFor, type RouteTable } from './routes';
 import { UpstreamPool } from './upstream-pool';
 
@@ -31,9 +30,6 @@ export interface Gateway {
   closeUpstreamConnections(): void;
 }
 
-/** Headers only the edge may set: a client sending them could fake its address or https. */
-const EDGE_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip'];
-const REQUEST_ID = /^[\w.-]{1,100}$/;
 /** Below Node's default server keep-alive timeout (5 s); a shorter `Keep-Alive: timeout` hint wins. */
 const UPSTREAM_IDLE_TIMEOUT_MS = 4_000;
 /** Errors that mean nothing answered at that address: try another replica next time. */
@@ -81,11 +77,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   // request cost more than the proxying). An idle one is closed by us before the upstream closes
   // it (Node servers: after 5 s), else a request can be sent on a connection the upstream is
   // closing and get a 502. Node 20's agent ignores the server's Keep-Alive hint unless `timeout`
-  // is set, so it is set here.
-  const upstreamAgent = new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_TIMEOUT_MS });
+  // is set, so it is set here (UpstreamAgent keeps that rule).
+  const upstreamAgent = new UpstreamAgent(UPSTREAM_IDLE_TIMEOUT_MS);
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    prepareHeaders(req);
     const pathname = pathOf(req);
     const document = docs.get(pathname);
     if (document && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -124,7 +119,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     handle,
     upgrade: (req, socket, head) => {
-      prepareHeaders(req);
       const { service, target, address } = choose(pathOf(req));
       forwardUpgrade(req, socket, head, address, (err) => upstreamFailed(err, req, service, target));
     },
@@ -160,12 +154,6 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
       gateway.closeUpstreamConnections();
     },
   };
-}
-
-function prepareHeaders(req: IncomingMessage): void {
-  for (const name of EDGE_HEADERS) delete req.headers[name];
-  const requestId = req.headers['x-request-id'];
-  if (typeof requestId !== 'string' || !REQUEST_ID.test(requestId)) req.headers['x-request-id'] = randomUUID();
 }
 
 const pathOf = (req: IncomingMessage): string => (req.url ?? '/').split('?')[0] as string;
