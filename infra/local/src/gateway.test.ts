@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -169,6 +169,42 @@ describe('forwarded headers', () => {
     expect((await ctx.echoOf('/api/tickets')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect((await ctx.echoOf('/api/tickets', { headers: { 'x-request-id': 'trace-42' } })).headers['x-request-id']).toBe('trace-42');
     expect((await ctx.echoOf('/api/tickets', { headers: { 'x-request-id': 'bad id <script>' } })).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('forwarded headers from unusual clients', () => {
+  beforeEach(async () => {
+    ctx = await setup();
+  });
+
+  /** Sends `head` as written on a fresh connection and returns the upstream's echo. */
+  const rawEcho = (head: string) => new Promise<Echo>((resolve, reject) => {
+    const { hostname, port } = new URL(ctx.gateway.url);
+    const socket = connect(Number(port), hostname, () => socket.write(head));
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('end', () => resolve(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Echo));
+    socket.on('error', reject);
+  });
+
+  it('gives the upstream a Host when an HTTP/1.0 client sent none', async () => {
+    const echo = await rawEcho('GET /api/tickets HTTP/1.0\r\n\r\n');
+    expect(echo.url).toBe('/api/tickets');
+    expect(echo.headers.host).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(echo.headers['x-forwarded-host']).toBeUndefined();
+  });
+
+  it('replaces two X-Request-Ids with one of its own', async () => {
+    const echo = await rawEcho('GET /api/tickets HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\r\nx-request-id: b\r\nConnection: close\r\n\r\n');
+    expect(echo.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('passes a GET body and a chunked body through', async () => {
+    const echo = await rawEcho('GET /api/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+    expect(echo.body).toBe('hello');
+    const chunked = await rawEcho('POST /api/tickets HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    expect(chunked.body).toBe('abcde');
+    expect(chunked.headers['transfer-encoding']).toBe('chunked');
   });
 });
 
