@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, Request, RequestHandler } from 'express';
+import { performance } from 'node:perf_hooks';
 import { redactRequestHeaders, redactResponseHeaders, type Logger } from '../logger';
+import type { ServiceMetrics } from '../metrics';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -18,6 +20,8 @@ export interface AccessLogOptions {
   logger: Logger;
   /** Paths answered without an access line (probes). */
   ignore: ReadonlySet<string>;
+  /** Where each finished request's duration goes (by method, route pattern and status). */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -25,7 +29,10 @@ export interface AccessLogOptions {
  * `req`, `res` and `responseTime`; `request errored` at error with `err` for a 5xx), an `X-Request-Id` on every answer, and `req.log` for handlers. Unlike pino-http it
  * does not make a child logger per request (serializing and redacting the request up front
  * whether or not anything is logged): `req.log` is made on first use, and the access line is
- * built once the response is done, with the credential headers already replaced.
+ * built once the response is done, with the credential headers already replaced. The request's
+ * duration goes to `metrics` from the same listener (a finished answer only, by route pattern,
+ * not raw URL, so ids do not explode the label set): one 'close' listener per request, which a
+ * ServerResponse emits after 'finish', or alone when the client went away first.
  */
 export function accessLog(app: Express, options: AccessLogOptions): RequestHandler {
   const { logger, ignore } = options;
@@ -42,22 +49,21 @@ export function accessLog(app: Express, options: AccessLogOptions): RequestHandl
     },
   });
 
+  const duration = options.metrics?.httpRequestDuration;
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
     res.setHeader('x-request-id', id);
-    if (!ignore.has(req.url)) {
-      const startedAt = Date.now();
-      // 'close' alone when the client went away before the answer was sent.
-      const done = () => {
-        res.removeListener('finish', done);
-        res.removeListener('close', done);
-        logResponse(logger, req, res, Date.now() - startedAt);
-      };
-      res.on('finish', done);
-      res.on('close', done);
-    }
+    const startedAt = performance.now();
+    res.once('close', () => {
+      const elapsedMs = performance.now() - startedAt;
+      if (duration && res.writableFinished) {
+        const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+        duration.observe({ method: req.method, route, status: String(res.statusCode) }, elapsedMs / 1000);
+      }
+      if (!ignore.has(req.url)) logResponse(logger, req, res, Math.round(elapsedMs));
+    });
     next();
   };
 }

@@ -61,6 +61,29 @@ describe('currentUser', () => {
   });
 });
 
+describe('currentUser remembers verified tokens', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('still lets a remembered token expire', async () => {
+    const { app } = setup();
+    const cookie = sessionCookie({ id: 'u1', email: 'a@b.co' }, { expiresInSeconds: 60 });
+    expect((await request(app).get('/api/things/me').set('Cookie', cookie)).body.currentUser).toEqual({ id: 'u1', email: 'a@b.co' });
+    expect((await request(app).get('/api/things/me').set('Cookie', cookie)).body.currentUser).toEqual({ id: 'u1', email: 'a@b.co' });
+    const now = Date.now();
+    jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+    expect((await request(app).get('/api/things/me').set('Cookie', cookie)).body.currentUser).toBeNull();
+  });
+
+  it('does not take a token with a changed signature for a remembered one', async () => {
+    const { app } = setup();
+    const cookie = sessionCookie({ id: 'u1', email: 'a@b.co' });
+    expect((await request(app).get('/api/things/me').set('Cookie', cookie)).body.currentUser).toEqual({ id: 'u1', email: 'a@b.co' });
+    const token = (JSON.parse(Buffer.from(cookie.slice('session='.length), 'base64').toString()) as { jwt: string }).jwt;
+    const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect((await request(app).get('/api/things/me').set('Cookie', tokenCookie(forged))).body.currentUser).toBeNull();
+  });
+});
+
 describe('requireAuth and validate', () => {
   it('answers 401 without a session', async () => {
     const { app } = setup();

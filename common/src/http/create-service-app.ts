@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import cookieSession from 'cookie-session';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { Logger } from '../logger';
 import type { ServiceMetrics } from '../metrics';
 import { accessLog } from './access-log';
@@ -8,6 +7,7 @@ import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { PROBE_PATHS, readinessAnswer } from './probes';
 import { securityHeaders } from './security-headers';
+import { installSessionCookie } from './session';
 
 /** A named dependency `GET /readyz` checks; it throws or rejects when unreachable. */
 export interface ReadinessCheck {
@@ -58,24 +58,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  app.use(accessLog(app, { logger, ignore: PROBE_PATHS }));
-  app.use(recordDuration(metrics));
+  // The access line and the request's duration (by route pattern) from one listener.
+  app.use(accessLog(app, { logger, ignore: PROBE_PATHS, metrics }));
   // The exact bytes are kept for routes that verify a signature over them (payments' Stripe webhook).
   app.use(express.json({ limit: '100kb', verify: keepRawBody }));
   if (options.jwtKey) {
-    app.use(
-      cookieSession({
-        name: 'session',
-        signed: false, // the JWT inside is what is signed
-        httpOnly: true,
-        sameSite: 'lax',
-        maxAge: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000,
-      }),
-    );
-    app.use((req, _res, next) => {
-      if (req.sessionOptions) req.sessionOptions.secure = req.secure;
-      next();
-    });
+    // cookie-session's cookie (httpOnly, sameSite lax, `secure` over https), decoded only when read.
+    installSessionCookie(app, { maxAgeMs: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000 });
     app.use(currentUser(options.jwtKey));
   }
 
@@ -85,16 +74,6 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(errorHandler);
   return app;
 }
-
-/** Request duration by route pattern (not raw URL, so ids do not explode the label set). */
-const recordDuration = (metrics: ServiceMetrics): RequestHandler => (req, res, next) => {
-  const end = metrics.httpRequestDuration.startTimer();
-  res.on('finish', () => {
-    const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-    end({ method: req.method, route, status: String(res.statusCode) });
-  });
-  next();
-};
 
 const RAW_BODY = Symbol('rawBody');
 

@@ -51,8 +51,13 @@ export function verifyHs256(token: string, key: KeyObject): Record<string, unkno
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   const claims = parseJson(payload);
   if (!isRecord(claims) || Array.isArray(claims)) return undefined;
+  return withinTime(claims) ? claims : undefined;
+}
+
+/** Whether verified claims hold now: `nbf` not in the future, `exp` not reached (either one present but not a number fails). */
+export function withinTime(claims: Record<string, unknown>): boolean {
   const now = nowInSeconds();
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) return undefined;
-  if (claims.exp !== undefined && (typeof claims.exp !== 'number' || now >= claims.exp)) return undefined;
-  return claims;
+  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) return false;
+  if (claims.exp !== undefined && (typeof claims.exp !== 'number' || now >= claims.exp)) return false;
+  return true;
 }

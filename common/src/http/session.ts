@@ -1,0 +1,72 @@
+/// <reference types="cookie-session" />
+import cookieSession from 'cookie-session';
+import type { Express, Request, RequestHandler } from 'express';
+
+export interface SessionCookieOptions {
+  /** How long a session cookie lives; matches the JWT's expiry. */
+  maxAgeMs: number;
+}
+
+const NAME = 'session';
+/** How the `cookies` package (cookie-session's) finds a cookie in the Cookie header. */
+const SESSION_COOKIE = /(?:^|;) *session=([^;]*)/;
+/** Keys a cookie-session Session object does not take from the cookie (its own and Object's). */
+const NOT_COPIED = new Set(['isNew', 'isChanged', 'isPopulated']);
+const NO_SESSION: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * The session cookie read exactly as cookie-session reads it (unsigned base64 JSON; anything
+ * that does not decode is an empty session), as a frozen object.
+ */
+export function readSessionCookie(cookieHeader: string | undefined): Readonly<Record<string, unknown>> {
+  if (!cookieHeader) return NO_SESSION;
+  let value = SESSION_COOKIE.exec(cookieHeader)?.[1];
+  if (!value) return NO_SESSION;
+  if (value[0] === '"') value = value.slice(1, -1);
+  if (!value) return NO_SESSION;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+  } catch {
+    return NO_SESSION;
+  }
+  const session: Record<string, unknown> = {};
+  if (typeof decoded === 'object' && decoded !== null) {
+    for (const key in decoded) {
+      if (!(key in session) && !NOT_COPIED.has(key)) session[key] = (decoded as Record<string, unknown>)[key];
+    }
+  }
+  return Object.freeze(session);
+}
+
+const readSessions = new WeakMap<Request, Readonly<Record<string, unknown>>>();
+
+/**
+ * `req.session` on every request of `app`, with cookie-session's semantics (the cookie `session`,
+ * unsigned — the JWT inside is what is signed —, httpOnly, sameSite lax, `secure` when the request
+ * came over https), but paid for only when used: reading it decodes the cookie once (a frozen
+ * object: a route that wants to change the session assigns `req.session`), and assigning it
+ * (auth's sign-in and sign-out) hands the request to cookie-session itself, which writes the
+ * Set-Cookie exactly as before. Most requests only read the JWT, and cookie-session's Cookies
+ * object, Session object and response hook per request were ~3 % of a route's CPU.
+ */
+export function installSessionCookie(app: Express, options: SessionCookieOptions): void {
+  const writer = cookieSession({ name: NAME, signed: false, httpOnly: true, sameSite: 'lax', maxAge: options.maxAgeMs });
+  Object.defineProperty(app.request, 'session', {
+    configurable: true,
+    get(this: Request) {
+      let session = readSessions.get(this);
+      if (!session) {
+        session = readSessionCookie(this.headers.cookie);
+        readSessions.set(this, session);
+      }
+      return session;
+    },
+    set(this: Request, value: unknown) {
+      // cookie-session defines `session` on the request itself, shadowing this accessor.
+      writer(this, this.res as Parameters<RequestHandler>[1], () => undefined);
+      if (this.sessionOptions) this.sessionOptions.secure = this.secure;
+      (this as { session?: unknown }).session = value;
+    },
+  });
+}
