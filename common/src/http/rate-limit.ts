@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { TooManyRequestsError } from '../errors/http-errors';
 import type { Logger } from '../logger';
 
@@ -10,30 +11,105 @@ export interface PerMinuteLimiterOptions {
   limit: number;
   /** The 429's message, in the SPEC's error shape. */
   message: string;
-  logger: Logger;
-  /** Default: the client's address (`req.ip`, trusted only from TRUST_PROXY's hops). */
+  /** Kept for the callers' sake; this limiter has nothing to warn about at run time. */
+  logger?: Logger;
+  /** Default: the client's address (`req.ip`, trusted only from TRUST_PROXY's hops; IPv6 by /56 subnet). */
   keyGenerator?: (req: Request) => string;
   /** Count only requests answered with an error (e.g. failed sign-ins), not successes. */
   countFailuresOnly?: boolean;
 }
 
+const WINDOW_MS = 60_000;
+const WINDOW_SECONDS = WINDOW_MS / 1000;
+
+/** One key's window: it starts with the key's first request and lasts WINDOW_MS. */
+interface Window {
+  hits: number;
+  resetAt: number;
+  /** The key's hash as the `pk` of the RateLimit-Policy header, computed once per key. */
+  partitionKey: string;
+}
+
+/** express-rate-limit's partition key: the first 12 hex digits of the key's SHA-256, in base64. */
+const partitionKeyOf = (key: string): string => Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+
 /**
- * A fixed one-minute window per key (express-rate-limit's MemoryStore), answering 429 in the
- * error shape with standard `RateLimit` headers. Counters are per replica: with R replicas a
- * client gets up to R × the limit, acceptable for slowing abuse (the hard limits, such as the
- * live orders per user, are enforced in the database) and free of a shared store. The store
- * keeps two maps and drops the older every window, so its memory stays bounded.
+ * express-rate-limit's MemoryStore, synchronous: two maps, the older dropped every window (a key
+ * unseen for a whole window is forgotten), so memory stays bounded by the keys of two windows.
+ */
+class FixedWindows {
+  private previous = new Map<string, Window>();
+  private current = new Map<string, Window>();
+
+  constructor() {
+    setInterval(() => {
+      this.previous = this.current;
+      this.current = new Map();
+    }, WINDOW_MS).unref();
+  }
+
+  hit(key: string, now: number): Window {
+    const window = this.windowOf(key, now);
+    if (window.resetAt <= now) {
+      window.hits = 0;
+      window.resetAt = now + WINDOW_MS;
+    }
+    window.hits++;
+    return window;
+  }
+
+  /** Takes one request back (one that should not have counted). */
+  undo(key: string): void {
+    const window = this.windowOf(key, Date.now());
+    if (window.hits > 0) window.hits--;
+  }
+
+  private windowOf(key: string, now: number): Window {
+    let window = this.current.get(key);
+    if (window) return window;
+    window = this.previous.get(key);
+    if (window) this.previous.delete(key);
+    else window = { hits: 0, resetAt: now + WINDOW_MS, partitionKey: partitionKeyOf(key) };
+    this.current.set(key, window);
+    return window;
+  }
+}
+
+/**
+ * A fixed one-minute window per key, answering 429 in the error shape with the IETF draft-8
+ * `RateLimit` / `RateLimit-Policy` headers and `Retry-After`: what express-rate-limit 8 did here
+ * (its MemoryStore, `standardHeaders: 'draft-8'`, no legacy headers; rate-limit.test.ts holds the
+ * two side by side), without its per-request promises, request-IP validations and SHA-256 of
+ * the key. Counters are per replica: with R replicas a client gets up to R × the limit,
+ * acceptable for slowing abuse (the hard limits, such as the live orders per user, are
+ * enforced in the database) and free of a shared store.
  */
 export function perMinuteLimiter(options: PerMinuteLimiterOptions): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: options.limit,
-    identifier: options.policy,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    logger: options.logger,
-    ...(options.keyGenerator ? { keyGenerator: options.keyGenerator } : {}),
-    skipSuccessfulRequests: options.countFailuresOnly ?? false,
-    handler: (_req, _res, next) => next(new TooManyRequestsError(options.message)),
-  });
+  const { policy, limit, message } = options;
+  const keyOf = options.keyGenerator ?? ((req: Request) => ipKeyGenerator(req.ip ?? 'unknown'));
+  const windows = new FixedWindows();
+  const policyHeader = (window: Window) => `"${policy}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${window.partitionKey}:`;
+  return (req, res, next) => {
+    const key = keyOf(req);
+    const now = Date.now();
+    const window = windows.hit(key, now);
+    const resetAt = window.resetAt;
+    const resetSeconds = Math.max(0, Math.ceil((resetAt - now) / 1000));
+    if (!res.headersSent) {
+      res.append('RateLimit', `"${policy}"; r=${Math.max(limit - window.hits, 0)}; t=${resetSeconds}`);
+      res.append('RateLimit-Policy', policyHeader(window));
+    }
+    if (options.countFailuresOnly) {
+      // A success is taken back once answered, unless its window has ended meanwhile.
+      res.once('finish', () => {
+        if (res.statusCode < 400 && Date.now() < resetAt) windows.undo(key);
+      });
+    }
+    if (window.hits > limit) {
+      if (!res.headersSent) res.setHeader('Retry-After', String(resetSeconds));
+      next(new TooManyRequestsError(message));
+      return;
+    }
+    next();
+  };
 }
