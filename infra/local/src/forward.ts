@@ -154,7 +154,14 @@ export function forward(req: IncomingMessage, res: ServerResponse, upstream: Ups
     res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, answerHeaders(proxyRes.rawHeaders));
     proxyRes.on('error', () => res.destroy());
     proxyRes.on('aborted', () => res.destroy());
-    proxyRes.pipe(res);
+    // What `pipe` does, without its bookkeeping (unpipe, cleanup listeners) on every answer.
+    proxyRes.on('data', (chunk: Buffer) => {
+      if (!res.write(chunk)) {
+        proxyRes.pause();
+        res.once('drain', () => proxyRes.resume());
+      }
+    });
+    proxyRes.on('end', () => res.end());
   });
   res.on('close', () => {
     if (res.writableFinished || done) return;
