@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { PROBE_PATHS, readinessAnswer } from './probes';
 import { securityHeaders } from './security-headers';
 import { installSessionCookie } from './session';
+import { weakETag } from './weak-etag';
 
 /** A named dependency `GET /readyz` checks; it throws or rejects when unreachable. */
 export interface ReadinessCheck {
@@ -40,6 +41,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const { logger, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', weakETag);
   // Behind the gateway or ingress, X-Forwarded-Proto decides whether cookies are `secure` and
   // X-Forwarded-For gives the client's IP (rate limits). Only the configured hops (loopback by
   // default: the local gateway) are trusted, so a neighbour on the network cannot pick its own
@@ -61,7 +63,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   // The access line and the request's duration (by route pattern) from one listener.
   app.use(accessLog(app, { logger, ignore: PROBE_PATHS, metrics }));
   // The exact bytes are kept for routes that verify a signature over them (payments' Stripe webhook).
-  app.use(express.json({ limit: '100kb', verify: keepRawBody }));
+  const json = express.json({ limit: '100kb', verify: keepRawBody });
+  // A request without Content-Length or Transfer-Encoding has no body (type-is's `hasBody`, the
+  // parser's own first check): most requests (GETs) skip the parser's per-request set-up.
+  app.use((req, res, next) => {
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) next();
+    else json(req, res, next);
+  });
   if (options.jwtKey) {
     // cookie-session's cookie (httpOnly, sameSite lax, `secure` over https), decoded only when read.
     installSessionCookie(app, { maxAgeMs: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000 });
