@@ -56,7 +56,8 @@ export function accessLog(app: Express, options: AccessLogOptions): RequestHandl
     req.id = id;
     res.setHeader('x-request-id', id);
     const startedAt = performance.now();
-    res.once('close', () => {
+    // A ServerResponse emits 'close' once.
+    res.on('close', () => {
       const elapsedMs = performance.now() - startedAt;
       if (duration && res.writableFinished) {
         const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
