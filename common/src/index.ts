@@ -3,6 +3,7 @@ export * from './http/error-handler';
 export * from './http/current-user';
 export * from './http/validate';
 export * from './http/create-service-app';
+export * from './http/send-json-text';
 export * from './http/listen';
 export * from './config';
 export * from './logger';

@@ -1,4 +1,4 @@
-import { BadRequestError, DEFAULT_TICKET_PAGE_SIZE, INVALID_CURSOR } from '@microtick/common';
+import { BadRequestError, DEFAULT_TICKET_PAGE_SIZE, INVALID_CURSOR, sendJsonText } from '@microtick/common';
 import type { Request, Response } from 'express';
 import { decodeCursor, encodeCursor, type PageCursor, type TicketSort } from '../listing/page-cursor';
 
@@ -40,12 +40,11 @@ export function sendPage<Row extends { sortKey: number; ticket: { id: string } }
 /**
  * Answers a page whose JSON array Postgres wrote (listing/ticket-json.ts): sent as it is, with
  * the headers `res.json` would set (`application/json; charset=utf-8`; the ETag and 304s of
- * `res.send`), and the next page's link when there is one.
+ * `res.send`: common's sendJsonText), and the next page's link when there is one.
  */
 export function sendJsonPage(req: Request, res: Response, { json, next, sort }: { json: string; next?: { key: number; id: string }; sort: TicketSort }): void {
   if (next) setNextLink(req, res, { sort, ...next });
-  res.set('Content-Type', 'application/json');
-  res.send(json);
+  sendJsonText(req, res, json);
 }
 
 /**
@@ -58,5 +57,5 @@ function setNextLink(req: Request, res: Response, last: PageCursor): void {
   params.delete('cursor');
   params.delete('offset');
   params.set('cursor', encodeCursor(last));
-  res.set('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
+  res.setHeader('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
 }

@@ -1,0 +1,35 @@
+import type { Request, Response } from 'express';
+
+/**
+ * Answers with JSON already written as text (e.g. by Postgres) exactly as `res.type('json')` +
+ * `res.send(text)` would: `Content-Type: application/json; charset=utf-8`, `Content-Length`, the
+ * app's ETag function (unless an ETag is set), 304 and no body when the request's validators
+ * match (`req.fresh`), no body for HEAD, none of the entity headers with a 204/304 — without
+ * Express's per-answer MIME lookup and Content-Type parse-and-format for the charset.
+ * send-json-text.test.ts holds the two side by side.
+ */
+export function sendJsonText(req: Request, res: Response, json: string): void {
+  const body = Buffer.from(json, 'utf8');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(body.length));
+  const etagOf = req.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
+  if (typeof etagOf === 'function' && !res.getHeader('ETag')) {
+    const etag = etagOf(body);
+    if (etag) res.setHeader('ETag', etag);
+  }
+  if (req.fresh) res.statusCode = 304;
+  if (res.statusCode === 204 || res.statusCode === 304) {
+    res.removeHeader('Content-Type');
+    res.removeHeader('Content-Length');
+    res.removeHeader('Transfer-Encoding');
+    res.end();
+    return;
+  }
+  if (res.statusCode === 205) {
+    res.setHeader('Content-Length', '0');
+    res.removeHeader('Transfer-Encoding');
+    res.end();
+    return;
+  }
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
