@@ -8,6 +8,7 @@ import { errorHandler, notFoundHandler } from './error-handler';
 import { PROBE_PATHS, readinessAnswer } from './probes';
 import { securityHeaders } from './security-headers';
 import { installSessionCookie } from './session';
+import { installJsonAnswers } from './send-json-text';
 import { weakETag } from './weak-etag';
 
 /** A named dependency `GET /readyz` checks; it throws or rejects when unreachable. */
@@ -42,6 +43,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', weakETag);
+  installJsonAnswers(app);
   // Behind the gateway or ingress, X-Forwarded-Proto decides whether cookies are `secure` and
   // X-Forwarded-For gives the client's IP (rate limits). Only the configured hops (loopback by
   // default: the local gateway) are trusted, so a neighbour on the network cannot pick its own

@@ -1,6 +1,6 @@
 import express, { type Response } from 'express';
 import request from 'supertest';
-import { sendJsonText } from './send-json-text';
+import { installJsonAnswers, sendJsonText } from './send-json-text';
 import { weakETag } from './weak-etag';
 
 const TEXT = JSON.stringify([{ id: 'a', title: 'Café ✓ 🎟', price: 19.99 }]);
@@ -42,5 +42,50 @@ describe('sendJsonText', () => {
       const { ours, express: reference } = apps(etag);
       expect(await answerOf(ours, method, path, headers)).toEqual(await answerOf(reference, method, path, headers));
     }
+  });
+});
+
+describe('installJsonAnswers', () => {
+  /** Two apps answering `value` with res.json, one with our res.json. */
+  function pair(value: unknown, setup: (res: Response) => void = () => undefined, settings: Record<string, unknown> = {}) {
+    const make = (lean: boolean) => {
+      const app = express();
+      for (const [name, setting] of Object.entries(settings)) app.set(name, setting);
+      if (lean) installJsonAnswers(app);
+      app.all('/page', (_req, res) => {
+        setup(res);
+        res.json(value);
+      });
+      return app;
+    };
+    return { ours: make(true), express: make(false) };
+  }
+
+  it.each([
+    ['an object', { a: 1, text: 'é ✓ <b>' }, undefined, {}],
+    ['an array', [1, 'two', null], undefined, {}],
+    ['null', null, undefined, {}],
+    ['a string', 'just text', undefined, {}],
+    ['a number', 42, undefined, {}],
+    ['undefined', undefined, undefined, {}],
+    ['with a 201', { id: 'x' }, (res: Response) => res.status(201), {}],
+    ['with a 204', { id: 'x' }, (res: Response) => res.status(204), {}],
+    ['with a 400 error body', { errors: [{ message: 'Nope' }] }, (res: Response) => res.status(400), {}],
+    ['with a Content-Type of its own', { title: 'x' }, (res: Response) => res.type('application/problem+json'), {}],
+    ['with json spaces', { a: [1, 2] }, undefined, { 'json spaces': 2 }],
+    ['with json escape', { html: '<script>&' }, undefined, { 'json escape': true }],
+  ] as const)('answers %s as Express does', async (_what, value, setup, settings) => {
+    const { ours, express: reference } = pair(value, setup, settings);
+    for (const method of ['get', 'head', 'post'] as const) {
+      expect(await answerOf(ours, method, '/page')).toEqual(await answerOf(reference, method, '/page'));
+    }
+    const tag = (await request(reference).get('/page')).headers.etag as string | undefined;
+    if (tag) expect(await answerOf(ours, 'get', '/page', { 'If-None-Match': tag })).toEqual(await answerOf(reference, 'get', '/page', { 'If-None-Match': tag }));
+  });
+
+  it('leaves other apps alone', () => {
+    const app = express();
+    installJsonAnswers(app);
+    expect(express().response.json).not.toBe(app.response.json);
   });
 });

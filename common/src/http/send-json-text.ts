@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
 
 /**
  * Answers with JSON already written as text (e.g. by Postgres) exactly as `res.type('json')` +
@@ -32,4 +32,25 @@ export function sendJsonText(req: Request, res: Response, json: string): void {
     return;
   }
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * `res.json` of `app`'s answers through sendJsonText: the same bytes and headers as Express's
+ * (JSON.stringify, `application/json; charset=utf-8`, length, ETag, 304, HEAD), cheaper per
+ * answer. Anything unusual — a Content-Type the route set itself, the app's `json replacer`,
+ * `json spaces` or `json escape` settings, a value JSON.stringify leaves undefined — goes to
+ * Express's own `res.json`. Set on the app's response prototype, so no other app is touched.
+ */
+export function installJsonAnswers(app: Express): void {
+  const expressJson = app.response.json;
+  const json = function (this: Response, value: unknown): Response {
+    if (this.getHeader('Content-Type') !== undefined || app.get('json replacer') || app.get('json spaces') || app.get('json escape')) {
+      return expressJson.call(this, value);
+    }
+    const text = JSON.stringify(value) as string | undefined;
+    if (text === undefined) return expressJson.call(this, value);
+    sendJsonText(this.req, this, text);
+    return this;
+  };
+  Object.defineProperty(app.response, 'json', { value: json, configurable: true, writable: true });
 }
