@@ -39,7 +39,9 @@ export function readSessionCookie(cookieHeader: string | undefined): Readonly<Re
   return Object.freeze(session);
 }
 
-const readSessions = new WeakMap<Request, Readonly<Record<string, unknown>>>();
+/** Where a request keeps its decoded session (a property, not a WeakMap entry the GC must trace per request). */
+const READ_SESSION = Symbol('readSession');
+type WithReadSession = Request & { [READ_SESSION]?: Readonly<Record<string, unknown>> };
 
 /**
  * `req.session` on every request of `app`, with cookie-session's semantics (the cookie `session`,
@@ -54,13 +56,8 @@ export function installSessionCookie(app: Express, options: SessionCookieOptions
   const writer = cookieSession({ name: NAME, signed: false, httpOnly: true, sameSite: 'lax', maxAge: options.maxAgeMs });
   Object.defineProperty(app.request, 'session', {
     configurable: true,
-    get(this: Request) {
-      let session = readSessions.get(this);
-      if (!session) {
-        session = readSessionCookie(this.headers.cookie);
-        readSessions.set(this, session);
-      }
-      return session;
+    get(this: WithReadSession) {
+      return (this[READ_SESSION] ??= readSessionCookie(this.headers.cookie));
     },
     set(this: Request, value: unknown) {
       // cookie-session defines `session` on the request itself, shadowing this accessor.

@@ -18,7 +18,9 @@ export type ValidatedRequest<S extends RequestSchemas> = {
 const PARTS = ['params', 'query', 'body'] as const;
 type Part = (typeof PARTS)[number];
 
-const parsedRequests = new WeakMap<Request, { schemas: RequestSchemas; values: Partial<Record<Part, unknown>> }>();
+/** Where a request keeps what validate() parsed (a property, not a WeakMap entry the GC must trace per request). */
+const PARSED = Symbol('validated');
+type WithParsed = Request & { [PARSED]?: { schemas: RequestSchemas; values: Partial<Record<Part, unknown>> } };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,14 +63,14 @@ export function validate<S extends RequestSchemas>(schemas: S): RequestHandler {
     }
     if (items.length) throw new RequestValidationError(items);
     if ('body' in values) req.body = values.body;
-    parsedRequests.set(req, { schemas, values });
+    (req as WithParsed)[PARSED] = { schemas, values };
     next();
   };
 }
 
 /** The parts `validate(schemas)` parsed for this request; only call behind that middleware. */
 export function validated<S extends RequestSchemas>(req: Request, schemas: S): ValidatedRequest<S> {
-  const entry = parsedRequests.get(req);
+  const entry = (req as WithParsed)[PARSED];
   if (entry?.schemas !== schemas) throw new Error('validated(req, schemas) needs validate(schemas) in front of the handler');
   return entry.values as ValidatedRequest<S>;
 }
