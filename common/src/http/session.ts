@@ -1,5 +1,4 @@
 /// <reference types="cookie-session" />
-import cookieSession from 'cookie-session';
 import type { Express, Request, RequestHandler } from 'express';
 
 export interface SessionCookieOptions {
@@ -53,7 +52,15 @@ type WithReadSession = Request & { [READ_SESSION]?: Readonly<Record<string, unkn
  * object, Session object and response hook per request were ~3 % of a route's CPU.
  */
 export function installSessionCookie(app: Express, options: SessionCookieOptions): void {
-  const writer = cookieSession({ name: NAME, signed: false, httpOnly: true, sameSite: 'lax', maxAge: options.maxAgeMs });
+  // Loaded by the first write: services that only read sessions never load cookie-session.
+  let writer: RequestHandler | undefined;
+  const writerOf = (): RequestHandler => {
+    if (!writer) {
+      const cookieSession = require('cookie-session') as typeof import('cookie-session');
+      writer = cookieSession({ name: NAME, signed: false, httpOnly: true, sameSite: 'lax', maxAge: options.maxAgeMs });
+    }
+    return writer;
+  };
   Object.defineProperty(app.request, 'session', {
     configurable: true,
     get(this: WithReadSession) {
@@ -61,7 +68,7 @@ export function installSessionCookie(app: Express, options: SessionCookieOptions
     },
     set(this: Request, value: unknown) {
       // cookie-session defines `session` on the request itself, shadowing this accessor.
-      writer(this, this.res as Parameters<RequestHandler>[1], () => undefined);
+      writerOf()(this, this.res as Parameters<RequestHandler>[1], () => undefined);
       if (this.sessionOptions) this.sessionOptions.secure = this.secure;
       (this as { session?: unknown }).session = value;
     },
