@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator } from 'express-rate-limit';
 import { TooManyRequestsError } from '../errors/http-errors';
 import type { Logger } from '../logger';
 
@@ -76,6 +75,15 @@ class FixedWindows {
 }
 
 /**
+ * express-rate-limit's default key: the client's address, an IPv6 one by its /56 subnet. Its
+ * helper (with ip-address, ~12 modules) is loaded only by the limiters that key by address.
+ */
+function byClientAddress(): (req: Request) => string {
+  const { ipKeyGenerator } = require('express-rate-limit') as typeof import('express-rate-limit');
+  return (req) => ipKeyGenerator(req.ip ?? 'unknown');
+}
+
+/**
  * A fixed one-minute window per key, answering 429 in the error shape with the IETF draft-8
  * `RateLimit` / `RateLimit-Policy` headers and `Retry-After`: what express-rate-limit 8 did here
  * (its MemoryStore, `standardHeaders: 'draft-8'`, no legacy headers; rate-limit.test.ts holds the
@@ -86,7 +94,7 @@ class FixedWindows {
  */
 export function perMinuteLimiter(options: PerMinuteLimiterOptions): RequestHandler {
   const { policy, limit, message } = options;
-  const keyOf = options.keyGenerator ?? ((req: Request) => ipKeyGenerator(req.ip ?? 'unknown'));
+  const keyOf = options.keyGenerator ?? byClientAddress();
   const windows = new FixedWindows();
   const policyHeader = (window: Window) => `"${policy}"; q=${limit}; w=${WINDOW_SECONDS}; pk=:${window.partitionKey}:`;
   return (req, res, next) => {
