@@ -367,6 +367,26 @@ describe('publishing as transactions commit (publishOnCommit)', () => {
     expect(titles).toEqual(['event 1a', 'event 1b', 'event 2a', 'event 2b', 'event 3a', 'event 3b']);
   });
 
+  it('sends what commits while a publish awaits its ack together after it, in commit order', async () => {
+    const held = firstPublishHeld();
+    const relay = new OutboxRelay({ pool: database.pool, bus: held.bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    await relay.start();
+    stops.push(async () => {
+      held.release();
+      await relay.stop();
+    });
+    await sleep(100); // the first pass is over
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket({ title: 'first' })));
+    await waitFor(() => held.publishes() === 1, { what: 'the first publish' });
+    for (const title of ['second', 'third']) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket({ title })));
+    await sleep(100);
+    expect(held.publishes()).toBe(1);
+    held.release();
+    await waitFor(async () => (await streamMessages()) === 3 && (await outboxCount()) === 0, { what: 'all three' });
+    const titles = await Promise.all([1, 2, 3].map(async (seq) => (await bus.jsm.streams.getMessage(bus.stream, { seq }))?.json<EventEnvelope<'ticket:updated'>>().data.title));
+    expect(titles).toEqual(['first', 'second', 'third']);
+  });
+
   it('publishes nothing that a rolled-back transaction, or a batch handler undone alone, staged', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
     await relay.start();

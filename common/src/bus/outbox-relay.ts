@@ -82,6 +82,8 @@ export class OutboxRelay implements CommittedEventPublisher {
   private readonly acked: string[] = [];
   private deleteTimer?: NodeJS.Timeout;
   private readonly directPublishes = new Set<Promise<void>>();
+  /** Committed events waiting for the publishes in flight to be acknowledged (publishCommitted). */
+  private readonly waitingToPublish: { event: StagedEvent; committedAt: number }[] = [];
   private readonly claimAfterMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -179,28 +181,49 @@ export class OutboxRelay implements CommittedEventPublisher {
       return;
     }
     this.ownRows.add(event.msgId);
-    const committedAt = performance.now();
-    const row = { msg_id: event.msgId, event_type: event.eventType, payload: event.payload, age_ms: 0 };
-    const publishing: Promise<void> = publishRow(this.options.bus, row, { timeout: this.holdTimeoutMs / 2 })
-      .then(
-        () => {
-          this.options.metrics?.outboxPublished.inc({ type: event.eventType });
-          this.options.metrics?.outboxLag.observe((performance.now() - committedAt) / 1000);
-          this.acked.push(event.msgId);
-          this.scheduleDelete();
-        },
-        (err: unknown) => {
-          // Its row is the relay's now.
-          this.ownRows.delete(event.msgId);
-          if (this.direct) {
-            this.direct = false;
-            this.options.logger.warn({ err }, 'publishing a committed event failed; the relay publishes from the outbox until it is drained');
-          }
-          this.wake();
-        },
-      )
-      .finally(() => this.directPublishes.delete(publishing));
-    this.directPublishes.add(publishing);
+    // What commits while a publish awaits its ack waits for that ack and then goes out with the
+    // others (as a TCP sender waits with small writes while one is unacknowledged): one write,
+    // and consumers that get them together apply them in shared transactions. At a trickle
+    // nothing is in flight and every event goes at once.
+    this.waitingToPublish.push({ event, committedAt: performance.now() });
+    if (this.directPublishes.size === 0) this.publishWaiting();
+  }
+
+  private publishWaiting(): void {
+    for (const { event, committedAt } of this.waitingToPublish.splice(0)) {
+      const row = { msg_id: event.msgId, event_type: event.eventType, payload: event.payload, age_ms: 0 };
+      const publishing: Promise<void> = publishRow(this.options.bus, row, { timeout: this.holdTimeoutMs / 2 })
+        .then(
+          () => {
+            this.options.metrics?.outboxPublished.inc({ type: event.eventType });
+            this.options.metrics?.outboxLag.observe((performance.now() - committedAt) / 1000);
+            this.acked.push(event.msgId);
+            this.scheduleDelete();
+          },
+          (err: unknown) => {
+            // Its row is the relay's now.
+            this.ownRows.delete(event.msgId);
+            if (this.direct) {
+              this.direct = false;
+              this.options.logger.warn({ err }, 'publishing a committed event failed; the relay publishes from the outbox until it is drained');
+            }
+            this.wake();
+          },
+        )
+        .finally(() => {
+          this.directPublishes.delete(publishing);
+          if (this.directPublishes.size > 0 || this.waitingToPublish.length === 0) return;
+          if (this.direct) this.publishWaiting();
+          else this.handOverWaiting();
+        });
+      this.directPublishes.add(publishing);
+    }
+  }
+
+  /** After a failed publish: the events waiting to be published are the relay's to claim, in order. */
+  private handOverWaiting(): void {
+    for (const { event } of this.waitingToPublish.splice(0)) this.ownRows.delete(event.msgId);
+    this.wake();
   }
 
   private scheduleDelete(): void {
