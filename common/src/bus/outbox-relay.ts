@@ -54,8 +54,9 @@ interface OutboxRow {
  * (publishCommitted): no NOTIFY, no claim, before their rows are deleted. Everything else —
  * rows of a process that died before publishing, of a publish that failed, or staged outside a
  * pipelined transaction — is claimed from the outbox: on the poll, at start and stop, and,
- * after a failed publish, on the NOTIFY that `addToOutbox`'s trigger sends at commit, until the
- * outbox is drained again. Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several
+ * after a failed publish, at each commit of this process until the outbox is drained again.
+ * With `publishOnCommit: false` it claims every row, woken by the NOTIFY that `addToOutbox`'s
+ * trigger sends at commit. Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several
  * replicas share the work; a crash between publish and delete republishes with the same
  * `Nats-Msg-Id`, which JetStream drops as a duplicate.
  */
@@ -96,16 +97,17 @@ export class OutboxRelay implements CommittedEventPublisher {
     this.claimAfterMs = Math.max(0, Math.trunc(options.claimAfterMs ?? DEFAULT_CLAIM_AFTER_MS));
     // From the end of the first pass, which claims every row there is (publishPending).
     this.direct = false;
-    // While events are published as they commit, their NOTIFYs announce nothing left to claim.
-    const onNotify = () => {
-      if (!this.direct) this.wake();
-    };
-    this.notifications = new NotificationListener({ pool: options.pool, channel: OUTBOX_CHANNEL, logger: options.logger, onNotify, retryMs: this.pollIntervalMs });
+    this.notifications = new NotificationListener({ pool: options.pool, channel: OUTBOX_CHANNEL, logger: options.logger, onNotify: () => this.wake(), retryMs: this.pollIntervalMs });
   }
 
   async start(): Promise<void> {
+    // Publishing as transactions commit, the relay needs no NOTIFY: its own process's commits
+    // reach it directly (publishCommitted wakes it while it claims instead), and other
+    // processes' rows are theirs to publish (the poll is the fallback). Not listening spares
+    // Postgres and this process a notification per committed transaction, and the pool a
+    // connection.
     if (this.publishesOnCommit) publishOnCommit(this.options.pool, this);
-    await this.notifications.start();
+    else await this.notifications.start();
     this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
     this.wake();
   }
@@ -171,8 +173,8 @@ export class OutboxRelay implements CommittedEventPublisher {
    * every row — is gone. What the outbox guarantees stays: the row committed with the state
    * change, so if this publish fails, or the process dies before the row is deleted, the relay
    * claims the row and publishes it again under the same Nats-Msg-Id (JetStream drops a
-   * duplicate). After a failed publish, events go through the outbox (NOTIFY and claim, in
-   * order) until it is drained again, so a bus outage's backlog is not overtaken by every new
+   * duplicate). After a failed publish, events go through the outbox (each commit wakes the
+   * relay to claim, in order) until it is drained again, so a bus outage's backlog is not overtaken by every new
    * event; versioned consumers wait for a missing predecessor either way.
    */
   publishCommitted(event: StagedEvent): void {
