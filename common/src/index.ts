@@ -1,3 +1,5 @@
+// First: loads pg without Node 20 loading its fetch implementation (see the file).
+import './pg-without-fetch';
 export * from './errors/http-errors';
 export * from './http/error-handler';
 export * from './http/current-user';
