@@ -64,6 +64,26 @@ describe('expiration:complete', () => {
     expect((await outboxEvents(database().db)).map((e) => e.type)).toEqual(['order:completed']);
   });
 
+  it('rolls back the cancels it sent while earlier authorizations were not applied yet, expiries arriving together included', async () => {
+    const paid = await insertTicket(database().db);
+    const unpaid = await insertOrder(database().db, await insertTicket(database().db));
+    const paidOrderId = randomUUID();
+    // As above: the authorization is pending (failing, backing off) when the expiries arrive.
+    // Each expiry sends its cancel before the fairness answer is in; both must be undone, and
+    // the unpaid order cancelled only once its expiry comes back.
+    await harness().publish('payment:created', { id: randomUUID(), orderId: paidOrderId, stripeId: 'pi_1', amount: 20, authorizedAt: new Date().toISOString() });
+    await insertOrder(database().db, paid, { id: paidOrderId });
+    const expirations = await Promise.all([paidOrderId, unpaid.id].map((orderId) => harness().publish('expiration:complete', { orderId })));
+
+    await waitFor(async () => (await readOrder(database().db, unpaid.id))?.status === 'cancelled', { what: 'the unpaid order cancelled' });
+    await harness().settled(expirations[0]!.type);
+    expect(await readOrder(database().db, paidOrderId)).toMatchObject({ status: 'complete', version: 1 });
+    expect(await readOrder(database().db, unpaid.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    expect((await outboxEvents(database().db)).map((e) => `${e.type} ${(e.data as { id: string }).id}`).sort()).toEqual(
+      [`order:cancelled ${unpaid.id}`, `order:completed ${paidOrderId}`].sort(),
+    );
+  });
+
   it('waits for earlier authorizations only for a while: a payment consumer that cannot catch up does not keep the order reserved', async () => {
     const ticket = await insertTicket(database().db);
     // An authorization for an order this service never heard of stays pending (failing, backing
