@@ -1,3 +1,7 @@
+// First, before anything requires pg or zod (see each file): pg without Node 20 loading its
+// fetch implementation, and zod without its 63 locales until one is asked for.
+import './pg-without-fetch';
+import './zod-locales-on-demand';
 export * from './errors/http-errors';
 export * from './http/error-handler';
 export * from './http/current-user';

@@ -1,3 +1,4 @@
+import './pg-without-fetch';
 import { sql } from 'drizzle-orm';
 import type { EventBus } from './bus/event-bus';
 import type { ListenerStore } from './bus/listener';

@@ -1,3 +1,5 @@
+// First, before common's subpaths require zod: its locales load only if one is used (see the file).
+import '@microtick/common/zod-locales-on-demand';
 import { loadConfig } from '@microtick/common/config';
 import { startService } from '@microtick/common/service';
 import { buildApp } from './app';
