@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addToOutbox, OutboxRelay, type EventEnvelope } from '@microtick/common';
-import { createTestDatabase, createTestEventBus, silentLogger, type AnyDb } from '@microtick/common/testing';
+import { createTestDatabase, createTestEventBus, PG_URL, type AnyDb } from '@microtick/common/testing';
+import pg from 'pg';
 import path from 'node:path';
 import pino from 'pino';
 import { meterCpu } from './cpu-usage';
@@ -70,7 +71,9 @@ async function measure(
 }
 
 async function main() {
-  const database = await createTestDatabase({ name: 'bench_outbox', migrationsFolder: path.join(__dirname, '../common/src/testing/fixture-migrations') });
+  // Run with tsx from bench/ or compiled from bench/dist/; a database of this process's own (A/B runs at once).
+  const root = path.basename(__dirname) === 'dist' ? '../..' : '..';
+  const database = await createTestDatabase({ name: `bench_outbox_${process.pid}`, migrationsFolder: path.join(__dirname, root, 'common/src/testing/fixture-migrations') });
   await database.truncate();
   const bus = await createTestEventBus('bench');
   const db = database.db as unknown as AnyDb;
@@ -95,6 +98,10 @@ async function main() {
     await relay.stop();
     await bus.destroy();
     await database.close();
+    const admin = new pg.Client({ connectionString: `${PG_URL}/postgres` });
+    await admin.connect();
+    await admin.query(`drop database if exists ${pg.escapeIdentifier(new URL(database.url).pathname.slice(1))}`);
+    await admin.end();
   }
 }
 

@@ -206,7 +206,8 @@ describe('transactional outbox', () => {
   it('publishes while request handlers hold every connection of its pool (it keeps its own beside it)', async () => {
     const busyPool = openDatabase({ url: database.url, poolSize: 4 });
     const held: { release(): void }[] = [];
-    const relay = new OutboxRelay({ pool: busyPool.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    // The writers use another pool: every row is claimed (the path under test).
+    const relay = new OutboxRelay({ pool: busyPool.pool, bus, logger: silentLogger, pollIntervalMs: 60_000, publishOnCommit: false });
     stops.push(async () => {
       for (const client of held) client.release();
       await relay.stop();
@@ -225,7 +226,7 @@ describe('transactional outbox', () => {
 
   it('replaces its own connection when Postgres ends it', async () => {
     const relayDatabase = openDatabase({ url: database.url, poolSize: 4, applicationName: 'relay_under_test' });
-    const relay = new OutboxRelay({ pool: relayDatabase.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    const relay = new OutboxRelay({ pool: relayDatabase.pool, bus, logger: silentLogger, pollIntervalMs: 60_000, publishOnCommit: false });
     stops.push(async () => {
       await relay.stop();
       await relayDatabase.close();
@@ -274,7 +275,7 @@ describe('transactional outbox', () => {
       pg.Client.prototype.query = query;
     });
     const held = firstPublishHeld();
-    const relay = new OutboxRelay({ pool: database.pool, bus: held.bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    const relay = new OutboxRelay({ pool: database.pool, bus: held.bus, logger: silentLogger, pollIntervalMs: 60_000, publishOnCommit: false });
     stops.push(async () => {
       held.release();
       await relay.stop();
@@ -303,7 +304,7 @@ describe('transactional outbox', () => {
     stops.push(async () => {
       pg.Client.prototype.query = query;
     });
-    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000, commitHoldMs: 1_500 });
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000, commitHoldMs: 1_500, publishOnCommit: false });
     await relay.start();
     stops.push(() => relay.stop());
     await waitFor(() => sent.length === 2, { what: 'the first (empty) pass' }); // nothing published: committed at once
@@ -320,8 +321,8 @@ describe('transactional outbox', () => {
     expect(await streamMessages()).toBe(3);
   });
 
-  it('publishes within milliseconds of the commit (woken by NOTIFY, not the poll)', async () => {
-    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+  it('publishes within milliseconds of the commit when it claims every row (woken by NOTIFY, not the poll)', async () => {
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000, publishOnCommit: false });
     await relay.start();
     stops.push(() => relay.stop());
     await sleep(50);
@@ -329,6 +330,135 @@ describe('transactional outbox', () => {
     await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
     await waitFor(async () => (await streamMessages()) === 1, { intervalMs: 5, what: 'publish' });
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('publishing as transactions commit (publishOnCommit)', () => {
+  /** The claims the relay sends from now on (every `delete from outbox where seq …`). */
+  function countClaims() {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      if (typeof args[0] === 'string' && args[0].includes('delete from outbox where seq')) sent.push(args[0]);
+      return (query as (...queryArgs: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    stops.push(async () => {
+      pg.Client.prototype.query = query;
+    });
+    return () => sent.length;
+  }
+
+  it('publishes an event the moment its transaction commits, without a claim, and then deletes its row', async () => {
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    const claims = countClaims();
+    await relay.start();
+    stops.push(() => relay.stop());
+    await waitFor(() => claims() === 1, { what: 'the first pass at start' });
+    await sleep(100); // its commit: from then on, events go out as they commit
+    for (let i = 1; i <= 3; i++) {
+      await db().transaction(async (tx) => {
+        await addToOutbox(tx, 'ticket:updated', ticket({ title: `event ${i}a` }));
+        await addToOutbox(tx, 'ticket:updated', ticket({ title: `event ${i}b` }));
+      });
+    }
+    await waitFor(async () => (await streamMessages()) === 6 && (await outboxCount()) === 0, { what: 'published and deleted' });
+    expect(claims()).toBe(1);
+    const titles = await Promise.all([1, 2, 3, 4, 5, 6].map(async (seq) => (await bus.jsm.streams.getMessage(bus.stream, { seq }))?.json<EventEnvelope<'ticket:updated'>>().data.title));
+    expect(titles).toEqual(['event 1a', 'event 1b', 'event 2a', 'event 2b', 'event 3a', 'event 3b']);
+  });
+
+  it('sends what commits while a publish awaits its ack together after it, in commit order', async () => {
+    const held = firstPublishHeld();
+    const relay = new OutboxRelay({ pool: database.pool, bus: held.bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    await relay.start();
+    stops.push(async () => {
+      held.release();
+      await relay.stop();
+    });
+    await sleep(100); // the first pass is over
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket({ title: 'first' })));
+    await waitFor(() => held.publishes() === 1, { what: 'the first publish' });
+    for (const title of ['second', 'third']) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket({ title })));
+    await sleep(100);
+    expect(held.publishes()).toBe(1);
+    held.release();
+    await waitFor(async () => (await streamMessages()) === 3 && (await outboxCount()) === 0, { what: 'all three' });
+    const titles = await Promise.all([1, 2, 3].map(async (seq) => (await bus.jsm.streams.getMessage(bus.stream, { seq }))?.json<EventEnvelope<'ticket:updated'>>().data.title));
+    expect(titles).toEqual(['first', 'second', 'third']);
+  });
+
+  it('publishes nothing that a rolled-back transaction, or a batch handler undone alone, staged', async () => {
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });
+    await relay.start();
+    stops.push(() => relay.stop());
+    await db().transaction(async (tx) => {
+      await addToOutbox(tx, 'ticket:updated', ticket({ title: 'rolled back' }));
+      throw new Error('rolled back');
+    }).catch(() => undefined);
+    const batch = ['first', 'undone', 'last'].map((title) => ({
+      eventId: randomUUID(),
+      redelivered: false,
+      handle: async ({ tx }: HandlerContext) => {
+        await addToOutbox(tx, 'ticket:updated', ticket({ title }));
+        if (title === 'undone') throw new Error('fails after staging');
+      },
+    }));
+    const outcomes = await new PostgresListenerStore(db()).runBatch!('svc-x', batch, silentLogger);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'failed', 'processed']);
+    await waitFor(async () => (await streamMessages()) === 2 && (await outboxCount()) === 0, { what: 'the two committed events' });
+    await sleep(300);
+    expect(await streamMessages()).toBe(2);
+    const titles = await Promise.all([1, 2].map(async (seq) => (await bus.jsm.streams.getMessage(bus.stream, { seq }))?.json<EventEnvelope<'ticket:updated'>>().data.title));
+    expect(titles).toEqual(['first', 'last']);
+  });
+
+  it('publishes through the outbox after such a publish fails, and as transactions commit again once the outbox is drained', async () => {
+    const { config } = await bus.jsm.streams.info(bus.stream);
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 200 });
+    await relay.start();
+    stops.push(() => relay.stop());
+    await bus.jsm.streams.delete(bus.stream);
+    for (let i = 0; i < 3; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await sleep(500);
+    expect(await outboxCount()).toBe(3);
+    await bus.jsm.streams.add(config);
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 3, { timeoutMs: 15_000, what: 'publish once the stream is back' });
+
+    const claims = countClaims();
+    await sleep(400); // a poll or two: nothing young is claimed
+    const before = claims();
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await streamMessages()) === 4 && (await outboxCount()) === 0, { what: 'the next event' });
+    // Only the polls claimed (they find nothing young); a poll every 200 ms.
+    expect(claims() - before).toBeLessThanOrEqual(2);
+  });
+
+  it('leaves young rows to the relay that is publishing them: two relays on one outbox publish each event once', async () => {
+    const attempts = new Map<string, number>();
+    const countingBus = {
+      subjectFor: bus.subjectFor,
+      js: {
+        publish: (subject: string, data: string, opts: { msgID: string }) => {
+          attempts.set(opts.msgID, (attempts.get(opts.msgID) ?? 0) + 1);
+          return bus.js.publish(subject, data, opts);
+        },
+      },
+    } as unknown as TestEventBus;
+    // One publishes as transactions commit on its pool; the other (another replica) polls often.
+    const other = openDatabase({ url: database.url, poolSize: 2 });
+    const claiming = new OutboxRelay({ pool: other.pool, bus: countingBus, logger: silentLogger, pollIntervalMs: 20 });
+    stops.push(async () => {
+      await claiming.stop();
+      await other.close();
+    });
+    await claiming.start();
+    await startRelay(countingBus);
+    // Both first passes are over (a relay's first pass claims every row there is, young or not).
+    await sleep(200);
+    for (let i = 0; i < 50; i++) await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    await waitFor(async () => (await outboxCount()) === 0 && (await streamMessages()) === 50, { what: '50 published' });
+    expect(attempts.size).toBe(50);
+    expect([...attempts.values()].every((n) => n === 1)).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import type { ServiceMetrics } from '../metrics';
 import type { EventEnvelope, EventType } from '../events/catalogue';
 import { withPublishSpan } from '../tracing/propagation';
 import type { EventBus } from './event-bus';
-import { OUTBOX_CHANNEL } from './outbox';
+import { OUTBOX_CHANNEL, publishOnCommit, stopPublishingOnCommit, type CommittedEventPublisher, type StagedEvent } from './outbox';
 import { NotificationListener } from '../db/notification-listener';
 
 export interface OutboxRelayOptions {
@@ -26,6 +26,17 @@ export interface OutboxRelayOptions {
   holdTimeoutMs?: number;
   /** How long the last batch's commit waits for the next claim to go along with (default 100 ms; see publishPending). */
   commitHoldMs?: number;
+  /**
+   * Publish each event the moment the transaction that staged it commits in this process
+   * (default true; see publishCommitted), rather than after a NOTIFY and a claim.
+   */
+  publishOnCommit?: boolean;
+  /**
+   * While events are published as they commit, claims take only rows older than this (default
+   * 1 s), except at start and stop: younger ones are being published by the relay of the process
+   * that staged them (this one or another replica), and claiming them would publish them twice.
+   */
+  claimAfterMs?: number;
 }
 
 interface OutboxRow {
@@ -37,13 +48,19 @@ interface OutboxRow {
 }
 
 /**
- * Publishes outbox rows to JetStream and deletes them once acknowledged. It wakes on the
- * NOTIFY that `addToOutbox` sends at commit, so lag is milliseconds, and polls as a fallback.
- * Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several replicas share the work;
- * a crash between publish and delete republishes with the same `Nats-Msg-Id`, which JetStream
- * drops as a duplicate.
+ * Publishes outbox rows to JetStream and deletes them once acknowledged.
+ *
+ * Events staged in this process are published the moment their transaction commits
+ * (publishCommitted): no NOTIFY, no claim, before their rows are deleted. Everything else —
+ * rows of a process that died before publishing, of a publish that failed, or staged outside a
+ * pipelined transaction — is claimed from the outbox: on the poll, at start and stop, and,
+ * after a failed publish, at each commit of this process until the outbox is drained again.
+ * With `publishOnCommit: false` it claims every row, woken by the NOTIFY that `addToOutbox`'s
+ * trigger sends at commit. Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several
+ * replicas share the work; a crash between publish and delete republishes with the same
+ * `Nats-Msg-Id`, which JetStream drops as a duplicate.
  */
-export class OutboxRelay {
+export class OutboxRelay implements CommittedEventPublisher {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly holdTimeoutMs: number;
@@ -57,6 +74,18 @@ export class OutboxRelay {
   /** The last batch's deletes are not committed yet (publishPending): they go with the next claim, or at commitTimer. */
   private commitPending = false;
   private commitTimer?: NodeJS.Timeout;
+  private readonly publishesOnCommit: boolean;
+  /** Publishing events as they commit: from the first drained pass, and off from a failed publish until the outbox is drained again (publishPending). */
+  private direct: boolean;
+  /** Events published by publishCommitted (or being published) whose rows are not deleted yet: claims skip them. */
+  private readonly ownRows = new Set<string>();
+  /** Of those, the ones JetStream acknowledged: their rows are deleted together, DELETE_DELAY_MS after the first. */
+  private readonly acked: string[] = [];
+  private deleteTimer?: NodeJS.Timeout;
+  private readonly directPublishes = new Set<Promise<void>>();
+  /** Committed events waiting for the publishes in flight to be acknowledged (publishCommitted). */
+  private readonly waitingToPublish: { event: StagedEvent; committedAt: number }[] = [];
+  private readonly claimAfterMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 200;
@@ -64,11 +93,21 @@ export class OutboxRelay {
     this.holdTimeoutMs = Math.max(1_000, Math.trunc(options.holdTimeoutMs ?? 10_000));
     // Well under the hold timeout, which ends a transaction left idle that long.
     this.commitHoldMs = Math.min(options.commitHoldMs ?? DEFAULT_COMMIT_HOLD_MS, this.holdTimeoutMs / 2);
+    this.publishesOnCommit = options.publishOnCommit ?? true;
+    this.claimAfterMs = Math.max(0, Math.trunc(options.claimAfterMs ?? DEFAULT_CLAIM_AFTER_MS));
+    // From the end of the first pass, which claims every row there is (publishPending).
+    this.direct = false;
     this.notifications = new NotificationListener({ pool: options.pool, channel: OUTBOX_CHANNEL, logger: options.logger, onNotify: () => this.wake(), retryMs: this.pollIntervalMs });
   }
 
   async start(): Promise<void> {
-    await this.notifications.start();
+    // Publishing as transactions commit, the relay needs no NOTIFY: its own process's commits
+    // reach it directly (publishCommitted wakes it while it claims instead), and other
+    // processes' rows are theirs to publish (the poll is the fallback). Not listening spares
+    // Postgres and this process a notification per committed transaction, and the pool a
+    // connection.
+    if (this.publishesOnCommit) publishOnCommit(this.options.pool, this);
+    else await this.notifications.start();
     this.pollTimer = setInterval(() => this.wake(), this.pollIntervalMs);
     this.wake();
   }
@@ -81,9 +120,17 @@ export class OutboxRelay {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    stopPublishingOnCommit(this.options.pool, this);
     clearInterval(this.pollTimer);
     clearTimeout(this.commitTimer);
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
     await this.running;
+    // Events published as they committed: wait for their acks, then delete their rows.
+    while (this.directPublishes.size > 0) await Promise.allSettled([...this.directPublishes]);
+    await this.deletePublished();
+    // The final drain takes every row, whoever staged it.
+    this.direct = false;
     try {
       await this.publishPending();
     } catch (err) {
@@ -103,15 +150,121 @@ export class OutboxRelay {
     this.runAlone(() => this.drain());
   }
 
-  /** Runs `task` as the one user of the relay's connection; a wake-up meanwhile is one more pass after it. */
+  /**
+   * Runs `task` as the one user of the relay's connection; a wake-up meanwhile is one more pass
+   * after it, and rows published meanwhile are deleted after it.
+   */
   private runAlone(task: () => Promise<void>): void {
     this.running = task().finally(() => {
       this.running = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
         this.wake();
+      } else if (this.acked.length > 0 && !this.deleteTimer && !this.stopped) {
+        this.runAlone(() => this.deletePublished());
       }
     });
+  }
+
+  /**
+   * Publishes an event whose transaction has just committed in this process (addToOutbox's
+   * after-commit hook), and deletes its row once JetStream has it. Its wait for a NOTIFY and a
+   * claim round trip — most of an event's time from commit to bus when the relay claimed
+   * every row — is gone. What the outbox guarantees stays: the row committed with the state
+   * change, so if this publish fails, or the process dies before the row is deleted, the relay
+   * claims the row and publishes it again under the same Nats-Msg-Id (JetStream drops a
+   * duplicate). After a failed publish, events go through the outbox (each commit wakes the
+   * relay to claim, in order) until it is drained again, so a bus outage's backlog is not overtaken by every new
+   * event; versioned consumers wait for a missing predecessor either way.
+   */
+  publishCommitted(event: StagedEvent): void {
+    if (!this.direct || this.stopped) {
+      this.wake();
+      return;
+    }
+    this.ownRows.add(event.msgId);
+    // What commits while a publish awaits its ack waits for that ack and then goes out with the
+    // others (as a TCP sender waits with small writes while one is unacknowledged): one write,
+    // and consumers that get them together apply them in shared transactions. At a trickle
+    // nothing is in flight and every event goes at once.
+    this.waitingToPublish.push({ event, committedAt: performance.now() });
+    if (this.directPublishes.size === 0) this.publishWaiting();
+  }
+
+  private publishWaiting(): void {
+    for (const { event, committedAt } of this.waitingToPublish.splice(0)) {
+      const row = { msg_id: event.msgId, event_type: event.eventType, payload: event.payload, age_ms: 0 };
+      const publishing: Promise<void> = publishRow(this.options.bus, row, { timeout: this.holdTimeoutMs / 2 })
+        .then(
+          () => {
+            this.options.metrics?.outboxPublished.inc({ type: event.eventType });
+            this.options.metrics?.outboxLag.observe((performance.now() - committedAt) / 1000);
+            this.acked.push(event.msgId);
+            this.scheduleDelete();
+          },
+          (err: unknown) => {
+            // Its row is the relay's now.
+            this.ownRows.delete(event.msgId);
+            if (this.direct) {
+              this.direct = false;
+              this.options.logger.warn({ err }, 'publishing a committed event failed; the relay publishes from the outbox until it is drained');
+            }
+            this.wake();
+          },
+        )
+        .finally(() => {
+          this.directPublishes.delete(publishing);
+          if (this.directPublishes.size > 0 || this.waitingToPublish.length === 0) return;
+          if (this.direct) this.publishWaiting();
+          else this.handOverWaiting();
+        });
+      this.directPublishes.add(publishing);
+    }
+  }
+
+  /** After a failed publish: the events waiting to be published are the relay's to claim, in order. */
+  private handOverWaiting(): void {
+    for (const { event } of this.waitingToPublish.splice(0)) this.ownRows.delete(event.msgId);
+    this.wake();
+  }
+
+  private scheduleDelete(): void {
+    if (this.deleteTimer || this.stopped) return; // stop deletes what is left
+    this.deleteTimer = setTimeout(() => {
+      this.deleteTimer = undefined;
+      // Else after the pass under way (runAlone).
+      if (!this.running) this.runAlone(() => this.deletePublished());
+    }, DELETE_DELAY_MS);
+  }
+
+  /**
+   * Deletes the rows of events publishCommitted published, on the relay's own connection (a held
+   * claim's commit first). If that fails twice, the rows stay: the relay claims them and
+   * publishes them again, and JetStream drops the duplicates.
+   */
+  private async deletePublished(): Promise<void> {
+    const ids = this.acked.splice(0);
+    if (ids.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { client } = await this.claimingConnection();
+        if (this.commitPending) {
+          this.commitPending = false;
+          clearTimeout(this.commitTimer);
+          await client.query('commit');
+        }
+        await client.query('delete from outbox where msg_id = any($1::uuid[])', [ids]);
+        break;
+      } catch (err) {
+        // Usually a lost connection: once more on a new one.
+        this.dropConnection();
+        if (attempt >= 2) {
+          this.options.logger.warn({ err, rows: ids.length }, 'cannot delete published outbox rows; they will be published again (JetStream drops the duplicates)');
+          break;
+        }
+      }
+    }
+    for (const id of ids) this.ownRows.delete(id);
   }
 
   /** The held commit of the last batch, when no wake-up came to take it along within `commitHoldMs`. */
@@ -178,6 +331,8 @@ export class OutboxRelay {
       } else {
         await client.query('commit');
       }
+      // Drained (what was there at start, or what a failed publish left): events go out as they commit.
+      if (!this.wakeAgain && !this.stopped) this.direct = this.publishesOnCommit;
     } catch (err) {
       // A connection that cannot even roll back is replaced; after a failed publish (NATS down)
       // a healthy one is kept for the retries.
@@ -194,13 +349,20 @@ export class OutboxRelay {
     // batch's claim waits for this commit, and a flush took up to tens of ms on a busy disk. A
     // Postgres crash can lose only this bookkeeping (the last few hundred ms of deletes): the
     // rows come back and are republished with the same Nats-Msg-Id, as after a relay crash.
+    // Rows publishCommitted is publishing or has published are left to it (their ids are ours:
+    // uuids), and so are young rows while events are published as they commit (claimAfterMs).
+    const conditions = [
+      ...(this.ownRows.size > 0 ? [`msg_id not in (${[...this.ownRows].map(uuidLiteral).join(', ')})`] : []),
+      ...(this.direct ? [`created_at < now() - interval '${this.claimAfterMs} milliseconds'`] : []),
+    ];
+    const skip = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
     const results = (await client.query(
       `${before}
        begin;
        set local statement_timeout = ${this.holdTimeoutMs};
        set local idle_in_transaction_session_timeout = ${this.holdTimeoutMs};
        set local synchronous_commit = off;
-       delete from outbox where seq in (select seq from outbox order by seq limit ${Math.trunc(this.batchSize)} for update skip locked)
+       delete from outbox where seq in (select seq from outbox ${skip} order by seq limit ${Math.trunc(this.batchSize)} for update skip locked)
        returning seq, msg_id, event_type, payload, extract(epoch from (clock_timestamp() - created_at)) * 1000 as age_ms`,
     )) as unknown as pg.QueryResult<OutboxRow>[];
     return (results.at(-1)?.rows ?? []).sort((a, b) => a.seq - b.seq);
@@ -247,6 +409,9 @@ export class OutboxRelay {
     this.connection = connection;
     try {
       await client.connect();
+      // For the deletes of publishCommitted's rows, which run outside the claims' transactions
+      // (those set the same locally): see claim.
+      await client.query(`set synchronous_commit = off; set statement_timeout = ${this.holdTimeoutMs}`);
     } catch (err) {
       this.dropConnection();
       throw err;
@@ -275,6 +440,20 @@ export class OutboxRelay {
 /** At 10 events/s and more, nearly every batch's commit goes with the next claim. */
 const DEFAULT_COMMIT_HOLD_MS = 100;
 
+/** How long the rows of published events wait to be deleted together (off every event's path). */
+const DELETE_DELAY_MS = 20;
+
+/** Far beyond a publish's usual milliseconds, and soon enough after a crash. */
+const DEFAULT_CLAIM_AFTER_MS = 1_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A uuid as an SQL literal; anything else is refused (it would be SQL text). */
+function uuidLiteral(id: string): string {
+  if (!UUID.test(id)) throw new Error(`not a uuid: ${JSON.stringify(id)}`);
+  return `'${id}'`;
+}
+
 interface RelayConnection {
   client: pg.Client;
   onError: (err: Error) => void;
@@ -282,7 +461,7 @@ interface RelayConnection {
 }
 
 /** One row to JetStream, traced as a hop of the trace its envelope carries (docs/tracing.md). */
-function publishRow(bus: OutboxRelayOptions['bus'], row: OutboxRow, options: Partial<JetStreamPublishOptions> = {}): Promise<unknown> {
+function publishRow(bus: OutboxRelayOptions['bus'], row: Omit<OutboxRow, 'seq'>, options: Partial<JetStreamPublishOptions> = {}): Promise<unknown> {
   const subject = bus.subjectFor(row.event_type);
   const envelope = row.payload as Partial<EventEnvelope>;
   const span = { type: row.event_type, subject, eventId: row.msg_id, parent: envelope, attributes: { 'microtick.outbox.age_ms': Number(row.age_ms) } };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { DbExecutor } from '../db/database';
+import { afterCommit } from '../db/pipelined-transaction';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
 import { preparedStatement, type Params } from '../db/prepared-statement';
@@ -15,9 +17,36 @@ const insertOutbox = preparedStatement('outbox_insert', (db, p: Params<{ msgId: 
   db.insert(outbox).values({ msgId: p('msgId'), eventType: p('eventType'), payload: p('payload') }),
 );
 
+/** An event as staged in the outbox, for publishing it once its transaction has committed. */
+export interface StagedEvent {
+  msgId: string;
+  eventType: EventType;
+  payload: EventEnvelope;
+}
+
+/** Publishes a committed transaction's staged events at once (the OutboxRelay of the pool it ran on). */
+export interface CommittedEventPublisher {
+  publishCommitted(event: StagedEvent): void;
+}
+
+const publishers = new WeakMap<pg.Pool, CommittedEventPublisher>();
+
+/** From now on, events staged in transactions on `pool` go to `publisher` as soon as they commit. */
+export function publishOnCommit(pool: pg.Pool, publisher: CommittedEventPublisher): void {
+  publishers.set(pool, publisher);
+}
+
+/** Undoes publishOnCommit (if `publisher` is still the one registered). */
+export function stopPublishingOnCommit(pool: pg.Pool, publisher: CommittedEventPublisher): void {
+  if (publishers.get(pool) === publisher) publishers.delete(pool);
+}
+
 /**
  * Stages an event in the caller's transaction: it is published if and only if the transaction
  * commits. The payload is validated here, so a bad event fails the write instead of the bus.
+ * In a pipelined transaction (db.transaction, listener transactions) the event goes to the
+ * pool's relay the moment COMMIT succeeds, which publishes it straight away; otherwise (or if
+ * that fails) the relay finds its row in the outbox.
  */
 export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, data: EventData<T>): Promise<EventEnvelope<T>> {
   const envelope: EventEnvelope<T> = {
@@ -30,5 +59,7 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
   };
   // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
   await insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope });
+  const staged: StagedEvent = { msgId: envelope.id, eventType: type, payload: envelope };
+  afterCommit(tx, (pool) => publishers.get(pool)?.publishCommitted(staged));
   return envelope;
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { deadLetters } from '../db/schema';
 import { sqlStatement } from '../db/prepared-statement';
-import { pipelinedTransaction } from '../db/pipelined-transaction';
+import { afterCommitSavepoint, pipelinedTransaction } from '../db/pipelined-transaction';
 import type { Logger } from '../logger';
 import { RetryLater, type BatchItem, type BatchOutcome, type HandlerContext, type ListenerStore, type NewDeadLetter, type RequestedReplay, type WaitingSummary } from './listener';
 
@@ -72,6 +72,8 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
           outcomes.push({ outcome: 'duplicate' });
           continue;
         }
+        // Events its handler stages are published after COMMIT only if its savepoint stands.
+        const forgetStaged = afterCommitSavepoint(tx);
         const [marked, handled] = await Promise.allSettled(
           pipeline.together(() => [savepoint.execute(tx, []), startHandler(item, { tx: tx as unknown as HandlerContext['tx'], logger: item.logger ?? logger })] as const),
         );
@@ -82,6 +84,7 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
           outcomes.push({ outcome: 'processed' });
           if (item.redelivered) cleared.push(item.eventId);
         } else {
+          forgetStaged();
           await Promise.all(pipeline.together(() => [rollbackToSavepoint.execute(tx, []), unclaimEvent.execute(tx, [consumer, item.eventId])]));
           outcomes.push({ outcome: 'failed', error: handled.reason });
         }

@@ -6,7 +6,7 @@ import { NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { openDatabase, type Database, type DbExecutor } from './database';
 import { isConnectionLoss } from './pg-errors';
 import { connectionOf } from './prepared-statement';
-import { pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
+import { afterCommit, afterCommitSavepoint, pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
 
 const migrationsFolder = path.join(__dirname, '../testing/fixture-migrations');
 let database: TestDatabase<Record<string, never>>;
@@ -201,4 +201,35 @@ it("is what openDatabase's db.transaction runs: BEGIN leaves with the first stat
       await tx.execute(sql`select 1 / 0`).catch(() => undefined);
     }),
   ).rejects.toBeInstanceOf(TransactionAborted);
+});
+
+describe('afterCommit', () => {
+  it('runs its hooks in order once the transaction has committed, never after a rollback, and forgets what a savepoint undid', async () => {
+    const ran: string[] = [];
+    let pool: unknown;
+    await pipelinedTransaction(database.db, async (tx) => {
+      expect(afterCommit(tx, (committedOn) => ((pool = committedOn), ran.push('first')))).toBe(true);
+      const undo = afterCommitSavepoint(tx);
+      afterCommit(tx, () => ran.push('undone'));
+      undo();
+      afterCommit(tx, () => ran.push('second'));
+      await insertItem(tx, randomUUID());
+      expect(ran).toEqual([]); // not before COMMIT
+    });
+    expect(ran).toEqual(['first', 'second']);
+    expect(pool).toBe(database.pool);
+
+    await pipelinedTransaction(database.db, async (tx) => {
+      afterCommit(tx, () => ran.push('rolled back'));
+      throw new Error('body failed');
+    }).catch(() => undefined);
+    await pipelinedTransaction(database.db, async (tx) => {
+      afterCommit(tx, () => ran.push('aborted'));
+      await tx.execute(sql`select 1 / 0`).catch(() => undefined);
+    }).catch(() => undefined);
+    // Outside a pipelined transaction (the pool itself, a nested one) nothing is registered.
+    expect(afterCommit(database.db, () => ran.push('pool'))).toBe(false);
+    await pipelinedTransaction(database.db, (tx) => tx.transaction(async (inner) => void expect(afterCommit(inner, () => ran.push('nested'))).toBe(false)));
+    expect(ran).toEqual(['first', 'second']);
+  });
 });

@@ -28,6 +28,37 @@ export interface Pipeline {
   beforeCommit(send: () => Promise<unknown>): void;
 }
 
+/** Work for after a transaction has committed, e.g. publishing the events it staged (outbox.ts). Given the pool it ran on. */
+export type AfterCommit = (pool: pg.Pool) => void;
+
+/** The after-commit work of each open pipelined transaction, by its `tx`. */
+const afterCommitOf = new WeakMap<object, AfterCommit[]>();
+
+/**
+ * Runs `hook` right after `tx` commits, in the order registered, when `tx` is a pipelined
+ * transaction (every `db.transaction` and listener transaction); returns false, and never runs
+ * it, for anything else (the pool, a nested transaction, drizzle's own). Never run when the
+ * transaction rolls back, or when COMMIT's outcome is unknown (the connection was lost): what
+ * relies on it needs a fallback for that case (the outbox has its relay).
+ */
+export function afterCommit(tx: object, hook: AfterCommit): boolean {
+  const hooks = afterCommitOf.get(tx);
+  hooks?.push(hook);
+  return hooks !== undefined;
+}
+
+/**
+ * For a savepoint: returns the function that forgets the after-commit work registered on `tx`
+ * since, to call when rolling back to that savepoint (what its statements staged is gone).
+ */
+export function afterCommitSavepoint(tx: object): () => void {
+  const hooks = afterCommitOf.get(tx);
+  const mark = hooks?.length ?? 0;
+  return () => {
+    if (hooks) hooks.length = Math.min(hooks.length, mark);
+  };
+}
+
 /** COMMIT answered ROLLBACK: a statement failed earlier and its error was caught, so nothing was written. */
 export class TransactionAborted extends Error {
   constructor() {
@@ -85,8 +116,12 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
   db: NodePgDatabase<TSchema>,
   body: (tx: PipelinedTx<TSchema>, pipeline: Pipeline) => Promise<T>,
 ): Promise<T> {
-  const client = await poolOf(db).connect();
+  const pool = poolOf(db);
+  const client = await pool.connect();
   const tx = transactionOn(db, client);
+  // This run's own list: a run retried on another connection starts afresh.
+  const hooks: AfterCommit[] = [];
+  afterCommitOf.set(tx, hooks);
   let last: (() => Promise<unknown>) | undefined;
   const pipeline: Pipeline = {
     together: (send) => heldWrites(client, send),
@@ -112,12 +147,22 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
     if (ran.status === 'rejected') throw ran.reason;
     const [, committed] = await Promise.all(heldWrites(client, () => [last?.(), client.query('commit')] as const));
     if (committed.command !== 'COMMIT') throw new TransactionAborted();
+    afterCommitOf.delete(tx);
+    for (const hook of hooks) {
+      try {
+        hook(pool);
+      } catch {
+        // Committed is committed: a hook's failure must not make it look rolled back (the
+        // outbox's hook does not throw; its relay publishes whatever it missed).
+      }
+    }
     return ran.value;
   } catch (err) {
     // Outside a transaction (COMMIT already ran) this is a warning, not an error.
     if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
     throw err;
   } finally {
+    afterCommitOf.delete(tx);
     // A broken connection keeps the listener: pg may report its loss again while it closes.
     if (!broken) client.off('error', lost);
     client.release(broken);
