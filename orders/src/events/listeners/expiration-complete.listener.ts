@@ -30,8 +30,4 @@ export const expirationComplete = defineListener({
     // Expiration only times orders we announced, so an unknown one is an anomaly: retried, then parked.
     if (!(await settleCancelById(tx, data.orderId, sent.value))) throw new Error(`expiration for unknown order ${data.orderId}`);
   },
-  // Orders expire in bursts (those placed together, a flash sale's): the expiries of a short
-  // window share one transaction (BEGIN, claims, COMMIT), each after a savepoint of its own.
-  // Nothing is decided later than the order's expiry by more than this.
-  batchWindowMs: 10,
 });
