@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { outboxEvents, sessionCookie, waitFor } from '@microtick/common/testing';
 import type { OrderLimits } from './order-limits';
+import { liveOrderCount } from './reserve-ticket';
 import { insertOrder, insertTicket, testApp, useOrdersDatabase } from '../test-support';
 
 const database = useOrdersDatabase();
@@ -89,5 +90,16 @@ describe('order rate limit per user', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toEqual({ errors: [{ message: 'Too many orders; try again in a minute' }] });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it("counts only the buyer's unpaid orders, not every unpaid order, even before the table has statistics", async () => {
+    // A young table (no ANALYZE yet) is where the planner used to AND the user index with the
+    // expiry index, reading every unpaid order of everyone on each purchase.
+    const others = await Promise.all(Array.from({ length: 20 }, () => insertTicket(database().db)));
+    for (const ticket of others) await insertOrder(database().db, ticket);
+    const { rows } = await database().pool.query<{ 'QUERY PLAN': unknown }>(`explain (format json) ${liveOrderCount('$1')}`, [randomUUID()]);
+    const plan = JSON.stringify(rows[0]!['QUERY PLAN']);
+    expect(plan).toContain('orders_unpaid_by_user_idx');
+    expect(plan).not.toContain('orders_unpaid_by_expiry_idx');
   });
 });

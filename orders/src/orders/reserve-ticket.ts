@@ -12,6 +12,13 @@ import { UNPAID_LIVE } from './order-limits';
 const lockBuyerOrders = sqlStatement<[userId: string]>('orders_lock_buyer_orders', `select pg_advisory_xact_lock(hashtextextended('orders:live:' || $1, 0))`);
 
 /**
+ * The buyer's unpaid orders, counted for the live-order limit (`buyer`: the parameter holding
+ * the user id). It reads only that buyer's unpaid orders, through `orders_unpaid_by_user_idx`.
+ */
+export const liveOrderCount = (buyer: string): string =>
+  `select count(*) from orders where user_id = ${buyer}::uuid and status in (${UNPAID_LIVE.map((status) => `'${status}'`).join(', ')})`;
+
+/**
  * The ticket, and the order for it inserted only when the ticket exists, is not the buyer's own
  * and the buyer holds fewer than `$4` unpaid orders (no order row: one of the three). The price
  * is the ticket's as this statement reads it, the same row the answer shows. A second live order
@@ -25,7 +32,7 @@ const insertOrderForTicket = sqlStatement<[ticketId: string, userId: string, exp
      insert into orders (user_id, ticket_id, status, price_cents, expires_at)
      select $2::uuid, ticket.id, 'created', ticket.price_cents, $3::timestamptz from ticket
      where ticket.user_id <> $2::uuid
-       and (select count(*) from orders where user_id = $2::uuid and status in (${UNPAID_LIVE.map((status) => `'${status}'`).join(', ')})) < $4::int
+       and (${liveOrderCount('$2')}) < $4::int
      returning id, user_id, status, price_cents, expires_at, version, created_at
    )
    select ticket.id, ticket.title, ticket.price_cents, ticket.user_id, ticket.version,

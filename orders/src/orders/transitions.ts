@@ -67,10 +67,27 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
  * decided. Undefined when there is no such order.
  */
 export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
-  // The waiting-list lock leaves with the cancel, one round trip for both, and runs after it
-  // (the lock order order row → waiting list, docs/waitlist.md). An order left as it was has
-  // its ticket's list locked for nothing until this transaction ends.
-  const [[cancelled], waitlist] = await answersInOrder([cancelUnpaidOrder.execute(tx, { id: orderId }), lockWaitlistOfOrder(tx, orderId)]);
+  return settleCancelById(tx, orderId, await sendCancelById(tx, orderId));
+}
+
+/** What the cancel and the waiting-list lock of `sendCancelById` answered: the cancelled order (if it was unpaid), the ticket's locked list. */
+export type CancelAnswers = [cancelled: OrderRow | undefined, waitlist: WaitlistRow | undefined];
+
+/**
+ * The first half of `cancelOrderById`: its cancel and its waiting-list lock are sent now, without
+ * waiting for each other (one round trip for both, and one write with whatever else is being
+ * sent), and are answered together. The lock still runs after the cancel (the lock order order
+ * row → waiting list, docs/waitlist.md). An order left as it was (paid, already cancelled) has
+ * its ticket's list locked for nothing until the transaction ends. Nothing is staged until
+ * `settleCancelById` is given the answers, so a caller may still decide not to go on and roll
+ * the cancel back with its transaction (or savepoint).
+ */
+export function sendCancelById(tx: DbExecutor, orderId: string): Promise<CancelAnswers> {
+  return answersInOrder<CancelAnswers>([cancelUnpaidOrder.execute(tx, { id: orderId }).then(([cancelled]) => cancelled), lockWaitlistOfOrder(tx, orderId)]);
+}
+
+/** The second half of `cancelOrderById`: `order:cancelled` and the offer to the first in line when the cancel changed the order. */
+export async function settleCancelById(tx: DbExecutor, orderId: string, [cancelled, waitlist]: CancelAnswers): Promise<{ order: OrderRow; changed: boolean } | undefined> {
   if (cancelled) {
     await announceCancellation(tx, cancelled, waitlist);
     return { order: cancelled, changed: true };

@@ -15,6 +15,15 @@ const notifySettleIfHeld = sqlStatement<[channel: string, orderId: string, order
   `select pg_notify($1, $2) where exists (select 1 from payments where order_id = $3 and status in ('authorized', 'requires_action'))`,
 );
 
+// `notifySettleIfHeld` sent together with the cancellation's replica UPDATE (cancelOrderReplica):
+// it wakes them only when the replica now stands at that cancellation; the order id as text, as uuid, and the version.
+const notifySettleIfCancelledAndHeld = sqlStatement<[channel: string, orderId: string, orderUuid: string, version: number]>(
+  'payments_notify_settlers_if_cancelled_and_held',
+  `select pg_notify($1, $2)
+   where exists (select 1 from orders_replica where id = $3 and version = $4 and status = 'cancelled')
+     and exists (select 1 from payments where order_id = $3 and status in ('authorized', 'requires_action'))`,
+);
+
 /** How long one settler may take to capture or void a payment before another takes it over. */
 const SETTLE_LEASE_MS = 60_000;
 
@@ -39,6 +48,17 @@ export async function notifySettlers(tx: DbExecutor, orderId: string): Promise<v
  */
 export async function notifySettlersIfHeld(tx: DbExecutor, orderId: string): Promise<void> {
   await notifySettleIfHeld.execute(tx, [SETTLE_CHANNEL, orderId, orderId]);
+}
+
+/**
+ * `notifySettlersIfHeld` sent right behind the statement that records the cancellation (version
+ * `version`), without waiting for its answer: it still runs after that statement, and after its
+ * wait for the order row, so it sees an authorization committed during that wait. It wakes them
+ * only when the replica then holds this cancellation; for a duplicate of a cancellation applied
+ * before, it may wake them once more for nothing (their pass is idempotent).
+ */
+export function notifySettlersIfCancelledAndHeld(tx: DbExecutor, order: { id: string; version: number }): Promise<unknown> {
+  return notifySettleIfCancelledAndHeld.execute(tx, [SETTLE_CHANNEL, order.id, order.id, order.version]);
 }
 
 /**

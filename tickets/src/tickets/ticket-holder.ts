@@ -11,6 +11,14 @@ import { changeTicket, stageTicketUpdated } from './change-ticket';
 export const ORDER_EVENT_MAX_DELIVER = 60;
 
 /**
+ * How long an order event waits for others to share its transaction (BEGIN, the claims and
+ * COMMIT, one round trip each instead of each event's own): every purchase sends one
+ * order:created, every expiry one order:cancelled. The ticket is held (or released) at most
+ * this much later; no answer to a buyer waits for it (orders decides the reservation).
+ */
+export const ORDER_EVENT_WINDOW_MS = 10;
+
+/**
  * The ticket an order event is about, row-locked until the handler commits (a CTE of the two
  * statements below). Taking the ticket lock first serialises all order events about one ticket,
  * so the orders replica statements that follow (versionedReplica) already see any of them that

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { countingWrites, outboxEvents, waitFor } from '@microtick/common/testing';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
 import { cancelOrderById, completeOrderById } from '../../orders/transitions';
@@ -62,6 +63,21 @@ describe('expiration:complete', () => {
     await harness().settled(expiration.type);
     expect(await readOrder(database().db, orderId)).toMatchObject({ status: 'complete' });
     expect((await outboxEvents(database().db)).map((e) => e.type)).toEqual(['order:completed']);
+  });
+
+  it('rolls back the cancels it sent early while earlier authorizations are not applied, expiries arriving together included', async () => {
+    // An authorization for an order this service never heard of stays pending (as below), so
+    // every expiry published after it is "not yet" for a while. Each one sends its cancel before
+    // that answer is in (in a batch, with its savepoint): none of them may stay.
+    await harness().publish('payment:created', { id: randomUUID(), orderId: randomUUID(), stripeId: 'pi_1', amount: 20, authorizedAt: new Date().toISOString() });
+    const orders = [];
+    for (let i = 0; i < 3; i++) orders.push(await insertOrder(database().db, await insertTicket(database().db)));
+    await Promise.all(orders.map((order) => harness().publish('expiration:complete', { orderId: order.id })));
+    await sleep(1_500);
+    for (const order of orders) expect(await readOrder(database().db, order.id)).toMatchObject({ status: 'created', version: 0 });
+    expect(await outboxEvents(database().db)).toEqual([]);
+    // Nothing is left locked: the rolled-back cancels released their rows.
+    await database().pool.query(`select id from orders where id = any($1::uuid[]) for update nowait`, [orders.map((order) => order.id)]);
   });
 
   it('waits for earlier authorizations only for a while: a payment consumer that cannot catch up does not keep the order reserved', async () => {

@@ -1,6 +1,6 @@
-import { defineListener } from '@microtick/common';
-import { orders } from '../../payments/orders-replica';
-import { notifySettlersIfHeld } from '../../payments/settle-payment';
+import { answersInOrder, defineListener } from '@microtick/common';
+import { cancelOrderReplica, orders } from '../../payments/orders-replica';
+import { notifySettlersIfCancelledAndHeld, notifySettlersIfHeld } from '../../payments/settle-payment';
 
 /**
  * Orders cancelled the order: it can no longer be paid, and every authorization held for it is
@@ -15,6 +15,11 @@ import { notifySettlersIfHeld } from '../../payments/settle-payment';
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
   async handle({ data }, { tx }) {
+    // The usual case: the replica's cancellation and the settlers' conditional wake-up leave
+    // together (one round trip); the wake-up runs after the cancellation's wait for the order row.
+    const [cancelled] = await answersInOrder([cancelOrderReplica(tx, data), notifySettlersIfCancelledAndHeld(tx, data)]);
+    if (cancelled) return;
+    // Otherwise versionedReplica decides (stale, early: RetryLater), as for any event.
     const { applied } = await orders.apply(tx, data, { set: { status: 'cancelled' } });
     if (applied) await notifySettlersIfHeld(tx, data.id);
   },

@@ -1,6 +1,6 @@
 import { defineListener, versionedReplica } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketChangingOrder, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
+import { lockTicketChangingOrder, ORDER_EVENT_MAX_DELIVER, ORDER_EVENT_WINDOW_MS, setTicketHolder } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -11,6 +11,7 @@ const orders = versionedReplica(ordersReplica, { what: 'order' });
 export const orderCancelled = defineListener({
   event: 'order:cancelled',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
+  batchWindowMs: ORDER_EVENT_WINDOW_MS,
   async handle({ data }, { tx }) {
     // The usual case is applied, and the ticket released, with the ticket's lock in one statement;
     // otherwise versionedReplica decides. Before its creation arrived there is no replica yet: it

@@ -1,6 +1,6 @@
 import { defineListener, versionedReplica } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketChangingOrder, ORDER_EVENT_MAX_DELIVER } from '../../tickets/ticket-holder';
+import { lockTicketChangingOrder, ORDER_EVENT_MAX_DELIVER, ORDER_EVENT_WINDOW_MS } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -12,6 +12,7 @@ const orders = versionedReplica(ordersReplica, { what: 'order' });
 export const orderCompleted = defineListener({
   event: 'order:completed',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
+  batchWindowMs: ORDER_EVENT_WINDOW_MS,
   async handle({ data }, { tx }) {
     const locked = await lockTicketChangingOrder(tx, data, 'complete');
     if (!locked.applied) await orders.apply(tx, data, { set: { status: 'complete' } });

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_unpaid_by_user_idx" ON "orders" USING btree ("user_id") WHERE status in ('created', 'awaiting:payment');
