@@ -58,6 +58,21 @@ async function startRunner(listeners: AnyListener[], service = 'svc', options: P
   return runner;
 }
 
+/** The test bus, counting publish attempts per Nats-Msg-Id. */
+function countingPublishes() {
+  const attempts = new Map<string, number>();
+  const countingBus = {
+    subjectFor: bus.subjectFor,
+    js: {
+      publish: (subject: string, data: string, opts: { msgID: string }) => {
+        attempts.set(opts.msgID, (attempts.get(opts.msgID) ?? 0) + 1);
+        return bus.js.publish(subject, data, opts);
+      },
+    },
+  } as unknown as TestEventBus;
+  return { attempts, countingBus };
+}
+
 const streamMessages = async () => (await bus.jsm.streams.info(bus.stream)).state.messages;
 const outboxCount = async () => Number((await database.pool.query('select count(*) from outbox')).rows[0].count);
 
@@ -118,16 +133,7 @@ describe('transactional outbox', () => {
   });
 
   it('lets two relays share the outbox without publishing a row twice', async () => {
-    const attempts = new Map<string, number>();
-    const countingBus = {
-      subjectFor: bus.subjectFor,
-      js: {
-        publish: (subject: string, data: string, opts: { msgID: string }) => {
-          attempts.set(opts.msgID, (attempts.get(opts.msgID) ?? 0) + 1);
-          return bus.js.publish(subject, data, opts);
-        },
-      },
-    } as unknown as TestEventBus;
+    const { attempts, countingBus } = countingPublishes();
     await startRelay(countingBus);
     await startRelay(countingBus);
     for (let i = 0; i < 20; i++) {
@@ -434,16 +440,7 @@ describe('publishing as transactions commit (publishOnCommit)', () => {
   });
 
   it('leaves young rows to the relay that is publishing them: two relays on one outbox publish each event once', async () => {
-    const attempts = new Map<string, number>();
-    const countingBus = {
-      subjectFor: bus.subjectFor,
-      js: {
-        publish: (subject: string, data: string, opts: { msgID: string }) => {
-          attempts.set(opts.msgID, (attempts.get(opts.msgID) ?? 0) + 1);
-          return bus.js.publish(subject, data, opts);
-        },
-      },
-    } as unknown as TestEventBus;
+    const { attempts, countingBus } = countingPublishes();
     // One publishes as transactions commit on its pool; the other (another replica) polls often.
     const other = openDatabase({ url: database.url, poolSize: 2 });
     const claiming = new OutboxRelay({ pool: other.pool, bus: countingBus, logger: silentLogger, pollIntervalMs: 20 });
@@ -766,6 +763,41 @@ describe('listener runner', () => {
     for (let i = 0; i < 150; i += 1) await publishRaw(envelopeOf(ticket()));
     await waitFor(() => answers.length >= 150, { what: '150 answers' });
     expect(answers.filter((answer) => !answer)).toEqual([]);
+  });
+
+  it('does not answer caughtUpWith while an earlier event of the other consumer waits out a failure', async () => {
+    // A message nak'ed with a delay is still unacknowledged to JetStream (num_ack_pending), so
+    // the consumer is not idle and its ack floor stays below the message until it is applied.
+    let createdFailures = 0;
+    let createdApplied = false;
+    const observed: { fair: boolean; createdApplied: boolean }[] = [];
+    await startRunner([
+      defineListener({
+        event: 'ticket:created',
+        async handle() {
+          if (createdFailures === 0) {
+            createdFailures += 1;
+            throw new Error('first attempt fails');
+          }
+          createdApplied = true;
+        },
+      }),
+      defineListener({
+        event: 'ticket:updated',
+        async handle(_event, _ctx, delivery) {
+          const fair = await delivery.caughtUpWith('ticket:created');
+          observed.push({ fair, createdApplied });
+          if (!fair) throw new RetryLater('an earlier ticket:created is not applied yet');
+        },
+      }),
+    ]);
+    const created = { id: randomUUID(), version: 0, title: 'Concert', price: 10, userId: randomUUID() };
+    await bus.js.publish(bus.subjectFor('ticket:created'), JSON.stringify({ id: randomUUID(), type: 'ticket:created', occurredAt: new Date().toISOString(), data: created }), { msgID: randomUUID() });
+    await waitFor(() => createdFailures === 1, { what: 'the first attempt to fail' });
+    await sleep(100); // its failure recorded and the nak sent: it now waits out its retry delay
+    await publishRaw(envelopeOf(ticket()));
+    await waitFor(() => observed.some((o) => o.fair), { what: 'a fair answer', timeoutMs: 10_000 });
+    expect(observed.filter((o) => o.fair && !o.createdApplied)).toEqual([]);
   });
 
   it('shares a durable consumer between two processes: each event is handled once in total', async () => {
