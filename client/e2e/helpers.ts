@@ -106,12 +106,16 @@ export async function payWith(page: Page, card: keyof typeof CARDS): Promise<voi
   await page.getByTestId('pay-button').click();
 }
 
-/** Waits until the listing on `/` shows (or no longer shows) a ticket, reloading meanwhile. */
+/**
+ * Waits until the listing shows (or no longer shows) a ticket, reloading meanwhile. It searches
+ * for the ticket's (unique) title: on the plain first page, tickets other tests list at the same
+ * time (the search test lists more than a page of them) can push it to page 2.
+ */
 export async function expectOnListing(page: Page, title: string, listed: boolean, timeout = 20_000): Promise<void> {
   await expect
     .poll(
       async () => {
-        await page.goto('/');
+        await page.goto(`/?q=${encodeURIComponent(title)}`);
         return page.getByTestId('ticket-list').getByRole('link', { name: title, exact: true }).count();
       },
       { timeout, intervals: [500, 1_000, 2_000] },
