@@ -20,6 +20,7 @@ export * from './db/prepared-statement';
 export * from './db/answers-in-order';
 export * from './db/retention';
 export * from './db/notification-listener';
+export * from './db/change-generation';
 export * from './http/ids';
 export { outbox, processedEvents, deadLetters } from './db/schema';
 export * from './events';

@@ -9,11 +9,11 @@ import { showTicketRouter } from './routes/show-ticket';
 import { updateTicketRouter } from './routes/update-ticket';
 
 /** The tickets HTTP API on common's service app; no I/O until a request arrives. */
-export function buildApp({ db, ticketCodePublicKey, ...base }: BaseAppDeps & RouteDeps): Express {
+export function buildApp({ db, ticketCodePublicKey, listingCache, ...base }: BaseAppDeps & RouteDeps): Express {
   return createServiceApp({
     ...base,
     routes: (app) => {
-      const deps = { db, ticketCodePublicKey };
+      const deps = { db, ticketCodePublicKey, listingCache };
       // Fixed paths (/api/tickets/mine) before /api/tickets/:id.
       app.use(createTicketRouter(deps), listTicketsRouter(deps), sellerDeskRouter(deps), showTicketRouter(deps), updateTicketRouter(deps), checkInRouter(deps));
     },

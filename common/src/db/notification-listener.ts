@@ -14,6 +14,11 @@ export interface NotificationListenerOptions {
    * Callers that also poll need not set it.
    */
   onRelisten?: () => void;
+  /**
+   * Called when the LISTEN connection is lost: until LISTEN works again (onRelisten),
+   * notifications go unheard. For callers that must not trust what they hold meanwhile (a cache).
+   */
+  onLost?: () => void;
   /** How long to wait before listening again after the connection is lost. */
   retryMs: number;
 }
@@ -63,7 +68,10 @@ export class NotificationListener {
       const onError = (err: Error) => {
         logger.warn({ err, channel }, 'LISTEN connection lost; listening again');
         current.release(err);
-        if (this.listening === current) this.listening = undefined;
+        if (this.listening === current) {
+          this.listening = undefined;
+          this.options.onLost?.();
+        }
         this.retry();
       };
       const current: Listening = {

@@ -10,13 +10,32 @@ import type { Express, Request, Response } from 'express';
  */
 export function sendJsonText(req: Request, res: Response, json: string): void {
   const body = Buffer.from(json, 'utf8');
+  sendJsonBody(req, res, { body, etag: res.getHeader('ETag') ? undefined : etagOf(req.app, body) });
+}
+
+/** JSON text as sendJsonBody sends it: its UTF-8 bytes, and the app's ETag for them (if the app makes ETags). */
+export interface JsonBody {
+  body: Buffer;
+  etag: string | undefined;
+}
+
+/** `json` ready to be sent again and again (a cache keeps it): encoded and its ETag computed once. */
+export function jsonBodyOf(app: Request['app'], json: string): JsonBody {
+  const body = Buffer.from(json, 'utf8');
+  return { body, etag: etagOf(app, body) };
+}
+
+/** The app's ETag function (`etag` setting) applied to `body`, as res.send does. */
+function etagOf(app: Request['app'], body: Buffer): string | undefined {
+  const etagFn = app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
+  return typeof etagFn === 'function' ? etagFn(body) : undefined;
+}
+
+/** sendJsonText for JSON already encoded, with its ETag (jsonBodyOf): an ETag the route set itself wins. */
+export function sendJsonBody(req: Request, res: Response, { body, etag }: JsonBody): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', String(body.length));
-  const etagOf = req.app.get('etag fn') as ((body: Buffer) => string | undefined) | undefined;
-  if (typeof etagOf === 'function' && !res.getHeader('ETag')) {
-    const etag = etagOf(body);
-    if (etag) res.setHeader('ETag', etag);
-  }
+  if (etag && !res.getHeader('ETag')) res.setHeader('ETag', etag);
   if (req.fresh) res.statusCode = 304;
   if (res.statusCode === 204 || res.statusCode === 304) {
     res.removeHeader('Content-Type');

@@ -9,10 +9,15 @@ export class StallableProxy {
   private readonly sockets = new Set<net.Socket>();
   private readonly server: net.Server;
   private frozen = false;
+  private refusing = false;
   port = 0;
 
   private constructor(target: { host: string; port: number }) {
     this.server = net.createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = net.connect(target);
       for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
         this.sockets.add(from);
@@ -38,6 +43,17 @@ export class StallableProxy {
   /** From now on every byte in either direction is dropped; the connections stay open. */
   freeze(): void {
     this.frozen = true;
+  }
+
+  /** Drops every open connection (as a peer's restart does) and drops new ones at once until `mend()`. */
+  cut(): void {
+    this.refusing = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /** Lets new connections through again after `cut()`. */
+  mend(): void {
+    this.refusing = false;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
-import { BadRequestError, DEFAULT_TICKET_PAGE_SIZE, INVALID_CURSOR, sendJsonText } from '@microtick/common';
+import { BadRequestError, DEFAULT_TICKET_PAGE_SIZE, INVALID_CURSOR, sendJsonBody } from '@microtick/common';
 import type { Request, Response } from 'express';
+import type { CachedPage } from '../listing/listing-cache';
 import { decodeCursor, encodeCursor, type PageCursor, type TicketSort } from '../listing/page-cursor';
 
 export interface PageRequest {
@@ -38,13 +39,18 @@ export function sendPage<Row extends { sortKey: number; ticket: { id: string } }
 }
 
 /**
- * Answers a page whose JSON array Postgres wrote (listing/ticket-json.ts): sent as it is, with
- * the headers `res.json` would set (`application/json; charset=utf-8`; the ETag and 304s of
- * `res.send`: common's sendJsonText), and the next page's link when there is one.
+ * Answers a page whose JSON array Postgres wrote (listing/ticket-json.ts), encoded and its ETag
+ * computed (jsonBodyOf; once per page the listing cache keeps): sent as it is, with the headers
+ * `res.json` would set (`application/json; charset=utf-8`; the ETag and 304s of `res.send`:
+ * common's sendJsonBody), and the next page's link when there is one. The link is built from the
+ * request's URL; a cached page keeps the last one it built, for the next request with that URL.
  */
-export function sendJsonPage(req: Request, res: Response, { json, next, sort }: { json: string; next?: { key: number; id: string }; sort: TicketSort }): void {
-  if (next) setNextLink(req, res, { sort, ...next });
-  sendJsonText(req, res, json);
+export function sendJsonPage(req: Request, res: Response, page: CachedPage, sort: TicketSort): void {
+  if (page.next) {
+    if (page.link?.url !== req.originalUrl) page.link = { url: req.originalUrl, header: nextLinkOf(req, { sort, ...page.next }) };
+    res.setHeader('Link', page.link.header);
+  }
+  sendJsonBody(req, res, page.answer);
 }
 
 /**
@@ -52,10 +58,14 @@ export function sendJsonPage(req: Request, res: Response, { json, next, sort }: 
  * parameters (RFC 8288; relative to the request's URL).
  */
 function setNextLink(req: Request, res: Response, last: PageCursor): void {
+  res.setHeader('Link', nextLinkOf(req, last));
+}
+
+function nextLinkOf(req: Request, last: PageCursor): string {
   // From the raw query string: the validated values (word lists, numbers) are not what the client sent.
   const params = new URL(req.originalUrl, 'http://request.invalid').searchParams;
   params.delete('cursor');
   params.delete('offset');
   params.set('cursor', encodeCursor(last));
-  res.setHeader('Link', `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`);
+  return `<${req.baseUrl}${req.path}?${params.toString()}>; rel="next"`;
 }

@@ -1,6 +1,7 @@
 import { addToOutbox, preparedStatement, type DbExecutor, type Params, type PreparedStatement } from '@microtick/common';
 import { and, eq, sql } from 'drizzle-orm';
 import { tickets, type Ticket } from '../db/schema';
+import { ticketsChangedOnCommit } from '../listing/listing-cache';
 import { ticketView } from './ticket-view';
 
 type TicketChanges = Partial<Pick<Ticket, 'title' | 'priceCents' | 'orderId' | 'waitlistOfferId' | 'waitlistVersion'>>;
@@ -38,7 +39,11 @@ export async function changeTicket(tx: DbExecutor, current: Ticket, changes: Tic
   return changed;
 }
 
-/** Stages `ticket:updated` for a ticket as a statement of this transaction changed it (changeTicket, or one that changes it in SQL). */
+/**
+ * Stages `ticket:updated` for a ticket as a statement of this transaction changed it (changeTicket, or one that changes it in SQL),
+ * and tells this process's listing cache once the transaction commits.
+ */
 export async function stageTicketUpdated(tx: DbExecutor, changed: Ticket): Promise<void> {
+  ticketsChangedOnCommit(tx);
   await addToOutbox(tx, 'ticket:updated', ticketView(changed));
 }
