@@ -123,6 +123,8 @@ describe('listing cache', () => {
     // The LISTEN connection goes through a proxy that is then frozen: no notification arrives.
     const { proxy, pool } = await proxiedPool();
     const a = await instance(thisProcess(), { listenPool: pool });
+    // Stopped first: UNLISTEN would wait forever on a frozen connection.
+    stops.push(async () => proxy.cut());
     await listening(a.cache);
     const ticket = await seedTicket(database(), { title: 'Listed' });
     await retrying(async () => expect(await a.titles()).toEqual(['Listed']));
@@ -137,8 +139,6 @@ describe('listing cache', () => {
     await harness.publish('order:created', orderCreatedData(ticket));
     await harness.settled('order:created');
     expect(await a.titles()).toEqual(['Mine']);
-    // UNLISTEN would wait forever on a frozen connection.
-    proxy.cut();
   });
 
   it('does not keep a page read before a change that was heard before the page was kept', async () => {
