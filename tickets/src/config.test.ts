@@ -23,4 +23,10 @@ describe('tickets config', () => {
     const privatePem = keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     expect(() => loadConfig(configSchema, { ...env, TICKET_CODE_PUBLIC_KEY: privatePem })).toThrow(/TICKET_CODE_PUBLIC_KEY: must be an Ed25519 public key/);
   });
+
+  it('bounds the listing cache (128 pages, 4 MiB by default); 0 pages turns it off', () => {
+    expect(loadConfig(configSchema, env)).toMatchObject({ LISTING_CACHE_PAGES: 128, LISTING_CACHE_MAX_BYTES: 4 * 1024 * 1024 });
+    expect(loadConfig(configSchema, { ...env, LISTING_CACHE_PAGES: '0' }).LISTING_CACHE_PAGES).toBe(0);
+    expect(() => loadConfig(configSchema, { ...env, LISTING_CACHE_PAGES: '-1' })).toThrow(/LISTING_CACHE_PAGES/);
+  });
 });
