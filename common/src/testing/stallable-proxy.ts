@@ -3,13 +3,16 @@ import net from 'node:net';
 /**
  * A TCP proxy a test can freeze: while frozen it keeps every connection open but passes no
  * byte either way, which is what a peer looks like when its host stalls or vanishes (no FIN, no
- * RST). `close()` destroys everything.
+ * RST). It can also cut every connection and refuse new ones (a restart), or hold the server's
+ * answers back (a slow network). `close()` destroys everything.
  */
 export class StallableProxy {
   private readonly sockets = new Set<net.Socket>();
   private readonly server: net.Server;
   private frozen = false;
   private refusing = false;
+  /** While answers are held: the writes to make on `releaseAnswers()`, in order. */
+  private held?: (() => void)[];
   port = 0;
 
   private constructor(target: { host: string; port: number }) {
@@ -22,7 +25,9 @@ export class StallableProxy {
       for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
         this.sockets.add(from);
         from.on('data', (chunk) => {
-          if (!this.frozen) to.write(chunk);
+          if (this.frozen) return;
+          if (from === upstream && this.held) this.held.push(() => to.write(chunk));
+          else to.write(chunk);
         });
         from.on('error', () => to.destroy());
         from.on('close', () => {
@@ -43,6 +48,21 @@ export class StallableProxy {
   /** From now on every byte in either direction is dropped; the connections stay open. */
   freeze(): void {
     this.frozen = true;
+  }
+
+  /**
+   * From now on the server's bytes are kept, not passed on, until `release()`: what a client sent
+   * still arrives and runs, only its answers wait (a slow network, a busy client).
+   */
+  holdAnswers(): void {
+    this.held ??= [];
+  }
+
+  /** Passes on the answers held since `holdAnswers()`, and the next ones at once. */
+  releaseAnswers(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const write of held) write();
   }
 
   /** Drops every open connection (as a peer's restart does) and drops new ones at once until `mend()`. */

@@ -25,12 +25,13 @@ function anotherPool(url = database().url): Database<typeof schema> {
 }
 
 /** The tickets database reached through a proxy the test can freeze (notifications stop arriving) or cut (LISTEN lost). */
-async function proxiedPool(): Promise<{ proxy: StallableProxy; pool: Database<typeof schema>['pool'] }> {
+async function proxiedPool(): Promise<{ proxy: StallableProxy; pool: Database<typeof schema>['pool']; db: Database<typeof schema> }> {
   const url = new URL(database().url);
   const proxy = await StallableProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
   stops.push(() => proxy.close());
   url.host = `127.0.0.1:${proxy.port}`;
-  return { proxy, pool: anotherPool(url.toString()).pool };
+  const db = anotherPool(url.toString());
+  return { proxy, pool: db.pool, db };
 }
 
 /** One tickets "instance": its app on `db`, its listing cache LISTENing on `listenPool` (default: the same pool). */
@@ -167,6 +168,39 @@ describe('listing cache', () => {
     }
     expect(a.cache.get(key)).toBeUndefined();
     expect(await a.titles()).toEqual(['After', 'Before']);
+  });
+
+  it("does not keep the page of a listing whose query ran before a change and answered after it (the route's order)", async () => {
+    // The app's queries go through a proxy that can hold their answers; its LISTEN does not.
+    const { proxy, db } = await proxiedPool();
+    const a = await instance(db, { listenPool: database().pool });
+    stops.push(async () => proxy.releaseAnswers());
+    await listening(a.cache);
+    await seedTicket(database(), { title: 'Before' });
+    await retrying(async () => expect(await a.titles()).toEqual(['Before']));
+
+    const generation = a.cache.currentGeneration();
+    const { rows } = await database().pool.query<{ at: Date }>('select clock_timestamp() as at');
+    proxy.holdAnswers();
+    // A page not kept yet (the first page is): this one reads Postgres.
+    const racing = a.titles('?limit=10');
+    // The listing's statement has run (its snapshot is from before the change); its answer is held.
+    await waitFor(
+      async () =>
+        (
+          await database().pool.query(
+            // Split so that this query's own text does not match.
+            `select 1 from pg_stat_activity where datname = current_database() and state = 'idle' and state_change > $1 and query like '%' || 'heldFor' || 'WaitingList%'`,
+            [rows[0]!.at],
+          )
+        ).rowCount,
+      { what: 'the listing statement run' },
+    );
+    await seedTicket(database(), { title: 'After' });
+    await waitFor(() => a.cache.currentGeneration() !== generation, { what: 'the change heard' });
+    proxy.releaseAnswers();
+    expect(await racing).toEqual(['Before']);
+    expect(await a.titles('?limit=10')).toEqual(['After', 'Before']);
   });
 
   it('serves nothing from memory while its LISTEN connection is lost, and again once it is back', async () => {
