@@ -35,7 +35,10 @@ async function proxiedPool(): Promise<{ proxy: StallableProxy; pool: Database<ty
 }
 
 /** One tickets "instance": its app on `db`, its listing cache LISTENing on `listenPool` (default: the same pool). */
-async function instance(db: Database<typeof schema>, options: { listenPool?: Database<typeof schema>['pool']; limits?: Partial<ListingCacheLimits>; retryMs?: number } = {}) {
+async function instance(
+  db: Database<typeof schema>,
+  options: { listenPool?: Database<typeof schema>['pool']; limits?: Partial<ListingCacheLimits>; retryMs?: number; heartbeatMs?: number } = {},
+) {
   const registry = new Registry();
   const listing = await startListingCache({
     pool: db.pool,
@@ -44,6 +47,8 @@ async function instance(db: Database<typeof schema>, options: { listenPool?: Dat
     registry,
     limits: { maxPages: 128, maxBytes: 4 * 1024 * 1024, ...options.limits },
     retryMs: options.retryMs ?? 50,
+    // Off unless a test is about it: a frozen LISTEN connection must otherwise stay trusted.
+    heartbeatMs: options.heartbeatMs ?? 0,
   });
   stops.push(() => listing.stop());
   const app = buildApp({ db: db.db, ...testAppDeps(), ticketCodePublicKey: TEST_TICKET_CODE_KEYS.publicKey, listingCache: listing.cache });
@@ -228,6 +233,26 @@ describe('listing cache', () => {
       expect(await a.titles()).toEqual(['Unheard', 'First']);
       expect((await a.lookups()).hit).toBe(back.hit + 1);
     });
+  });
+
+  it('stops trusting a LISTEN connection that stalled without closing once its ping does not come back, and trusts it again when it does', async () => {
+    const { proxy, pool } = await proxiedPool();
+    const a = await instance(thisProcess(), { listenPool: pool, heartbeatMs: 100 });
+    stops.push(async () => proxy.cut());
+    await listening(a.cache);
+    await seedTicket(database(), { title: 'First' });
+    await retrying(async () => expect(await a.titles()).toEqual(['First']));
+
+    // Packets dropped, the connection still open: notifications stop, and no error says so.
+    proxy.holdAnswers();
+    await waitFor(() => a.cache.currentGeneration() === undefined, { what: 'the stalled LISTEN distrusted', timeoutMs: 3_000 });
+    await seedTicket(database(), { title: 'Unheard' });
+    expect(await a.titles()).toEqual(['Unheard', 'First']);
+
+    // The held notifications (the change, the pings) arrive: trusted again.
+    proxy.releaseAnswers();
+    await listening(a.cache);
+    expect(await a.titles()).toEqual(['Unheard', 'First']);
   });
 
   it('keeps at most maxPages pages and maxBytes bytes, the least recently used going first', async () => {

@@ -139,8 +139,24 @@ export class ListingCache {
 export const ticketsChangedOnCommit = (tx: object): void => changedOnCommit(tx, TICKETS_CHANGED_CHANNEL);
 
 /** A listing cache for the service's `pool` (its LISTEN connection from `listenPool`, default `pool`), started; `stop` ends it. */
-export async function startListingCache(options: { pool: pg.Pool; listenPool?: pg.Pool; logger: Logger; registry: Registry; limits: ListingCacheLimits; retryMs?: number }): Promise<{ cache: ListingCache; stop(): Promise<void> }> {
-  const generation = new ChangeGeneration({ pool: options.pool, listenPool: options.listenPool, channel: TICKETS_CHANGED_CHANNEL, logger: options.logger, retryMs: options.retryMs ?? 1_000 });
+export async function startListingCache(options: {
+  pool: pg.Pool;
+  listenPool?: pg.Pool;
+  logger: Logger;
+  registry: Registry;
+  limits: ListingCacheLimits;
+  retryMs?: number;
+  /** How often the LISTEN connection proves it still hears (ChangeGeneration's heartbeat); 0: never. */
+  heartbeatMs?: number;
+}): Promise<{ cache: ListingCache; stop(): Promise<void> }> {
+  const generation = new ChangeGeneration({
+    pool: options.pool,
+    listenPool: options.listenPool,
+    channel: TICKETS_CHANGED_CHANNEL,
+    logger: options.logger,
+    retryMs: options.retryMs ?? 1_000,
+    heartbeatMs: options.heartbeatMs ?? 1_000,
+  });
   const cache = new ListingCache(generation, options.limits, options.registry);
   await generation.start();
   return { cache, stop: () => generation.stop() };
