@@ -64,7 +64,7 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
  * UPDATE instead of a read and then the UPDATE, the common case of a burst of expiries. The
  * row lock the UPDATE takes orders it against a concurrent payment decision exactly as
  * `transition`'s version check does: whichever commits first, the other finds the order
- * decided. Undefined when there is no such order.
+ * decided. Undefined when there is no such order (yet: see `leftAlone`).
  */
 export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
   return settleCancelById(tx, orderId, await sendCancelById(tx, orderId));
@@ -133,7 +133,7 @@ const completeUnpaidOrder = preparedStatement('orders_complete_unpaid_by_id', (d
  * in the same transaction, so payments captures exactly that authorization. A cancelled order
  * stays cancelled (payments voids every authorization it holds for it on `order:cancelled`); a
  * complete one is already decided, and nothing is published again. Undefined when there is no
- * such order.
+ * such order (yet: see `leftAlone`).
  *
  * One conditional UPDATE, like `cancelOrderById`: its row lock orders it against a concurrent
  * cancellation (whichever commits first, the other finds the order decided). The ticket's
