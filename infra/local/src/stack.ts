@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MAX_SOCKET_PATH_BYTES } from '@microtick/common/http/listen';
 import { connectEventBus, createLogger, ensureDatabase, loadConfig, localNatsCredentials, localRedisCredentials, serviceConfigShape } from '@microtick/common';
 import { z } from 'zod';
 import { formatLogLine } from './log-format';
@@ -19,6 +21,7 @@ import {
   planStack,
   REPLICA_PORT_STEP,
   SERVICES,
+  socketPathOf,
   STOP_STAGES,
   type InfraUrls,
   type ProcessName,
@@ -73,6 +76,12 @@ export interface StackOptions {
   gatewayPort?: number;
   /** 127.0.0.1 (default); 0.0.0.0 to reach it from other machines. */
   gatewayHost?: string;
+  /**
+   * The gateway reaches the services on unix sockets in a directory of this stack's own (made
+   * 0700 under the system's temporary directory, removed on stop); their ports stay for
+   * everything else. Default: true unless GATEWAY_UNIX_SOCKETS=0.
+   */
+  unixSockets?: boolean;
   /** Set: client at basePort, auth +1 … expiration +5, replica k at +10·k. Unset: every port is a free one. */
   basePort?: number;
   /** Default: basePort + 9, or a free port. */
@@ -172,6 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const notice = (message: string) => log(formatLogLine('local', message, { labelWidth: 0, color }));
 
   const portOf = await assignPorts(options, replicas);
+  const socketDir = (options.unixSockets ?? process.env.GATEWAY_UNIX_SOCKETS !== '0') ? makeSocketDir(notice) : undefined;
   const planInput: StackPlanInput = {
     repoRoot,
     namespace,
@@ -188,12 +198,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     natsStreamReplicas: options.natsStreamReplicas,
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
+    socketDir,
     nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
     baseEnv: { ...process.env, ...options.env },
   };
-  const specs = planStack(planInput);
-  assertBuilt(specs, repoRoot);
-  await assertPortsFree(specs);
+  const removeSocketDir = () => {
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
+  };
+  let specs: ProcessSpec[];
+  try {
+    specs = planStack(planInput);
+    assertBuilt(specs, repoRoot);
+    await assertPortsFree(specs);
+  } catch (err) {
+    removeSocketDir();
+    throw err;
+  }
   // Replicas starting together race to create their database, and common's ensureDatabase
   // tolerates only 42P04 while a concurrent CREATE DATABASE fails with 23505: create it first.
   for (const service of POSTGRES_SERVICES) {
@@ -234,6 +254,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await Promise.all(processes.filter((p) => stage.includes(p.spec.name)).map((p) => p.stop()));
       }
       reportPids();
+      // The services removed their sockets on stopping; a killed one's is left: the directory goes.
+      removeSocketDir();
       if (options.ephemeral && namespace) await dropNamespaceData(namespace, infra);
     })());
 
@@ -296,6 +318,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return instance as StackInstance;
     },
   };
+}
+
+/** The longest socket name a stack gives (socketPathOf), with its slash. */
+const LONGEST_SOCKET_NAME = `/${socketPathOf('', 'payments', 8)}`.length;
+
+/**
+ * A new directory only this user can enter (mkdtemp makes it 0700), for the services' unix
+ * sockets: under the system's temporary directory, or /tmp when that one's path is too long for
+ * a socket path. Undefined (the gateway uses the ports) when neither fits.
+ */
+function makeSocketDir(notice: (message: string) => void): string | undefined {
+  for (const parent of [tmpdir(), '/tmp']) {
+    const prefix = path.join(parent, 'microtick-');
+    if (Buffer.byteLength(prefix) + 6 + LONGEST_SOCKET_NAME <= MAX_SOCKET_PATH_BYTES) return mkdtempSync(prefix);
+  }
+  notice(`the temporary directory's path (${tmpdir()}) is too long for unix sockets: the gateway reaches the services on their ports`);
+  return undefined;
 }
 
 const isFront = (managed: ManagedProcess): boolean => managed.spec.name === 'client' || managed.spec.name === 'gateway';

@@ -35,6 +35,8 @@ const runnerConfigSchema = z.object({
     }
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 0: the gateway reaches the services on their ports instead of unix sockets (docs: infra/local/README.md). */
+  GATEWAY_UNIX_SOCKETS: z.enum(['0', '1']).default('1'),
   /** 0: API only, no web client (and no `next build`). */
   WITH_CLIENT: z.enum(['0', '1']).default('1'),
   /** Set by start.sh: when `npm start` began, to report the whole start-up time. */
@@ -102,6 +104,7 @@ async function main(): Promise<number> {
       stripeEmulatorPort: DEFAULT_PORTS['stripe-emulator'],
       gatewayPort: config.GATEWAY_PORT,
       gatewayHost: config.GATEWAY_HOST,
+      unixSockets: config.GATEWAY_UNIX_SOCKETS === '1',
       expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
       stripeSecretKey: config.STRIPE_SECRET_KEY,
       jwtKey,
