@@ -135,6 +135,8 @@ export interface StackInstance {
   label: string;
   port: number;
   url: string;
+  /** The unix socket the gateway reaches it on (a service the gateway routes to, unless `unixSockets` is false). */
+  socketPath?: string;
   /** Undefined while it is down (killed, or waiting to be restarted). */
   readonly pid: number | undefined;
 }
@@ -392,13 +394,14 @@ async function assertPortsFree(specs: ProcessSpec[]): Promise<void> {
 function groupInstances(processes: readonly ManagedProcess[]): Partial<Record<ProcessName, StackInstance[]>> {
   const grouped: Partial<Record<ProcessName, StackInstance[]>> = {};
   for (const managed of processes) {
-    const { name, replica, label, port, url } = managed.spec;
+    const { name, replica, label, port, url, socketPath } = managed.spec;
     (grouped[name] ??= []).push({
       name,
       replica,
       label,
       port,
       url,
+      socketPath,
       get pid() {
         return managed.pid;
       },
