@@ -119,6 +119,8 @@ export interface StackOptions {
   repoRoot?: string;
   /** Aborting it during start-up stops what was started and rejects. */
   signal?: AbortSignal;
+  /** Told the unix sockets' directory before anything starts (the CLI records it in its lock file, so the next run removes it if this one is SIGKILLed). */
+  onSocketDir?: (dir: string) => void;
   /** Told whenever the set of running child pids changes (the CLI records them in its lock file). */
   onPidsChanged?: (processes: RunningProcessInfo[]) => void;
 }
@@ -184,6 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const portOf = await assignPorts(options, replicas);
   const socketDir = (options.unixSockets ?? process.env.GATEWAY_UNIX_SOCKETS !== '0') ? makeSocketDir(notice) : undefined;
+  if (socketDir) options.onSocketDir?.(socketDir);
   const planInput: StackPlanInput = {
     repoRoot,
     namespace,
@@ -325,6 +328,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** The longest socket name a stack gives (socketPathOf), with its slash. */
 const LONGEST_SOCKET_NAME = `/${socketPathOf('', 'payments', 8)}`.length;
 
+/** The prefix of every stack's socket directory name: what a leftover directory must start with to be removed. */
+export const SOCKET_DIR_PREFIX = 'microtick-';
+
 /**
  * A new directory only this user can enter (mkdtemp makes it 0700), for the services' unix
  * sockets: under the system's temporary directory, or /tmp when that one's path is too long for
@@ -332,7 +338,7 @@ const LONGEST_SOCKET_NAME = `/${socketPathOf('', 'payments', 8)}`.length;
  */
 function makeSocketDir(notice: (message: string) => void): string | undefined {
   for (const parent of [tmpdir(), '/tmp']) {
-    const prefix = path.join(parent, 'microtick-');
+    const prefix = path.join(parent, SOCKET_DIR_PREFIX);
     if (Buffer.byteLength(prefix) + 6 + LONGEST_SOCKET_NAME <= MAX_SOCKET_PATH_BYTES) return mkdtempSync(prefix);
   }
   notice(`the temporary directory's path (${tmpdir()}) is too long for unix sockets: the gateway reaches the services on their ports`);
