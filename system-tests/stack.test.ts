@@ -38,7 +38,10 @@ it('refuses to start on a port that is taken, naming it, before starting anythin
   const squatter = createServer();
   await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
   try {
-    await expect(startStack({ gatewayPort: port, withClient: false, namespace: 'st_busy', log: () => undefined })).rejects.toThrow(`Port already in use: ${port} (gateway)`);
+    let socketDir: string | undefined;
+    await expect(startStack({ gatewayPort: port, withClient: false, namespace: 'st_busy', unixSockets: true, onSocketDir: (dir) => (socketDir = dir), log: () => undefined })).rejects.toThrow(`Port already in use: ${port} (gateway)`);
+    // Nothing started, nothing left: not even the sockets' directory.
+    expect(socketDir && existsSync(socketDir)).toBe(false);
   } finally {
     await new Promise((resolve) => squatter.close(resolve));
   }

@@ -215,17 +215,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     specs = planStack(planInput);
     assertBuilt(specs, repoRoot);
     await assertPortsFree(specs);
+    // Replicas starting together race to create their database, and common's ensureDatabase
+    // tolerates only 42P04 while a concurrent CREATE DATABASE fails with 23505: create it first.
+    for (const service of POSTGRES_SERVICES) {
+      if (replicas[service] > 1) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
+    }
+    await provisionStream(infra, namespace, options.natsStreamReplicas);
   } catch (err) {
+    // Nothing has started yet: only the socket directory to undo.
     removeSocketDir();
     throw err;
   }
-  // Replicas starting together race to create their database, and common's ensureDatabase
-  // tolerates only 42P04 while a concurrent CREATE DATABASE fails with 23505: create it first.
-  for (const service of POSTGRES_SERVICES) {
-    if (replicas[service] > 1) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
-  }
-
-  await provisionStream(infra, namespace, options.natsStreamReplicas);
 
   const labelWidth = Math.max(...specs.map((spec) => spec.label.length), 'local'.length);
   const reportPids = () => options.onPidsChanged?.(processes.flatMap((p) => (p.pid === undefined ? [] : [{ label: p.label, pid: p.pid, command: [p.spec.command, ...p.spec.args].join(' ') }])));
