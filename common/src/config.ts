@@ -29,6 +29,12 @@ export const serviceConfigShape = {
    */
   HOST: z.string().min(1).default('127.0.0.1'),
   /**
+   * A unix socket path the service listens on besides PORT (0600; its directory should be
+   * 0700). The local runner sets it so its gateway reaches the services without loopback TCP;
+   * PORT stays for everything else (probes, /metrics, tests, Kubernetes). Unset: PORT only.
+   */
+  HTTP_SOCKET: optionalText,
+  /**
    * Which hops may set X-Forwarded-For/-Proto (Express `trust proxy`): only what sits in front
    * of us. Loopback (the local gateway) by default; Kubernetes names its pod network
    * (e.g. `loopback, 10.0.0.0/8`) so the ingress's client address and https count.

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectEventBus, type EventBus } from './bus/event-bus';
 import { defineListener } from './bus/listener';
@@ -85,6 +88,27 @@ describe('startService', () => {
     expect(stopped).toEqual(['worker', 'cache']);
     await allSessionsClosed();
     await expect(fetch(`http://127.0.0.1:${service.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('also serves on HTTP_SOCKET when set, and removes the socket on stop', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mt-svc-'));
+    const socketPath = path.join(dir, 'svc.sock');
+    try {
+      const service = await startService({ name, config: { ...config, HTTP_SOCKET: socketPath }, database, handleSignals: false, listeners: [], buildApp: noRoutes });
+      const overSocket = await new Promise<number>((resolve, reject) => {
+        httpRequest({ socketPath, path: '/healthz' }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject).end();
+      });
+      expect(overSocket).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${service.port}/healthz`)).status).toBe(200);
+      await service.stop();
+      expect(existsSync(socketPath)).toBe(false);
+      await expect(fetch(`http://127.0.0.1:${service.port}/healthz`)).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('undoes what had started when a start step fails: the service’s own step', async () => {

@@ -1,5 +1,5 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { RequestListener } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type pg from 'pg';
 import { eventBusSettings, type ServiceConfig } from './config';
 import { connectEventBus, type EventBus } from './bus/event-bus';
@@ -7,7 +7,7 @@ import type { AnyListener, HandlerContext, ListenerStore } from './bus/listener'
 import type { EventType } from './events/catalogue';
 import { ListenerRunner } from './bus/listener-runner';
 import type { ReadinessCheck, ServiceAppOptions } from './http/create-service-app';
-import { closeServer, listen } from './http/listen';
+import { closeServer, listen, listenOnSocket } from './http/listen';
 import { Lifecycle } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { ServiceMetrics } from './metrics';
@@ -31,7 +31,7 @@ export type ServiceSettings = Pick<
   | 'NATS_USER'
   | 'NATS_PASSWORD'
 > &
-  Partial<Pick<ServiceConfig, 'TRUST_PROXY' | 'JWT_KEY' | 'LISTENER_MAX_DELIVER' | 'LISTENER_WAIT_WARN_SECONDS'>>;
+  Partial<Pick<ServiceConfig, 'HTTP_SOCKET' | 'TRUST_PROXY' | 'JWT_KEY' | 'LISTENER_MAX_DELIVER' | 'LISTENER_WAIT_WARN_SECONDS'>>;
 
 /** The settings a service with a database adds. */
 export type DatabaseSettings = Pick<ServiceConfig, 'DATABASE_URL' | 'DATABASE_POOL_SIZE' | 'PROCESSED_EVENTS_RETENTION_DAYS'>;
@@ -177,9 +177,14 @@ export async function startService<D extends AnyServiceDatabase | undefined = un
       readiness,
       isAcceptingTraffic: () => !lifecycle.isStopping,
     });
+    // The port and the socket (if any) stop accepting at once; each finishes its in-flight requests.
+    const servers: Server[] = [];
+    onStop('http', () => Promise.all(servers.map(closeServer)));
+    // The socket first: once the port answers (the runner's readiness probe), the socket does too.
+    if (config.HTTP_SOCKET) servers.push(await listenOnSocket(app, config.HTTP_SOCKET));
     const { server, port } = await listen(app, config.PORT, config.HOST);
-    onStop('http', () => closeServer(server));
-    logger.info({ port }, `${name} ready`);
+    servers.push(server);
+    logger.info({ port, socket: config.HTTP_SOCKET }, `${name} ready`);
     return { port, logger, stop: () => lifecycle.stop() };
   } catch (err) {
     logger.error({ err }, `${name} failed to start: stopping what had started`);

@@ -10,16 +10,26 @@ import type { Duplex } from 'node:stream';
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
-/** An upstream address, parsed once. */
-export interface UpstreamAddress {
-  hostname: string;
-  port: number;
-}
+/**
+ * An upstream address, parsed once: a TCP host and port, or a unix socket. `host` is the Host
+ * header for a client (HTTP/1.0) that sent none.
+ */
+export type UpstreamAddress = ({ hostname: string; port: number } | { socketPath: string }) & { host: string };
 
-export const upstreamAddress = (url: string): UpstreamAddress => {
-  const { hostname, port, protocol } = new URL(url);
-  if (protocol !== 'http:') throw new Error(`upstream ${url}: only http is proxied`);
-  return { hostname, port: Number(port) || 80 };
+/** What the local runner's services also listen on (config HTTP_SOCKET), as an upstream: `unix:` and an absolute path. */
+export const UNIX_UPSTREAM_PREFIX = 'unix:';
+
+/** `http://host:port`, or `unix:/absolute/path.sock` for a service's unix socket. */
+export const upstreamAddress = (target: string): UpstreamAddress => {
+  if (target.startsWith(UNIX_UPSTREAM_PREFIX)) {
+    const socketPath = target.slice(UNIX_UPSTREAM_PREFIX.length);
+    if (!socketPath.startsWith('/')) throw new Error(`upstream ${target}: the socket path must be absolute`);
+    return { socketPath, host: 'localhost' };
+  }
+  const { hostname, port, protocol } = new URL(target);
+  if (protocol !== 'http:') throw new Error(`upstream ${target}: only http is proxied`);
+  const portNumber = Number(port) || 80;
+  return { hostname, port: portNumber, host: `${hostname}:${portNumber}` };
 };
 
 /** Headers only the edge may set: a client sending them could fake its address or https. */
@@ -67,7 +77,7 @@ function forwardedHead(req: IncomingMessage, upstream: UpstreamAddress): { heade
     'x-forwarded-proto', encrypted ? 'https' : 'http',
   );
   // Node adds no Host to a request whose headers are a list; an HTTP/1.0 client may have sent none.
-  if (host === undefined) headers.push('host', `${upstream.hostname}:${upstream.port}`);
+  if (host === undefined) headers.push('host', upstream.host);
   else headers.push('x-forwarded-host', host);
   headers.push('x-forwarded-port', /:(\d+)$/.exec(host ?? '')?.[1] ?? (encrypted ? '443' : '80'));
   return { headers, hasBody };
@@ -123,6 +133,9 @@ function keepAliveHintMs(raw: readonly string[] | undefined): number | undefined
   return undefined;
 }
 
+/** Where node's `request` connects: host and port, or the socket path (the agent keeps connections per each). */
+const connectionOf = (upstream: UpstreamAddress) => ('socketPath' in upstream ? { socketPath: upstream.socketPath } : { hostname: upstream.hostname, port: upstream.port });
+
 export interface ForwardOptions {
   agent: Agent;
   /** No answer (no bytes) from the upstream for this long: `onError` with code ETIMEDOUT. */
@@ -138,7 +151,7 @@ export interface ForwardOptions {
  */
 export function forward(req: IncomingMessage, res: ServerResponse, upstream: UpstreamAddress, options: ForwardOptions): void {
   const { headers, hasBody } = forwardedHead(req, upstream);
-  const proxyReq = request({ ...upstream, agent: options.agent, method: req.method, path: req.url, headers });
+  const proxyReq = request({ ...connectionOf(upstream), agent: options.agent, method: req.method, path: req.url, headers });
   // Once the client has gone, the upstream request is ended on purpose: not a failure to report.
   let done = false;
   const fail = (err: NodeJS.ErrnoException) => {
@@ -182,7 +195,7 @@ export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffe
   const { headers } = forwardedHead(req, upstream);
   headers.push('connection', 'upgrade');
   if (req.headers.upgrade !== undefined) headers.push('upgrade', req.headers.upgrade);
-  const proxyReq = request({ ...upstream, agent: false, method: req.method, path: req.url, headers });
+  const proxyReq = request({ ...connectionOf(upstream), agent: false, method: req.method, path: req.url, headers });
   socket.on('error', () => proxyReq.destroy());
   proxyReq.on('error', (err) => {
     socket.destroy();

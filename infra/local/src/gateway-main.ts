@@ -1,7 +1,8 @@
 /**
  * CLI: `node infra/local/dist/gateway-main.js`, configured by the environment:
  *   GATEWAY_PORT (8080), GATEWAY_HOST (127.0.0.1), LOG_LEVEL (info),
- *   GATEWAY_UPSTREAMS  JSON: service name → replica base URLs, e.g. {"auth":["http://127.0.0.1:3001"]}
+ *   GATEWAY_UPSTREAMS  JSON: service name → replicas, each a base URL or `unix:` and a socket path,
+ *                      e.g. {"auth":["http://127.0.0.1:3001"],"orders":["unix:/tmp/microtick-x/orders.sock"]}
  *   ROUTES_FILE        the routing table (infra/routes.yaml)
  * The local runner (start.ts / startStack) starts it; it is rarely run by hand.
  */
@@ -12,7 +13,8 @@ import { z } from 'zod';
 import { startGateway } from './gateway';
 import { defaultRouteTableFile, loadRouteTable } from './routes';
 
-const upstreamsSchema = z.record(z.string(), z.array(z.url({ protocol: /^https?$/ })).min(1));
+const unixSocketTarget = z.string().regex(/^unix:\/\S+$/, 'unix: and an absolute path');
+const upstreamsSchema = z.record(z.string(), z.array(z.union([z.url({ protocol: /^https?$/ }), unixSocketTarget])).min(1));
 
 const gatewayConfigSchema = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -23,7 +25,7 @@ const gatewayConfigSchema = z.object({
     try {
       return upstreamsSchema.parse(JSON.parse(text));
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON mapping each service to a list of http URLs' });
+      ctx.addIssue({ code: 'custom', message: 'must be JSON mapping each service to a list of http URLs or unix: socket paths' });
       return z.NEVER;
     }
   }),

@@ -10,7 +10,10 @@ import { UpstreamPool } from './upstream-pool';
 
 export interface GatewayOptions {
   routes: RouteTable;
-  /** Base URLs of every replica of every service the table names, e.g. `{ orders: ['http://127.0.0.1:3003'] }`. */
+  /**
+   * Where every replica of every service the table names listens: a base URL, or the unix socket
+   * the local runner gives it, e.g. `{ orders: ['http://127.0.0.1:3003'], tickets: ['unix:/tmp/microtick-x/tickets.sock'] }`.
+   */
   upstreams: Readonly<Record<string, readonly string[]>>;
   logger: Logger;
   /** How long a replica that refused a connection is skipped. */
@@ -32,8 +35,8 @@ export interface Gateway {
 
 /** Below Node's default server keep-alive timeout (5 s); a shorter `Keep-Alive: timeout` hint wins. */
 const UPSTREAM_IDLE_TIMEOUT_MS = 4_000;
-/** Errors that mean nothing answered at that address: try another replica next time. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Errors that mean nothing answered at that address (ENOENT: a unix socket its service removed on stopping): try another replica next time. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
 
 /**
  * The local stand-in for the Kubernetes ingress: routes each request by path prefix (the

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { waitFor } from '@microtick/common/testing';
-import { AlreadyRunningError, commandLineOf, InstanceLock, stopLeftovers, type LockRecord } from './instance-lock';
+import { AlreadyRunningError, commandLineOf, InstanceLock, removeLeftoverSocketDir, stopLeftovers, type LockRecord } from './instance-lock';
 
 const setup = () => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'microtick-lock-')), '.local/npm-start.json');
@@ -23,6 +23,23 @@ describe('InstanceLock', () => {
     expect((JSON.parse(readFileSync(file, 'utf8')) as LockRecord).processes).toEqual([{ label: 'auth', pid: 1, command: 'node auth' }]);
     lock.release();
     expect(existsSync(file)).toBe(false);
+  });
+
+  it("hands over a killed runner's socket directory, and removes only a directory of that name", () => {
+    const { write, lock, file } = setup();
+    const socketDir = mkdtempSync(path.join(tmpdir(), 'microtick-'));
+    write({ pid: 999_999_999, socketDir });
+    expect(lock.acquire('u')).toEqual({ leftovers: [], leftoverSocketDir: socketDir });
+    lock.recordSocketDir('/tmp/microtick-new');
+    lock.update([]);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as LockRecord).socketDir).toBe('/tmp/microtick-new');
+    lock.release();
+    const other = mkdtempSync(path.join(tmpdir(), 'not-ours-'));
+    removeLeftoverSocketDir(other, 'microtick-');
+    expect(existsSync(other)).toBe(true);
+    rmSync(other, { recursive: true });
+    removeLeftoverSocketDir(socketDir, 'microtick-');
+    expect(existsSync(socketDir)).toBe(false);
   });
 
   it('refuses a second runner while the first is alive, saying where it runs', () => {

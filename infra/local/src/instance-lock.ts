@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningProcessInfo } from './stack';
@@ -12,6 +12,8 @@ export interface LockRecord {
   startedAt: string;
   /** Its children, so a run that was SIGKILLed (and so could not stop them) is cleaned up by the next. */
   processes: RunningProcessInfo[];
+  /** The directory of its services' unix sockets, removed by the next run if this one was SIGKILLed. */
+  socketDir?: string;
 }
 
 export class AlreadyRunningError extends Error {
@@ -33,23 +35,25 @@ export class InstanceLock {
 
   constructor(readonly file: string) {}
 
-  acquire(url: string): { leftovers: RunningProcessInfo[] } {
+  acquire(url: string): { leftovers: RunningProcessInfo[]; leftoverSocketDir?: string } {
     mkdirSync(path.dirname(this.file), { recursive: true });
     const record: LockRecord = { pid: process.pid, command: commandLineOf(process.pid) ?? '', url, startedAt: new Date().toISOString(), processes: [] };
     let leftovers: RunningProcessInfo[] = [];
+    let leftoverSocketDir: string | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(this.file, 'wx');
         writeFileSync(fd, JSON.stringify(record, null, 2));
         closeSync(fd);
         this.held = true;
-        return { leftovers };
+        return { leftovers, leftoverSocketDir };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const existing = this.read();
       if (existing && isSameProcess(existing.pid, existing.command)) throw new AlreadyRunningError(existing);
       leftovers = (existing?.processes ?? []).filter((p) => isSameProcess(p.pid, p.command));
+      leftoverSocketDir = existing?.socketDir;
       rmSync(this.file, { force: true });
     }
     throw new Error(`could not take the lock ${this.file}: another npm start is starting right now`);
@@ -60,6 +64,13 @@ export class InstanceLock {
     if (!this.held) return;
     const record = this.read();
     if (record?.pid === process.pid) writeFileSync(this.file, JSON.stringify({ ...record, processes }, null, 2));
+  }
+
+  /** Records the run's socket directory. */
+  recordSocketDir(socketDir: string): void {
+    if (!this.held) return;
+    const record = this.read();
+    if (record?.pid === process.pid) writeFileSync(this.file, JSON.stringify({ ...record, socketDir }, null, 2));
   }
 
   release(): void {
@@ -103,4 +114,17 @@ export async function stopLeftovers(leftovers: RunningProcessInfo[], timeoutMs =
   const deadline = Date.now() + timeoutMs;
   while (leftovers.some((p) => isSameProcess(p.pid, p.command)) && Date.now() < deadline) await sleep(100);
   signal('SIGKILL');
+}
+
+/**
+ * Removes a killed run's socket directory, only if it is one: named `<prefix>…` and a directory
+ * of this user's (the lock file is not trusted to point `rm -r` anywhere else).
+ */
+export function removeLeftoverSocketDir(dir: string, prefix: string): void {
+  try {
+    const stat = lstatSync(dir);
+    if (path.basename(dir).startsWith(prefix) && stat.isDirectory() && stat.uid === process.getuid?.()) rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // already gone
+  }
 }

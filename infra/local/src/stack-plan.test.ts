@@ -1,4 +1,5 @@
-import { DEFAULT_PORTS, planServiceReplica, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
+import { loadRouteTable } from './routes';
+import { DEFAULT_PORTS, GATEWAY_UPSTREAM_SERVICES, planServiceReplica, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
 
 const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
   repoRoot: '/repo',
@@ -75,6 +76,24 @@ describe('planStack', () => {
       payments: ['http://127.0.0.1:3004'],
       expiration: ['http://127.0.0.1:3005'],
     });
+  });
+
+  it('with a socket directory, has the gateway reach the services it routes to on their unix sockets (ports kept for the rest)', () => {
+    const specs = planStack(input({ socketDir: '/tmp/microtick-abc', replicas: { auth: 1, tickets: 1, orders: 2, payments: 1, expiration: 1 } }));
+    expect(JSON.parse(find(specs, 'gateway').env.GATEWAY_UPSTREAMS as string)).toMatchObject({
+      auth: ['unix:/tmp/microtick-abc/auth.sock'],
+      tickets: ['unix:/tmp/microtick-abc/tickets.sock'],
+      orders: ['unix:/tmp/microtick-abc/orders.sock', 'unix:/tmp/microtick-abc/orders-2.sock'],
+      payments: ['unix:/tmp/microtick-abc/payments.sock'],
+    });
+    expect(find(specs, 'orders#2')).toMatchObject({ env: { HTTP_SOCKET: '/tmp/microtick-abc/orders-2.sock', PORT: '3013' }, ready: { url: 'http://127.0.0.1:3013/readyz' } });
+    expect(find(specs, 'expiration').env.HTTP_SOCKET).toBeUndefined();
+    // Without one (GATEWAY_UNIX_SOCKETS=0), ports only; a caller's HTTP_SOCKET never leaks in.
+    const tcp = planStack(input({ baseEnv: { PATH: '/usr/bin', HTTP_SOCKET: '/tmp/x.sock' } }));
+    expect(JSON.parse(find(tcp, 'gateway').env.GATEWAY_UPSTREAMS as string)).toMatchObject({ orders: ['http://127.0.0.1:3003'] });
+    for (const service of SERVICES) expect(find(tcp, service).env.HTTP_SOCKET).toBeUndefined();
+    // The services with a socket are exactly those the routing table sends requests to.
+    expect([...GATEWAY_UPSTREAM_SERVICES].sort()).toEqual(Object.keys(loadRouteTable().services).filter((name) => name !== 'client').sort());
   });
 
   it('points payments at the emulator unless a Stripe key is given', () => {

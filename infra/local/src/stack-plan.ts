@@ -23,6 +23,8 @@ export const DEFAULT_PORTS: Readonly<Record<ProcessName, number>> = {
   gateway: 8080,
 };
 export const REPLICA_PORT_STEP = 10;
+/** The services the gateway routes to (infra/routes.yaml): each also listens on a unix socket in the stack's socket directory. */
+export const GATEWAY_UPSTREAM_SERVICES: readonly ServiceName[] = ['auth', 'tickets', 'orders', 'payments'];
 /** Loaded with `--require` before each service's main.js; a no-op unless an OTLP endpoint is set. */
 export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
 /**
@@ -73,6 +75,12 @@ export interface StackPlanInput {
   /** Set: payments uses real Stripe and no emulator runs. */
   stripeSecretKey?: string;
   gatewayHost: string;
+  /**
+   * A directory only this user can enter (0700) where each service the gateway routes to also
+   * listens on a unix socket (HTTP_SOCKET), and the gateway connects there instead of to its port.
+   * Unset: the gateway uses the services' ports.
+   */
+  socketDir?: string;
   /** Next's CLI (`next/dist/bin/next`), needed when `withClient`. */
   nextBin?: string;
   /** Environment every child inherits (PATH, HOME, …) before its own settings. */
@@ -97,6 +105,8 @@ export interface ProcessSpec {
   env: NodeJS.ProcessEnv;
   port: number;
   url: string;
+  /** The unix socket it also listens on, when the gateway reaches it there. */
+  socketPath?: string;
   ready: ReadinessProbe;
 }
 
@@ -108,7 +118,7 @@ const MANAGED_ENV = [
   'NODE_ENV', 'PORT', 'HOST', 'HOSTNAME', 'LOG_LEVEL', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'NATS_URL', 'NATS_STREAM',
   'NATS_SUBJECT_PREFIX', 'JWT_KEY', 'JWT_EXPIRES_IN_SECONDS', 'EXPIRATION_WINDOW_SECONDS', 'STRIPE_SECRET_KEY',
   'STRIPE_API_URL', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_EMULATOR_WEBHOOK_URL', 'STRIPE_EMULATOR_WEBHOOK_SECRET', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'API_BASE_URL', 'GATEWAY_PORT', 'GATEWAY_HOST', 'GATEWAY_UPSTREAMS',
-  'ROUTES_FILE', 'JEST_WORKER_ID', 'NATS_USER', 'NATS_PASSWORD', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'NATS_STREAM_REPLICAS',
+  'ROUTES_FILE', 'HTTP_SOCKET', 'JEST_WORKER_ID', 'NATS_USER', 'NATS_PASSWORD', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'NATS_STREAM_REPLICAS',
   'TICKET_CODE_PRIVATE_KEY', 'TICKET_CODE_PUBLIC_KEY',
 ];
 
@@ -176,7 +186,9 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   for (const service of SERVICES) {
     for (let replica = 0; replica < input.replicas[service]; replica++) {
       const port = input.portOf(service, replica);
+      const socketPath = input.socketDir && GATEWAY_UPSTREAM_SERVICES.includes(service) ? socketPathOf(input.socketDir, service, replica) : undefined;
       add(service, replica, {
+        socketPath,
         command: node,
         // The tracing preload must load before the service's code does (docs/tracing.md).
         args: [...SERVICE_NODE_FLAGS, '--require', path.join(input.repoRoot, TRACING_PRELOAD), path.join(input.repoRoot, service, 'dist/main.js')],
@@ -186,6 +198,7 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
           PORT: String(port),
           HOST: '127.0.0.1',
           LOG_LEVEL: input.logLevel,
+          ...(socketPath ? { HTTP_SOCKET: socketPath } : {}),
           ...serviceEnv(service, input, names, localUrl(emulatorPort)),
           ...input.serviceEnv?.[service],
         },
@@ -208,7 +221,7 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   }
 
   const upstreams: Record<string, string[]> = { client: [localUrl(clientPort)] };
-  for (const spec of specs) if (isServiceName(spec.name)) (upstreams[spec.name] ??= []).push(spec.url);
+  for (const spec of specs) if (isServiceName(spec.name)) (upstreams[spec.name] ??= []).push(spec.socketPath ? `unix:${spec.socketPath}` : spec.url);
   specs.push({
     name: 'gateway',
     replica: 0,
@@ -229,6 +242,9 @@ export function planStack(input: StackPlanInput): ProcessSpec[] {
   });
   return specs;
 }
+
+/** `<dir>/orders.sock`, `<dir>/orders-2.sock` for the second replica, …: short, as a socket path must be (≤ 107 bytes). */
+export const socketPathOf = (socketDir: string, service: ServiceName, replica: number): string => path.join(socketDir, `${service}${replica ? `-${replica + 1}` : ''}.sock`);
 
 /** One more replica of a service, started exactly like the ones planned with the stack (scale-out of a running stack). */
 export function planServiceReplica(input: StackPlanInput, service: ServiceName, replica: number): ProcessSpec {

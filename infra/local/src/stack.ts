@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MAX_SOCKET_PATH_BYTES } from '@microtick/common/http/listen';
 import { connectEventBus, createLogger, ensureDatabase, loadConfig, localNatsCredentials, localRedisCredentials, serviceConfigShape } from '@microtick/common';
 import { z } from 'zod';
 import { formatLogLine } from './log-format';
@@ -19,6 +21,7 @@ import {
   planStack,
   REPLICA_PORT_STEP,
   SERVICES,
+  socketPathOf,
   STOP_STAGES,
   type InfraUrls,
   type ProcessName,
@@ -73,6 +76,12 @@ export interface StackOptions {
   gatewayPort?: number;
   /** 127.0.0.1 (default); 0.0.0.0 to reach it from other machines. */
   gatewayHost?: string;
+  /**
+   * The gateway reaches the services on unix sockets in a directory of this stack's own (made
+   * 0700 under the system's temporary directory, removed on stop); their ports stay for
+   * everything else. Default: true unless GATEWAY_UNIX_SOCKETS=0.
+   */
+  unixSockets?: boolean;
   /** Set: client at basePort, auth +1 … expiration +5, replica k at +10·k. Unset: every port is a free one. */
   basePort?: number;
   /** Default: basePort + 9, or a free port. */
@@ -110,6 +119,8 @@ export interface StackOptions {
   repoRoot?: string;
   /** Aborting it during start-up stops what was started and rejects. */
   signal?: AbortSignal;
+  /** Told the unix sockets' directory before anything starts (the CLI records it in its lock file, so the next run removes it if this one is SIGKILLed). */
+  onSocketDir?: (dir: string) => void;
   /** Told whenever the set of running child pids changes (the CLI records them in its lock file). */
   onPidsChanged?: (processes: RunningProcessInfo[]) => void;
 }
@@ -126,6 +137,8 @@ export interface StackInstance {
   label: string;
   port: number;
   url: string;
+  /** The unix socket the gateway reaches it on (a service the gateway routes to, unless `unixSockets` is false). */
+  socketPath?: string;
   /** Undefined while it is down (killed, or waiting to be restarted). */
   readonly pid: number | undefined;
 }
@@ -172,6 +185,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const notice = (message: string) => log(formatLogLine('local', message, { labelWidth: 0, color }));
 
   const portOf = await assignPorts(options, replicas);
+  const socketDir = (options.unixSockets ?? process.env.GATEWAY_UNIX_SOCKETS !== '0') ? makeSocketDir(notice) : undefined;
+  if (socketDir) options.onSocketDir?.(socketDir);
   const planInput: StackPlanInput = {
     repoRoot,
     namespace,
@@ -188,19 +203,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     natsStreamReplicas: options.natsStreamReplicas,
     stripeSecretKey: options.stripeSecretKey,
     gatewayHost: options.gatewayHost ?? '127.0.0.1',
+    socketDir,
     nextBin: withClient ? require.resolve('next/dist/bin/next', { paths: [path.join(repoRoot, 'client')] }) : undefined,
     baseEnv: { ...process.env, ...options.env },
   };
-  const specs = planStack(planInput);
-  assertBuilt(specs, repoRoot);
-  await assertPortsFree(specs);
-  // Replicas starting together race to create their database, and common's ensureDatabase
-  // tolerates only 42P04 while a concurrent CREATE DATABASE fails with 23505: create it first.
-  for (const service of POSTGRES_SERVICES) {
-    if (replicas[service] > 1) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
+  const removeSocketDir = () => {
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
+  };
+  let specs: ProcessSpec[];
+  try {
+    specs = planStack(planInput);
+    assertBuilt(specs, repoRoot);
+    await assertPortsFree(specs);
+    // Replicas starting together race to create their database, and common's ensureDatabase
+    // tolerates only 42P04 while a concurrent CREATE DATABASE fails with 23505: create it first.
+    for (const service of POSTGRES_SERVICES) {
+      if (replicas[service] > 1) await ensureDatabase(databaseUrl(infra, namespaceNames(namespace).database(service)));
+    }
+    await provisionStream(infra, namespace, options.natsStreamReplicas);
+  } catch (err) {
+    // Nothing has started yet: only the socket directory to undo.
+    removeSocketDir();
+    throw err;
   }
-
-  await provisionStream(infra, namespace, options.natsStreamReplicas);
 
   const labelWidth = Math.max(...specs.map((spec) => spec.label.length), 'local'.length);
   const reportPids = () => options.onPidsChanged?.(processes.flatMap((p) => (p.pid === undefined ? [] : [{ label: p.label, pid: p.pid, command: [p.spec.command, ...p.spec.args].join(' ') }])));
@@ -234,6 +259,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await Promise.all(processes.filter((p) => stage.includes(p.spec.name)).map((p) => p.stop()));
       }
       reportPids();
+      // The services removed their sockets on stopping; a killed one's is left: the directory goes.
+      removeSocketDir();
       if (options.ephemeral && namespace) await dropNamespaceData(namespace, infra);
     })());
 
@@ -298,6 +325,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
+/** The longest socket name a stack gives (socketPathOf), with its slash. */
+const LONGEST_SOCKET_NAME = `/${socketPathOf('', 'payments', 8)}`.length;
+
+/** The prefix of every stack's socket directory name: what a leftover directory must start with to be removed. */
+export const SOCKET_DIR_PREFIX = 'microtick-';
+
+/**
+ * A new directory only this user can enter (mkdtemp makes it 0700), for the services' unix
+ * sockets: under the system's temporary directory, or /tmp when that one's path is too long for
+ * a socket path. Undefined (the gateway uses the ports) when neither fits.
+ */
+function makeSocketDir(notice: (message: string) => void): string | undefined {
+  for (const parent of [tmpdir(), '/tmp']) {
+    const prefix = path.join(parent, SOCKET_DIR_PREFIX);
+    if (Buffer.byteLength(prefix) + 6 + LONGEST_SOCKET_NAME <= MAX_SOCKET_PATH_BYTES) return mkdtempSync(prefix);
+  }
+  notice(`the temporary directory's path (${tmpdir()}) is too long for unix sockets: the gateway reaches the services on their ports`);
+  return undefined;
+}
+
 const isFront = (managed: ManagedProcess): boolean => managed.spec.name === 'client' || managed.spec.name === 'gateway';
 
 const rejectOnAbort = (signal: AbortSignal | undefined): Promise<never> =>
@@ -353,13 +400,14 @@ async function assertPortsFree(specs: ProcessSpec[]): Promise<void> {
 function groupInstances(processes: readonly ManagedProcess[]): Partial<Record<ProcessName, StackInstance[]>> {
   const grouped: Partial<Record<ProcessName, StackInstance[]>> = {};
   for (const managed of processes) {
-    const { name, replica, label, port, url } = managed.spec;
+    const { name, replica, label, port, url, socketPath } = managed.spec;
     (grouped[name] ??= []).push({
       name,
       replica,
       label,
       port,
       url,
+      socketPath,
       get pid() {
         return managed.pid;
       },

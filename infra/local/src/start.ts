@@ -8,10 +8,10 @@ import path from 'node:path';
 import { isEd25519Key, loadConfig, localSecretsDir, readLocalSecret } from '@microtick/common';
 import { z } from 'zod';
 import { buildClient, clientBuildIsStale } from './client-build';
-import { AlreadyRunningError, InstanceLock, stopLeftovers } from './instance-lock';
+import { AlreadyRunningError, InstanceLock, removeLeftoverSocketDir, stopLeftovers } from './instance-lock';
 import { formatLogLine } from './log-format';
 import { parseReplicas } from './replicas-env';
-import { DEFAULT_INFRA, REPO_ROOT, startStack, type Stack } from './stack';
+import { DEFAULT_INFRA, REPO_ROOT, SOCKET_DIR_PREFIX, startStack, type Stack } from './stack';
 import { DEFAULT_PORTS } from './stack-plan';
 import { installationTicketCodeKeys } from './ticket-code-keys';
 
@@ -35,6 +35,8 @@ const runnerConfigSchema = z.object({
     }
   }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 0: the gateway reaches the services on their ports instead of unix sockets (docs: infra/local/README.md). */
+  GATEWAY_UNIX_SOCKETS: z.enum(['0', '1']).default('1'),
   /** 0: API only, no web client (and no `next build`). */
   WITH_CLIENT: z.enum(['0', '1']).default('1'),
   /** Set by start.sh: when `npm start` began, to report the whole start-up time. */
@@ -51,11 +53,12 @@ async function main(): Promise<number> {
   }
   const url = `http://${config.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : config.GATEWAY_HOST}:${config.GATEWAY_PORT}`;
   const lock = new InstanceLock(path.join(REPO_ROOT, '.local/npm-start.json'));
-  const { leftovers } = lock.acquire(url);
+  const { leftovers, leftoverSocketDir } = lock.acquire(url);
   if (leftovers.length) {
     say(`a previous run was killed without stopping its processes; stopping them: ${leftovers.map((p) => `${p.label} (pid ${p.pid})`).join(', ')}`);
     await stopLeftovers(leftovers);
   }
+  if (leftoverSocketDir) removeLeftoverSocketDir(leftoverSocketDir, SOCKET_DIR_PREFIX);
 
   const interrupted = new AbortController();
   let stack: Stack | undefined;
@@ -102,6 +105,7 @@ async function main(): Promise<number> {
       stripeEmulatorPort: DEFAULT_PORTS['stripe-emulator'],
       gatewayPort: config.GATEWAY_PORT,
       gatewayHost: config.GATEWAY_HOST,
+      unixSockets: config.GATEWAY_UNIX_SOCKETS === '1',
       expirationWindowSeconds: config.EXPIRATION_WINDOW_SECONDS,
       stripeSecretKey: config.STRIPE_SECRET_KEY,
       jwtKey,
@@ -115,6 +119,7 @@ async function main(): Promise<number> {
       infra: DEFAULT_INFRA,
       color,
       signal: interrupted.signal,
+      onSocketDir: (dir) => lock.recordSocketDir(dir),
       onPidsChanged: (processes) => lock.update(processes),
     });
   } catch (err) {
