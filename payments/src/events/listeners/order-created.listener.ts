@@ -17,5 +17,5 @@ export const orderCreated = defineListener({
       values: { status: data.status, userId: data.userId, expiresAt: new Date(data.expiresAt), priceCents: toCents(data.ticket.price) },
     });
   },
-  batchWindowMs: 10,
+  batchWindowMs: 50,
 });
