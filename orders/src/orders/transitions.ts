@@ -64,7 +64,7 @@ export async function cancelOrder(tx: DbExecutor, order: OrderRow): Promise<{ or
  * UPDATE instead of a read and then the UPDATE, the common case of a burst of expiries. The
  * row lock the UPDATE takes orders it against a concurrent payment decision exactly as
  * `transition`'s version check does: whichever commits first, the other finds the order
- * decided. Undefined when there is no such order.
+ * decided. Undefined when there is no such order (yet: see `leftAlone`).
  */
 export async function cancelOrderById(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: boolean } | undefined> {
   return settleCancelById(tx, orderId, await sendCancelById(tx, orderId));
@@ -92,8 +92,20 @@ export async function settleCancelById(tx: DbExecutor, orderId: string, [cancell
     await announceCancellation(tx, cancelled, waitlist);
     return { order: cancelled, changed: true };
   }
+  return leftAlone(tx, orderId);
+}
+
+/**
+ * The order a conditional UPDATE by id matched nothing of: decided already, or undefined when
+ * there is no such order yet. The read is a statement of its own, so in READ COMMITTED it sees
+ * rows committed after the UPDATE looked: an order it finds still unpaid was inserted in between,
+ * and was not decided — to the caller it was not there yet (its event is retried). Reporting it as
+ * "left alone" acknowledged a payment without completing the order, and the expiry after it then
+ * cancelled the paid order (the fairness "hole" of wave 7, docs/benchmarks.md).
+ */
+async function leftAlone(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: false } | undefined> {
   const order = await findOrder(tx, orderId);
-  return order && { order, changed: false };
+  return order && !isUnpaid(order.status) ? { order, changed: false } : undefined;
 }
 
 /**
@@ -121,7 +133,7 @@ const completeUnpaidOrder = preparedStatement('orders_complete_unpaid_by_id', (d
  * in the same transaction, so payments captures exactly that authorization. A cancelled order
  * stays cancelled (payments voids every authorization it holds for it on `order:cancelled`); a
  * complete one is already decided, and nothing is published again. Undefined when there is no
- * such order.
+ * such order (yet: see `leftAlone`).
  *
  * One conditional UPDATE, like `cancelOrderById`: its row lock orders it against a concurrent
  * cancellation (whichever commits first, the other finds the order decided). The ticket's
@@ -129,10 +141,7 @@ const completeUnpaidOrder = preparedStatement('orders_complete_unpaid_by_id', (d
  */
 export async function completeOrderById(tx: DbExecutor, orderId: string, payment: { id: string }): Promise<{ order: OrderRow; changed: boolean } | undefined> {
   const [[completed], waitlist] = await answersInOrder([completeUnpaidOrder.execute(tx, { id: orderId }), lockWaitlistOfOrder(tx, orderId)]);
-  if (!completed) {
-    const order = await findOrder(tx, orderId);
-    return order && { order, changed: false };
-  }
+  if (!completed) return leftAlone(tx, orderId);
   await addToOutbox(tx, 'order:completed', {
     id: completed.id,
     version: completed.version,

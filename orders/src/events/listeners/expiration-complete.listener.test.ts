@@ -65,6 +65,25 @@ describe('expiration:complete', () => {
     expect((await outboxEvents(database().db)).map((e) => e.type)).toEqual(['order:completed']);
   });
 
+  it('never cancels a paid order whose payment arrived while the order row was being written, expiries arriving together included', async () => {
+    // Wave 7's "fairness hole": the payment's handler ran while the order row was being inserted
+    // (its UPDATE saw no row, its read then found it unpaid) and acknowledged the payment as
+    // decided without completing the order; the expiries after it then cancelled the paid order.
+    // Timing-dependent: about 1 run in 6 on a loaded machine before the fix.
+    const { db } = database();
+    const ticket = await insertTicket(db);
+    const orderId = randomUUID();
+    await harness().publish('payment:created', { id: randomUUID(), orderId, stripeId: 'pi_1', amount: 20, authorizedAt: new Date().toISOString() });
+    await insertOrder(db, ticket, { id: orderId });
+    const other = await insertOrder(db, await insertTicket(db));
+    await Promise.all([harness().publish('expiration:complete', { orderId }), harness().publish('expiration:complete', { orderId: other.id })]);
+
+    await waitFor(async () => (await readOrder(db, orderId))?.status !== 'created', { what: 'the paid order decided', timeoutMs: 15_000 });
+    await harness().settled();
+    expect(await readOrder(db, orderId)).toMatchObject({ status: 'complete' });
+    expect(await readOrder(db, other.id)).toMatchObject({ status: 'cancelled' });
+  }, 30_000);
+
   it('rolls back the cancels it sent early while earlier authorizations are not applied, expiries arriving together included', async () => {
     // An authorization for an order this service never heard of stays pending (as below), so
     // every expiry published after it is "not yet" for a while. Each one sends its cancel before
