@@ -100,6 +100,9 @@ function firstPublishHeld() {
   return { bus: heldBus, release, publishes: () => publishes };
 }
 
+/** What a staged insert refused by Postgres fails with: drizzle's error around jsonb's (\u0000 cannot be stored). */
+const refusedByJsonb = { message: expect.stringContaining('insert into "outbox"'), cause: expect.objectContaining({ code: '22P05' }) };
+
 describe('transactional outbox', () => {
   it('publishes nothing for a rolled-back transaction and a committed event exactly once', async () => {
     await startRelay();
@@ -120,6 +123,50 @@ describe('transactional outbox', () => {
     await expect(
       db().transaction((tx) => addToOutbox(tx, 'ticket:updated', { ...ticket(), price: -1 })),
     ).rejects.toThrow();
+    expect(await outboxCount()).toBe(0);
+  });
+
+  it("fails the transaction with the outbox insert's own error when Postgres refuses it, and publishes nothing", async () => {
+    await startRelay();
+    const item = randomUUID();
+    // Valid for the catalogue, refused by jsonb (\u0000 cannot be stored): an insert sent with COMMIT that fails in Postgres.
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.execute(sql`insert into replica_items (id, title, version) values (${item}, 'x', 0)`);
+        await addToOutbox(tx, 'ticket:updated', ticket({ title: 'nul \u0000 byte' }));
+      }),
+    ).rejects.toMatchObject(refusedByJsonb);
+    await db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket({ title: 'committed' })));
+    await waitFor(async () => (await streamMessages()) === 1 && (await outboxCount()) === 0, { what: 'publish' });
+    expect((await database.pool.query('select 1 from replica_items where id = $1', [item])).rowCount).toBe(0);
+    await sleep(300);
+    expect(await streamMessages()).toBe(1);
+  });
+
+  it('costs no round trip of its own in a transaction: the insert leaves with COMMIT', async () => {
+    await database.pool.query('select 1');
+    const { writes } = await countingWrites(() =>
+      db().transaction(async (tx) => {
+        await tx.execute(sql`select 1`); // a builder: sent a microtask after BEGIN, in a write of its own
+        await addToOutbox(tx, 'ticket:updated', ticket({ title: 'first' }));
+        await addToOutbox(tx, 'ticket:updated', ticket({ title: 'second' }));
+      }),
+    );
+    expect(writes).toBe(3); // BEGIN; select; both outbox inserts + COMMIT (awaited, each insert was one more)
+    const rows = await database.pool.query<{ title: string }>("select payload->'data'->>'title' as title from outbox order by seq");
+    expect(rows.rows.map((row) => row.title)).toEqual(['first', 'second']);
+  });
+
+  it("is awaited in drizzle's own transaction (a transaction config), where its failure rejects the call itself", async () => {
+    await database.db
+      .transaction(
+        async (tx) => {
+          await expect(addToOutbox(tx, 'ticket:updated', ticket({ title: 'nul \u0000 byte' }))).rejects.toMatchObject(refusedByJsonb);
+          tx.rollback();
+        },
+        { isolationLevel: 'read committed' },
+      )
+      .catch(() => undefined);
     expect(await outboxCount()).toBe(0);
   });
 
@@ -899,5 +946,78 @@ describe('listener store transactions (pipelined: BEGIN with the claim, a savepo
     // BEGIN + claims; per event savepoint + insert; the failed one's rollback + unclaim; attempts clean-up + COMMIT.
     // Awaited one by one: 2 + 2 × 6 + 2 + 2 = 18.
     expect(writes).toBe(1 + 6 + 1 + 1);
+  });
+
+  describe('a handler that stages an event (its outbox insert is sent with COMMIT)', () => {
+    const staged = async () => (await database.pool.query<{ id: string }>("select payload->'data'->>'id' as id from outbox")).rows.map((row) => row.id).sort();
+    /** A handler that writes an item and stages ticket:updated for it; `poison` makes Postgres refuse the outbox insert. */
+    const staging = (eventId: string, itemId: string, how: 'ok' | 'poison' | 'throws' = 'ok') => ({
+      eventId,
+      redelivered: false,
+      handle: async ({ tx }: HandlerContext) => {
+        await insertPrepared(tx);
+        await addToOutbox(tx, 'ticket:updated', ticket({ id: itemId, title: how === 'poison' ? 'nul \u0000 byte' : 'ok' }));
+        if (how === 'throws') throw new Error('fails after staging');
+      },
+    });
+
+    it('runOnce: the insert leaves with COMMIT; when Postgres refuses it the event fails with that error and leaves nothing', async () => {
+      const [eventId, itemId] = [randomUUID(), randomUUID()];
+      await database.pool.query('select 1');
+      const { writes } = await countingWrites(() => store().runOnce('svc-x', eventId, silentLogger, staging(eventId, itemId).handle));
+      expect(writes).toBe(3); // BEGIN + claim; the item; outbox + COMMIT
+      expect(await staged()).toEqual([itemId]);
+
+      const poisoned = randomUUID();
+      await expect(store().runOnce('svc-x', poisoned, silentLogger, staging(poisoned, randomUUID(), 'poison').handle)).rejects.toMatchObject(refusedByJsonb);
+      expect([await claims(poisoned), await items(), (await staged()).length]).toEqual([0, 1, 1]);
+    });
+
+    it('runBatch: all inserts leave with COMMIT (no round trip per staged event); a handler rolled back to its savepoint leaves no row', async () => {
+      const itemIds = Array.from({ length: 5 }, () => randomUUID());
+      const how = ['ok', 'ok', 'throws', 'ok', 'ok'] as const;
+      const batch = itemIds.map((itemId, i) => staging(randomUUID(), itemId, how[i]));
+      await database.pool.query('select 1');
+      const { result: outcomes, writes } = await countingWrites(() => store().runBatch!('svc-x', batch, silentLogger));
+      expect(outcomes.map((o) => o.outcome)).toEqual(['processed', 'processed', 'failed', 'processed', 'processed']);
+      expect((outcomes[2] as { error: Error }).error.message).toBe('fails after staging');
+      // BEGIN + claims; per event its savepoint + item; the failed one's rollback + unclaim; the four inserts + COMMIT.
+      expect(writes).toBe(1 + 5 + 1 + 1);
+      expect(await staged()).toEqual([itemIds[0], itemIds[1], itemIds[3], itemIds[4]].sort());
+    });
+
+    it('runBatch: a refused insert fails the batch with its error, committing nothing', async () => {
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      const batch = ids.map((eventId, i) => staging(eventId, randomUUID(), i === 1 ? 'poison' : 'ok'));
+      await expect(store().runBatch!('svc-x', batch, silentLogger)).rejects.toMatchObject(refusedByJsonb);
+      expect([...(await Promise.all(ids.map(claims))), await items(), (await staged()).length]).toEqual([0, 0, 0, 0, 0]);
+    });
+
+    it('through the runner, a refused outbox insert anywhere in a batch fails only its own event', async () => {
+      const itemIds = Array.from({ length: 6 }, () => randomUUID());
+      const poisoned = new Set<string>([itemIds[2]!, itemIds[5]!]); // one in the middle, one last
+      const listener = defineListener({
+        event: 'ticket:updated',
+        maxDeliver: 1,
+        async handle(event, { tx }) {
+          await tx.execute(sql`insert into replica_items (id, title, version) values (${event.data.id}, 'x', 0)`);
+          await addToOutbox(tx, 'ticket:created', { ...event.data, title: poisoned.has(event.data.id) ? 'nul \u0000 byte' : 'ok' });
+        },
+      });
+      for (const id of itemIds) await publishRaw(envelopeOf(ticket({ id })));
+      await startRunner([listener], 'svc', { concurrency: 1 });
+      const letters = await waitFor(
+        async () => {
+          const found = await listDeadLetters(db());
+          return found.length === 2 ? found : undefined;
+        },
+        { what: 'the two poisoned events parked' },
+      );
+      expect(letters.map((letter) => letter.error).every((error) => /Failed query: insert into "outbox"/.test(error))).toBe(true);
+      const applied = itemIds.filter((id) => !poisoned.has(id)).sort();
+      await waitFor(async () => (await items()) === 4, { what: 'the others applied' });
+      expect((await database.pool.query<{ id: string }>('select id from replica_items order by id')).rows.map((row) => row.id)).toEqual(applied);
+      expect(await staged()).toEqual(applied);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DbExecutor } from '../db/database';
-import { afterCommit } from '../db/pipelined-transaction';
+import { afterCommit, sendWithCommit } from '../db/pipelined-transaction';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
 import { preparedStatement, type Params } from '../db/prepared-statement';
@@ -44,9 +44,11 @@ export function stopPublishingOnCommit(pool: pg.Pool, publisher: CommittedEventP
 /**
  * Stages an event in the caller's transaction: it is published if and only if the transaction
  * commits. The payload is validated here, so a bad event fails the write instead of the bus.
- * In a pipelined transaction (db.transaction, listener transactions) the event goes to the
- * pool's relay the moment COMMIT succeeds, which publishes it straight away; otherwise (or if
- * that fails) the relay finds its row in the outbox.
+ * In a pipelined transaction (db.transaction, listener transactions) its row is written with
+ * COMMIT (nothing in the transaction reads it back, so it costs no round trip of its own; if it
+ * is refused the transaction fails with its error), and the event goes to the pool's relay the
+ * moment COMMIT succeeds, which publishes it straight away; otherwise (or if that fails) the
+ * relay finds its row in the outbox.
  */
 export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, data: EventData<T>): Promise<EventEnvelope<T>> {
   const envelope: EventEnvelope<T> = {
@@ -58,7 +60,8 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
     ...currentTraceFields(),
   };
   // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
-  await insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope });
+  const insert = () => insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope });
+  if (!sendWithCommit(tx, insert)) await insert();
   const staged: StagedEvent = { msgId: envelope.id, eventType: type, payload: envelope };
   afterCommit(tx, (pool) => publishers.get(pool)?.publishCommitted(staged));
   return envelope;

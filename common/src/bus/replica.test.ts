@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { replicaItems } from '../testing/replica-fixture';
-import { createTestDatabase, type TestDatabase } from '../testing';
+import { countingWrites, createTestDatabase, type TestDatabase } from '../testing';
 import { RetryLater } from './listener';
 import { versionedReplica, type ReplicaChange } from './replica';
 
@@ -151,5 +151,32 @@ describe('versionedReplica', () => {
       seen.push(await rowLockedElsewhere());
     });
     expect(seen).toEqual([true, false]);
+  });
+});
+
+describe('versionedReplica createWithCommit', () => {
+  const createWithCommit = (id: string, version: number, title: string) => database.db.transaction((tx) => items.createWithCommit(tx, { id, version }, { title }));
+
+  it('sends the creation with COMMIT (no round trip of its own); a repeat leaves the row as it is', async () => {
+    const id = randomUUID();
+    await database.pool.query('select 1'); // a connection is open and idle, so none is opened during the count
+    // As in a listener, where BEGIN leaves with the event's claim and is awaited before the handler.
+    const { writes } = await countingWrites(() =>
+      database.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+        await items.createWithCommit(tx, { id, version: 0 }, { title: 'v0' });
+      }),
+    );
+    expect(writes).toBe(3); // BEGIN; select; the insert with COMMIT (with apply the insert was a write of its own)
+    expect(await read(id)).toMatchObject({ title: 'v0', version: 0 });
+    await apply(id, 1, renamed('v1'));
+    await createWithCommit(id, 0, 'again');
+    expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
+  it('decides any other version as apply does', async () => {
+    const id = randomUUID();
+    await expect(createWithCommit(id, 1, 'v1')).rejects.toBeInstanceOf(RetryLater);
+    expect(await read(id)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { and, eq, getTableName, is, SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbExecutor } from '../db/database';
+import { sendWithCommit } from '../db/pipelined-transaction';
 import { preparedStatement, type Params, type PreparedStatement } from '../db/prepared-statement';
 import { RetryLater } from './listener';
 import { checkVersion } from './versioned';
@@ -74,32 +75,47 @@ export function versionedReplica<T extends ReplicaTable>(table: T, options: { wh
   const read = options.lock ? statements.readForUpdate : statements.read;
   return {
     table,
-    async apply(tx: DbExecutor, event: { id: string; version: number }, change: ReplicaChange<T>): Promise<ReplicaOutcome<T>> {
-      const what = `${options.what} ${event.id}`;
-      if (change.values && event.version === 0) {
-        const [inserted] = await statements.insert(tx, { ...change.values, id: event.id, version: 0 });
-        if (inserted) return { applied: true, created: true, row: inserted };
-      }
-      if (change.set && event.version > 0) {
-        // The next version, as it nearly always is: one statement. Not it (stale, ahead, missing, or
-        // moved meanwhile): decided from the row as read below, exactly as without `set`.
-        const [updated] = await statements.update(tx, event.id, event.version - 1, { ...change.set, version: event.version });
-        if (updated) return { applied: true, created: false, row: updated };
-      }
-      const [current] = await read.execute(tx, { id: event.id });
-      if (checkVersion(current && versionOf(current), event.version, what) === 'stale') return { applied: false, row: current };
-      if (!current) {
-        if (!change.create && !change.values) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
-        const [inserted] = await statements.insert(tx, { ...(change.values ?? (await change.create!())), id: event.id, version: event.version });
-        return inserted ? { applied: true, created: true, row: inserted } : { applied: false, row: undefined };
-      }
-      if (!change.update && !change.set) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
-      const values = change.set ?? (await change.update!(current));
-      const [updated] = await statements.update(tx, event.id, versionOf(current), { ...values, version: event.version });
-      if (!updated) throw new RetryLater(`${what} changed while applying version ${event.version}`);
-      return { applied: true, created: false, row: updated };
+    apply,
+    /**
+     * `apply(tx, event, { values })` for a handler that does nothing else with the outcome (it
+     * only records the creation): at version 0, in a pipelined transaction, the insert (`on
+     * conflict do nothing`) is sent with COMMIT (sendWithCommit) instead of being awaited, one
+     * round trip less per event. That decides the same: a row already there can only be the
+     * aggregate created before (versions only grow), which `apply` would find stale and leave
+     * alone; an insert that fails fails the transaction. Any other version, or another executor,
+     * goes through `apply`.
+     */
+    async createWithCommit(tx: DbExecutor, event: { id: string; version: number }, values: NonNullable<ReplicaChange<T>['values']>): Promise<void> {
+      if (event.version === 0 && sendWithCommit(tx, () => statements.insert(tx, { ...values, id: event.id, version: 0 }))) return;
+      await apply(tx, event, { values });
     },
   };
+
+  async function apply(tx: DbExecutor, event: { id: string; version: number }, change: ReplicaChange<T>): Promise<ReplicaOutcome<T>> {
+    const what = `${options.what} ${event.id}`;
+    if (change.values && event.version === 0) {
+      const [inserted] = await statements.insert(tx, { ...change.values, id: event.id, version: 0 });
+      if (inserted) return { applied: true, created: true, row: inserted };
+    }
+    if (change.set && event.version > 0) {
+      // The next version, as it nearly always is: one statement. Not it (stale, ahead, missing, or
+      // moved meanwhile): decided from the row as read below, exactly as without `set`.
+      const [updated] = await statements.update(tx, event.id, event.version - 1, { ...change.set, version: event.version });
+      if (updated) return { applied: true, created: false, row: updated };
+    }
+    const [current] = await read.execute(tx, { id: event.id });
+    if (checkVersion(current && versionOf(current), event.version, what) === 'stale') return { applied: false, row: current };
+    if (!current) {
+      if (!change.create && !change.values) throw new Error(`${what}: version ${event.version} creates the replica, but this event has no create`);
+      const [inserted] = await statements.insert(tx, { ...(change.values ?? (await change.create!())), id: event.id, version: event.version });
+      return inserted ? { applied: true, created: true, row: inserted } : { applied: false, row: undefined };
+    }
+    if (!change.update && !change.set) throw new Error(`${what}: version ${event.version} changes the replica, but this event has no update`);
+    const values = change.set ?? (await change.update!(current));
+    const [updated] = await statements.update(tx, event.id, versionOf(current), { ...values, version: event.version });
+    if (!updated) throw new RetryLater(`${what} changed while applying version ${event.version}`);
+    return { applied: true, created: false, row: updated };
+  }
 }
 
 type Values = Record<string, unknown>;

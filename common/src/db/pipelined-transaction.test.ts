@@ -6,7 +6,7 @@ import { NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { openDatabase, type Database, type DbExecutor } from './database';
 import { isConnectionLoss } from './pg-errors';
 import { connectionOf } from './prepared-statement';
-import { afterCommit, afterCommitSavepoint, pipelinedTransaction, socketOf, TransactionAborted } from './pipelined-transaction';
+import { afterCommit, afterCommitSavepoint, pipelinedTransaction, sendWithCommit, socketOf, TransactionAborted } from './pipelined-transaction';
 
 const migrationsFolder = path.join(__dirname, '../testing/fixture-migrations');
 let database: TestDatabase<Record<string, never>>;
@@ -231,5 +231,46 @@ describe('afterCommit', () => {
     expect(afterCommit(database.db, () => ran.push('pool'))).toBe(false);
     await pipelinedTransaction(database.db, (tx) => tx.transaction(async (inner) => void expect(afterCommit(inner, () => ran.push('nested'))).toBe(false)));
     expect(ran).toEqual(['first', 'second']);
+  });
+});
+
+describe('sendWithCommit', () => {
+  it('sends its statements with COMMIT, in order, after the body and beforeCommit; forgets what a savepoint undid', async () => {
+    await database.pool.query('select 1');
+    const [a, b, undone] = [randomUUID(), randomUUID(), randomUUID()];
+    const sent: string[] = [];
+    const { writes } = await countingWrites(() =>
+      pipelinedTransaction(database.db, async (tx, pipeline) => {
+        expect(sendWithCommit(tx, () => (sent.push('a'), insertItem(tx, a)))).toBe(true);
+        const undo = afterCommitSavepoint(tx);
+        sendWithCommit(tx, () => (sent.push('undone'), insertItem(tx, undone)));
+        undo();
+        sendWithCommit(tx, () => (sent.push('b'), insertItem(tx, b)));
+        pipeline.beforeCommit(() => connectionOf(tx).query('select 1'));
+        await insertItem(tx, randomUUID());
+        expect(sent).toEqual([]); // not before COMMIT
+      }),
+    );
+    expect(writes).toBe(2); // BEGIN + the body's insert; both inserts, the last statement and COMMIT
+    expect(sent).toEqual(['a', 'b']);
+    expect([await stored(a), await stored(b), await stored(undone)]).toEqual([1, 1, 0]);
+  });
+
+  it('fails the transaction with the statement\'s own error when it fails, committing nothing and running no hook', async () => {
+    const [id, ran] = [randomUUID(), [] as string[]];
+    const failing = pipelinedTransaction(database.db, async (tx) => {
+      await insertItem(tx, id);
+      afterCommit(tx, () => ran.push('hook'));
+      sendWithCommit(tx, () => connectionOf(tx).query('select 1 / 0'));
+    });
+    await expect(failing).rejects.toMatchObject({ code: '22012' }); // division_by_zero, not TransactionAborted
+    expect([await stored(id), ran]).toEqual([0, []]);
+  });
+
+  it('is never called outside a pipelined transaction (the pool, a nested one)', async () => {
+    const called: string[] = [];
+    expect(sendWithCommit(database.db, async () => called.push('pool'))).toBe(false);
+    await pipelinedTransaction(database.db, (tx) => tx.transaction(async (inner) => void expect(sendWithCommit(inner, async () => called.push('nested'))).toBe(false)));
+    expect(called).toEqual([]);
   });
 });

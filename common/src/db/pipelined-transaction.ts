@@ -31,8 +31,14 @@ export interface Pipeline {
 /** Work for after a transaction has committed, e.g. publishing the events it staged (outbox.ts). Given the pool it ran on. */
 export type AfterCommit = (pool: pg.Pool) => void;
 
-/** The after-commit work of each open pipelined transaction, by its `tx`. */
-const afterCommitOf = new WeakMap<object, AfterCommit[]>();
+/** What each open pipelined transaction does at its COMMIT, by its `tx`. */
+interface CommitWork {
+  /** Statements sent in COMMIT's write (sendWithCommit). */
+  withCommit: (() => Promise<unknown>)[];
+  /** Run once COMMIT has succeeded (afterCommit). */
+  hooks: AfterCommit[];
+}
+const commitWorkOf = new WeakMap<object, CommitWork>();
 
 /**
  * Runs `hook` right after `tx` commits, in the order registered, when `tx` is a pipelined
@@ -42,20 +48,38 @@ const afterCommitOf = new WeakMap<object, AfterCommit[]>();
  * relies on it needs a fallback for that case (the outbox has its relay).
  */
 export function afterCommit(tx: object, hook: AfterCommit): boolean {
-  const hooks = afterCommitOf.get(tx);
-  hooks?.push(hook);
-  return hooks !== undefined;
+  const work = commitWorkOf.get(tx);
+  work?.hooks.push(hook);
+  return work !== undefined;
 }
 
 /**
- * For a savepoint: returns the function that forgets the after-commit work registered on `tx`
- * since, to call when rolling back to that savepoint (what its statements staged is gone).
+ * Sends the statement `send` starts in the same write as `tx`'s COMMIT, after the transaction's
+ * other statements, in the order registered, when `tx` is a pipelined transaction; returns false,
+ * and never calls it, for anything else (the caller then runs it itself). For a write nothing
+ * in the transaction reads back (an outbox row): it costs no round trip of its own. If it fails,
+ * the transaction fails with its error and nothing of it commits. `send` must start its
+ * statement synchronously (a prepared statement does: preparedStatement, sqlStatement).
+ */
+export function sendWithCommit(tx: object, send: () => Promise<unknown>): boolean {
+  const work = commitWorkOf.get(tx);
+  work?.withCommit.push(send);
+  return work !== undefined;
+}
+
+/**
+ * For a savepoint: returns the function that forgets the commit work (afterCommit,
+ * sendWithCommit) registered on `tx` since, to call when rolling back to that savepoint (what its
+ * statements staged is gone).
  */
 export function afterCommitSavepoint(tx: object): () => void {
-  const hooks = afterCommitOf.get(tx);
-  const mark = hooks?.length ?? 0;
+  const work = commitWorkOf.get(tx);
+  const hooksMark = work?.hooks.length ?? 0;
+  const withCommitMark = work?.withCommit.length ?? 0;
   return () => {
-    if (hooks) hooks.length = Math.min(hooks.length, mark);
+    if (!work) return;
+    work.hooks.length = Math.min(work.hooks.length, hooksMark);
+    work.withCommit.length = Math.min(work.withCommit.length, withCommitMark);
   };
 }
 
@@ -119,9 +143,9 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
   const pool = poolOf(db);
   const client = await pool.connect();
   const tx = transactionOn(db, client);
-  // This run's own list: a run retried on another connection starts afresh.
-  const hooks: AfterCommit[] = [];
-  afterCommitOf.set(tx, hooks);
+  // This run's own lists: a run retried on another connection starts afresh.
+  const work: CommitWork = { withCommit: [], hooks: [] };
+  commitWorkOf.set(tx, work);
   let last: (() => Promise<unknown>) | undefined;
   const pipeline: Pipeline = {
     together: (send) => heldWrites(client, send),
@@ -145,10 +169,14 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
       throw isConnectionLoss(begun.reason) ? new DeadConnection(begun.reason) : begun.reason;
     }
     if (ran.status === 'rejected') throw ran.reason;
-    const [, committed] = await Promise.all(heldWrites(client, () => [last?.(), client.query('commit')] as const));
+    // A statement sent with COMMIT that fails rejects with its own error (then COMMIT answers
+    // ROLLBACK, and nothing committed).
+    const [, , committed] = await Promise.all(
+      heldWrites(client, () => [Promise.all(work.withCommit.map((send) => send())), last?.(), client.query('commit')] as const),
+    );
     if (committed.command !== 'COMMIT') throw new TransactionAborted();
-    afterCommitOf.delete(tx);
-    for (const hook of hooks) {
+    commitWorkOf.delete(tx);
+    for (const hook of work.hooks) {
       try {
         hook(pool);
       } catch {
@@ -162,7 +190,7 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
     if (!broken) await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
     throw err;
   } finally {
-    afterCommitOf.delete(tx);
+    commitWorkOf.delete(tx);
     // A broken connection keeps the listener: pg may report its loss again while it closes.
     if (!broken) client.off('error', lost);
     client.release(broken);

@@ -1,6 +1,6 @@
 import { defineListener, RetryLater, versionedReplica } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketCreatingOrderIfFree, ORDER_EVENT_MAX_DELIVER, ORDER_EVENT_WINDOW_MS, setTicketHolder } from '../../tickets/ticket-holder';
+import { lockTicketCreatingOrderIfFree, ORDER_CREATED_WINDOW_MS, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -23,7 +23,7 @@ const orders = versionedReplica(ordersReplica, { what: 'order' });
 export const orderCreated = defineListener({
   event: 'order:created',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
-  batchWindowMs: ORDER_EVENT_WINDOW_MS,
+  batchWindowMs: ORDER_CREATED_WINDOW_MS,
   async handle({ data }, { tx }) {
     // A free ticket and a new order: the replica row is inserted and the ticket held with the ticket's lock, in one statement.
     const locked = await lockTicketCreatingOrderIfFree(tx, data);
