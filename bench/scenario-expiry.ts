@@ -27,7 +27,7 @@ interface PlacedOrder {
  * are recorded too, to show where the time goes. Baseline: the release UPDATE of `count`
  * tickets, each sent to the baseline server at the moment one of MicroTick's orders fell due.
  */
-export async function expiry(market: Market, baseline: Baseline, count: number, windowSeconds: number): Promise<ResultRow[]> {
+export async function expiry(market: Market, baseline: Baseline, count: number, windowSeconds: number, placeRate?: number): Promise<ResultRow[]> {
   console.log(`  listing ${count} tickets to let expire…`);
   const ticketIds = await createTickets(market.stack.url, market.seller, count);
   await waitUntilReplicated(market.db.orders, ticketIds);
@@ -60,6 +60,8 @@ export async function expiry(market: Market, baseline: Baseline, count: number, 
       connections: 50,
       amount: count,
       maxSeconds: windowSeconds,
+      // Each second's orders leave together (autocannon's overallRate): bursts of `placeRate`.
+      ...(placeRate === undefined ? {} : { overallRate: placeRate }),
       request: (index) => ({
         headers: { 'content-type': 'application/json', cookie: buyerFor(market.buyers, index).cookie },
         body: JSON.stringify({ ticketId: ticketIds[index] }),
@@ -113,7 +115,7 @@ export async function expiry(market: Market, baseline: Baseline, count: number, 
   );
   return [
     {
-      measure: `5. ${count} orders expiring together: ticket released after expiresAt, p50 / p99 (${release.n} of ${count} released; falling due over ${dueSpan}, as fast as they were placed)`,
+      measure: `5. ${count} orders expiring together: ticket released after expiresAt, p50 / p99 (${release.n} of ${count} released; falling due over ${dueSpan}, ${placeRate === undefined ? 'as fast as they were placed' : `placed ${placeRate}/s`})`,
       microtick: p50p99(release),
       baseline: baseRelease,
       target: `p99 ≤ ${EXPIRY_TARGET_P99_MS} ms`,
