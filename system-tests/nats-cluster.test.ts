@@ -53,7 +53,10 @@ beforeAll(async () => {
   const dir = path.join(REPO_ROOT, 'test-output/system-tests');
   mkdirSync(dir, { recursive: true });
   natsLog = createWriteStream(path.join(dir, `nats-cluster-${process.pid}.log`));
-  cluster = await PrivateNatsCluster.start((line) => natsLog.write(`${line}\n`));
+  // A node killed earlier in the file may still flush a line after the log is closed: dropped.
+  cluster = await PrivateNatsCluster.start((line) => {
+    if (!natsLog.writableEnded) natsLog.write(`${line}\n`);
+  });
   // The stream is created once, with three replicas, before the services start (as an operator's
   // admin identity does in production); five services racing to create an R3 stream can outlast
   // JetStream's API timeout on a busy machine.

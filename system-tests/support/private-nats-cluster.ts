@@ -108,9 +108,11 @@ export class PrivateNatsCluster {
     await Promise.all(
       this.nodes.map(async ({ child }) => {
         if (!child || child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, 'exit');
+        // 'close', not 'exit': the node's last output may still be in its pipes at 'exit', and the
+        // caller may close its log once this resolves.
+        const closed = once(child, 'close');
         child.kill('SIGTERM');
-        await exited;
+        await closed;
       }),
     );
     rmSync(this.dir, { recursive: true, force: true });
