@@ -61,16 +61,19 @@ export class InstanceLock {
 
   /** Records the current children (call whenever they change). */
   update(processes: RunningProcessInfo[]): void {
-    if (!this.held) return;
-    const record = this.read();
-    if (record?.pid === process.pid) writeFileSync(this.file, JSON.stringify({ ...record, processes }, null, 2));
+    this.record({ processes });
   }
 
   /** Records the run's socket directory. */
   recordSocketDir(socketDir: string): void {
+    this.record({ socketDir });
+  }
+
+  /** Merges `fields` into the lock file, while this process holds it. */
+  private record(fields: Partial<Pick<LockRecord, 'processes' | 'socketDir'>>): void {
     if (!this.held) return;
     const record = this.read();
-    if (record?.pid === process.pid) writeFileSync(this.file, JSON.stringify({ ...record, socketDir }, null, 2));
+    if (record?.pid === process.pid) writeFileSync(this.file, JSON.stringify({ ...record, ...fields }, null, 2));
   }
 
   release(): void {
