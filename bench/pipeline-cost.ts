@@ -11,7 +11,9 @@
  *
  * Groups: create-order's shape (BEGIN + 3 statements, then a 4th + COMMIT) in two writes, in
  * one, and with a statement fewer; a window of 10 events in one transaction with a savepoint
- * per event (PostgresListenerStore.runBatch), without, and as one statement for all ten.
+ * per event (PostgresListenerStore.runBatch), without, and as one statement for all ten; a
+ * transaction inserting a row into a table whose trigger NOTIFYs (as the outbox's does, with
+ * nobody listening) and into one without.
  * wave-9 figures: docs/benchmarks.md, "Wave 9 — orders request path".
  */
 import os from 'node:os';
@@ -90,6 +92,27 @@ const eventWindow: Variant[] = [
   },
 ];
 
+const notifying: Variant[] = [
+  {
+    name: 'BEGIN, an insert whose trigger NOTIFYs, COMMIT',
+    units: 1,
+    run: (c) => inOneWrite(c, () => [c.query('begin'), c.query({ name: 'notified', text: 'insert into notified (n) values ($1)', values: [1] }), c.query('commit')]),
+  },
+  {
+    name: 'BEGIN, the same insert without a trigger, COMMIT',
+    units: 1,
+    run: (c) => inOneWrite(c, () => [c.query('begin'), c.query({ name: 'plain', text: 'insert into plain (n) values ($1)', values: [1] }), c.query('commit')]),
+  },
+];
+
+/** The tables of the NOTIFY group: the outbox's statement-level trigger on one of them. */
+const NOTIFY_TABLES = `
+  create table notified (n integer);
+  create table plain (n integer);
+  create function bench_notify() returns trigger language plpgsql as $$ begin perform pg_notify('bench_pipeline_cost', ''); return null; end $$;
+  create trigger notified_notify after insert on notified for each statement execute function bench_notify();
+`;
+
 async function measure(clients: pg.PoolClient[], backendPids: number[], group: Variant[]): Promise<void> {
   const backendsMs = () => backendPids.reduce((sum, pid) => sum + (cpuMsOf(pid) ?? 0), 0);
   const runAll = (variant: Variant, calls: number) => Promise.all(clients.map(async (c) => { for (let i = 0; i < calls / clients.length; i++) await variant.run(c); }));
@@ -122,11 +145,13 @@ async function main(): Promise<void> {
   await admin.query(`create database ${name}`);
   const pool = new pg.Pool({ connectionString: `${PG_URL}/${name}`, max: CONNECTIONS, pipeline: true });
   try {
+    await pool.query(NOTIFY_TABLES);
     const clients = await Promise.all(Array.from({ length: CONNECTIONS }, () => pool.connect()));
     const backendPids = await Promise.all(clients.map(async (c) => (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid));
     console.log(`pipeline cost: ${rounds} rounds × ${perRound} per variant, ${CONNECTIONS} connections; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
     await measure(clients, backendPids, createOrderShape);
     await measure(clients, backendPids, eventWindow);
+    await measure(clients, backendPids, notifying);
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
     for (const client of clients) client.release();
   } finally {
