@@ -1,38 +1,57 @@
-import { sqlStatement, type DbExecutor } from '@microtick/common';
+import { answersInOrder, sqlStatement, type DbExecutor } from '@microtick/common';
 import type { OrderRow, TicketRow } from '../db/schema';
-import type { WaitlistRow } from '../waitlist/waitlist-lock';
+import { lockWaitlist, type WaitlistRow } from '../waitlist/waitlist-lock';
 import { UNPAID_LIVE } from './order-limits';
+
+/**
+ * The buyer's order-limit lock: one account's order creations run one at a time (other users
+ * never wait), so the limit's count in the statement after it sees what the previous creation
+ * inserted. A statement of its own: a count in the same statement would take its snapshot
+ * before the lock wait.
+ */
+const lockBuyerOrders = sqlStatement<[userId: string]>('orders_lock_buyer_orders', `select pg_advisory_xact_lock(hashtextextended('orders:live:' || $1, 0))`);
 
 /**
  * The buyer's unpaid orders, counted for the live-order limit (`buyer`: the parameter holding
  * the user id). It reads only that buyer's unpaid orders, through `orders_unpaid_by_user_idx`.
- * orders_reserve_ticket (migration 0007) runs this count; order-limits.test.ts checks its plan.
  */
 export const liveOrderCount = (buyer: string): string =>
   `select count(*) from orders where user_id = ${buyer}::uuid and status in (${UNPAID_LIVE.map((status) => `'${status}'`).join(', ')})`;
 
 /**
- * Postgres' orders_reserve_ticket (migration 0007, where its three statements are explained):
- * the buyer's order-limit lock; the ticket and the order inserted only when the ticket exists,
- * is not the buyer's own and the buyer holds fewer than `$4` unpaid orders; the ticket's
- * waiting-list lock. Each runs with a snapshot taken after the one before has finished, as
- * three statements sent one by one would, but the client sends and parses one.
+ * The ticket, and the order for it inserted only when the ticket exists, is not the buyer's own
+ * and the buyer holds fewer than `$4` unpaid orders (no order row: one of the three). The price
+ * is the ticket's as this statement reads it, the same row the answer shows. A second live order
+ * for the ticket fails the insert on the one-live-order index.
  */
-const reserveTicketStatement = sqlStatement<[ticketId: string, userId: string, expiresAt: Date, maxLiveOrders: number], ReservationRow>(
-  'orders_reserve_ticket',
-  'select * from orders_reserve_ticket($1, $2, $3, $4)',
+const insertOrderForTicket = sqlStatement<[ticketId: string, userId: string, expiresAt: Date, maxLiveOrders: number], ReservationRow>(
+  'orders_insert_order_for_ticket',
+  `with ticket as (
+     select id, title, price_cents, user_id, version from tickets_replica where id = $1::uuid
+   ), placed as (
+     insert into orders (user_id, ticket_id, status, price_cents, expires_at)
+     select $2::uuid, ticket.id, 'created', ticket.price_cents, $3::timestamptz from ticket
+     where ticket.user_id <> $2::uuid
+       and (${liveOrderCount('$2')}) < $4::int
+     returning id, user_id, status, price_cents, expires_at, version, created_at
+   )
+   select ticket.id, ticket.title, ticket.price_cents, ticket.user_id, ticket.version,
+          placed.id as order_id, placed.user_id as order_user_id, placed.status as order_status, placed.price_cents as order_price_cents,
+          placed.expires_at as order_expires_at, placed.version as order_version, placed.created_at as order_created_at
+   from ticket left join placed on true`,
 );
 
-/** The ticket's columns, the order's, the waiting list's, as pg parses them; null where there is none. */
-type ReservationRow = (
-  | { id: string; title: string; price_cents: number; user_id: string; version: number }
-  | { id: null }
-) &
-  (
-    | { order_id: string; order_user_id: string; order_status: OrderRow['status']; order_price_cents: number; order_expires_at: Date; order_version: number; order_created_at: Date }
-    | { order_id: null }
-  ) &
-  ({ waitlist_ticket_id: string; waitlist_version: number; waitlist_offer_window_seconds: number } | { waitlist_ticket_id: null });
+/** The ticket's columns, then the order's (all null when no order was inserted), as pg parses them. */
+type ReservationRow = {
+  id: string;
+  title: string;
+  price_cents: number;
+  user_id: string;
+  version: number;
+} & (
+  | { order_id: string; order_user_id: string; order_status: OrderRow['status']; order_price_cents: number; order_expires_at: Date; order_version: number; order_created_at: Date }
+  | { order_id: null }
+);
 
 export interface Reservation {
   /** Undefined: no such ticket. */
@@ -44,9 +63,10 @@ export interface Reservation {
 }
 
 /**
- * The order transaction's first statement, written together with its BEGIN and answered in
- * one round trip (pipelinedTransaction): orders_reserve_ticket, whose three statements run one
- * after the other in Postgres, each seeing what it saw when they were sent one by one:
+ * The order transaction's first three statements, written together with its BEGIN and answered
+ * in one round trip (pipelinedTransaction: statements started before the first await leave in
+ * one write). They still run one after the other in Postgres, each with a snapshot taken when
+ * the one before has finished, so each sees what it saw when they were awaited one by one:
  *
  *  1. the buyer's order-limit lock;
  *  2. the ticket and the conditional order insert (its count follows the lock);
@@ -54,27 +74,29 @@ export interface Reservation {
  *     index for a transaction still ending the previous reservation, and only then is the waiting
  *     list locked and, by the caller, its offer read (docs/waitlist.md).
  *
- * When the insert wrote nothing, the waiting-list lock was taken for nothing; the caller rolls
- * the transaction back. When the insert fails (the one-live-order index), the statement fails
- * with the insert's error.
+ * When the insert wrote nothing or failed, the waiting-list lock was taken (or failed) for
+ * nothing; the caller rolls the transaction back either way. The first failure is thrown
+ * (answersInOrder).
  */
 export async function reserveTicket(tx: DbExecutor, request: { ticketId: string; userId: string; expiresAt: Date; maxLiveOrders: number }): Promise<Reservation> {
   const { ticketId, userId, expiresAt, maxLiveOrders } = request;
-  const { rows } = await reserveTicketStatement.execute(tx, [ticketId, userId, expiresAt, maxLiveOrders]);
-  const row = rows[0];
-  if (!row) throw new Error('orders_reserve_ticket answered no row');
-  const waitlist = row.waitlist_ticket_id === null ? undefined : { ticketId: row.waitlist_ticket_id, version: row.waitlist_version, offerWindowSeconds: row.waitlist_offer_window_seconds };
-  if (row.id === null) return { ticket: undefined, order: undefined, waitlist };
+  const [, inserted, waitlist] = await answersInOrder([
+    lockBuyerOrders.execute(tx, [userId]),
+    insertOrderForTicket.execute(tx, [ticketId, userId, expiresAt, maxLiveOrders]),
+    lockWaitlist(tx, ticketId),
+  ]);
+  const row = inserted.rows[0];
+  if (!row) return { ticket: undefined, order: undefined, waitlist };
   const ticket: TicketRow = { id: row.id, title: row.title, priceCents: row.price_cents, userId: row.user_id, version: row.version };
-  return { ticket, order: orderOf(row.id, row), waitlist };
+  return { ticket, order: orderOf(row), waitlist };
 }
 
-function orderOf(ticketId: string, row: ReservationRow): OrderRow | undefined {
+function orderOf(row: ReservationRow): OrderRow | undefined {
   if (row.order_id === null) return undefined;
   return {
     id: row.order_id,
     userId: row.order_user_id,
-    ticketId,
+    ticketId: row.id,
     status: row.order_status,
     priceCents: row.order_price_cents,
     expiresAt: row.order_expires_at,
