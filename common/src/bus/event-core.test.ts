@@ -11,7 +11,7 @@ import { ListenerRunner, type ListenerRunnerOptions } from './listener-runner';
 import { ServiceMetrics } from '../metrics';
 import { openDatabase } from '../db/database';
 import { connectionOf } from '../db/prepared-statement';
-import { addToOutbox } from './outbox';
+import { addToOutbox, OUTBOX_CHANNEL } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { PostgresListenerStore } from './postgres-listener-store';
 import { checkVersion } from './versioned';
@@ -400,6 +400,31 @@ describe('publishing as transactions commit (publishOnCommit)', () => {
     });
     return () => sent.length;
   }
+
+  it('sends no NOTIFY for what its relay publishes at commit; a writer whose pool has no such relay wakes the claiming relays', async () => {
+    const listening = new pg.Client({ connectionString: database.url });
+    await listening.connect();
+    stops.push(() => listening.end());
+    const heard: string[] = [];
+    listening.on('notification', (notification) => heard.push(notification.channel));
+    await listening.query(`listen ${OUTBOX_CHANNEL}`);
+    const stage = () => db().transaction((tx) => addToOutbox(tx, 'ticket:updated', ticket()));
+    const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 200 });
+    await relay.start();
+    let running = true;
+    stops.push(async () => running && (await relay.stop()));
+
+    await stage();
+    await waitFor(async () => (await streamMessages()) === 1 && (await outboxCount()) === 0, { what: 'the event published' });
+    await sleep(200); // a NOTIFY is delivered at the writer's commit: it would be here by now
+    expect(heard).toEqual([]); // neither from addToOutbox nor from a trigger on the table
+
+    running = false;
+    await relay.stop();
+    await stage(); // no relay publishes this pool's commits now
+    await waitFor(() => heard.length === 1, { what: 'the NOTIFY for a claiming relay' });
+    expect(heard).toEqual([OUTBOX_CHANNEL]);
+  });
 
   it('publishes an event the moment its transaction commits, without a claim, and then deletes its row', async () => {
     const relay = new OutboxRelay({ pool: database.pool, bus, logger: silentLogger, pollIntervalMs: 60_000 });

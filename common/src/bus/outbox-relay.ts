@@ -55,8 +55,8 @@ interface OutboxRow {
  * rows of a process that died before publishing, of a publish that failed, or staged outside a
  * pipelined transaction — is claimed from the outbox: on the poll, at start and stop, and,
  * after a failed publish, at each commit of this process until the outbox is drained again.
- * With `publishOnCommit: false` it claims every row, woken by the NOTIFY that `addToOutbox`'s
- * trigger sends at commit. Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several
+ * With `publishOnCommit: false` it claims every row, woken by the NOTIFY that `addToOutbox`
+ * sends with the commit of any writer whose pool has no relay publishing on commit. Rows are claimed with FOR UPDATE SKIP LOCKED, so relays in several
  * replicas share the work; a crash between publish and delete republishes with the same
  * `Nats-Msg-Id`, which JetStream drops as a duplicate.
  */

@@ -1,21 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DbExecutor } from '../db/database';
-import { afterCommit, sendWithCommit } from '../db/pipelined-transaction';
+import { afterCommit, poolOfTransaction, sendWithCommit } from '../db/pipelined-transaction';
 import { eventCatalogue, type EventData, type EventEnvelope, type EventType } from '../events/catalogue';
 import { outbox } from '../db/schema';
-import { preparedStatement, type Params } from '../db/prepared-statement';
+import { preparedStatement, sqlStatement, type Params } from '../db/prepared-statement';
 import { currentTraceFields } from '../tracing/propagation';
 
 /**
- * The Postgres channel the OutboxRelay listens on. An insert into `outbox` NOTIFYs it (trigger
- * in common/drizzle/0001), and Postgres delivers that when the writer commits.
+ * The Postgres channel a relay that claims every row (publishOnCommit: false) listens on.
+ * addToOutbox NOTIFYs it whenever no relay of the writer's pool publishes the event at commit;
+ * Postgres delivers it when the writer commits.
  */
 export const OUTBOX_CHANNEL = 'microtick_outbox';
 
 const insertOutbox = preparedStatement('outbox_insert', (db, p: Params<{ msgId: string; eventType: string; payload: EventEnvelope }>) =>
   db.insert(outbox).values({ msgId: p('msgId'), eventType: p('eventType'), payload: p('payload') }),
 );
+
+const notifyOutbox = sqlStatement<[channel: string]>('outbox_notify', 'select pg_notify($1, \'\')');
 
 /** An event as staged in the outbox, for publishing it once its transaction has committed. */
 export interface StagedEvent {
@@ -59,10 +62,18 @@ export async function addToOutbox<T extends EventType>(tx: DbExecutor, type: T, 
     // The staging request's or event's trace continues from here when the relay publishes.
     ...currentTraceFields(),
   };
-  // The table's trigger sends the NOTIFY that wakes the relay (delivered at commit).
-  const insert = () => insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope });
-  if (!sendWithCommit(tx, insert)) await insert();
+  await sendOrRun(tx, () => insertOutbox.execute(tx, { msgId: envelope.id, eventType: type, payload: envelope }));
+  // A relay publishing this pool's commits is handed the event below; any other relay has to be
+  // woken to claim its row. A NOTIFY costs the transaction ~40-80 us of Postgres CPU and a
+  // cluster-wide lock at commit, so it is sent only then (common/drizzle/0003).
+  const pool = poolOfTransaction(tx);
+  if (!pool || !publishers.has(pool)) await sendOrRun(tx, () => notifyOutbox.execute(tx, [OUTBOX_CHANNEL]));
   const staged: StagedEvent = { msgId: envelope.id, eventType: type, payload: envelope };
-  afterCommit(tx, (pool) => publishers.get(pool)?.publishCommitted(staged));
+  afterCommit(tx, (committedOn) => publishers.get(committedOn)?.publishCommitted(staged));
   return envelope;
+}
+
+/** A statement nothing in the transaction reads back: with COMMIT in a pipelined transaction, else now. */
+async function sendOrRun(tx: DbExecutor, send: () => Promise<unknown>): Promise<void> {
+  if (!sendWithCommit(tx, send)) await send();
 }

@@ -2,6 +2,7 @@ import { NodePgSession, NodePgTransaction, type NodePgDatabase } from 'drizzle-o
 import type { PgDialect } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import type pg from 'pg';
+import { answersInOrder } from './answers-in-order';
 import { isConnectionLoss } from './pg-errors';
 
 /**
@@ -33,6 +34,8 @@ export type AfterCommit = (pool: pg.Pool) => void;
 
 /** What each open pipelined transaction does at its COMMIT, by its `tx`. */
 interface CommitWork {
+  /** The pool the transaction runs on (what its after-commit hooks are given). */
+  pool: pg.Pool;
   /** Statements sent in COMMIT's write (sendWithCommit). */
   withCommit: (() => Promise<unknown>)[];
   /** Run once COMMIT has succeeded (afterCommit). */
@@ -51,6 +54,11 @@ export function afterCommit(tx: object, hook: AfterCommit): boolean {
   const work = commitWorkOf.get(tx);
   work?.hooks.push(hook);
   return work !== undefined;
+}
+
+/** The pool `tx` runs on when it is a pipelined transaction; undefined for anything else. */
+export function poolOfTransaction(tx: object): pg.Pool | undefined {
+  return commitWorkOf.get(tx)?.pool;
 }
 
 /**
@@ -144,7 +152,7 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
   const client = await pool.connect();
   const tx = transactionOn(db, client);
   // This run's own lists: a run retried on another connection starts afresh.
-  const work: CommitWork = { withCommit: [], hooks: [] };
+  const work: CommitWork = { pool, withCommit: [], hooks: [] };
   commitWorkOf.set(tx, work);
   let last: (() => Promise<unknown>) | undefined;
   const pipeline: Pipeline = {
@@ -170,9 +178,10 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
     }
     if (ran.status === 'rejected') throw ran.reason;
     // A statement sent with COMMIT that fails rejects with its own error (then COMMIT answers
-    // ROLLBACK, and nothing committed).
+    // ROLLBACK, and nothing committed): the first in order, not the first rejection to arrive
+    // (the statements after it only say the transaction was aborted).
     const [, , committed] = await Promise.all(
-      heldWrites(client, () => [Promise.all(work.withCommit.map((send) => send())), last?.(), client.query('commit')] as const),
+      heldWrites(client, () => [answersInOrder(work.withCommit.map((send) => send())), last?.(), client.query('commit')] as const),
     );
     if (committed.command !== 'COMMIT') throw new TransactionAborted();
     commitWorkOf.delete(tx);
