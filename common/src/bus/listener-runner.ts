@@ -300,7 +300,7 @@ export class ListenerRunner<Ctx> {
     try {
       outcomes = await this.options.store.runTogether!(
         consumer,
-        valid.map(({ event }) => ({ eventId: event.id })),
+        valid.map(({ msg, event }) => ({ eventId: event.id, redelivered: msg.info.deliveryCount > 1 })),
         this.options.logger,
         (indexes, ctx) =>
           listener.handleBatch!(

@@ -94,6 +94,34 @@ export class PostgresListenerStore<TSchema extends Record<string, unknown>> impl
     });
   }
 
+  /**
+   * One handler for several events (a listener's `handleBatch`) in one transaction: the claims are
+   * one statement (sent with BEGIN), `handle` gets the events this claim inserted, and their
+   * processed marks commit or roll back with its writes. A throw rolls back the whole
+   * transaction (nothing is marked processed) and the runner handles each event alone, so a
+   * retry, a wait or a dead letter stays one event's. Attempts on record are cleared for the
+   * applied events that may have some (redelivered; unknown counts as redelivered), with COMMIT.
+   */
+  runTogether(
+    consumer: string,
+    items: readonly (Pick<BatchItem<HandlerContext>, 'eventId'> & { redelivered?: boolean })[],
+    logger: Logger,
+    handle: (indexes: number[], ctx: HandlerContext) => Promise<void>,
+  ): Promise<('processed' | 'duplicate')[]> {
+    return pipelinedTransaction(this.db, async (tx, pipeline) => {
+      const { rows } = await claimEvents.execute(tx, [consumer, JSON.stringify(items.map((item) => item.eventId))]);
+      const unclaimed = new Set(rows.map((row) => row.event_id));
+      // Postgres answers uuids in lower case; a second copy within the batch is a duplicate.
+      const fresh = items.flatMap((item, i) => (unclaimed.delete(item.eventId.toLowerCase()) ? [i] : []));
+      if (fresh.length > 0) await handle(fresh, { tx: tx as unknown as HandlerContext['tx'], logger });
+      const cleared = fresh.filter((i) => items[i]!.redelivered !== false).map((i) => items[i]!.eventId);
+      if (cleared.length > 0) pipeline.beforeCommit(() => forgetAttemptsOf.execute(tx, [consumer, JSON.stringify(cleared)]));
+      const outcomes: ('processed' | 'duplicate')[] = items.map(() => 'duplicate');
+      for (const i of fresh) outcomes[i] = 'processed';
+      return outcomes;
+    });
+  }
+
   async deadLetter(letter: NewDeadLetter): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.insert(deadLetters).values(letter);
