@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { paymentAttempts, payments, type OrderReplica } from '../db/schema';
 import { insertOrder, usePaymentsFixture } from '../test-support';
 import { settleLapsedAttempts, startAttemptSweeper } from './attempt-sweeper';
+import { finishAttempt } from './payment-attempts';
 import type { PaymentDeps } from './settle-attempt';
 import { paymentIdempotencyKey, paymentIntentParams } from './stripe-requests';
 
@@ -62,6 +63,17 @@ describe('settling lapsed payment attempts', () => {
     expect(await fx.database.db.select().from(payments)).toMatchObject([{ stripeId: 'pi_recorded_earlier' }]);
     expect(await fx.charges(order.id)).toMatchObject([{ paymentIntentId: intent!.id, voided: true }]);
     expect(await outboxEvents(fx.database.db)).toEqual([]);
+  });
+
+  it("keeps an attempt's first outcome: a request that outlived its lease cannot overwrite what the sweeper recorded", async () => {
+    const order = await insertOrder(fx.database);
+    const intent = await crashedAttempt(order, 'tok_visa', { charged: true });
+    expect(await settleLapsedAttempts(deps, silentLogger)).toBe(1);
+    const [attempt] = await attemptsOf(order.id);
+
+    await finishAttempt(fx.database.db, attempt!.id, { status: 'declined', failure: 'a late answer' });
+
+    expect(await attemptsOf(order.id)).toMatchObject([{ status: 'succeeded', stripeId: intent!.id, failure: null }]);
   });
 
   it('leaves attempts whose lease is still running alone', async () => {

@@ -99,9 +99,16 @@ async function renewLapsedLease(tx: DbExecutor, attemptId: string, leaseMs: numb
 
 type Outcome = { status: 'succeeded'; stripeId: string } | { status: 'declined' | 'rejected'; failure: string; stripeId?: string };
 
-/** Ends an attempt with what Stripe said; the order may be paid again unless it succeeded. */
+/**
+ * Ends an attempt with what Stripe said; the order may be paid again unless it succeeded. Only a
+ * pending attempt is ended: the first outcome recorded stands, so a request that kept talking to
+ * Stripe past its lease cannot overwrite what the one that took the attempt over recorded.
+ */
 export async function finishAttempt(tx: DbExecutor, attemptId: string, outcome: Outcome): Promise<void> {
-  await tx.update(paymentAttempts).set({ ...outcome, finishedAt: new Date() }).where(eq(paymentAttempts.id, attemptId));
+  await tx
+    .update(paymentAttempts)
+    .set({ ...outcome, finishedAt: new Date() })
+    .where(and(eq(paymentAttempts.id, attemptId), eq(paymentAttempts.status, 'pending')));
 }
 
 /**

@@ -34,7 +34,10 @@ export async function applyStripeEvent(db: PaymentsDb, event: Stripe.Event): Pro
     }
     // Locked in the same order as recording an authorization does: the order first.
     const [order] = await tx.select().from(ordersReplica).where(eq(ordersReplica.id, known.orderId)).for('update');
-    const [payment] = await tx.select().from(payments).where(eq(payments.stripeId, intent.id));
+    // The payment's row too: the settler records a capture or void without the order's lock
+    // (settle-payment.ts), and in READ COMMITTED such a change committed between this read and
+    // the update below was overwritten (a voided payment turned back into an authorization).
+    const [payment] = await tx.select().from(payments).where(eq(payments.stripeId, intent.id)).for('update');
     if (!order || !payment) return 'ignored';
     const now = new Date();
     switch (event.type) {
