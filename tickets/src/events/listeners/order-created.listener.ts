@@ -1,4 +1,4 @@
-import { defineListener, RetryLater, versionedReplica, type DbExecutor, type OrderCreated } from '@microtick/common';
+import { answersInOrder, defineListener, RetryLater, versionedReplica, type DbExecutor, type OrderCreated } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
 import { lockTicketCreatingOrderIfFree, ORDER_CREATED_WINDOW_MS, ORDER_EVENT_MAX_DELIVER, setTicketHolder, type LockedTicket } from '../../tickets/ticket-holder';
 
@@ -42,7 +42,7 @@ export const orderCreated = defineListener({
       for (const order of created) await holdForOrder(tx, order, await lockTicketCreatingOrderIfFree(tx, order));
       return;
     }
-    const locked = await Promise.all(created.map((order) => lockTicketCreatingOrderIfFree(tx, order)));
+    const locked = await answersInOrder(created.map((order) => lockTicketCreatingOrderIfFree(tx, order)));
     for (const [i, order] of created.entries()) await holdForOrder(tx, order, locked[i]!);
   },
 });
