@@ -41,7 +41,7 @@ export const isServiceName = (name: string): name is ServiceName => (SERVICES as
 
 /** Where the stack keeps its data; a namespace gives it names of its own on the shared servers. */
 export interface InfraUrls {
-  /** Server URL without a database, e.g. postgres://microtick:microtick@127.0.0.1:5432 */
+  /** Server URL without a database: postgres://microtick:microtick@127.0.0.1:5432, or over a unix socket (localPostgresUrl). */
   postgres: string;
   nats: string;
   redis: string;
