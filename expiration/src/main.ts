@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     // No database: Redis holds the timers and the listeners' bookkeeping.
     resources: (deps) => startExpirationResources(config, deps),
     listeners,
-    background: ({ resources, ...deps }) => startTimerWorker(config, { ...deps, redis: resources.redis }),
+    background: ({ resources, ...deps }) => startTimerWorker(config, { ...deps, redis: resources.redis, fired: resources.fired }),
     buildApp,
   });
 }

@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { registerExpirationMetrics, type ExpirationMetrics } from './expiration/expiration-metrics';
 import { createExpirationQueue, type DeadlineJob, type ExpirationQueue } from './expiration/expiration-queue';
+import { RecentlyFired } from './expiration/recently-fired';
 import { RedisExpirationTimers, type ExpirationTimers } from './expiration/expiration-timers';
 import { startExpirationWorker } from './expiration/expiration.worker';
 import type { ExpirationHandlerContext } from './expiration/handler-context';
@@ -45,6 +46,8 @@ export interface ExpirationTestKit {
   keyPrefix: string;
   queue: ExpirationQueue;
   timers: RedisExpirationTimers;
+  /** The timers the kit's worker fired, shared with `timers` as in the service. */
+  fired: RecentlyFired;
   /** Every expiration:complete publish seen on the subject (duplicates JetStream dropped included). */
   received: ReceivedExpiration[];
   startWorker(metrics?: ExpirationMetrics): Promise<Worker<DeadlineJob, void>>;
@@ -100,7 +103,8 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const keyPrefix = config.REDIS_KEY_PREFIX;
   const queue = createExpirationQueue(redis, keyPrefix);
-  const timers = new RedisExpirationTimers(queue, redis, keyPrefix);
+  const fired = new RecentlyFired();
+  const timers = new RedisExpirationTimers(queue, redis, keyPrefix, fired);
   const stops: (() => Promise<unknown>)[] = [];
 
   const received: ReceivedExpiration[] = [];
@@ -122,9 +126,10 @@ export async function createExpirationTestKit(): Promise<ExpirationTestKit> {
     keyPrefix,
     queue,
     timers,
+    fired,
     received,
     async startWorker(metrics = registerExpirationMetrics(new ServiceMetrics('test').registry)) {
-      const worker = startExpirationWorker({ redis, keyPrefix, bus, logger: silentLogger, metrics });
+      const worker = startExpirationWorker({ redis, keyPrefix, bus, logger: silentLogger, metrics, fired });
       stops.push(() => worker.close());
       await worker.waitUntilReady();
       return worker;

@@ -52,8 +52,11 @@ export const createExpirationQueue = (redis: Redis, prefix: string): ExpirationQ
 
 /**
  * Adds the order's timer. The job id is the order id, so BullMQ ignores a second add for the
- * same order while the first job exists. Completed jobs are kept for a day, so that even a
- * redelivered `order:created` whose processed mark was lost cannot re-arm a timer that fired.
+ * same order while the first job exists. Completed jobs are kept for a day (the latest
+ * COMPLETED_JOBS_KEPT of them), so that even a redelivered `order:created` whose processed mark
+ * was lost cannot re-arm a timer that fired; once its order is settled, the settled marker does
+ * that too (and a re-armed timer would only publish the same event id again, which JetStream and
+ * orders drop as a duplicate).
  */
 export async function addExpirationJob(queue: ExpirationQueue, job: ExpirationJob): Promise<void> {
   await addDeadlineJob(queue, ORDER_JOB, job.orderId, job);
@@ -79,12 +82,19 @@ async function addDeadlineJob(queue: ExpirationQueue, name: DeadlineJobName, job
   await queue.add(name, { ...job, ...currentTraceFields() }, deadlineJobOptions(jobId, job.expiresAt));
 }
 
+/**
+ * A bound on the completed jobs kept (about 1 KB each in Redis): a fired order's job is no longer
+ * removed when its order:cancelled arrives (recently-fired.ts), so at a high expiry rate the day's
+ * completed jobs would otherwise all stay.
+ */
+export const COMPLETED_JOBS_KEPT = 10_000;
+
 const deadlineJobOptions = (jobId: string, expiresAt: string): JobsOptions => ({
   jobId,
   delay: Math.max(0, Date.parse(expiresAt) - Date.now()),
   attempts: PUBLISH_ATTEMPTS,
   backoff: { type: PUBLISH_RETRY_BACKOFF },
-  removeOnComplete: { age: 24 * 3600 },
+  removeOnComplete: { age: 24 * 3600, count: COMPLETED_JOBS_KEPT },
   // A job that used up every attempt stays in the failed set for an operator to retry.
   removeOnFail: false,
 });

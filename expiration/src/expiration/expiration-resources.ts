@@ -7,12 +7,15 @@ import { registerExpirationMetrics } from './expiration-metrics';
 import { createExpirationQueue } from './expiration-queue';
 import { RedisExpirationTimers } from './expiration-timers';
 import { startExpirationWorker } from './expiration.worker';
+import { RecentlyFired } from './recently-fired';
 import { connectRedis } from './redis';
 
 export interface ExpirationResources {
   redis: Redis;
   listenerStore: RedisListenerStore<{ timers: RedisExpirationTimers }>;
   readiness: ReadinessCheck[];
+  /** Shared by the worker (which notes what it fires) and the timers (which then remove nothing). */
+  fired: RecentlyFired;
 }
 
 /**
@@ -25,9 +28,11 @@ export async function startExpirationResources(config: Config, { logger, onStop 
   onStop('redis', () => redis.quit());
   const queue = createExpirationQueue(redis, config.REDIS_KEY_PREFIX);
   onStop('queue', () => queue.close());
-  const timers = new RedisExpirationTimers(queue, redis, config.REDIS_KEY_PREFIX);
+  const fired = new RecentlyFired();
+  const timers = new RedisExpirationTimers(queue, redis, config.REDIS_KEY_PREFIX, fired);
   return {
     redis,
+    fired,
     listenerStore: new RedisListenerStore({ redis, keyPrefix: config.REDIS_KEY_PREFIX, service: 'expiration', deps: { timers } }),
     readiness: [{ name: 'redis', check: () => redis.ping() }],
   };
@@ -37,8 +42,11 @@ export async function startExpirationResources(config: Config, { logger, onStop 
  * The worker that fires due timers (startService's `background`); the returned stop lets its
  * running jobs finish, which still need Redis and NATS (stopped after it).
  */
-export async function startTimerWorker(config: Config, { redis, bus, logger, metrics }: Pick<StartDeps, 'bus' | 'logger' | 'metrics'> & { redis: Redis }) {
-  const worker = startExpirationWorker({ redis, keyPrefix: config.REDIS_KEY_PREFIX, bus, logger, metrics: registerExpirationMetrics(metrics.registry) });
+export async function startTimerWorker(
+  config: Config,
+  { redis, fired, bus, logger, metrics }: Pick<StartDeps, 'bus' | 'logger' | 'metrics'> & Pick<ExpirationResources, 'redis' | 'fired'>,
+) {
+  const worker = startExpirationWorker({ redis, keyPrefix: config.REDIS_KEY_PREFIX, bus, logger, metrics: registerExpirationMetrics(metrics.registry), fired });
   try {
     await worker.waitUntilReady();
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { addExpirationJobs, addOfferExpirationJob, offerJobId, type ExpirationJob, type ExpirationQueue, type OfferExpirationJob } from './expiration-queue';
+import type { RecentlyFired } from './recently-fired';
 import { REMEMBER_FOR_SECONDS, redisKeys } from './redis';
 
 /** What the listeners do to an order's timer; both calls are idempotent. */
@@ -26,7 +27,13 @@ export interface ExpirationTimers {
 export class RedisExpirationTimers implements ExpirationTimers {
   private readonly keys;
 
-  constructor(private readonly queue: ExpirationQueue, private readonly redis: Redis, keyPrefix: string) {
+  constructor(
+    private readonly queue: ExpirationQueue,
+    private readonly redis: Redis,
+    keyPrefix: string,
+    /** Timers this process fired: their jobs have completed, and settling them removes nothing. */
+    private readonly fired?: RecentlyFired,
+  ) {
     this.keys = redisKeys(keyPrefix);
   }
 
@@ -50,7 +57,8 @@ export class RedisExpirationTimers implements ExpirationTimers {
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
     // A removal returns 0 for a job already running: its expiration:complete is then harmless
     // (orders ignores the expiry of a paid or cancelled order), and there is no way to stop it anyway.
-    await Promise.all(orderIds.map((orderId) => this.queue.remove(orderId)));
+    // A timer this process fired has nothing to remove (most cancellations in a burst of expiries).
+    await Promise.all(orderIds.filter((orderId) => !this.fired?.has(orderId)).map((orderId) => this.queue.remove(orderId)));
   }
 
   settle(orderId: string): Promise<void> {

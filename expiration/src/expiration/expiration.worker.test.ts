@@ -26,6 +26,26 @@ describe('expiration worker', () => {
     expect(lateness.values.find((v) => v.metricName === 'expiration_lateness_seconds_count')?.value).toBe(1);
   });
 
+  it("settles a timer it fired without removing its completed job (which re-arms nothing), and still removes one that has not fired", async () => {
+    await kit.startWorker();
+    const [firing, pending] = [timer(0), timer(60_000)];
+    await kit.timers.scheduleAll([firing, pending]);
+    await waitFor(async () => (await kit.queue.getJob(firing.orderId))?.finishedOn, { what: 'job completed' });
+    expect(kit.fired.has(firing.orderId)).toBe(true);
+    const removals: string[] = [];
+    const remove = kit.queue.remove.bind(kit.queue);
+    kit.queue.remove = (jobId, opts) => (removals.push(jobId), remove(jobId, opts));
+
+    await kit.timers.settleAll([firing.orderId, pending.orderId]);
+    expect(removals).toEqual([pending.orderId]);
+    expect(await kit.queue.getJob(pending.orderId)).toBeUndefined();
+    expect(await kit.queue.getJob(firing.orderId).then((job) => job?.getState())).toBe('completed');
+    // An order:created seen again (its processed mark lost) arms nothing: the job exists, and the marker is set.
+    await kit.timers.schedule(firing);
+    await sleep(300);
+    expect(kit.received.map((r) => r.envelope.data.orderId)).toEqual([firing.orderId]);
+  });
+
   it('keeps a job whose publish fails (stream missing) and publishes it on a later attempt', async () => {
     await kit.startWorker();
     await kit.bus.jsm.streams.delete(kit.bus.stream);

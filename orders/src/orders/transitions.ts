@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { addToOutbox, answersInOrder, fromCents, orderStatus, preparedStatement, type DbExecutor, type OrderStatus, type Params } from '@microtick/common';
 import { orders, type OrderRow } from '../db/schema';
 import { endWaitlistOnSale, offerOnLockedWaitlist } from '../waitlist/offers';
-import { lockWaitlist, lockWaitlistOfOrder, type WaitlistRow } from '../waitlist/waitlist-lock';
+import { lockWaitlist, lockWaitlistOfOrder, lockWaitlistsOfOrders, type WaitlistRow } from '../waitlist/waitlist-lock';
 
 /** Statuses an order can still leave: it is reserved but not paid. */
 const UNPAID: readonly OrderStatus[] = ['created', 'awaiting:payment'];
@@ -16,6 +16,21 @@ const cancelUnpaidOrder = preparedStatement('orders_cancel_unpaid_by_id', (db, p
     .set({ status: 'cancelled', version: sql`${orders.version} + 1` })
     .where(and(eq(orders.id, p('id')), inArray(orders.status, [...UNPAID])))
     .returning(),
+);
+
+// A burst of expiries' cancellation in one statement: every order of the batch still unpaid.
+// `id = any(…)` is scanned through the primary key in id order, so two batches (or a batch and
+// a single decision) lock the rows they share in the same order.
+const cancelUnpaidOrders = preparedStatement('orders_cancel_unpaid_by_ids', (db, p: Params<{ ids: string[] }>) =>
+  db
+    .update(orders)
+    .set({ status: 'cancelled', version: sql`${orders.version} + 1` })
+    .where(and(sql`${orders.id} = any(${p('ids')}::uuid[])`, inArray(orders.status, [...UNPAID])))
+    .returning(),
+);
+
+const ordersByIds = preparedStatement('orders_by_ids', (db, p: Params<{ ids: string[] }>) =>
+  db.select().from(orders).where(sql`${orders.id} = any(${p('ids')}::uuid[])`),
 );
 
 export async function findOrder(tx: DbExecutor, orderId: string): Promise<OrderRow | undefined> {
@@ -93,6 +108,46 @@ export async function settleCancelById(tx: DbExecutor, orderId: string, [cancell
     return { order: cancelled, changed: true };
   }
   return leftAlone(tx, orderId);
+}
+
+/** What the cancel and the waiting-list locks of `sendCancelAllById` answered: the orders it cancelled, the locked lists of their tickets. */
+export type CancelAllAnswers = [cancelled: OrderRow[], waitlists: WaitlistRow[]];
+
+/**
+ * `sendCancelById` for several orders (a batch of expiries): one conditional UPDATE for all of
+ * them and one statement locking their tickets' waiting lists (ticket order), sent together and
+ * answered together; the locks run after the cancel (order rows → waiting lists). Nothing is
+ * staged until `settleCancelAllById`, so the caller may still roll the cancels back.
+ */
+export function sendCancelAllById(tx: DbExecutor, orderIds: readonly string[]): Promise<CancelAllAnswers> {
+  const ids = [...orderIds];
+  return answersInOrder<CancelAllAnswers>([cancelUnpaidOrders.execute(tx, { ids }), lockWaitlistsOfOrders(tx, ids)]);
+}
+
+/**
+ * The second half of `sendCancelAllById`: `order:cancelled` (and the offer to the first in line)
+ * for each order the cancel changed, in the order of `orderIds`. Returns the ids of the orders it
+ * could not decide about: not there yet, or still unpaid after the cancel missed them (committed
+ * in between, see `leftAlone`); the caller retries those, as `settleCancelById` would.
+ */
+export async function settleCancelAllById(tx: DbExecutor, orderIds: readonly string[], [cancelled, waitlists]: CancelAllAnswers): Promise<{ cancelled: OrderRow[]; undecided: string[] }> {
+  const byId = new Map(cancelled.map((order) => [order.id, order]));
+  const waitlistOf = new Map(waitlists.map((waitlist) => [waitlist.ticketId, waitlist]));
+  const announced: OrderRow[] = [];
+  for (const orderId of new Set(orderIds)) {
+    const order = byId.get(orderId);
+    if (!order) continue;
+    await announceCancellation(tx, order, waitlistOf.get(order.ticketId));
+    announced.push(order);
+  }
+  const missed = [...new Set(orderIds)].filter((orderId) => !byId.has(orderId));
+  if (missed.length === 0) return { cancelled: announced, undecided: [] };
+  const found = new Map((await ordersByIds.execute(tx, { ids: missed })).map((order) => [order.id, order]));
+  const undecided = missed.filter((orderId) => {
+    const order = found.get(orderId);
+    return !order || isUnpaid(order.status);
+  });
+  return { cancelled: announced, undecided };
 }
 
 /**

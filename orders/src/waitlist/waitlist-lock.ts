@@ -38,6 +38,23 @@ export async function lockWaitlistOfOrder(tx: DbExecutor, orderId: string): Prom
   return waitlist;
 }
 
+const lockWaitlistsOfOrderRows = preparedStatement('orders_lock_waitlists_of_orders', (db, p: Params<{ orderIds: string[] }>) =>
+  db
+    .select()
+    .from(waitlists)
+    .where(sql`${waitlists.ticketId} in (select ${orders.ticketId} from ${orders} where ${orders.id} = any(${p('orderIds')}::uuid[]))`)
+    .orderBy(waitlists.ticketId)
+    .for('update'),
+);
+
+/**
+ * `lockWaitlistOfOrder` for several orders at once (a batch of expiries): the lists that exist,
+ * locked in ticket order, so two transactions locking some of the same lists never deadlock.
+ */
+export function lockWaitlistsOfOrders(tx: DbExecutor, orderIds: string[]): Promise<WaitlistRow[]> {
+  return lockWaitlistsOfOrderRows.execute(tx, { orderIds });
+}
+
 /** Creates the ticket's waiting list if needed, sets the window of its future offers, and locks it. */
 export async function openWaitlist(tx: DbExecutor, ticketId: string, offerWindowSeconds: number): Promise<WaitlistRow> {
   // An upsert that updates takes the row lock, exactly like lockWaitlist.

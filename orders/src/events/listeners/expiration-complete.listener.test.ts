@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countingWrites, outboxEvents, waitFor } from '@microtick/common/testing';
+import type { Delivery, EventEnvelope } from '@microtick/common';
+import { countingWrites, outboxEvents, silentLogger, waitFor } from '@microtick/common/testing';
 import { EXPIRATION_FAIRNESS_WAIT_MS } from '../../orders/expiry';
 import { cancelOrderById, completeOrderById } from '../../orders/transitions';
+import type { OrderRow } from '../../db/schema';
 import { insertOrder, insertTicket, readOrder, useOrdersListeners } from '../../test-support';
+import { expirationComplete } from './expiration-complete.listener';
 
 const { database, harness } = useOrdersListeners();
 
@@ -159,5 +162,73 @@ describe('expiration:complete', () => {
   it('answers undefined for an order it does not know, and cancels nothing', async () => {
     expect(await database().db.transaction((tx) => cancelOrderById(tx, randomUUID()))).toBeUndefined();
     expect(await outboxEvents(database().db)).toEqual([]);
+  });
+
+  describe('expiries arriving together (handleBatch)', () => {
+    const envelopes = (orderIds: string[]): EventEnvelope<'expiration:complete'>[] =>
+      orderIds.map((orderId) => ({ id: randomUUID(), type: 'expiration:complete', occurredAt: new Date().toISOString(), data: { orderId } }));
+    const caughtUp = (streamSequence: number, answer = true): Delivery & { asked: () => number } => {
+      let asked = 0;
+      return { streamSequence, firstSeenAt: Date.now(), caughtUpWith: async () => (asked++, answer), asked: () => asked };
+    };
+
+    it('cancels the unpaid ones in one statement, leaves a paid or cancelled one alone, and asks the fairness question once, for the latest', async () => {
+      const { db } = database();
+      const unpaid = [await insertOrder(db, await insertTicket(db)), await insertOrder(db, await insertTicket(db), { status: 'awaiting:payment' })];
+      const paid = await insertOrder(db, await insertTicket(db), { status: 'complete', version: 1 });
+      const cancelled = await insertOrder(db, await insertTicket(db), { status: 'cancelled', version: 1 });
+      const ids = [unpaid[0]!.id, paid.id, unpaid[1]!.id, cancelled.id];
+      const deliveries = [caughtUp(7), caughtUp(9), caughtUp(8), caughtUp(5)];
+
+      await database().pool.query('select 1');
+      const { writes } = await countingWrites(() => db.transaction((tx) => expirationComplete.handleBatch!(envelopes(ids), { tx, logger: silentLogger }, deliveries)), {
+        toPort: Number(new URL(database().url).port || 5432),
+      });
+
+      // BEGIN with the cancel and the waiting-list locks; the read of the two it left alone; both
+      // order:cancelled with COMMIT. One by one: 3 writes per expiry.
+      expect(writes).toBe(3);
+      expect(deliveries.map((d) => d.asked())).toEqual([0, 1, 0, 0]);
+      for (const order of unpaid) expect(await readOrder(db, order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+      expect(await readOrder(db, paid.id)).toMatchObject({ status: 'complete', version: 1 });
+      expect(await readOrder(db, cancelled.id)).toMatchObject({ status: 'cancelled', version: 1 });
+      expect((await outboxEvents(db)).map((e) => e.data)).toEqual(unpaid.map((order) => ({ id: order.id, version: 1, ticket: { id: order.ticketId } })));
+    });
+
+    it('throws, leaving everything for a retry one by one, when earlier authorizations are not applied or an order is unknown', async () => {
+      const { db } = database();
+      const order = await insertOrder(db, await insertTicket(db));
+      await expect(db.transaction((tx) => expirationComplete.handleBatch!(envelopes([order.id]), { tx, logger: silentLogger }, [caughtUp(3, false)]))).rejects.toThrow(
+        'letting earlier authorizations be decided first',
+      );
+      const unknown = randomUUID();
+      await expect(
+        db.transaction((tx) => expirationComplete.handleBatch!(envelopes([order.id, unknown]), { tx, logger: silentLogger }, [caughtUp(4), caughtUp(5)])),
+      ).rejects.toThrow(`expiration for unknown orders ${unknown}`);
+      expect(await readOrder(db, order.id)).toMatchObject({ status: 'created', version: 0 });
+      expect(await outboxEvents(db)).toEqual([]);
+    });
+
+    it('through the runner: a burst with an expiry for an unknown order cancels the others; only that one is retried', async () => {
+      const { db, pool } = database();
+      const orders: OrderRow[] = [];
+      for (let i = 0; i < 4; i++) orders.push(await insertOrder(db, await insertTicket(db)));
+      // Two of the tickets have someone waiting: each gets its offer in the cancelling transaction.
+      const waiting = [randomUUID(), randomUUID()];
+      for (const [i, userId] of waiting.entries()) {
+        await pool.query(`insert into waitlists (ticket_id, offer_window_seconds) values ($1, 300)`, [orders[i]!.ticketId]);
+        await pool.query(`insert into waitlist_entries (ticket_id, user_id, position) values ($1, $2, 1)`, [orders[i]!.ticketId, userId]);
+      }
+      const unknown = randomUUID();
+      const events = await Promise.all([...orders.map((order) => order.id), unknown].map((orderId) => harness().publish('expiration:complete', { orderId })));
+
+      await waitFor(async () => (await Promise.all(orders.map((order) => readOrder(db, order.id)))).every((order) => order?.status === 'cancelled'), { what: 'the known ones cancelled' });
+      await waitFor(async () => (await pool.query('select 1 from event_attempts where failures > 0')).rowCount === 1, { what: 'the unknown one failing' });
+      const attempts = (await pool.query<{ event_id: string }>('select event_id from event_attempts')).rows;
+      expect(attempts).toEqual([{ event_id: events[4]!.id }]);
+      const offered = (await pool.query<{ user_id: string }>(`select user_id from waitlist_entries where status = 'offered' order by user_id`)).rows.map((row) => row.user_id);
+      expect(offered).toEqual([...waiting].sort());
+      expect((await outboxEvents(db)).filter((e) => e.type === 'order:cancelled')).toHaveLength(4);
+    });
   });
 });

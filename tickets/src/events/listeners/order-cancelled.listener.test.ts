@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { outboxEvents, waitFor } from '@microtick/common/testing';
+import type { EventEnvelope } from '@microtick/common';
+import { countingWrites, outboxEvents, silentLogger, waitFor } from '@microtick/common/testing';
 import { ordersReplica } from '../../db/schema';
+import { orderCancelled } from './order-cancelled.listener';
 import { orderCancelledData, orderCreatedData, readOrderReplica, readTicket, seedTicket, useTicketsDatabase, useTicketsListeners } from '../../test-support';
 
 const database = useTicketsDatabase();
@@ -102,5 +104,77 @@ describe('order:cancelled', () => {
     expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: heldByOther, version: 5 });
     expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'cancelled', version: 1 });
     expect(await outbox()).toEqual([]);
+  });
+
+  describe('cancellations arriving together (handleBatch)', () => {
+    const envelopes = (cancellations: ReturnType<typeof orderCancelledData>[]): EventEnvelope<'order:cancelled'>[] =>
+      cancellations.map((data) => ({ id: randomUUID(), type: 'order:cancelled', occurredAt: new Date().toISOString(), data }));
+    const handleTogether = (cancellations: ReturnType<typeof orderCancelledData>[]) =>
+      database().db.transaction((tx) => orderCancelled.handleBatch!(envelopes(cancellations), { tx, logger: silentLogger }, []));
+    /** A ticket held by a new order, as order:created leaves it. */
+    async function heldTicket(title: string) {
+      const ticket = await seedTicket(database(), { title, priceCents: 1999 });
+      const order = orderCreatedData(ticket);
+      await database().db.insert(ordersReplica).values({ id: order.id, ticketId: ticket.id, status: 'created', version: 0 });
+      await database().pool.query('update tickets set order_id = $1, version = 1 where id = $2', [order.id, ticket.id]);
+      return { ticket, order };
+    }
+
+    it('releases the tickets their orders hold in one statement, staging the same ticket:updated as one by one', async () => {
+      const held = [await heldTicket('First'), await heldTicket('Second')];
+      // A ticket held by another order: the replica learns of the cancellation, the ticket stays held.
+      const other = randomUUID();
+      const elsewhere = await seedTicket(database(), { orderId: other, version: 5 });
+      const stale = orderCreatedData(elsewhere);
+      await database().db.insert(ordersReplica).values({ id: stale.id, ticketId: elsewhere.id, status: 'created', version: 0 });
+
+      await database().pool.query('select 1');
+      const { writes } = await countingWrites(() => handleTogether([orderCancelledData(held[0]!.order), orderCancelledData(stale), orderCancelledData(held[1]!.order)]), {
+        toPort: Number(new URL(database().url).port || 5432),
+      });
+
+      // BEGIN with the statement; both ticket:updated with COMMIT.
+      expect(writes).toBe(2);
+      for (const { ticket, order } of held) {
+        expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: null, version: 2 });
+        expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+      }
+      expect(await readTicket(database(), elsewhere.id)).toMatchObject({ orderId: other, version: 5 });
+      expect(await readOrderReplica(database(), stale.id)).toMatchObject({ status: 'cancelled', version: 1 });
+      expect((await outbox()).map((e) => e.data)).toEqual(
+        held.map(({ ticket }) => ({ id: ticket.id, version: 2, title: ticket.title, price: 19.99, userId: ticket.userId, orderId: null })),
+      );
+    });
+
+    it('throws, changing nothing, when one of them overtook its order\'s creation (the runner then handles each alone)', async () => {
+      const held = await heldTicket('Held');
+      const early = orderCreatedData(await seedTicket(database()));
+      await expect(handleTogether([orderCancelledData(held.order), orderCancelledData(early)])).rejects.toThrow();
+      expect(await readTicket(database(), held.ticket.id)).toMatchObject({ orderId: held.order.id, version: 1 });
+      expect(await outbox()).toEqual([]);
+    });
+
+    it('applies two cancellations of one ticket in order', async () => {
+      const { ticket, order } = await heldTicket('Twice');
+      // An earlier order of the same ticket, not yet known as cancelled here.
+      const earlier = orderCreatedData(ticket);
+      await database().db.insert(ordersReplica).values({ id: earlier.id, ticketId: ticket.id, status: 'created', version: 0 });
+      await handleTogether([orderCancelledData(earlier), orderCancelledData(order)]);
+      expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: null, version: 2 });
+      expect(await readOrderReplica(database(), earlier.id)).toMatchObject({ status: 'cancelled', version: 1 });
+      expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    });
+
+    it('through the runner: a burst of cancellations releases every ticket, one that overtook its creation included', async () => {
+      const held = [await heldTicket('A'), await heldTicket('B'), await heldTicket('C')];
+      const late = orderCreatedData(await seedTicket(database()));
+      const harness = listeners();
+      await Promise.all([...held.map(({ order }) => order), late].map((order) => harness.publish('order:cancelled', orderCancelledData(order))));
+      await waitFor(async () => (await Promise.all(held.map(({ ticket }) => readTicket(database(), ticket.id)))).every((t) => t.orderId === null), { what: 'the held tickets released' });
+      await harness.publish('order:created', late);
+      await harness.settled('order:created', 'order:cancelled');
+      expect(await readTicket(database(), late.ticket.id)).toMatchObject({ orderId: null, version: 2 });
+      expect(await readOrderReplica(database(), late.id)).toMatchObject({ status: 'cancelled', version: 1 });
+    });
   });
 });
