@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { startBaseline, type Baseline } from './baseline';
-import { settled } from '@microtick/local';
+import { DEFAULT_INFRA, postgresTransportOf, settled } from '@microtick/local';
 import { openMarket, OUTPUT_DIR, startBenchStack, eventFlow, SETTLE_MS, type BenchStack } from './bench-stack';
 import { markdownTable, type ResultRow } from './report';
 import { backlogCatchUp } from './scenario-backlog';
@@ -203,7 +203,8 @@ async function roundTrips(pool: pg.Pool): Promise<string> {
     }
     return summarize(samples).p50;
   };
-  return `Postgres round trip p50: ${ms(await time(0))} back to back, ${ms(await time(20))} after a 20 ms pause`;
+  // The stack and the baseline reach Postgres the same way (DEFAULT_INFRA), so their CPU compares.
+  return `Postgres (${postgresTransportOf(DEFAULT_INFRA.postgres)}, the stack's and the baseline's) round trip p50: ${ms(await time(0))} back to back, ${ms(await time(20))} after a 20 ms pause`;
 }
 
 const machine = () => `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')}`;

@@ -57,6 +57,28 @@ if [ "$(psql_admin "-c \"select 1 from pg_roles where rolname = '$PG_USER'\"")" 
   log "creating PostgreSQL role $PG_USER"
   psql_admin "-c \"create role $PG_USER login createdb password '$PG_PASSWORD'\""
 fi
+# `npm start` reaches the server over its unix socket (a quarter less client CPU per round trip
+# than loopback TCP; docs/benchmarks.md, "Wave 9 — runtime and consumers"). Debian lets a local
+# connection in only as the operating-system user of the same name (`local all all peer`): the
+# role logs in with its password there too, by a line that must come before that one.
+pg_hba=$(psql_admin "-c 'show hba_file'")
+if ! grep -Eq "^local[[:space:]]+all[[:space:]]+$PG_USER[[:space:]]+scram-sha-256[[:space:]]*$" "$pg_hba"; then
+  if [ ! -w "$pg_hba" ]; then
+    echo "MicroTick logs in to PostgreSQL over its unix socket with a password: add this line to $pg_hba" >&2
+    echo "before \`local all all peer\`, as root, reload PostgreSQL, then run this again:" >&2
+    echo "  local   all   $PG_USER   scram-sha-256" >&2
+    exit 1
+  fi
+  log "letting $PG_USER log in with its password over PostgreSQL's unix socket ($pg_hba)"
+  awk -v line="local   all             $PG_USER                               scram-sha-256" '
+    !done && /^local[[:space:]]+all[[:space:]]+all[[:space:]]/ { print line; done = 1 }
+    { print }
+    END { if (!done) print line }' "$pg_hba" >"$pg_hba.tmp"
+  chown --reference="$pg_hba" "$pg_hba.tmp" 2>/dev/null || true
+  chmod --reference="$pg_hba" "$pg_hba.tmp"
+  mv "$pg_hba.tmp" "$pg_hba"
+  psql_admin "-c 'select pg_reload_conf()'" >/dev/null
+fi
 # Tests, replicas and a running `npm start` share this server: allow more than the default 100.
 if [ "$(psql_admin "-c 'show max_connections'")" -lt 400 ]; then
   log "raising max_connections to 400 (restarts PostgreSQL once)"

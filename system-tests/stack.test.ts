@@ -9,7 +9,7 @@ import { natsAuthOptions } from '@microtick/common';
 import { NATS_ADMIN } from '@microtick/common/testing';
 import { DEFAULT_INFRA, startStack, type Stack } from '../infra/local/src/stack';
 import { findFreePorts } from '../infra/local/src/ports';
-import { namespaceNames } from '../infra/local/src/stack-plan';
+import { namespaceNames, postgresTransportOf } from '../infra/local/src/stack-plan';
 import { signUp } from './support/api-client';
 
 const databasesOf = async (namespace: string): Promise<string[]> => {
@@ -18,6 +18,18 @@ const databasesOf = async (namespace: string): Promise<string[]> => {
   try {
     const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname like $1 order by datname', [`microtick_${namespace}_%`]);
     return rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
+};
+
+/** The client ports of the namespace's Postgres sessions: -1 for one on the unix socket. */
+const clientPortsOf = async (namespace: string): Promise<number[]> => {
+  const client = new pg.Client({ connectionString: `${DEFAULT_INFRA.postgres}/postgres` });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ client_port: number }>('select client_port from pg_stat_activity where datname like $1', [`microtick_${namespace}_%`]);
+    return rows.map((row) => row.client_port);
   } finally {
     await client.end();
   }
@@ -56,6 +68,11 @@ it('keeps a namespace’s data apart while running and drops it on stop when eph
     expect(await databasesOf(namespace)).toEqual(['auth', 'orders', 'payments', 'tickets'].map((service) => `microtick_${namespace}_${service}`));
     expect(await streamExists(namespaceNames(namespace).stream)).toBe(true);
     expect(lines.some((line) => line.startsWith('auth') && line.includes('POST /api/users/signup → 201'))).toBe(true);
+    // The services reach Postgres over its unix socket when the server has one (client_port -1), else over TCP.
+    const overSocket = postgresTransportOf(DEFAULT_INFRA.postgres).startsWith('unix socket');
+    const ports = await clientPortsOf(namespace);
+    expect(ports.length).toBeGreaterThan(0);
+    expect(ports.filter((port) => (port === -1) !== overSocket)).toEqual([]);
   } finally {
     await stack.stop();
   }

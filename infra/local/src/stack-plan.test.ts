@@ -1,5 +1,7 @@
+import { loadConfig, serviceConfigSchema } from '@microtick/common';
+import pg from 'pg';
 import { loadRouteTable } from './routes';
-import { DEFAULT_PORTS, GATEWAY_UPSTREAM_SERVICES, planServiceReplica, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
+import { DEFAULT_PORTS, GATEWAY_UPSTREAM_SERVICES, localPostgresUrl, planServiceReplica, postgresTransportOf, planStack, POSTGRES_SERVICES, REPLICA_PORT_STEP, SERVICES, type ProcessName, type StackPlanInput } from './stack-plan';
 
 const input = (overrides: Partial<StackPlanInput> = {}): StackPlanInput => ({
   repoRoot: '/repo',
@@ -133,5 +135,24 @@ describe('planStack', () => {
     expect(client.args).toEqual(['/repo/node_modules/next/dist/bin/next', 'start', '--port', '3000', '--hostname', '127.0.0.1']);
     expect(client.cwd).toBe('/repo/client');
     expect(client.env).toMatchObject({ NODE_ENV: 'production', API_BASE_URL: 'http://127.0.0.1:8080' });
+  });
+});
+
+describe('localPostgresUrl', () => {
+  it('reaches Postgres over its unix socket when the server has one there, else loopback TCP', () => {
+    const socketUrl = localPostgresUrl((file) => file === '/var/run/postgresql/.s.PGSQL.5432');
+    expect(socketUrl).toBe('postgres://microtick:microtick@%2Fvar%2Frun%2Fpostgresql');
+    expect(postgresTransportOf(socketUrl)).toBe('unix socket /var/run/postgresql');
+    const tcpUrl = localPostgresUrl(() => false);
+    expect(tcpUrl).toBe('postgres://microtick:microtick@127.0.0.1:5432');
+    expect(postgresTransportOf(tcpUrl)).toBe('TCP 127.0.0.1:5432');
+  });
+
+  it('gives each service a socket URL that the config accepts and pg reads as the directory and database', () => {
+    const specs = planStack(input({ infra: { ...input().infra, postgres: localPostgresUrl(() => true) } }));
+    const url = find(specs, 'orders').env.DATABASE_URL!;
+    expect(url).toBe('postgres://microtick:microtick@%2Fvar%2Frun%2Fpostgresql/microtick_orders');
+    expect(loadConfig(serviceConfigSchema, { DATABASE_URL: url, JWT_KEY: 'k', NODE_ENV: 'test' }).DATABASE_URL).toBe(url);
+    expect(new pg.Client({ connectionString: url })).toMatchObject({ host: '/var/run/postgresql', database: 'microtick_orders', user: 'microtick' });
   });
 });

@@ -14,6 +14,7 @@ import { waitUntilReady } from './readiness';
 import {
   databaseUrl,
   DEFAULT_PORTS,
+  localPostgresUrl,
   MAX_REPLICAS,
   namespaceNames,
   POSTGRES_SERVICES,
@@ -33,9 +34,13 @@ import {
 
 export const REPO_ROOT = path.resolve(__dirname, '../../..'); // same from src/ and dist/
 
-/** The servers infra/setup.sh runs; NATS_URL, REDIS_URL and TEST_DATABASE_URL point tests and scripts elsewhere. */
+/**
+ * The servers infra/setup.sh runs (Postgres over its unix socket when it has one); NATS_URL,
+ * REDIS_URL and TEST_DATABASE_URL point tests and scripts elsewhere (TEST_DATABASE_URL=
+ * postgres://microtick:microtick@127.0.0.1:5432 keeps Postgres on TCP).
+ */
 export const DEFAULT_INFRA: InfraUrls = {
-  postgres: process.env.TEST_DATABASE_URL ?? 'postgres://microtick:microtick@127.0.0.1:5432',
+  postgres: process.env.TEST_DATABASE_URL || localPostgresUrl(existsSync),
   nats: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
   redis: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
 };

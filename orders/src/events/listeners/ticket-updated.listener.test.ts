@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { waitFor, type ListenerHarness } from '@microtick/common/testing';
+import { ticketUpdated } from './ticket-updated.listener';
 import { createOrdersTestDatabase, readTicket, startOrdersListeners, type OrdersTestDatabase } from '../../test-support';
 
 let database: OrdersTestDatabase;
@@ -103,6 +104,23 @@ describe('ticket:updated', () => {
     await harness.publish('ticket:created', createdAt0(id));
     await harness.settled(early.type);
     expect(await appliedVersions(id)).toEqual([0, 1]);
+  });
+
+  it('applies a window of updates together, each ticket its own, and several versions of one ticket in stream order', async () => {
+    const handleBatch = jest.spyOn(ticketUpdated, 'handleBatch');
+    try {
+      const ids = await Promise.all(Array.from({ length: 6 }, () => listTicket()));
+      const twice = ids[0]!;
+      await Promise.all([...ids.map((id) => harness.publish('ticket:updated', ticketAt(id, 1))), harness.publish('ticket:updated', ticketAt(twice, 2))]);
+      await harness.settled('ticket:updated');
+
+      for (const id of ids.slice(1)) expect(await readTicket(database.db, id)).toMatchObject({ title: 'v1', priceCents: 1_100, version: 1 });
+      expect(await readTicket(database.db, twice)).toMatchObject({ title: 'v2', version: 2 });
+      expect(await appliedVersions(twice)).toEqual([0, 1, 2]);
+      expect(handleBatch.mock.calls.some(([events]) => events.length > 1)).toBe(true);
+    } finally {
+      handleBatch.mockRestore();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import type { OrderCreated } from '@microtick/common';
 import { waitFor } from '@microtick/common/testing';
 import { eq } from 'drizzle-orm';
 import { ordersReplica } from '../../db/schema';
+import { orderCreated as orderCreatedListener } from './order-created.listener';
 import { usePaymentsFixture, usePaymentsListeners } from '../../test-support';
 
 const fx = usePaymentsFixture();
@@ -48,5 +49,28 @@ describe('order:created', () => {
 
     expect(await replicaOf(data.id)).toMatchObject({ status: 'cancelled', version: 1 });
     expect(await fx.database.db.select().from(ordersReplica)).toHaveLength(1);
+  });
+
+  it('applies the orders of one window together, in one transaction, with the usual de-duplication', async () => {
+    const handleBatch = jest.spyOn(orderCreatedListener, 'handleBatch');
+    try {
+      const harness = listeners();
+      const first = orderCreated();
+      const envelope = await harness.publish('order:created', first);
+      await waitFor(() => replicaOf(first.id), { what: 'first replica row' });
+      const later = Array.from({ length: 12 }, () => orderCreated());
+      // A copy of the applied event rides along: claimed already, so handled as a duplicate.
+      await Promise.all([harness.redeliver(envelope), ...later.map((data) => harness.publish('order:created', data))]);
+      await harness.settled('order:created');
+
+      for (const data of later) expect(await replicaOf(data.id)).toMatchObject({ version: 0, userId: data.userId, priceCents: 435 });
+      expect(await fx.database.db.select().from(ordersReplica)).toHaveLength(13);
+      // At least one window held several events, and no batch was given the applied one again.
+      const batches = handleBatch.mock.calls.map(([events]) => events.map((event) => event.data.id));
+      expect(batches.some((ids) => ids.length > 1)).toBe(true);
+      expect(batches.flat()).not.toContain(first.id);
+    } finally {
+      handleBatch.mockRestore();
+    }
   });
 });

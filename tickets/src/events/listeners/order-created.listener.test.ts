@@ -12,6 +12,8 @@ async function setup() {
 }
 
 const outbox = () => outboxEvents(database().db);
+/** Each staged ticket:updated as `holder@version`. */
+const stagedHolds = async () => (await outbox()).map(({ data }) => data as { orderId: string | null; version: number }).map((data) => `${data.orderId}@${data.version}`).sort();
 
 describe('order:created', () => {
   it('locks the ticket for the order, bumps its version and stages ticket:updated in the same transaction', async () => {
@@ -108,5 +110,72 @@ describe('order:created', () => {
     expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: order.id, version: 5 });
     expect(await readOrderReplica(database(), order.id)).toMatchObject({ status: 'created', version: 0 });
     expect((await outbox()).map((e) => e.data)).toMatchObject([{ version: 5, orderId: order.id }]);
+  });
+
+  describe('a window of orders (handleBatch)', () => {
+    const batchSizes = () => {
+      const spy = jest.spyOn(orderCreated, 'handleBatch');
+      return { sizes: () => spy.mock.calls.map(([events]) => events.length), restore: () => spy.mockRestore() };
+    };
+
+    it('holds each ticket for its order and stages each ticket:updated, the locking statements sent together', async () => {
+      const batches = batchSizes();
+      try {
+        const tickets = await Promise.all(Array.from({ length: 8 }, (_, i) => seedTicket(database(), { title: `Seat ${i}` })));
+        const harness = listeners();
+        const created = tickets.map((ticket) => orderCreatedData(ticket));
+        await Promise.all(created.map((order) => harness.publish('order:created', order)));
+        await harness.settled('order:created');
+
+        for (const [i, ticket] of tickets.entries()) {
+          expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: created[i]!.id, version: 1 });
+          expect(await readOrderReplica(database(), created[i]!.id)).toMatchObject({ ticketId: ticket.id, status: 'created', version: 0 });
+        }
+        expect(await stagedHolds()).toEqual(created.map((order) => `${order.id}@1`).sort());
+        expect(batches.sizes().some((size) => size > 1)).toBe(true);
+      } finally {
+        batches.restore();
+      }
+    });
+
+    it('handles two orders for one ticket one after the other: a copy under another event id is stale', async () => {
+      const batches = batchSizes();
+      try {
+        const { harness, ticket } = await setup();
+        const order = orderCreatedData(ticket);
+        const other = await seedTicket(database(), { title: 'Other' });
+        const otherOrder = orderCreatedData(other);
+        await Promise.all([harness.publish('order:created', order), harness.publish('order:created', order), harness.publish('order:created', otherOrder)]);
+        await harness.settled('order:created');
+
+        expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: order.id, version: 1 });
+        expect(await readTicket(database(), other.id)).toMatchObject({ orderId: otherOrder.id, version: 1 });
+        expect(await stagedHolds()).toEqual([`${order.id}@1`, `${otherOrder.id}@1`].sort());
+      } finally {
+        batches.restore();
+      }
+    });
+
+    it('rolls back a window with an order that must wait; the others are then held one by one and only that one waits', async () => {
+      const { harness, ticket } = await setup();
+      const earlier = orderCreatedData(ticket);
+      await harness.publish('order:created', earlier);
+      await harness.settled('order:created');
+
+      const later = orderCreatedData(ticket);
+      const others = await Promise.all([seedTicket(database(), { title: 'B' }), seedTicket(database(), { title: 'C' })]);
+      const otherOrders = others.map((other) => orderCreatedData(other));
+      await Promise.all([harness.publish('order:created', later), ...otherOrders.map((order) => harness.publish('order:created', order))]);
+      await harness.heldBack('order:created');
+      for (const [i, other] of others.entries()) expect(await readTicket(database(), other.id)).toMatchObject({ orderId: otherOrders[i]!.id, version: 1 });
+      expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: earlier.id, version: 1 });
+
+      await harness.publish('order:cancelled', orderCancelledData(earlier));
+      await harness.settled('order:cancelled');
+      await harness.settled('order:created');
+      expect(await readTicket(database(), ticket.id)).toMatchObject({ orderId: later.id, version: 3 });
+      // One ticket:updated per change: nothing staged by the rolled-back window survived it.
+      expect(await stagedHolds()).toEqual([`${earlier.id}@1`, `null@2`, `${later.id}@3`, ...otherOrders.map((order) => `${order.id}@1`)].sort());
+    });
   });
 });

@@ -1,6 +1,6 @@
-import { defineListener, RetryLater, versionedReplica } from '@microtick/common';
+import { answersInOrder, defineListener, RetryLater, versionedReplica, type DbExecutor, type OrderCreated } from '@microtick/common';
 import { ordersReplica } from '../../db/schema';
-import { lockTicketCreatingOrderIfFree, ORDER_CREATED_WINDOW_MS, ORDER_EVENT_MAX_DELIVER, setTicketHolder } from '../../tickets/ticket-holder';
+import { lockTicketCreatingOrderIfFree, ORDER_CREATED_WINDOW_MS, ORDER_EVENT_MAX_DELIVER, setTicketHolder, type LockedTicket } from '../../tickets/ticket-holder';
 
 const orders = versionedReplica(ordersReplica, { what: 'order' });
 
@@ -25,16 +25,38 @@ export const orderCreated = defineListener({
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   batchWindowMs: ORDER_CREATED_WINDOW_MS,
   async handle({ data }, { tx }) {
-    // A free ticket and a new order: the replica row is inserted and the ticket held with the ticket's lock, in one statement.
-    const locked = await lockTicketCreatingOrderIfFree(tx, data);
-    if (locked.applied) return setTicketHolder(tx, locked, data.id);
-    const { ticket } = locked;
-    // Otherwise, a free ticket: a duplicate finds the row there and is stale.
-    // A held one: only an event already applied (stale) goes through; any other waits for the holder's end.
-    const stillHeld = (): never => {
-      throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
-    };
-    const { applied } = await orders.apply(tx, data, ticket.orderId ? { create: stillHeld } : { values: { ticketId: ticket.id, status: data.status } });
-    if (applied) await setTicketHolder(tx, locked, data.id);
+    await holdForOrder(tx, data, await lockTicketCreatingOrderIfFree(tx, data));
+  },
+  /**
+   * A window's orders in one transaction (one claim, no savepoint each), their locking
+   * statements sent together: one round trip for all of them instead of one per order. Only
+   * when every order is for another ticket: a statement then touches only its own ticket's and
+   * order's rows, so sending it before the previous order's follow-up (holdForOrder) changes
+   * nothing. Two orders for one ticket go one after the other, as in `handle`. All or nothing:
+   * a wait (the ticket still held) or a failure rolls the window back and the runner handles
+   * each order alone.
+   */
+  async handleBatch(events, { tx }) {
+    const created = events.map(({ data }) => data);
+    if (new Set(created.map((order) => order.ticket.id)).size < created.length) {
+      for (const order of created) await holdForOrder(tx, order, await lockTicketCreatingOrderIfFree(tx, order));
+      return;
+    }
+    const locked = await answersInOrder(created.map((order) => lockTicketCreatingOrderIfFree(tx, order)));
+    for (const [i, order] of created.entries()) await holdForOrder(tx, order, locked[i]!);
   },
 });
+
+/** What follows the locking statement of an order's creation (lockTicketCreatingOrderIfFree). */
+async function holdForOrder(tx: DbExecutor, data: OrderCreated, locked: LockedTicket): Promise<void> {
+  // A free ticket and a new order: the replica row was inserted and the ticket held with the ticket's lock, in one statement.
+  if (locked.applied) return setTicketHolder(tx, locked, data.id);
+  const { ticket } = locked;
+  // Otherwise, a free ticket: a duplicate finds the row there and is stale.
+  // A held one: only an event already applied (stale) goes through; any other waits for the holder's end.
+  const stillHeld = (): never => {
+    throw new RetryLater(`ticket ${ticket.id} is still held by order ${ticket.orderId}`);
+  };
+  const { applied } = await orders.apply(tx, data, ticket.orderId ? { create: stillHeld } : { values: { ticketId: ticket.id, status: data.status } });
+  if (applied) await setTicketHolder(tx, locked, data.id);
+}
