@@ -38,13 +38,13 @@ interface ProbeFigures {
  * `budgetSeconds` bounds the generation: when it runs out, the large size is what was reached.
  *
  * The small size is measured twice, before the large one and again after the generated rows are
- * deleted (then REINDEX and VACUUM (ANALYZE)), and its two samples are pooled: on a machine shared with
- * other work, the background load drifts over the minute between the sizes, and a single small
- * sample taken first put all of that drift on one side of the ratio (a search's p99 read 1.38×
- * and 1.02× in runs an hour apart with nothing changed). Each row also gives the CPU per request
- * by process at both sizes (the stack's processes and its Postgres backends): at 10 connections
- * on two cores the latency follows the CPU per request, which other work on the machine does
- * not move.
+ * deleted (then REINDEX and VACUUM (ANALYZE)), and its two samples are pooled: on a machine
+ * shared with other work, the background load drifts over the minute between the sizes, and a
+ * single small sample taken first put all of that drift on one side of the ratio (the first
+ * page's p99 read 0.66× and 2.28× in runs minutes apart with nothing changed). Each row also
+ * gives the CPU per request by process at both sizes (the stack's processes and its Postgres
+ * backends): at 10 connections on two cores the latency follows it, and other work on the
+ * machine moves it far less than a p99 of a few ms (docs/benchmarks.md, "Wave 10 — search").
  */
 export async function listingGrowth(market: Market, seconds: number, budgetSeconds: number): Promise<ResultRow[]> {
   const db = market.db.tickets;
