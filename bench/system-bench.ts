@@ -135,7 +135,7 @@ async function main(): Promise<ResultRow[]> {
     // Last on this stack: a million rows would change every figure above.
     if (selected.has('listing-growth')) {
       step('6. listing growth');
-      rows.push(...(await listingGrowth(market, 5, Number(values['growth-budget']))));
+      rows.push(...(await listingGrowth(market, 10, Number(values['growth-budget']))));
     }
     await stopStack(bench);
   }
