@@ -12,6 +12,7 @@
  * the per-user limiter, validate, a 201 JSON answer; no database), on a unix socket, the request
  * carrying what the gateway adds. `gateway`: the local gateway in front of one plain node:http
  * upstream answering what orders answers. The trees must be built (`npx tsc -b`).
+ * BENCH_CPU_PROF=<dir> has each server write a CPU profile there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -42,6 +43,8 @@ if (trees.length !== 2 || (target !== 'service' && target !== 'gateway')) {
   process.exit(2);
 }
 
+/** BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there (sampled every 100 µs). */
+const profileFlags = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
 const BUYERS = 50;
 const SERVER = path.join(__dirname, 'http-chain-server.js');
 const jwtKey = randomBytes(32).toString('hex');
@@ -52,7 +55,7 @@ const cookies = Array.from({ length: BUYERS }, () => {
 
 /** Starts one server and resolves once it says `ready`; its stdout (log lines) is read and dropped. */
 function startServer(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BENCH_JWT_KEY: jwtKey, LOG_LEVEL: 'info' } });
+  const child = spawn(process.execPath, [...profileFlags, SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BENCH_JWT_KEY: jwtKey, LOG_LEVEL: 'info' } });
   child.stdout?.resume();
   return new Promise((resolve, reject) => {
     let errors = '';
@@ -108,6 +111,11 @@ async function main(): Promise<void> {
       }
     }
     console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
+    const [a, b] = servers as [Server, Server];
+    const differences = b.samples.map((sample, round) => sample - (a.samples[round] as number));
+    const meanDifference = differences.reduce((sum, d) => sum + d, 0) / differences.length;
+    const spread = Math.sqrt(differences.reduce((sum, d) => sum + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
+    console.log(`B − A, paired by round: ${meanDifference.toFixed(1)} ± ${(2 * spread).toFixed(1)} µs per request (mean ± 2 standard errors)`);
     for (const server of servers) {
       const sorted = [...server.samples].sort((a, b) => a - b);
       const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
