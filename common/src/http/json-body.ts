@@ -75,19 +75,18 @@ function readBody(req: IncomingMessage, length: number, done: (err: Error | unde
     finished = true;
     req.off('data', onData);
     req.off('end', onEnd);
-    req.off('error', onError);
-    req.off('close', onClose);
+    req.off('error', onAbort);
+    req.off('close', onAbort);
     done(err, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
   };
   const onData = (chunk: Buffer) => chunks.push(chunk);
   const onEnd = () => finish(undefined);
-  const aborted = () => finish(clientError(400, new Error('request aborted'), 'request.aborted', 'ECONNABORTED'));
-  const onError = aborted;
-  const onClose = aborted;
+  // An error or a close before the end: the client went away mid-body (raw-body's `request.aborted`).
+  const onAbort = () => finish(clientError(400, new Error('request aborted'), 'request.aborted', 'ECONNABORTED'));
   req.on('data', onData);
   req.on('end', onEnd);
-  req.on('error', onError);
-  req.on('close', onClose);
+  req.on('error', onAbort);
+  req.on('close', onAbort);
 }
 
 /**
