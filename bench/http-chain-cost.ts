@@ -6,7 +6,7 @@
  * (user + system, /proc) per request.
  *
  *   npm run bench:build && node bench/dist/http-chain-cost.js [--target service|gateway]
- *     [--rounds 12] [--per-round 2000] [--connections 10] <tree A> <tree B>
+ *     [--rounds 12] [--per-round 2000] [--connections 10] [--rate N] <tree A> <tree B>
  *
  * `service`: createServiceApp with a route shaped like POST /api/orders (session, requireAuth,
  * the per-user limiter, validate, a 201 JSON answer; no database), on a unix socket, the request
@@ -31,12 +31,15 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '12' },
     'per-round': { type: 'string', default: '2000' },
     connections: { type: 'string', default: '10' },
+    rate: { type: 'string' },
   },
 });
 const target = values.target as 'service' | 'gateway';
 const rounds = Number(values.rounds);
 const perRound = Number(values['per-round']);
 const connections = Number(values.connections);
+/** Requests per second over all connections (the stack's pace, ~700/s); unset: as fast as answers come. */
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 const trees = positionals.map((tree) => path.resolve(tree));
 if (trees.length !== 2 || (target !== 'service' && target !== 'gateway')) {
   console.error('usage: http-chain-cost.js [--target service|gateway] [--rounds N] [--per-round N] [--connections N] <tree A> <tree B>');
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
         servers.push({ tree, process: child, url: `http://127.0.0.1:${port}`, samples: [] });
       }
     }
-    console.log(`${target}, ${rounds} rounds of ${perRound} requests, ${connections} connections; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
+    console.log(`${target}, ${rounds} rounds of ${perRound} requests, ${connections} connections${rate === undefined ? '' : `, ${rate}/s`}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
     await Promise.all(servers.map((server) => load(server, perRound)));
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? servers : [...servers].reverse();
@@ -139,6 +142,7 @@ async function load(server: Server, amount: number): Promise<void> {
     ...(server.socketPath ? { socketPath: server.socketPath } : {}),
     connections,
     amount,
+    ...(rate === undefined ? {} : { overallRate: rate }),
     timeout: 10,
     requests: [
       {
