@@ -16,6 +16,8 @@ declare module 'autocannon' {
 
     interface Options {
       url: string;
+      /** A unix socket to connect to instead of `url`'s host (which still names the Host header). */
+      socketPath?: string;
       connections?: number;
       /** Seconds; ignored when `amount` is set. */
       duration?: number;
@@ -47,6 +49,7 @@ declare module 'autocannon' {
       errors: number;
       timeouts: number;
       non2xx: number;
+      '2xx': number;
     }
 
     interface Client extends EventEmitter {}

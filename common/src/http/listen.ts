@@ -1,6 +1,7 @@
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { createAppServer } from './app-server';
 
 /**
  * Starts listening with `handler` (an Express app or a plain request listener); resolves with the
@@ -9,7 +10,7 @@ import { connect, type Socket } from 'node:net';
  */
 export const listen = (handler: RequestListener, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> =>
   new Promise((resolve, reject) => {
-    const server = createServer(handler);
+    const server = createAppServer(handler);
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
@@ -44,7 +45,7 @@ export async function listenOnSocket(handler: RequestListener, socketPath: strin
     throw new Error(`unix socket path is ${Buffer.byteLength(socketPath)} bytes, the limit is ${MAX_SOCKET_PATH_BYTES}: ${socketPath}`);
   }
   await removeStaleSocket(socketPath);
-  const server = createServer(handler);
+  const server = createAppServer(handler);
   server.on('connection', markLocalPeer);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -5,13 +5,23 @@ import type { Express, Request, Response } from 'express';
  * `res.send(text)` would: `Content-Type: application/json; charset=utf-8`, `Content-Length`, the
  * app's ETag function (unless an ETag is set), 304 and no body when the request's validators
  * match (`req.fresh`), no body for HEAD, none of the entity headers with a 204/304 — without
- * Express's per-answer MIME lookup and Content-Type parse-and-format for the charset.
+ * Express's per-answer MIME lookup and Content-Type parse-and-format for the charset. One
+ * difference: only an answer to GET or HEAD gets an ETag (see `revalidatable`).
  * send-json-text.test.ts holds the two side by side.
  */
 export function sendJsonText(req: Request, res: Response, json: string): void {
   const body = Buffer.from(json, 'utf8');
-  sendJsonBody(req, res, { body, etag: res.getHeader('ETag') ? undefined : etagOf(req.app, body) });
+  sendJsonBody(req, res, { body, etag: !revalidatable(req) || res.getHeader('ETag') ? undefined : etagOf(req.app, body) });
 }
+
+/**
+ * Whether a client can revalidate this answer: an ETag serves a later GET or HEAD with
+ * If-None-Match (a 304 instead of the body). Express tags every answer it sends a body with,
+ * POSTs' included, where the tag describes a one-off answer (the order just created, an error)
+ * that no request can be conditional on (RFC 9110 §13.1.2: If-None-Match makes a 304 of a GET or
+ * HEAD only); hashing those bodies was ~1 % of a POST's CPU for a header nothing reads.
+ */
+const revalidatable = (req: Request): boolean => req.method === 'GET' || req.method === 'HEAD';
 
 /** JSON text as sendJsonBody sends it: its UTF-8 bytes, and the app's ETag for them (if the app makes ETags). */
 export interface JsonBody {
@@ -35,7 +45,7 @@ function etagOf(app: Request['app'], body: Buffer): string | undefined {
 export function sendJsonBody(req: Request, res: Response, { body, etag }: JsonBody): void {
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', String(body.length));
-  if (etag && !res.getHeader('ETag')) res.setHeader('ETag', etag);
+  if (etag && revalidatable(req) && !res.getHeader('ETag')) res.setHeader('ETag', etag);
   if (req.fresh) res.statusCode = 304;
   if (res.statusCode === 204 || res.statusCode === 304) {
     res.removeHeader('Content-Type');
