@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { replicaItems } from '../testing/replica-fixture';
-import { countingWrites, createTestDatabase, type TestDatabase } from '../testing';
+import { countingStatements, countingWrites, createTestDatabase, type TestDatabase } from '../testing';
 import { RetryLater } from './listener';
 import { versionedReplica, type ReplicaChange } from './replica';
 
@@ -172,6 +172,22 @@ describe('versionedReplica createWithCommit', () => {
     await apply(id, 1, renamed('v1'));
     await createWithCommit(id, 0, 'again');
     expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
+  it('writes the creations of one transaction with one statement, leaving a row already there as it is', async () => {
+    const [kept, ...fresh] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await apply(kept!, 0, created('v0'));
+    await apply(kept!, 1, renamed('v1'));
+    const deletedAt = new Date('2026-12-01T08:00:00.123Z');
+    const { statements } = await countingStatements(/insert into "?replica_items/, () =>
+      database.db.transaction(async (tx) => {
+        for (const id of fresh) await items.createWithCommit(tx, { id, version: 0 }, { title: `title ${id}`, deletedAt: id === fresh[1] ? deletedAt : null });
+        await items.createWithCommit(tx, { id: kept!, version: 0 }, { title: 'again', deletedAt: null });
+      }),
+    );
+    expect(statements).toBe(1);
+    for (const id of fresh) expect(await read(id)).toEqual({ id, version: 0, title: `title ${id}`, deletedAt: id === fresh[1] ? deletedAt : null });
+    expect(await read(kept!)).toMatchObject({ title: 'v1', version: 1 });
   });
 
   it('decides any other version as apply does', async () => {

@@ -1,8 +1,8 @@
-import { and, eq, getTableName, is, SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, getTableName, is, SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbExecutor } from '../db/database';
-import { sendWithCommit } from '../db/pipelined-transaction';
-import { preparedStatement, type Params, type PreparedStatement } from '../db/prepared-statement';
+import { writeWithCommit, type CommitRows } from '../db/pipelined-transaction';
+import { preparedStatement, sqlStatement, type Params, type PreparedStatement } from '../db/prepared-statement';
 import { RetryLater } from './listener';
 import { checkVersion } from './versioned';
 
@@ -79,14 +79,19 @@ export function versionedReplica<T extends ReplicaTable>(table: T, options: { wh
     /**
      * `apply(tx, event, { values })` for a handler that does nothing else with the outcome (it
      * only records the creation): at version 0, in a pipelined transaction, the insert (`on
-     * conflict do nothing`) is sent with COMMIT (sendWithCommit) instead of being awaited, one
-     * round trip less per event. That decides the same: a row already there can only be the
+     * conflict do nothing`) is sent with COMMIT instead of being awaited, one round trip less per
+     * event, and the creations of one transaction (a batch handler's) are one statement
+     * (writeWithCommit). That decides the same: a row already there can only be the
      * aggregate created before (versions only grow), which `apply` would find stale and leave
      * alone; an insert that fails fails the transaction. Any other version, or another executor,
      * goes through `apply`.
      */
     async createWithCommit(tx: DbExecutor, event: { id: string; version: number }, values: NonNullable<ReplicaChange<T>['values']>): Promise<void> {
-      if (event.version === 0 && sendWithCommit(tx, () => statements.insert(tx, { ...values, id: event.id, version: 0 }))) return;
+      if (event.version === 0) {
+        const row = { ...values, id: event.id, version: 0 };
+        const columns = writtenColumns(row);
+        if (columns && writeWithCommit(tx, statements.insertsWithCommit(columns), row)) return;
+      }
       await apply(tx, event, { values });
     },
   };
@@ -127,6 +132,8 @@ interface ReplicaStatements<T extends ReplicaTable> {
   insert(tx: DbExecutor, values: Values): Promise<ReplicaRow<T>[]>;
   /** `update … set <values> where id = <id> and version = <expected> returning *`. */
   update(tx: DbExecutor, id: string, expected: number, values: Values): Promise<ReplicaRow<T>[]>;
+  /** Inserts (`on conflict do nothing`) of rows writing these columns, written with COMMIT in one statement (createWithCommit). */
+  insertsWithCommit(columns: string[]): CommitRows<Values>;
 }
 
 /** One set of statements per table, shared by every listener that applies to it (their names are per table). */
@@ -162,6 +169,7 @@ function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<
   const readById = (db: DbExecutor, p: Params<{ id: string }>) => db.select().from(anyTable).where(eq(anyTable.id, p('id')));
   const inserts = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
   const updates = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
+  const insertsWithCommit = new Map<string, CommitRows<Values>>();
   // Placeholders are named c0, c1… by position; `id` and `expected` are the row's key and version.
   const placeholders = (columns: string[], p: Params<Values>) => Object.fromEntries(columns.map((column, i) => [column, p(`c${i}`)]));
   const positional = (columns: string[], values: Values) => Object.fromEntries(columns.map((column, i) => [`c${i}`, values[column]]));
@@ -200,10 +208,52 @@ function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<
       }
       return statement.execute(tx, { ...positional(columns, values), id, expected });
     },
+    insertsWithCommit(columns) {
+      const shape = columns.join(',');
+      let rows = insertsWithCommit.get(shape);
+      if (!rows) {
+        const several = insertRowsStatement(`${name}_insert_rows_${insertsWithCommit.size}`, anyTable, columns);
+        rows = {
+          send: (tx, values) => (values.length === 1 ? statements.insert(tx as DbExecutor, values[0]!) : several.execute(tx as DbExecutor, values)),
+        };
+        insertsWithCommit.set(shape, rows);
+      }
+      return rows;
+    },
   };
   statementsByTable.set(table, statements as unknown as ReplicaStatements<ReplicaTable>);
   return statements;
 }
+
+/**
+ * `insert … on conflict do nothing` of several rows in one statement: the rows go as one JSON
+ * array of objects keyed by column name, which `json_populate_recordset` turns into rows of the
+ * table's own type (so every column keeps its type, and one prepared statement serves any number
+ * of rows). Values are converted as drizzle converts them for the single-row insert.
+ */
+function insertRowsStatement(name: string, table: ReplicaTable, columns: string[]) {
+  const byKey = getTableColumns(table);
+  const written = columns.map((key) => ({ key, column: byKey[key]! }));
+  const list = written.map(({ column }) => `"${column.name}"`).join(', ');
+  const statement = sqlStatement<[rows: string]>(
+    name,
+    `insert into "${getTableName(table)}" (${list}) select ${list} from json_populate_recordset(null::"${getTableName(table)}", $1::json) on conflict do nothing`,
+  );
+  return {
+    execute: (tx: DbExecutor, rows: readonly Values[]) =>
+      statement.execute(tx, [JSON.stringify(rows.map((row) => Object.fromEntries(written.map(({ key, column }) => [column.name, toDriver(column, row[key])]))))]),
+  };
+}
+
+/**
+ * A value as the column's driver value (a Date as its ISO text, …), except JSON, which the array
+ * carries as itself (its driver value is its text, which would arrive as a JSON string); null
+ * stays null.
+ */
+const toDriver = (column: AnyPgColumn, value: unknown): unknown => {
+  if (value === null || value === undefined) return null;
+  return column.columnType === 'PgJson' || column.columnType === 'PgJsonb' ? value : column.mapToDriverValue(value);
+};
 
 /** The columns a change writes, in a stable order; undefined when one is written as SQL (not a parameter). */
 function writtenColumns(values: Values): string[] | undefined {
