@@ -291,8 +291,11 @@ function updateNextVersionsStatement(name: string, table: ReplicaTable, columns:
   const tableName = `"${getTableName(table)}"`;
   const statement = sqlStatement<[rows: string], { id: string }>(
     name,
+    // The ids as an array too: with it the rows are found through the primary key; a join with
+    // the function's rows alone (estimated at 100) is a hash join over the whole table.
     `update ${tableName} as target set ${set} from json_populate_recordset(null::${tableName}, $1::json) as changed
-     where target.${quoted('id')} = changed.${quoted('id')} and target.${quoted('version')} = changed.${quoted('version')} - 1
+     where target.${quoted('id')} = any(array(select listed.${quoted('id')} from json_populate_recordset(null::${tableName}, $1::json) as listed))
+       and target.${quoted('id')} = changed.${quoted('id')} and target.${quoted('version')} = changed.${quoted('version')} - 1
      returning target.${quoted('id')} as id`,
   );
   return {
