@@ -20,8 +20,9 @@ export interface ListenerRunnerOptions<Ctx> {
   /** Batches handled at once per consumer; ordering between them is the handlers' version checks. */
   concurrency?: number;
   /**
-   * The most messages of one consumer that share a transaction (default 20), when the store can
-   * run batches (`runBatch`); each is still applied at most once and undone alone if it fails.
+   * The most messages of one consumer that share a transaction (default 20; a listener may set
+   * its own), when the store can run batches (`runBatch`) or the listener handles them at once;
+   * each is still applied at most once and undone alone if it fails.
    */
   batchSize?: number;
   /** Defaults for listeners that do not set their own `maxDeliver` (10) and `maxWaitMs` (5 minutes). */
@@ -81,7 +82,7 @@ export class ListenerRunner<Ctx> {
         .get(this.options.bus.stream, consumer)
         // Short pulls (heartbeat every 2.5 s): after a NATS restart a lost pull request is noticed
         // and renewed within seconds, instead of the default 30 s.
-        .then((c) => c.consume({ max_messages: Math.max(16, this.batchSize() * 2), expires: 5_000 }));
+        .then((c) => c.consume({ max_messages: Math.max(16, this.batchSizeOf(listener) * 2), expires: 5_000 }));
       this.subscriptions.push(messages);
       this.consumers.push({ name: consumer, subject });
       this.loops.push(this.run(listener, consumer, messages));
@@ -152,8 +153,13 @@ export class ListenerRunner<Ctx> {
     return Boolean(listener.handleBatch && this.options.store.runTogether) && !isTracingEnabled();
   }
 
-  private batchSize(): number {
-    return this.options.store.runBatch ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : 1;
+  /**
+   * The most messages of one batch of this listener: its own `batchSize`, else the runner's; 1
+   * where batches would share nothing (a store without runBatch, and no handleBatch to run).
+   */
+  private batchSizeOf(listener: AnyListener<Ctx>): number {
+    if (!this.options.store.runBatch && !this.handlesTogether(listener)) return 1;
+    return Math.max(1, Math.trunc(listener.batchSize ?? this.options.batchSize ?? DEFAULT_BATCH_SIZE));
   }
 
   /**
@@ -166,7 +172,7 @@ export class ListenerRunner<Ctx> {
   private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
     const limit = this.options.concurrency ?? 8;
     const together = this.handlesTogether(listener);
-    const batchSize = together ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : this.batchSize();
+    const batchSize = this.batchSizeOf(listener);
     // A window only where batches share something (a handleBatch call, or a store's transaction).
     const windowMs = batchSize > 1 ? (listener.batchWindowMs ?? 0) : 0;
     const inFlight = new Set<Promise<void>>();
