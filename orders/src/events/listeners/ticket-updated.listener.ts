@@ -3,8 +3,12 @@ import { ticketsReplica } from '../../db/schema';
 
 const tickets = versionedReplica(ticketsReplica, { what: 'ticket' });
 
-/** How long a ticket:updated waits for others to share its transaction. */
-export const TICKET_UPDATE_WINDOW_MS = 20;
+/**
+ * How long a ticket:updated waits for others to share its transaction: 50 ms gathers 35 at 700
+ * purchases a second (20 ms gathered 14), and a window costs its BEGIN, claims, COMMIT and acks
+ * whatever its size. Nothing here waits for an update (below).
+ */
+export const TICKET_UPDATE_WINDOW_MS = 50;
 
 /**
  * A ticket changed: apply version N only on top of N-1. An early version is held back
@@ -27,6 +31,7 @@ export const ticketUpdated = defineListener({
   // here waits for it: the replica's holder is read by nobody, and a new price reaches new orders
   // this much later. The updates of a window share one transaction (BEGIN, claims, COMMIT).
   batchWindowMs: TICKET_UPDATE_WINDOW_MS,
+  batchSize: 50,
 });
 
 const changeOf = (data: TicketUpdated) => ({ title: data.title, priceCents: toCents(data.price), userId: data.userId });
