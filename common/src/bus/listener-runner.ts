@@ -222,12 +222,10 @@ export class ListenerRunner<Ctx> {
 
   /**
    * One batch of messages of one consumer, in stream order. Invalid ones are parked at once; the
-   * rest go through the store's `runBatch` when there are several, and each is then acked or
-   * retried on its own outcome. If the batch could not be committed at all (nothing of it was
-   * applied), each message is handled alone, as a batch of one always is.
+   * rest go to the listener's `handleBatch` (handleTogether) or through `handle` each (handleEach).
    */
   private async handleBatch(listener: AnyListener<Ctx>, consumer: string, msgs: JsMsg[]): Promise<void> {
-    const { store, metrics } = this.options;
+    const { metrics } = this.options;
     const valid: ParsedMessage[] = [];
     for (const msg of msgs) {
       let event: ReturnType<typeof parseEnvelope>;
@@ -244,6 +242,16 @@ export class ListenerRunner<Ctx> {
       valid.push({ msg, event, logger: this.options.logger.child({ consumer, seq: msg.seq, eventId: event.id }) });
     }
     if (valid.length > 1 && this.handlesTogether(listener)) return this.handleTogether(listener, consumer, valid);
+    return this.handleEach(listener, consumer, valid);
+  }
+
+  /**
+   * Valid messages, each through `handle`: in one of the store's batches (`runBatch`) when there
+   * are several, each then acked or retried on its own outcome; one by one when the store has no
+   * batches or the batch could not be committed at all.
+   */
+  private async handleEach(listener: AnyListener<Ctx>, consumer: string, valid: ParsedMessage[]): Promise<void> {
+    const { store, metrics } = this.options;
     if (valid.length === 1 || (valid.length > 1 && !store.runBatch)) {
       for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
       return;
@@ -297,8 +305,8 @@ export class ListenerRunner<Ctx> {
 
   /**
    * A batch through the listener's `handleBatch`, at most once per event (the store's
-   * `runTogether`). All or nothing: if it fails, each message is handled alone, so a failure,
-   * a wait or a dead letter is that one event's.
+   * `runTogether`). All or nothing: if it fails, each message goes through `handle` on its own
+   * outcome (handleEach), so a failure, a wait or a dead letter is that one event's.
    */
   private async handleTogether(listener: AnyListener<Ctx>, consumer: string, valid: ParsedMessage[]): Promise<void> {
     const timer = this.options.metrics?.eventHandleDuration.startTimer({ consumer });
@@ -316,9 +324,11 @@ export class ListenerRunner<Ctx> {
           ),
       );
     } catch (err) {
-      this.options.logger.warn({ err, consumer, events: valid.length }, 'event batch failed; handling its events one by one');
-      for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
-      return;
+      // Each event's own outcome, in one transaction where the store has batches (a savepoint
+      // each) rather than one per event: what failed the batch is usually one event (an early
+      // one), and the others should not each pay a transaction for it.
+      this.options.logger.warn({ err, consumer, events: valid.length }, 'event batch failed; handling its events each on its own');
+      return this.handleEach(listener, consumer, valid);
     }
     // As in handleBatch: the acks in one turn of the microtask queue, so one write.
     for (const [i, { msg, event, logger }] of valid.entries()) this.acknowledge(consumer, msg, event.id, logger, outcomes[i]!);
