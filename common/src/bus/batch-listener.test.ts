@@ -55,6 +55,30 @@ const envelope = (id = randomUUID()): EventEnvelope<'order:cancelled'> => ({
 const publish = (event: EventEnvelope, msgID = event.id) => bus.js.publish(bus.subjectFor(event.type), JSON.stringify(event), { msgID });
 
 describe('a listener with handleBatch', () => {
+  it("takes up to its own batchSize in one call, beyond the runner's default of 20", async () => {
+    const batches: number[] = [];
+    const listener = defineListener({
+      event: 'order:cancelled',
+      async handle({ data }, { applied }: Ctx) {
+        applied.push(data.id);
+      },
+      async handleBatch(events, { applied }: Ctx) {
+        batches.push(events.length);
+        applied.push(...events.map((e) => e.data.id));
+      },
+      // Long enough for the backlog below to arrive: a batch is dispatched when full or when the window ends.
+      batchWindowMs: 2_000,
+      batchSize: 30,
+    });
+    const events = Array.from({ length: 45 }, () => envelope());
+    await Promise.all(events.map((event) => publish(event)));
+    const { metrics } = await startRunner(listener);
+
+    await waitFor(async () => (await outcomes(metrics)).processed === 45, { what: '45 events handled' });
+    expect(batches).toEqual([30, 15]);
+    expect(applied).toEqual(events.map((e) => e.data.id));
+  });
+
   it('gets the events published within its batch window in one call, in stream order, each applied once', async () => {
     const batches: string[][] = [];
     const listener = defineListener({

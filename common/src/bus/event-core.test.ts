@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { countingWrites, createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
+import { countingStatements, countingWrites, createTestDatabase, createTestEventBus, silentLogger, StallableProxy, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { listDeadLetters, replayDeadLetter } from './dead-letters';
 import { defineListener, RetryLater, type AnyListener, type HandlerContext } from './listener';
@@ -102,6 +102,8 @@ function firstPublishHeld() {
 
 /** What a staged insert refused by Postgres fails with: drizzle's error around jsonb's (\u0000 cannot be stored). */
 const refusedByJsonb = { message: expect.stringContaining('insert into "outbox"'), cause: expect.objectContaining({ code: '22P05' }) };
+/** The same refusal of rows staged together (one statement for a transaction's rows: pg's own error). */
+const refusedTogetherByJsonb = { code: '22P05' };
 
 describe('transactional outbox', () => {
   it('publishes nothing for a rolled-back transaction and a committed event exactly once', async () => {
@@ -117,6 +119,26 @@ describe('transactional outbox', () => {
     expect(await streamMessages()).toBe(1);
     const stored = await bus.jsm.streams.getMessage(bus.stream, { seq: 1 });
     expect(stored?.json<EventEnvelope>().data).toMatchObject({ title: 'committed' });
+  });
+
+  it('writes the events one transaction stages with one statement, in the order staged, and publishes each once', async () => {
+    const titles = ['first', 'second', 'third', 'fourth'];
+    const { result: envelopes, statements } = await countingStatements(/insert into "?outbox/, () =>
+      db().transaction(async (tx) => {
+        const staged = [];
+        for (const title of titles) staged.push(await addToOutbox(tx, 'ticket:updated', ticket({ title })));
+        return staged;
+      }),
+    );
+    expect(statements).toBe(1);
+    const { rows } = await database.pool.query<{ msg_id: string; payload: EventEnvelope }>('select msg_id, payload from outbox order by seq');
+    expect(rows.map((row) => row.msg_id)).toEqual(envelopes.map((envelope) => envelope.id));
+    expect(rows.map((row) => row.payload)).toEqual(envelopes);
+
+    await startRelay();
+    await waitFor(async () => (await streamMessages()) === 4 && (await outboxCount()) === 0, { what: 'publish' });
+    const published = await Promise.all([1, 2, 3, 4].map((seq) => bus.jsm.streams.getMessage(bus.stream, { seq })));
+    expect(published.map((message) => message?.json<EventEnvelope<'ticket:updated'>>().data.title)).toEqual(titles);
   });
 
   it('rejects an invalid payload at write time, so the state change rolls back with it', async () => {
@@ -1014,7 +1036,7 @@ describe('listener store transactions (pipelined: BEGIN with the claim, a savepo
     it('runBatch: a refused insert fails the batch with its error, committing nothing', async () => {
       const ids = [randomUUID(), randomUUID(), randomUUID()];
       const batch = ids.map((eventId, i) => staging(eventId, randomUUID(), i === 1 ? 'poison' : 'ok'));
-      await expect(store().runBatch!('svc-x', batch, silentLogger)).rejects.toMatchObject(refusedByJsonb);
+      await expect(store().runBatch!('svc-x', batch, silentLogger)).rejects.toMatchObject(refusedTogetherByJsonb);
       expect([...(await Promise.all(ids.map(claims))), await items(), (await staged()).length]).toEqual([0, 0, 0, 0, 0]);
     });
 

@@ -20,8 +20,9 @@ export interface ListenerRunnerOptions<Ctx> {
   /** Batches handled at once per consumer; ordering between them is the handlers' version checks. */
   concurrency?: number;
   /**
-   * The most messages of one consumer that share a transaction (default 20), when the store can
-   * run batches (`runBatch`); each is still applied at most once and undone alone if it fails.
+   * The most messages of one consumer that share a transaction (default 20; a listener may set
+   * its own), when the store can run batches (`runBatch`) or the listener handles them at once;
+   * each is still applied at most once and undone alone if it fails.
    */
   batchSize?: number;
   /** Defaults for listeners that do not set their own `maxDeliver` (10) and `maxWaitMs` (5 minutes). */
@@ -81,7 +82,7 @@ export class ListenerRunner<Ctx> {
         .get(this.options.bus.stream, consumer)
         // Short pulls (heartbeat every 2.5 s): after a NATS restart a lost pull request is noticed
         // and renewed within seconds, instead of the default 30 s.
-        .then((c) => c.consume({ max_messages: Math.max(16, this.batchSize() * 2), expires: 5_000 }));
+        .then((c) => c.consume({ max_messages: Math.max(16, this.batchSizeOf(listener) * 2), expires: 5_000 }));
       this.subscriptions.push(messages);
       this.consumers.push({ name: consumer, subject });
       this.loops.push(this.run(listener, consumer, messages));
@@ -152,8 +153,13 @@ export class ListenerRunner<Ctx> {
     return Boolean(listener.handleBatch && this.options.store.runTogether) && !isTracingEnabled();
   }
 
-  private batchSize(): number {
-    return this.options.store.runBatch ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : 1;
+  /**
+   * The most messages of one batch of this listener: its own `batchSize`, else the runner's; 1
+   * where batches would share nothing (a store without runBatch, and no handleBatch to run).
+   */
+  private batchSizeOf(listener: AnyListener<Ctx>): number {
+    if (!this.options.store.runBatch && !this.handlesTogether(listener)) return 1;
+    return Math.max(1, Math.trunc(listener.batchSize ?? this.options.batchSize ?? DEFAULT_BATCH_SIZE));
   }
 
   /**
@@ -166,7 +172,7 @@ export class ListenerRunner<Ctx> {
   private async run(listener: AnyListener<Ctx>, consumer: string, messages: ConsumerMessages): Promise<void> {
     const limit = this.options.concurrency ?? 8;
     const together = this.handlesTogether(listener);
-    const batchSize = together ? Math.max(1, Math.trunc(this.options.batchSize ?? DEFAULT_BATCH_SIZE)) : this.batchSize();
+    const batchSize = this.batchSizeOf(listener);
     // A window only where batches share something (a handleBatch call, or a store's transaction).
     const windowMs = batchSize > 1 ? (listener.batchWindowMs ?? 0) : 0;
     const inFlight = new Set<Promise<void>>();
@@ -216,12 +222,10 @@ export class ListenerRunner<Ctx> {
 
   /**
    * One batch of messages of one consumer, in stream order. Invalid ones are parked at once; the
-   * rest go through the store's `runBatch` when there are several, and each is then acked or
-   * retried on its own outcome. If the batch could not be committed at all (nothing of it was
-   * applied), each message is handled alone, as a batch of one always is.
+   * rest go to the listener's `handleBatch` (handleTogether) or through `handle` each (handleEach).
    */
   private async handleBatch(listener: AnyListener<Ctx>, consumer: string, msgs: JsMsg[]): Promise<void> {
-    const { store, metrics } = this.options;
+    const { metrics } = this.options;
     const valid: ParsedMessage[] = [];
     for (const msg of msgs) {
       let event: ReturnType<typeof parseEnvelope>;
@@ -238,6 +242,16 @@ export class ListenerRunner<Ctx> {
       valid.push({ msg, event, logger: this.options.logger.child({ consumer, seq: msg.seq, eventId: event.id }) });
     }
     if (valid.length > 1 && this.handlesTogether(listener)) return this.handleTogether(listener, consumer, valid);
+    return this.handleEach(listener, consumer, valid);
+  }
+
+  /**
+   * Valid messages, each through `handle`: in one of the store's batches (`runBatch`) when there
+   * are several, each then acked or retried on its own outcome; one by one when the store has no
+   * batches or the batch could not be committed at all.
+   */
+  private async handleEach(listener: AnyListener<Ctx>, consumer: string, valid: ParsedMessage[]): Promise<void> {
+    const { store, metrics } = this.options;
     if (valid.length === 1 || (valid.length > 1 && !store.runBatch)) {
       for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
       return;
@@ -291,8 +305,8 @@ export class ListenerRunner<Ctx> {
 
   /**
    * A batch through the listener's `handleBatch`, at most once per event (the store's
-   * `runTogether`). All or nothing: if it fails, each message is handled alone, so a failure,
-   * a wait or a dead letter is that one event's.
+   * `runTogether`). All or nothing: if it fails, each message goes through `handle` on its own
+   * outcome (handleEach), so a failure, a wait or a dead letter is that one event's.
    */
   private async handleTogether(listener: AnyListener<Ctx>, consumer: string, valid: ParsedMessage[]): Promise<void> {
     const timer = this.options.metrics?.eventHandleDuration.startTimer({ consumer });
@@ -310,9 +324,11 @@ export class ListenerRunner<Ctx> {
           ),
       );
     } catch (err) {
-      this.options.logger.warn({ err, consumer, events: valid.length }, 'event batch failed; handling its events one by one');
-      for (const { msg, event, logger } of valid) await this.handle(listener, consumer, msg, event, logger);
-      return;
+      // Each event's own outcome, in one transaction where the store has batches (a savepoint
+      // each) rather than one per event: what failed the batch is usually one event (an early
+      // one), and the others should not each pay a transaction for it.
+      this.options.logger.warn({ err, consumer, events: valid.length }, 'event batch failed; handling its events each on its own');
+      return this.handleEach(listener, consumer, valid);
     }
     // As in handleBatch: the acks in one turn of the microtask queue, so one write.
     for (const [i, { msg, event, logger }] of valid.entries()) this.acknowledge(consumer, msg, event.id, logger, outcomes[i]!);

@@ -64,6 +64,13 @@ export interface Listener<T extends EventType = EventType, Ctx = HandlerContext>
    * trickle too, not only in a backlog.
    */
   batchWindowMs?: number;
+  /**
+   * The most events of one batch (default: the runner's `batchSize`, 20). For a listener whose
+   * window gathers more than that at the rates it is built for: each batch costs its transaction
+   * (BEGIN and claims, COMMIT), its pool connection and its acks' write, or its Redis round trips,
+   * whatever its size, so fewer, larger batches cost less per event.
+   */
+  batchSize?: number;
 }
 
 export const defineListener = <T extends EventType, Ctx = HandlerContext>(listener: Listener<T, Ctx>): Listener<T, Ctx> => listener;

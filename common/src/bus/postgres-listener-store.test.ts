@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { countingWrites, createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
+import { countingStatements, countingWrites, createTestDatabase, createTestEventBus, silentLogger, waitFor, type AnyDb, type TestDatabase, type TestEventBus } from '../testing';
 import type { EventEnvelope } from '../events/catalogue';
 import { ServiceMetrics } from '../metrics';
-import { defineListener, type HandlerContext } from './listener';
+import { defineListener, RetryLater, type HandlerContext } from './listener';
 import { ListenerRunner } from './listener-runner';
 import { PostgresListenerStore } from './postgres-listener-store';
 
@@ -130,5 +130,40 @@ describe('a listener with handleBatch on a Postgres store, through the runner', 
     expect(await outcome('processed')).toBe(5);
     const letters = (await database.pool.query<{ event_id: string }>('select event_id from dead_letters')).rows;
     expect(letters).toEqual([{ event_id: poison.id }]);
+  });
+
+  it('after a failed batch, applies the others in one transaction (a savepoint each), and only the early event waits', async () => {
+    let ready = false;
+    const listener = defineListener({
+      event: 'ticket:updated',
+      async handle({ data }, { tx }) {
+        if (data.title === 'early' && !ready) throw new RetryLater('its predecessor has not arrived');
+        await insertItems(tx, [data.title]);
+      },
+      async handleBatch(events) {
+        if (events.some((e) => e.data.title === 'early')) throw new RetryLater('one of the batch is early');
+        throw new Error('not reached');
+      },
+      batchWindowMs: 300,
+    });
+    const metrics = new ServiceMetrics('test');
+    const outcome = async (name: string) => (await metrics.eventsHandled.get()).values.filter((v) => v.labels.outcome === name).reduce((n, v) => n + v.value, 0);
+    const titles = ['a', 'b', 'early', 'c', 'd'];
+    for (const title of titles) await bus.js.publish(bus.subjectFor('ticket:updated'), JSON.stringify(envelope(title)), { msgID: randomUUID() });
+
+    const { statements: transactions } = await countingStatements(/^begin$/i, async () => {
+      const runner = new ListenerRunner({ service: 'svc', bus, store: store(), listeners: [listener], logger: silentLogger, metrics });
+      await runner.start();
+      stops.push(() => runner.stop());
+      // Polled often: the early one comes back 50 ms after its nak (a transaction of its own), which follows the four's acks.
+      await waitFor(async () => (await outcome('processed')) === 4, { what: 'the four applied', intervalMs: 5 });
+    });
+    // The failed handleBatch's, then one for the four (and the early one's savepoint): not one per event.
+    expect(transactions).toBe(2);
+    expect(await itemTitles()).toEqual(['a', 'b', 'c', 'd']);
+    await waitFor(async () => (await outcome('retry')) >= 1, { what: 'the early one waiting' });
+    ready = true;
+    await waitFor(async () => (await outcome('processed')) === 5, { what: 'the early one applied once its predecessor is there' });
+    expect(await itemTitles()).toEqual(['a', 'b', 'c', 'd', 'early']);
   });
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { replicaItems } from '../testing/replica-fixture';
-import { countingWrites, createTestDatabase, type TestDatabase } from '../testing';
+import { countingStatements, countingWrites, createTestDatabase, type TestDatabase } from '../testing';
 import { RetryLater } from './listener';
 import { versionedReplica, type ReplicaChange } from './replica';
 
@@ -174,9 +174,61 @@ describe('versionedReplica createWithCommit', () => {
     expect(await read(id)).toMatchObject({ title: 'v1', version: 1 });
   });
 
+  it('writes the creations of one transaction with one statement, leaving a row already there as it is', async () => {
+    const [kept, ...fresh] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await apply(kept!, 0, created('v0'));
+    await apply(kept!, 1, renamed('v1'));
+    const deletedAt = new Date('2026-12-01T08:00:00.123Z');
+    const { statements } = await countingStatements(/insert into "?replica_items/, () =>
+      database.db.transaction(async (tx) => {
+        for (const id of fresh) await items.createWithCommit(tx, { id, version: 0 }, { title: `title ${id}`, deletedAt: id === fresh[1] ? deletedAt : null });
+        await items.createWithCommit(tx, { id: kept!, version: 0 }, { title: 'again', deletedAt: null });
+      }),
+    );
+    expect(statements).toBe(1);
+    for (const id of fresh) expect(await read(id)).toEqual({ id, version: 0, title: `title ${id}`, deletedAt: id === fresh[1] ? deletedAt : null });
+    expect(await read(kept!)).toMatchObject({ title: 'v1', version: 1 });
+  });
+
   it('decides any other version as apply does', async () => {
     const id = randomUUID();
     await expect(createWithCommit(id, 1, 'v1')).rejects.toBeInstanceOf(RetryLater);
     expect(await read(id)).toBeUndefined();
+  });
+});
+
+describe('versionedReplica setTogether', () => {
+  const setTogether = (changes: { id: string; version: number; title: string }[]) =>
+    database.db.transaction((tx) => items.setTogether(tx, changes.map(({ id, version, title }) => ({ event: { id, version }, set: { title } }))));
+  const itemAt = async (version: number) => {
+    const id = randomUUID();
+    await apply(id, 0, created('v0'));
+    for (let v = 1; v <= version; v++) await apply(id, v, renamed(`v${v}`));
+    return id;
+  };
+
+  it('applies the next versions of several rows with one statement', async () => {
+    const ids = [await itemAt(0), await itemAt(2), await itemAt(1)];
+    const versions = [1, 3, 2];
+    const { statements } = await countingStatements(/update "?replica_items/, () => setTogether(ids.map((id, i) => ({ id, version: versions[i]!, title: `next ${i}` }))));
+    expect(statements).toBe(1);
+    for (const [i, id] of ids.entries()) expect(await read(id)).toMatchObject({ title: `next ${i}`, version: versions[i] });
+  });
+
+  it('decides the others as apply does: a stale one is left alone, an early one holds the whole batch back', async () => {
+    const [next, stale, early] = [await itemAt(1), await itemAt(2), await itemAt(0)];
+    await setTogether([
+      { id: next, version: 2, title: 'next' },
+      { id: stale, version: 1, title: 'stale' },
+    ]);
+    expect([await read(next), await read(stale)]).toMatchObject([{ title: 'next', version: 2 }, { title: 'v2', version: 2 }]);
+    await expect(setTogether([{ id: next, version: 3, title: 'rolled back' }, { id: early, version: 2, title: 'early' }])).rejects.toBeInstanceOf(RetryLater);
+    expect([await read(next), await read(early)]).toMatchObject([{ title: 'next', version: 2 }, { title: 'v0', version: 0 }]);
+  });
+
+  it('applies several versions of one row one after the other, in order', async () => {
+    const id = await itemAt(0);
+    await setTogether([1, 2, 3].map((version) => ({ id, version, title: `v${version} together` })));
+    expect(await read(id)).toMatchObject({ title: 'v3 together', version: 3 });
   });
 });

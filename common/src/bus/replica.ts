@@ -1,8 +1,9 @@
-import { and, eq, getTableName, is, SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, getTableName, is, SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbExecutor } from '../db/database';
-import { sendWithCommit } from '../db/pipelined-transaction';
-import { preparedStatement, type Params, type PreparedStatement } from '../db/prepared-statement';
+import { answersInOrder } from '../db/answers-in-order';
+import { writeWithCommit, type CommitRows } from '../db/pipelined-transaction';
+import { preparedStatement, sqlStatement, type Params, type PreparedStatement } from '../db/prepared-statement';
 import { RetryLater } from './listener';
 import { checkVersion } from './versioned';
 
@@ -79,17 +80,46 @@ export function versionedReplica<T extends ReplicaTable>(table: T, options: { wh
     /**
      * `apply(tx, event, { values })` for a handler that does nothing else with the outcome (it
      * only records the creation): at version 0, in a pipelined transaction, the insert (`on
-     * conflict do nothing`) is sent with COMMIT (sendWithCommit) instead of being awaited, one
-     * round trip less per event. That decides the same: a row already there can only be the
+     * conflict do nothing`) is sent with COMMIT instead of being awaited, one round trip less per
+     * event, and the creations of one transaction (a batch handler's) are one statement
+     * (writeWithCommit). That decides the same: a row already there can only be the
      * aggregate created before (versions only grow), which `apply` would find stale and leave
      * alone; an insert that fails fails the transaction. Any other version, or another executor,
      * goes through `apply`.
      */
     async createWithCommit(tx: DbExecutor, event: { id: string; version: number }, values: NonNullable<ReplicaChange<T>['values']>): Promise<void> {
-      if (event.version === 0 && sendWithCommit(tx, () => statements.insert(tx, { ...values, id: event.id, version: 0 }))) return;
+      if (event.version === 0) {
+        const row = { ...values, id: event.id, version: 0 };
+        const columns = writtenColumns(row);
+        if (columns && writeWithCommit(tx, statements.insertsWithCommit(columns), row)) return;
+      }
       await apply(tx, event, { values });
     },
+    setTogether,
   };
+
+  /**
+   * `apply(tx, event, { set })` for several events, each about another aggregate (a batch
+   * handler's window): the usual case, every event the next version of its row, is one UPDATE
+   * for all of them; any event it did not apply (stale, ahead, missing) then goes through
+   * `apply`, which decides it from the row as for a lone event (an early one throws RetryLater).
+   * Two events about one aggregate, or a change written as SQL, go through `apply` one after the
+   * other, in order.
+   */
+  async function setTogether(tx: DbExecutor, changes: readonly { event: { id: string; version: number }; set: ReplicaUpdate<T> }[]): Promise<void> {
+    const rows = changes.map(({ event, set }) => ({ ...set, id: event.id, version: event.version }));
+    const columns = rows.length > 1 ? sameColumns(rows) : undefined;
+    const distinct = new Set(changes.map(({ event }) => event.id)).size === changes.length;
+    if (!columns || !distinct || changes.some(({ event }) => event.version === 0)) {
+      for (const { event, set } of changes) await apply(tx, event, { set });
+      return;
+    }
+    const updated = new Set(await statements.updateNextVersions(columns).execute(tx, rows));
+    // Postgres answers uuids in lower case.
+    const rest = changes.filter(({ event }) => !updated.has(event.id.toLowerCase()));
+    // Every statement answered before the outcome is known (answersInOrder): none still sends when the transaction ends.
+    await answersInOrder(rest.map(({ event, set }) => apply(tx, event, { set })));
+  }
 
   async function apply(tx: DbExecutor, event: { id: string; version: number }, change: ReplicaChange<T>): Promise<ReplicaOutcome<T>> {
     const what = `${options.what} ${event.id}`;
@@ -127,6 +157,10 @@ interface ReplicaStatements<T extends ReplicaTable> {
   insert(tx: DbExecutor, values: Values): Promise<ReplicaRow<T>[]>;
   /** `update … set <values> where id = <id> and version = <expected> returning *`. */
   update(tx: DbExecutor, id: string, expected: number, values: Values): Promise<ReplicaRow<T>[]>;
+  /** `update … where version = <row's version> - 1` of several rows writing these columns, in one statement: the ids updated. */
+  updateNextVersions(columns: string[]): { execute(tx: DbExecutor, rows: readonly Values[]): Promise<string[]> };
+  /** Inserts (`on conflict do nothing`) of rows writing these columns, written with COMMIT in one statement (createWithCommit). */
+  insertsWithCommit(columns: string[]): CommitRows<Values>;
 }
 
 /** One set of statements per table, shared by every listener that applies to it (their names are per table). */
@@ -162,6 +196,8 @@ function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<
   const readById = (db: DbExecutor, p: Params<{ id: string }>) => db.select().from(anyTable).where(eq(anyTable.id, p('id')));
   const inserts = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
   const updates = new Map<string, PreparedStatement<Values, ReplicaRow<T>[]>>();
+  const insertsWithCommit = new Map<string, CommitRows<Values>>();
+  const nextVersionUpdates = new Map<string, ReturnType<ReplicaStatements<T>['updateNextVersions']>>();
   // Placeholders are named c0, c1… by position; `id` and `expected` are the row's key and version.
   const placeholders = (columns: string[], p: Params<Values>) => Object.fromEntries(columns.map((column, i) => [column, p(`c${i}`)]));
   const positional = (columns: string[], values: Values) => Object.fromEntries(columns.map((column, i) => [`c${i}`, values[column]]));
@@ -200,10 +236,99 @@ function replicaStatements<T extends ReplicaTable>(table: T): ReplicaStatements<
       }
       return statement.execute(tx, { ...positional(columns, values), id, expected });
     },
+    updateNextVersions(columns) {
+      const shape = columns.join(',');
+      let statement = nextVersionUpdates.get(shape);
+      if (!statement) {
+        statement = updateNextVersionsStatement(`${name}_update_next_${nextVersionUpdates.size}`, anyTable, columns);
+        nextVersionUpdates.set(shape, statement);
+      }
+      return statement;
+    },
+    insertsWithCommit(columns) {
+      const shape = columns.join(',');
+      let rows = insertsWithCommit.get(shape);
+      if (!rows) {
+        const several = insertRowsStatement(`${name}_insert_rows_${insertsWithCommit.size}`, anyTable, columns);
+        rows = {
+          send: (tx, values) => (values.length === 1 ? statements.insert(tx as DbExecutor, values[0]!) : several.execute(tx as DbExecutor, values)),
+        };
+        insertsWithCommit.set(shape, rows);
+      }
+      return rows;
+    },
   };
   statementsByTable.set(table, statements as unknown as ReplicaStatements<ReplicaTable>);
   return statements;
 }
+
+/**
+ * `insert … on conflict do nothing` of several rows in one statement: the rows go as one JSON
+ * array of objects keyed by column name, which `json_populate_recordset` turns into rows of the
+ * table's own type (so every column keeps its type, and one prepared statement serves any number
+ * of rows). Values are converted as drizzle converts them for the single-row insert.
+ */
+function insertRowsStatement(name: string, table: ReplicaTable, columns: string[]) {
+  const rows = rowsAsJson(table, columns);
+  const list = columns.map((key) => `"${rows.columnName(key)}"`).join(', ');
+  const tableName = `"${getTableName(table)}"`;
+  const statement = sqlStatement<[rows: string]>(
+    name,
+    `insert into ${tableName} (${list}) select ${list} from json_populate_recordset(null::${tableName}, $1::json) on conflict do nothing`,
+  );
+  return { execute: (tx: DbExecutor, values: readonly Values[]) => statement.execute(tx, [rows.json(values)]) };
+}
+
+/**
+ * The update of several rows to their next version in one statement, each row given as for
+ * insertRowsStatement (its `id`, its new `version` and the columns set): a row is changed only
+ * at the version before, as `update` does for one.
+ */
+function updateNextVersionsStatement(name: string, table: ReplicaTable, columns: string[]) {
+  const rows = rowsAsJson(table, columns);
+  const quoted = (key: string) => `"${rows.columnName(key)}"`;
+  const set = columns.filter((key) => key !== 'id').map((key) => `${quoted(key)} = changed.${quoted(key)}`).join(', ');
+  const tableName = `"${getTableName(table)}"`;
+  const statement = sqlStatement<[rows: string], { id: string }>(
+    name,
+    // The ids as an array too: with it the rows are found through the primary key; a join with
+    // the function's rows alone (estimated at 100) is a hash join over the whole table.
+    `update ${tableName} as target set ${set} from json_populate_recordset(null::${tableName}, $1::json) as changed
+     where target.${quoted('id')} = any(array(select listed.${quoted('id')} from json_populate_recordset(null::${tableName}, $1::json) as listed))
+       and target.${quoted('id')} = changed.${quoted('id')} and target.${quoted('version')} = changed.${quoted('version')} - 1
+     returning target.${quoted('id')} as id`,
+  );
+  return {
+    execute: async (tx: DbExecutor, values: readonly Values[]) => (await statement.execute(tx, [rows.json(values)])).rows.map((row) => row.id),
+  };
+}
+
+/** Rows of `columns` (by key) as the JSON array json_populate_recordset reads: keyed by column name, values as the driver takes them. */
+function rowsAsJson(table: ReplicaTable, columns: string[]) {
+  const byKey = getTableColumns(table);
+  const written = columns.map((key) => ({ key, column: byKey[key]! }));
+  return {
+    columnName: (key: string) => byKey[key]!.name,
+    json: (rows: readonly Values[]) => JSON.stringify(rows.map((row) => Object.fromEntries(written.map(({ key, column }) => [column.name, toDriver(column, row[key])])))),
+  };
+}
+
+/** The columns every row writes, when they are the same for all and none is written as SQL. */
+function sameColumns(rows: readonly Values[]): string[] | undefined {
+  const columns = writtenColumns(rows[0]!);
+  const shape = columns?.join(',');
+  return columns && rows.every((row) => writtenColumns(row)?.join(',') === shape) ? columns : undefined;
+}
+
+/**
+ * A value as the column's driver value (a Date as its ISO text, …), except JSON, which the array
+ * carries as itself (its driver value is its text, which would arrive as a JSON string); null
+ * stays null.
+ */
+const toDriver = (column: AnyPgColumn, value: unknown): unknown => {
+  if (value === null || value === undefined) return null;
+  return column.columnType === 'PgJson' || column.columnType === 'PgJsonb' ? value : column.mapToDriverValue(value);
+};
 
 /** The columns a change writes, in a stable order; undefined when one is written as SQL (not a parameter). */
 function writtenColumns(values: Values): string[] | undefined {

@@ -36,8 +36,8 @@ export type AfterCommit = (pool: pg.Pool) => void;
 interface CommitWork {
   /** The pool the transaction runs on (what its after-commit hooks are given). */
   pool: pg.Pool;
-  /** Statements sent in COMMIT's write (sendWithCommit). */
-  withCommit: (() => Promise<unknown>)[];
+  /** Statements sent in COMMIT's write (sendWithCommit), and rows written with it (writeWithCommit). */
+  withCommit: WithCommit[];
   /** Run once COMMIT has succeeded (afterCommit). */
   hooks: AfterCommit[];
 }
@@ -76,9 +76,56 @@ export function sendWithCommit(tx: object, send: () => Promise<unknown>): boolea
 }
 
 /**
+ * Rows of one kind (one table, one set of columns) that a transaction writes with COMMIT, in one
+ * statement however many there are: `send` writes `rows` (at least one, in the order added). The
+ * object is the kind's identity, so define one per kind, at module level.
+ */
+export interface CommitRows<T> {
+  send(tx: object, rows: readonly T[]): Promise<unknown>;
+}
+
+/** What goes with COMMIT: a statement of its own, or one row of a kind written together. */
+type WithCommit = (() => Promise<unknown>) | { rows: CommitRows<unknown>; row: unknown };
+
+/**
+ * sendWithCommit for a row that others of its kind may join: every row of `kind` added to `tx`
+ * is written by one statement (`kind.send`), in COMMIT's write, at the place of the first one.
+ * A batch handler that stages twenty events sends one outbox insert instead of twenty, each a
+ * statement the service builds, sends and reads the answer of, and Postgres parses, plans and
+ * flushes an answer for. Returns false, and keeps nothing, when `tx` is not a pipelined
+ * transaction (the caller then writes the row itself). Rolling back to a savepoint drops the
+ * rows added since (afterCommitSavepoint).
+ */
+export function writeWithCommit<T>(tx: object, kind: CommitRows<T>, row: T): boolean {
+  const work = commitWorkOf.get(tx);
+  work?.withCommit.push({ rows: kind as CommitRows<unknown>, row });
+  return work !== undefined;
+}
+
+/** The statements to send with COMMIT, in order: each row kind's rows go in one, where its first row was added. */
+function commitStatements(tx: object, entries: readonly WithCommit[]): (() => Promise<unknown>)[] {
+  const statements: (() => Promise<unknown>)[] = [];
+  const rowsOf = new Map<CommitRows<unknown>, unknown[]>();
+  for (const entry of entries) {
+    if (typeof entry === 'function') {
+      statements.push(entry);
+      continue;
+    }
+    let rows = rowsOf.get(entry.rows);
+    if (!rows) {
+      const collected: unknown[] = [];
+      rowsOf.set(entry.rows, (rows = collected));
+      statements.push(() => entry.rows.send(tx, collected));
+    }
+    rows.push(entry.row);
+  }
+  return statements;
+}
+
+/**
  * For a savepoint: returns the function that forgets the commit work (afterCommit,
- * sendWithCommit) registered on `tx` since, to call when rolling back to that savepoint (what its
- * statements staged is gone).
+ * sendWithCommit, writeWithCommit) registered on `tx` since, to call when rolling back to that
+ * savepoint (what its statements staged is gone).
  */
 export function afterCommitSavepoint(tx: object): () => void {
   const work = commitWorkOf.get(tx);
@@ -181,7 +228,7 @@ async function transactionOnPooledConnection<TSchema extends Record<string, unkn
     // ROLLBACK, and nothing committed): the first in order, not the first rejection to arrive
     // (the statements after it only say the transaction was aborted).
     const [, , committed] = await Promise.all(
-      heldWrites(client, () => [answersInOrder(work.withCommit.map((send) => send())), last?.(), client.query('commit')] as const),
+      heldWrites(client, () => [answersInOrder(commitStatements(tx, work.withCommit).map((send) => send())), last?.(), client.query('commit')] as const),
     );
     if (committed.command !== 'COMMIT') throw new TransactionAborted();
     commitWorkOf.delete(tx);

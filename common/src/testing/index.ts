@@ -24,6 +24,7 @@ import type { BaseAppDeps } from '../service';
 
 export * from './otlp-receiver';
 export * from './socket-writes';
+export * from './counting-statements';
 
 /** Random per test process: tests sign and verify in one process, and no signing key is ever committed. */
 export const TEST_JWT_KEY = randomBytes(32).toString('hex');

@@ -10,6 +10,9 @@ import type { ExpirationHandlerContext } from '../../expiration/handler-context'
  */
 export const ORDER_CREATED_WINDOW_MS = 250;
 
+/** The most orders armed together (the runner's default is 20). */
+export const ORDER_CREATED_BATCH_SIZE = 100;
+
 /**
  * Arms the order's timer for `expiresAt`; an `expiresAt` already past fires at once. Orders
  * placed within the batch window are armed together (one write to Redis, one wake-up of the
@@ -26,4 +29,8 @@ export const orderCreated = defineListener({
     logger.debug({ orders: events.length }, 'expirations scheduled');
   },
   batchWindowMs: ORDER_CREATED_WINDOW_MS,
+  // At 100–700 purchases a second the window gathers 25–175 orders; a batch costs its MGET of
+  // processed marks, the settled markers' MGET, the marks' write and an ack write whatever its
+  // size (10,000 in a backlog: 77 against 87 µs of CPU per order here, Redis 30 against 32 µs).
+  batchSize: ORDER_CREATED_BATCH_SIZE,
 });

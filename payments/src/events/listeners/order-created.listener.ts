@@ -23,6 +23,9 @@ export const orderCreated = defineListener({
     for (const { data } of events) await startReplica(tx, data);
   },
   batchWindowMs: 50,
+  // The window gathers 35 orders at 700 a second; a batch's BEGIN, claim and COMMIT, its pool
+  // connection and its acks cost the same for 20 as for 50.
+  batchSize: 50,
 });
 
 /** The order's replica at version 0; the insert leaves with COMMIT (nothing here needs its answer). */

@@ -24,6 +24,9 @@ export const orderCreated = defineListener({
   event: 'order:created',
   maxDeliver: ORDER_EVENT_MAX_DELIVER,
   batchWindowMs: ORDER_CREATED_WINDOW_MS,
+  // The window gathers 35 orders at 700 a second; a batch's BEGIN, claims and COMMIT, its pool
+  // connection and its acks cost the same for 20 as for 50.
+  batchSize: 50,
   async handle({ data }, { tx }) {
     await holdForOrder(tx, data, await lockTicketCreatingOrderIfFree(tx, data));
   },
