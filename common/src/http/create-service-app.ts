@@ -5,7 +5,6 @@ import type { ServiceMetrics } from '../metrics';
 import { accessLog } from './access-log';
 import { currentUser } from './current-user';
 import { errorHandler, notFoundHandler } from './error-handler';
-import { jsonBodies } from './json-body';
 import { PROBE_PATHS, readinessAnswer } from './probes';
 import { securityHeaders } from './security-headers';
 import { installSessionCookie } from './session';
@@ -65,9 +64,14 @@ export function createServiceApp(options: ServiceAppOptions): Express {
 
   // The access line and the request's duration (by route pattern) from one listener.
   app.use(accessLog(app, { logger, ignore: PROBE_PATHS, metrics }));
-  // JSON bodies of up to 100 kB; the exact bytes are kept for routes that verify a signature
-  // over them (payments' Stripe webhook).
-  app.use(jsonBodies({ limit: 100 * 1024, verify: keepRawBody }));
+  // The exact bytes are kept for routes that verify a signature over them (payments' Stripe webhook).
+  const json = express.json({ limit: '100kb', verify: keepRawBody });
+  // A request without Content-Length or Transfer-Encoding has no body (type-is's `hasBody`, the
+  // parser's own first check): most requests (GETs) skip the parser's per-request set-up.
+  app.use((req, res, next) => {
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) next();
+    else json(req, res, next);
+  });
   if (options.jwtKey) {
     // cookie-session's cookie (httpOnly, sameSite lax, `secure` over https), decoded only when read.
     installSessionCookie(app, { maxAgeMs: options.sessionMaxAgeMs ?? 7 * 24 * 3600_000 });
