@@ -168,7 +168,7 @@ describe('POST /api/payments', () => {
 });
 
 describe('one authorization per order', () => {
-  it('10 concurrent requests that all pass the checks before any writes: one authorization, the rest 409', async () => {
+  it('10 concurrent requests that all pass the checks before any writes: one authorization, the rest 409 or 400', async () => {
     const { order, cookie, app } = await setup();
     // The contenders meet in the window on purpose: a held lock on payment_attempts lets each one
     // read the order and its attempts but stops it just before writing its own attempt. With the
@@ -194,8 +194,13 @@ describe('one authorization per order', () => {
 
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
-    expect(statuses.filter((s) => s !== 201).every((s) => s === 409 || s === 400)).toBe(true);
-    expect(responses.find((r) => r.status === 409)?.body).toEqual({ errors: [{ message: 'A payment for this order is already in progress' }] });
+    // A loser that reaches the order while the winner is still talking to Stripe is told 409; one
+    // that reaches it after the winner recorded its authorization is told 400. Which of the two each
+    // loser sees depends on scheduling (CI once saw nine 400s), so both are accepted, by message.
+    const loserMessages = new Set(responses.filter((r) => r.status !== 201).map((r) => `${r.status} ${r.body.errors?.[0]?.message}`));
+    for (const message of loserMessages) {
+      expect(['409 A payment for this order is already in progress', '400 A payment for this order has already been authorized']).toContain(message);
+    }
     // Stripe was asked to authorize exactly once.
     expect(await fx.charges(order.id)).toHaveLength(1);
     expect(await paymentRows(order.id)).toHaveLength(1);
