@@ -14,7 +14,7 @@
  * per event (PostgresListenerStore.runBatch), without, and as one statement for all ten; a
  * transaction inserting a row into a table whose trigger NOTIFYs (as the outbox's does, with
  * nobody listening) and into one without.
- * wave-9 figures: docs/benchmarks.md, "Wave 9 — orders request path".
+ * wave-9 figures: docs/benchmarks-history.md, "Wave 9 — orders request path".
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';

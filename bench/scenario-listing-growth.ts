@@ -44,7 +44,7 @@ interface ProbeFigures {
  * page's p99 read 0.66× and 2.28× in runs minutes apart with nothing changed). Each row also
  * gives the CPU per request by process at both sizes (the stack's processes and its Postgres
  * backends): at 10 connections on two cores the latency follows it, and other work on the
- * machine moves it far less than a p99 of a few ms (docs/benchmarks.md, "Wave 10 — search").
+ * machine moves it far less than a p99 of a few ms (docs/benchmarks-history.md, "Wave 10 — search").
  */
 export async function listingGrowth(market: Market, seconds: number, budgetSeconds: number): Promise<ResultRow[]> {
   const db = market.db.tickets;

@@ -1,7 +1,7 @@
 /**
  * What a batch handler's statements cost per event, in this tree's common and in another tree's
  * (e.g. main's, built in a worktree), loaded in one process: the A/B of wave 10's one statement
- * per window (docs/benchmarks.md, "Wave 10 — consumers and relays"). Each side gets its own
+ * per window (docs/benchmarks-history.md, "Wave 10 — consumers and relays"). Each side gets its own
  * database of common's fixture schema and its own pool; a window of 20 events per transaction,
  * 4 transactions at once, the sides interleaved and their order reversed every other round;
  * client CPU (`process.cpuUsage`) and the CPU of each side's Postgres backends per event.

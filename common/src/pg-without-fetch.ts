@@ -6,7 +6,7 @@
  * 20; Node ≥ 21 has one and stops there), builds a `new Response(...)`. On Node 20 that first touch
  * of `Response` loads undici, Node's whole fetch implementation, into a process that never uses
  * fetch: about 4 MB of resident memory in each service with a database (heap, and pages of the node
- * binary holding undici's source), measured 5 s after start (docs/benchmarks.md, "Wave 7 — memory").
+ * binary holding undici's source), measured 5 s after start (docs/benchmarks-history.md, "Wave 7 — memory").
  * With `Response` undefined for the duration of that `require`, pg's check answers "not
  * Cloudflare" without it, as it does on Node ≥ 21. The global is put back as it was (still lazy),
  * so code that does use fetch later gets it as usual.

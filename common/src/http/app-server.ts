@@ -18,7 +18,7 @@ const hasAppPrototypes = (handler: RequestListener): handler is RequestListener 
  * (`Object.setPrototypeOf` on each live request and answer): a prototype changed on an object
  * Node's HTTP code has already used sends V8's inline caches along every request's path to their
  * slow, generic form — ~75 µs of a ~125 µs POST through createServiceApp's chain
- * (http-chain-cost, docs/benchmarks.md, "Wave 10 — HTTP request path"; proposed to Express as
+ * (http-chain-cost, docs/benchmarks-history.md, "Wave 10 — HTTP request path"; proposed to Express as
  * expressjs/express#5998). Express's own `setPrototypeOf` then finds the prototype already in
  * place and changes nothing; the objects are the ones it would have made. (A mounted sub-app
  * would still set its own: the services mount routers only.) Any other handler gets node's classes.

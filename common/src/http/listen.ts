@@ -35,7 +35,7 @@ export const UNIX_SOCKET_PEER_ADDRESS = '127.0.0.1';
 /**
  * Also serves `handler` on the unix socket `socketPath` (the local gateway connects there: a
  * write on a unix socket costs the sender less than one on loopback TCP, where it also pays
- * the receiver's TCP processing; docs/benchmarks.md, "Wave 8 — gateway hop"). The file is made
+ * the receiver's TCP processing; docs/benchmarks-history.md, "Wave 8 — gateway hop"). The file is made
  * 0600 (its directory should be 0700: the runner's is). A socket file left by a process that was
  * killed is replaced; one where something still answers is refused (EADDRINUSE), as a port is.
  * Node removes the file when the server closes.

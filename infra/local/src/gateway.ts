@@ -47,7 +47,7 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_A
  * itself: the API description at /api/docs, and a JSON 404 for /api paths no service claims.
  *
  * Plain node:http, no framework: every API request crosses this hop, and Express's router plus
- * http-proxy cost about as much CPU per request as the listing itself (docs/benchmarks.md,
+ * http-proxy cost about as much CPU per request as the listing itself (docs/benchmarks-history.md,
  * "Wave 3 — HTTP path").
  */
 export function createGateway(options: GatewayOptions): Gateway {

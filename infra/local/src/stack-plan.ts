@@ -32,7 +32,7 @@ export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
  * NODE_OPTIONS). A 2 MB semi-space instead of V8's default of up to 16 MB keeps the young
  * generation from growing while modules load: idle RSS about 9 MB lower per service, for
  * about 3 % more CPU spent in the scavenger under load (1 MB saved 3 MB more and cost 15 %;
- * docs/benchmarks.md, "Wave 3 — HTTP path").
+ * docs/benchmarks-history.md, "Wave 3 — HTTP path").
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 export const MAX_REPLICAS = 9;

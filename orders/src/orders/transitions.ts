@@ -156,7 +156,7 @@ export async function settleCancelAllById(tx: DbExecutor, orderIds: readonly str
  * rows committed after the UPDATE looked: an order it finds still unpaid was inserted in between,
  * and was not decided — to the caller it was not there yet (its event is retried). Reporting it as
  * "left alone" acknowledged a payment without completing the order, and the expiry after it then
- * cancelled the paid order (the fairness "hole" of wave 7, docs/benchmarks.md).
+ * cancelled the paid order (the fairness "hole" of wave 7, docs/benchmarks-history.md).
  */
 async function leftAlone(tx: DbExecutor, orderId: string): Promise<{ order: OrderRow; changed: false } | undefined> {
   const order = await findOrder(tx, orderId);

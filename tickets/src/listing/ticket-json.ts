@@ -6,7 +6,7 @@ import { tickets } from '../db/schema';
  * `JSON.stringify(ticketView(row))` (tickets/ticket-view.ts), member for member, so the listing
  * can answer Postgres' text as it comes instead of parsing each row into JS values (dates
  * included), mapping it and stringifying it again — most of the listing's CPU in Node
- * (docs/benchmarks.md, "Wave 5 — listing path"). ticket-json.test.ts compares the two for
+ * (docs/benchmarks-history.md, "Wave 5 — listing path"). ticket-json.test.ts compares the two for
  * titles that need escaping, every price form and each state.
  *
  * - One concat() call, cheaper for Postgres than a chain of `||` (each makes a new text); uuids

@@ -78,7 +78,7 @@ describe('the ticket listing queries', () => {
   });
 
   // What a search costs depends on how common its words are, so it is planned for its words
-  // (listTicketPage; docs/benchmarks.md, "Wave 10 — search"): a word in 1 % of the titles or more
+  // (listTicketPage; docs/benchmarks-history.md, "Wave 10 — search"): a word in 1 % of the titles or more
   // is found soonest by walking the sort's index and filtering (51 matches after ~5,000 rows,
   // whatever the table's size), where the trigram bitmap would fetch every match (10,000 rows at a
   // million tickets: 17 ms against 0.8 ms) and sort them. A plan that cannot see the word (a
