@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ServiceMetrics } from './metrics';
 import { createTestDatabase, type TestDatabase } from './testing';
@@ -35,4 +36,24 @@ test('dead letters not yet replayed and the outbox backlog are read from the dat
   const after = await metrics.registry.metrics();
   expect(after).not.toMatch(/^dead_letters\{/m);
   expect(after).toContain('outbox_pending_rows{service="test"} 0');
+});
+
+test('an idle process with the metrics set up is not woken a hundred times a second', () => {
+  // prom-client's default event-loop sampling (every 10 ms) woke every idle service ~100 times a
+  // second. Counted as the main thread's voluntary context switches over two idle seconds, in a
+  // fresh process running the compiled module as a service does.
+  const script = `
+    const { ServiceMetrics } = require(${JSON.stringify(path.resolve(__dirname, '../dist/metrics.js'))});
+    const switches = () => Number(/voluntary_ctxt_switches:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]);
+    const metrics = new ServiceMetrics('idle');
+    setTimeout(() => {
+      const before = switches();
+      setTimeout(() => { console.log(switches() - before); void metrics; }, 2000);
+    }, 300);
+  `;
+  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+  expect(result.stderr).toBe('');
+  const wakeUps = Number(result.stdout.trim());
+  expect(wakeUps).toBeGreaterThanOrEqual(0);
+  expect(wakeUps).toBeLessThan(60);
 });
