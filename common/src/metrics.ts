@@ -6,8 +6,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * default, 10 ms, is a timer that wakes every idle process 100 times a second: ~12 ms of CPU a
  * second per process, doing nothing, and on a VM where a wake-up costs ~13 µs it showed up as
  * "auth 0.1–0.2 ms" in the bench's CPU per order although auth takes no part in an order
- * (docs/benchmarks.md, "Idle wake-ups"). Every 100 ms still catches any stall of 100 ms or more,
- * and shorter ones in proportion to their length, which is what the histogram's p99 is read for.
+ * (docs/benchmarks-history.md, "Wave 12 — idle wake-ups"). Every 100 ms still catches any stall
+ * of 100 ms or more, and shorter ones in proportion to their length.
  */
 const EVENT_LOOP_SAMPLE_MS = 100;
 
