@@ -171,7 +171,7 @@ nats_requires_auth() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$NATS_PORT;
 # consumers need; it may neither create, change nor delete streams, nor delete consumers.
 # Replies come to an inbox of its own (`_INBOX_<user>.>`), so no service reads another's.
 nats_user() { # nats_user NAME DOMAIN
-  local publish='"$JS.API.INFO", "$JS.API.STREAM.INFO.*", "$JS.API.CONSUMER.CREATE.>", "$JS.API.CONSUMER.DURABLE.CREATE.>", "$JS.API.CONSUMER.INFO.>", "$JS.API.CONSUMER.MSG.NEXT.>", "$JS.ACK.>"'
+  local publish='"$JS.API.INFO", "$JS.API.STREAM.INFO.*", "$JS.API.STREAM.MSG.GET.*", "$JS.API.CONSUMER.CREATE.>", "$JS.API.CONSUMER.DURABLE.CREATE.>", "$JS.API.CONSUMER.INFO.>", "$JS.API.CONSUMER.MSG.NEXT.>", "$JS.ACK.>"'
   [ -z "$2" ] || publish="\"$2.*\", \"*.$2.*\", $publish"
   printf '    { user: %s, password: "%s", permissions: { publish: { allow: [%s] }, subscribe: { allow: ["_INBOX_%s.>"] } } }\n' \
     "$1" "$(secret "nats-$1.password")" "$publish" "$1"

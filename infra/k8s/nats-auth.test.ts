@@ -78,6 +78,15 @@ test('a service consumes through its own durable consumer, replies coming to its
   await message?.ackAck();
 });
 
+test('a service reads a stored event by subject (the fairness question) but cannot delete one', async () => {
+  expect(await publishes('payments', 'payment.created')).toBe(true);
+  const orders = await jetstreamManager(await as('orders'));
+  const firstPayment = { seq: 1, next_by_subj: 'payment.created' };
+  const stored = await orders.streams.getMessage(STREAM, firstPayment);
+  expect(stored?.subject).toBe('payment.created');
+  await expect(orders.streams.deleteMessage(STREAM, stored!.seq)).rejects.toThrow();
+});
+
 test('only admin may create, change or delete the stream', async () => {
   const orders = await jetstreamManager(await as('orders'));
   await expect(orders.streams.add({ name: 'ORDERS_OWN', subjects: ['own.>'] })).rejects.toThrow();

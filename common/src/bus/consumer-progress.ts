@@ -64,6 +64,10 @@ export class ConsumerProgress {
    * Asks JetStream how far `consumer` has got. The stream's last sequence is read first: if the
    * consumer then has nothing pending or unacknowledged, it has applied every message published
    * up to that sequence, which covers every message this runner had received before the request too.
+   * If it is busy, the ack floor alone would not do: a consumer busy with messages published after
+   * the ones asked about (a payment authorized just after the expiry arrived) has applied those,
+   * yet its floor stays below them until the later one is done. Its first message past the floor,
+   * read from the stream, is where its unapplied messages begin.
    */
   private refresh(consumer: string): ProgressRequest {
     const existing = this.requests.get(consumer);
@@ -73,12 +77,29 @@ export class ConsumerProgress {
     const done = (async () => {
       const { state } = await bus.jsm.streams.info(bus.stream);
       const info = await bus.jsm.consumers.info(bus.stream, consumer);
+      const floor = info.ack_floor.stream_seq;
       const idle = info.num_pending === 0 && info.num_ack_pending === 0;
-      const through = Math.max(info.ack_floor.stream_seq, idle ? Math.max(coversThrough, state.last_seq) : 0);
+      let through = Math.max(floor, idle ? Math.max(coversThrough, state.last_seq) : 0);
+      if (through < coversThrough && info.config.filter_subject) {
+        through = Math.max(through, await this.beforeFirstUnapplied(info.config.filter_subject, floor, state.last_seq));
+      }
       this.caughtUpThrough.set(consumer, Math.max(this.caughtUpThrough.get(consumer) ?? 0, through));
     })().finally(() => this.requests.delete(consumer));
     const request = { coversThrough, done };
     this.requests.set(consumer, request);
     return request;
+  }
+
+  /**
+   * The sequence just before the first message on `subject` past a consumer's ack floor: every
+   * message on it up to there is applied (the floor is where its acknowledged messages stop being
+   * contiguous, so that first one is not). None past the floor: everything up to `lastSeq`, the
+   * stream's last sequence read before the consumer's state.
+   */
+  private async beforeFirstUnapplied(subject: string, floor: number, lastSeq: number): Promise<number> {
+    // STREAM.MSG.GET with `next_by_subj` (nats-server ≥ 2.9); nats.js types only its other forms.
+    const firstPastFloor = { seq: floor + 1, next_by_subj: subject };
+    const next = await this.bus.jsm.streams.getMessage(this.bus.stream, firstPastFloor);
+    return next ? next.seq - 1 : lastSeq;
   }
 }

@@ -894,6 +894,38 @@ describe('listener runner', () => {
     expect(observed.filter((o) => o.fair && !o.createdApplied)).toEqual([]);
   });
 
+  it('answers caughtUpWith while the other consumer is busy only with a later event', async () => {
+    // The race at the payment deadline: an authorization published just after the expiry is in
+    // flight on its own consumer. It is later than the expiry, so the expiry must not wait for it
+    // (the ack floor alone stays below both until the later one is applied).
+    let releaseCreated!: () => void;
+    const createdHeld = new Promise<void>((resolve) => (releaseCreated = resolve));
+    let createdInFlight = false;
+    const answers: boolean[] = [];
+    await startRunner([
+      defineListener({
+        event: 'ticket:created',
+        async handle() {
+          createdInFlight = true;
+          await createdHeld;
+        },
+      }),
+      defineListener({
+        event: 'ticket:updated',
+        async handle(_event, _ctx, delivery) {
+          await waitFor(() => createdInFlight, { what: 'the later ticket:created in flight' });
+          answers.push(await delivery.caughtUpWith('ticket:created'));
+          releaseCreated();
+        },
+      }),
+    ]);
+    await publishRaw(envelopeOf(ticket()));
+    const created = { id: randomUUID(), version: 0, title: 'Concert', price: 10, userId: randomUUID() };
+    await bus.js.publish(bus.subjectFor('ticket:created'), JSON.stringify({ id: randomUUID(), type: 'ticket:created', occurredAt: new Date().toISOString(), data: created }), { msgID: randomUUID() });
+    await waitFor(() => answers.length > 0, { what: 'an answer' });
+    expect(answers).toEqual([true]);
+  });
+
   it('shares a durable consumer between two processes: each event is handled once in total', async () => {
     const handledBy = new Map<string, string[]>();
     const replica = (name: string) =>
