@@ -77,6 +77,25 @@ describe('the ticket listing queries', () => {
     expect(nodes[1]!['Scan Direction']).toBe(direction);
   });
 
+  // The bound a cursor implies is left out: estimated as independent of the cursor's row
+  // comparison, the two made Postgres expect a few rows past the cursor and read them all with
+  // a bitmap, then sort (ticket-query.ts, priceBoundsAfter).
+  it.each<[string, Partial<TicketQuery>, string]>([
+    ['cheapest first from a minimum price', { sort: 'price_asc', minPriceCents: 49_000, after: cursorAt('price_asc', 49_100) }, 'Forward'],
+    ['dearest first up to a maximum price', { sort: 'price_desc', maxPriceCents: 1_000, after: cursorAt('price_desc', 900) }, 'Backward'],
+  ])('the next page of a price range walks the price index from the cursor, with no sort: %s', async (_case, page, direction) => {
+    const nodes = await planOf({ sort: 'newest', limit: 51, ...page });
+    expect(types(nodes)).toEqual(['Limit', 'Index Scan']);
+    expect(indexesOf(nodes)).toEqual(['tickets_available_price_idx']);
+    expect(nodes[1]!['Scan Direction']).toBe(direction);
+  });
+
+  it('a cursor below a minimum price still keeps the minimum', async () => {
+    const rows = await queryTickets(database().db, { sort: 'price_asc', limit: 5, minPriceCents: 30_000, after: cursorAt('price_asc', 100) });
+    expect(rows.map((row) => row.ticket.priceCents).every((cents) => cents >= 30_000)).toBe(true);
+    expect(rows).toHaveLength(5);
+  });
+
   // What a search costs depends on how common its words are, so it is planned for its words
   // (listTicketPage; docs/benchmarks-history.md, "Wave 10 — search"): a word in 1 % of the titles or more
   // is found soonest by walking the sort's index and filtering (51 matches after ~5,000 rows,

@@ -155,13 +155,32 @@ function pageQuery(db: DbExecutor, filters: Filters, page: PageBounds) {
 
 /** Which tickets a listing shows, in its order: the WHERE of both queries above. */
 function whereOf(filters: Filters, page: PageBounds): SQL | undefined {
+  const { minPriceCents, maxPriceCents } = priceBoundsAfter(filters, page.after);
   return and(
     // For sale: no order holds it and no waiting-list offer either (docs/waitlist.md; offers are
     // few, so the listing indexes on order_id is null still serve and this filters the rest).
     filters.sellerId === undefined ? and(isNull(tickets.orderId), isNull(tickets.waitlistOfferId)) : eq(tickets.userId, filters.sellerId),
     ...(filters.words ?? []).map(titleContains),
-    filters.minPriceCents === undefined ? undefined : gte(tickets.priceCents, filters.minPriceCents),
-    filters.maxPriceCents === undefined ? undefined : lte(tickets.priceCents, filters.maxPriceCents),
+    minPriceCents === undefined ? undefined : gte(tickets.priceCents, minPriceCents),
+    maxPriceCents === undefined ? undefined : lte(tickets.priceCents, maxPriceCents),
     page.after ? afterCursor(page.after) : undefined,
   );
+}
+
+/**
+ * The price bounds still needed past a cursor: the bound a price-sorted cursor already implies
+ * (`minPrice` below the key walking up, `maxPrice` above it walking down) is left out. Postgres
+ * would estimate it and the cursor's row comparison as independent, although one contains the
+ * other, and expect a handful of rows where there are hundreds: the next page of
+ * `?sort=price_asc&minPrice=…` was then read with a bitmap and sorted (794 rows, 1.5 ms at
+ * 10,000 tickets) instead of walking 51 entries of the price index (0.3 ms).
+ */
+function priceBoundsAfter(filters: Filters, after: PageBounds['after']): Pick<Filters, 'minPriceCents' | 'maxPriceCents'> {
+  let { minPriceCents, maxPriceCents } = filters;
+  const key = after?.key;
+  if (typeof key === 'number') {
+    if (after?.sort === 'price_asc' && minPriceCents !== undefined && key >= minPriceCents) minPriceCents = undefined;
+    if (after?.sort === 'price_desc' && maxPriceCents !== undefined && key <= maxPriceCents) maxPriceCents = undefined;
+  }
+  return { minPriceCents, maxPriceCents };
 }
