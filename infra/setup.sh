@@ -168,7 +168,8 @@ nats_up() { (exec 3<>"/dev/tcp/127.0.0.1/$NATS_PORT") 2>/dev/null; }
 nats_requires_auth() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$NATS_PORT; head -n 1 <&3" 2>/dev/null | grep -q '"auth_required":true'; }
 # Each service publishes only its own aggregate's events, with or without a one-token subject
 # prefix (NATS_SUBJECT_PREFIX), and may use the JetStream API its publisher and its durable pull
-# consumers need; it may neither create, change nor delete streams, nor delete consumers.
+# consumers need, and read one stored event (the fairness question, consumer-progress.ts); it may
+# neither create, change nor delete streams, nor delete consumers.
 # Replies come to an inbox of its own (`_INBOX_<user>.>`), so no service reads another's.
 nats_user() { # nats_user NAME DOMAIN
   local publish='"$JS.API.INFO", "$JS.API.STREAM.INFO.*", "$JS.API.STREAM.MSG.GET.*", "$JS.API.CONSUMER.CREATE.>", "$JS.API.CONSUMER.DURABLE.CREATE.>", "$JS.API.CONSUMER.INFO.>", "$JS.API.CONSUMER.MSG.NEXT.>", "$JS.ACK.>"'
