@@ -82,6 +82,13 @@ const publishRaw = (envelope: unknown, msgID: string = randomUUID(), type = 'tic
 const envelopeOf = (data: ReturnType<typeof ticket>): EventEnvelope<'ticket:updated'> => ({
   id: randomUUID(), type: 'ticket:updated', occurredAt: new Date().toISOString(), data,
 });
+/** A fresh ticket's `ticket:created`: the other consumer in the caughtUpWith tests. */
+const publishTicketCreated = () =>
+  bus.js.publish(
+    bus.subjectFor('ticket:created'),
+    JSON.stringify({ id: randomUUID(), type: 'ticket:created', occurredAt: new Date().toISOString(), data: { id: randomUUID(), version: 0, title: 'Concert', price: 10, userId: randomUUID() } }),
+    { msgID: randomUUID() },
+  );
 
 /** The test bus, except that its first publish waits until `release()`: a relay caught mid-batch. */
 function firstPublishHeld() {
@@ -885,8 +892,7 @@ describe('listener runner', () => {
         },
       }),
     ]);
-    const created = { id: randomUUID(), version: 0, title: 'Concert', price: 10, userId: randomUUID() };
-    await bus.js.publish(bus.subjectFor('ticket:created'), JSON.stringify({ id: randomUUID(), type: 'ticket:created', occurredAt: new Date().toISOString(), data: created }), { msgID: randomUUID() });
+    await publishTicketCreated();
     await waitFor(() => createdFailures === 1, { what: 'the first attempt to fail' });
     await sleep(100); // its failure recorded and the nak sent: it now waits out its retry delay
     await publishRaw(envelopeOf(ticket()));
@@ -920,8 +926,7 @@ describe('listener runner', () => {
       }),
     ]);
     await publishRaw(envelopeOf(ticket()));
-    const created = { id: randomUUID(), version: 0, title: 'Concert', price: 10, userId: randomUUID() };
-    await bus.js.publish(bus.subjectFor('ticket:created'), JSON.stringify({ id: randomUUID(), type: 'ticket:created', occurredAt: new Date().toISOString(), data: created }), { msgID: randomUUID() });
+    await publishTicketCreated();
     await waitFor(() => answers.length > 0, { what: 'an answer' });
     expect(answers).toEqual([true]);
   });
