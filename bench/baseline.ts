@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ensureDatabase, openDatabase, runMigrations } from '@microtick/common';
+import { dropDatabase, ensureDatabase, openDatabase, runMigrations } from '@microtick/common';
 import { DEFAULT_INFRA, REPO_ROOT } from '@microtick/local';
 import pg from 'pg';
 import type { CpuSources } from './cpu-usage';
@@ -42,7 +42,7 @@ export async function startBaseline(namespace: string): Promise<Baseline> {
   const stop = async () => {
     await stopProcess(child);
     await Promise.all([orders.close(), tickets.close()]);
-    await Promise.all(Object.values(names).map(dropDatabase));
+    await Promise.all(Object.values(names).map((name) => dropDatabase(databaseUrl(name))));
   };
   try {
     const port = await firstPortLine(child);
@@ -75,16 +75,6 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(killer);
-}
-
-async function dropDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** Adds `count` tickets to the baseline's orders replica (for the INSERT of an order to reference) and returns their ids. */

@@ -59,24 +59,49 @@ export function openDatabase<TSchema extends Record<string, unknown>>(options: {
 
 /** Creates the database a service owns when it does not exist yet (needs CREATEDB). */
 export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
+  await withAdminConnection(url, async (client, name) => {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount !== 0) return;
+    try {
+      await client.query(`create database ${pg.escapeIdentifier(name)}`);
+    } catch (err) {
+      // Another replica created it between our check and our create: 42P04 when it had
+      // committed, 23505 (on pg_database's unique index) when both creates ran together.
+      const code = (err as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw err;
+    }
+  });
+}
+
+/**
+ * Drops the database `url` names, if it exists, ending the sessions still in it (a stack's or a
+ * benchmark's data, after its processes stopped). `WITH (FORCE)` refuses with 42501 while an
+ * autovacuum worker is in the database, because on Postgres 15 only a superuser may end one; a
+ * plain DROP asks autovacuum to leave and waits for it, so it is the second try.
+ */
+export async function dropDatabase(url: string): Promise<void> {
+  await withAdminConnection(url, async (client, name) => {
+    const drop = `drop database if exists ${pg.escapeIdentifier(name)}`;
+    try {
+      await client.query(`${drop} with (force)`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw err;
+      await client.query(drop);
+    }
+  });
+}
+
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** Runs `task` on a connection to the server's `postgres` database, with the name of the database `url` points at. */
+async function withAdminConnection(url: string, task: (client: pg.Client, name: string) => Promise<void>): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (found.rowCount === 0) {
-      try {
-        await client.query(`create database ${pg.escapeIdentifier(name)}`);
-      } catch (err) {
-        // Another replica created it between our check and our create: 42P04 when it had
-        // committed, 23505 (on pg_database's unique index) when both creates ran together.
-        const code = (err as { code?: string }).code;
-        if (code !== '42P04' && code !== '23505') throw err;
-      }
-    }
+    await task(client, name);
   } finally {
     await client.end();
   }

@@ -1,8 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { localNatsCredentials, localRedisCredentials, natsAuthOptions, natsServers, redisUrlWith } from '@microtick/common';
+import { dropDatabase, localNatsCredentials, localRedisCredentials, natsAuthOptions, natsServers, redisUrlWith } from '@microtick/common';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { databaseUrl, namespaceNames, POSTGRES_SERVICES, type InfraUrls } from './stack-plan';
 
 /**
@@ -14,20 +13,10 @@ export async function dropNamespaceData(namespace: string, infra: InfraUrls): Pr
   const names = namespaceNames(namespace);
   // Each DROP DATABASE waits for a checkpoint (~2 s here): together they share one.
   await Promise.all([
-    ...POSTGRES_SERVICES.map((service) => dropDatabase(infra, names.database(service))),
+    ...POSTGRES_SERVICES.map((service) => dropDatabase(databaseUrl(infra, names.database(service)))),
     deleteStream(infra, names.stream),
     deleteRedisKeys(infra, names.redisKeyPrefix),
   ]);
-}
-
-async function dropDatabase(infra: InfraUrls, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: databaseUrl(infra, 'postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${pg.escapeIdentifier(database)} with (force)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function deleteStream(infra: InfraUrls, stream: string): Promise<void> {
