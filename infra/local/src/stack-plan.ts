@@ -33,10 +33,10 @@ export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
  * growing while modules load: idle RSS about 9 MB lower per service, for about 3 % more CPU spent
  * in the scavenger under load (1 MB saved 3 MB more and cost 15 %; docs/benchmarks-history.md,
  * "Wave 3 — HTTP path"). The collector runs on the main thread alone: with a 2 MB semi-space it
- * scavenges many times a second under load, and each parallel scavenge woke four helper threads,
- * which on two cores shared by seven processes cost more than the work they took over (about 30 %
- * on top of orders' main thread, and a slower purchase: "Wave 14 — a single-threaded collector").
- * It is a command-line flag: Node refuses it in NODE_OPTIONS.
+ * scavenges many times a second under load, and each parallel scavenge wakes V8's helper
+ * threads, which on two cores shared by seven processes cost more than they took over (CPU per
+ * order about 12 % lower without them, in alternated pairs: "Wave 14 — a single-threaded
+ * collector"). A command-line flag: Node refuses it in NODE_OPTIONS.
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--single-threaded-gc'];
 export const MAX_REPLICAS = 9;
