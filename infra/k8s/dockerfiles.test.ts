@@ -73,7 +73,7 @@ describe('service.Dockerfile', () => {
   test('the runtime stage runs node with exactly the V8 flags the local runner and the benchmarks use, on its command line', () => {
     const command = JSON.parse(instructions(runtime, 'CMD').at(-1)?.args ?? '[]') as string[];
     expect(command.slice(0, -3)).toEqual(['node', ...SERVICE_NODE_FLAGS]);
-    // Node refuses --single-threaded-gc in NODE_OPTIONS: a flag there too would be a second source.
+    // Node refuses --single-threaded in NODE_OPTIONS: a flag there too would be a second source.
     expect(instructions(runtime, 'ENV').map((i) => i.args).join(' ')).not.toContain('NODE_OPTIONS');
   });
 

@@ -30,7 +30,7 @@ describe('planStack', () => {
     expect(specs.map((s) => `${s.label}:${s.port}`)).toEqual([
       'stripe-emulator:12111', 'auth:3001', 'tickets:3002', 'orders:3003', 'payments:3004', 'expiration:3005', 'gateway:8080',
     ]);
-    expect(find(specs, 'orders')).toMatchObject({ args: ['--max-semi-space-size=2', '--single-threaded-gc', '--require', '/repo/common/dist/tracing/register.js', '/repo/orders/dist/main.js'], ready: { url: 'http://127.0.0.1:3003/readyz', expect: 'ok' } });
+    expect(find(specs, 'orders')).toMatchObject({ args: ['--max-semi-space-size=2', '--single-threaded', '--require', '/repo/common/dist/tracing/register.js', '/repo/orders/dist/main.js'], ready: { url: 'http://127.0.0.1:3003/readyz', expect: 'ok' } });
   });
 
   it('tells every service how many stream replicas to keep only when asked, never from the caller\'s shell', () => {

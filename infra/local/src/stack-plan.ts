@@ -32,13 +32,16 @@ export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
  * CMD). A 2 MB semi-space instead of V8's default of up to 16 MB keeps the young generation from
  * growing while modules load: idle RSS about 9 MB lower per service, for about 3 % more CPU spent
  * in the scavenger under load (1 MB saved 3 MB more and cost 15 %; docs/benchmarks-history.md,
- * "Wave 3 — HTTP path"). The collector runs on the main thread alone: with a 2 MB semi-space it
- * scavenges many times a second under load, and each parallel scavenge wakes V8's helper
- * threads, which on two cores shared by seven processes cost more than they took over (CPU per
- * order about 12 % lower without them, in alternated pairs: "Wave 14 — a single-threaded
- * collector"). A command-line flag: Node refuses it in NODE_OPTIONS.
+ * "Wave 3 — HTTP path"). V8 runs no background threads (`--single-threaded`): with a 2 MB
+ * semi-space the young generation is scavenged many times a second under load, and each parallel
+ * scavenge woke V8's helper threads, which on two cores shared by seven processes cost more than
+ * they took over (CPU per order about 12 % lower with the collector on the main thread, in
+ * alternated pairs: "Wave 14 — a single-threaded collector"). Compiling on the main thread as well
+ * costs no measurable CPU and keeps about 2 MB less per service, which is what holds expiration
+ * under the 80 MB idle target ("Wave 15 — no background threads"). A command-line flag: Node
+ * refuses it in NODE_OPTIONS.
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--single-threaded-gc'];
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--single-threaded'];
 export const MAX_REPLICAS = 9;
 
 export const isServiceName = (name: string): name is ServiceName => (SERVICES as readonly string[]).includes(name);
