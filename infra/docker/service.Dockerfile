@@ -70,8 +70,8 @@ WORKDIR /app/${SERVICE}
 USER 1000:1000
 # Exactly the V8 flags the local runner and the benchmarks start services with (SERVICE_NODE_FLAGS
 # in infra/local/src/stack-plan.ts): a 2 MB semi-space (about 9 MB less resident memory per pod)
-# and no V8 background threads, so collection and compilation run on the main thread (less CPU
-# within the pod's limit). On the command line, because Node refuses --single-threaded in
-# NODE_OPTIONS. The tracing preload must load before the service's code (docs/tracing.md); it does
-# nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+# and no V8 background threads: collecting on the main thread spends less of the pod's CPU limit,
+# compiling there too keeps about 2 MB less memory. On the command line, because Node refuses
+# --single-threaded in NODE_OPTIONS. The tracing preload must load before the service's code
+# (docs/tracing.md); it does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
 CMD ["node", "--max-semi-space-size=2", "--single-threaded", "--require", "@microtick/common/tracing/register", "dist/main.js"]
