@@ -69,7 +69,8 @@ WORKDIR /app/${SERVICE}
 # The image's `node` user, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 # Exactly the V8 flags the local runner and the benchmarks start services with (SERVICE_NODE_FLAGS
-# in infra/local/src/stack-plan.ts): a 2 MB semi-space (about 9 MB less resident memory per pod)
+# in infra/local/src/stack-plan.ts): a 2 MB semi-space (about 9 MB less resident memory per pod,
+# for ~0.7 ms more CPU per order under load than 16 MB: docs/benchmarks.md, "V8 young generation")
 # and no V8 background threads: collecting on the main thread spends less of the pod's CPU limit,
 # compiling there too keeps about 2 MB less memory. On the command line, because Node refuses
 # --single-threaded in NODE_OPTIONS. The tracing preload must load before the service's code

@@ -30,9 +30,10 @@ export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
 /**
  * V8 flags every service runs with, here and in the images (infra/docker/service.Dockerfile's
  * CMD). A 2 MB semi-space instead of V8's default of up to 16 MB keeps the young generation from
- * growing while modules load: idle RSS about 9 MB lower per service, for about 3 % more CPU spent
- * in the scavenger under load (1 MB saved 3 MB more and cost 15 %; docs/benchmarks-history.md,
- * "Wave 3 — HTTP path"). V8 runs no background threads (`--single-threaded`): with a 2 MB
+ * growing while modules load: idle RSS about 9 MB lower per service ("Wave 3 — HTTP path" in
+ * docs/benchmarks-history.md). Its price under load is CPU: with the collector on the main thread
+ * (below), 16 MB spent about 13 % less CPU per order but held 81 MB at rest, over the 80 MB target, and 4 MB
+ * saved nothing ("Wave 16 — the young generation's price"). V8 runs no background threads (`--single-threaded`): with a 2 MB
  * semi-space the young generation is scavenged many times a second under load, and each parallel
  * scavenge woke V8's helper threads, which on two cores shared by seven processes cost more than
  * they took over (CPU per order about 12 % lower with the collector on the main thread, in
