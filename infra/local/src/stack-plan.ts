@@ -32,15 +32,15 @@ export const TRACING_PRELOAD = 'common/dist/tracing/register.js';
  * CMD). A 2 MB semi-space instead of V8's default of up to 16 MB keeps the young generation from
  * growing while modules load: idle RSS about 9 MB lower per service ("Wave 3 — HTTP path" in
  * docs/benchmarks-history.md). Its price under load is CPU: with the collector on the main thread
- * (below), 16 MB spent about 13 % less CPU per order but held 81 MB at rest, over the 80 MB target, and 4 MB
- * saved nothing ("Wave 16 — the young generation's price"). V8 runs no background threads (`--single-threaded`): with a 2 MB
- * semi-space the young generation is scavenged many times a second under load, and each parallel
- * scavenge woke V8's helper threads, which on two cores shared by seven processes cost more than
- * they took over (CPU per order about 12 % lower with the collector on the main thread, in
- * alternated pairs: "Wave 14 — a single-threaded collector"). Compiling on the main thread as well
- * costs no measurable CPU and keeps about 2 MB less per service, which is what holds expiration
- * under the 80 MB idle target ("Wave 15 — no background threads"). A command-line flag: Node
- * refuses it in NODE_OPTIONS.
+ * (below), 16 MB spent about 13 % less CPU per order but held 81 MB at rest, over the 80 MB
+ * target, and 4 MB saved nothing ("Wave 16 — the young generation's price"). V8 runs no background
+ * threads (`--single-threaded`): with a 2 MB semi-space the young generation is scavenged many
+ * times a second under load, and each parallel scavenge woke V8's helper threads, which on two
+ * cores shared by seven processes cost more than they took over (CPU per order about 12 % lower
+ * with the collector on the main thread, in alternated pairs: "Wave 14 — a single-threaded
+ * collector"). Compiling on the main thread as well costs no measurable CPU and keeps about 2 MB
+ * less per service, which is what holds expiration under the 80 MB idle target ("Wave 15 — no
+ * background threads"). A command-line flag: Node refuses it in NODE_OPTIONS.
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--single-threaded'];
 export const MAX_REPLICAS = 9;
